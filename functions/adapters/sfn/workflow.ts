@@ -1,0 +1,70 @@
+import {
+  type SFNClient,
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import type { Workflow, WorkflowInput } from '#ports/workflow';
+import { awsErrorName, rethrowAws } from '../aws-errors.ts';
+
+export interface StepFunctionsWorkflowOptions {
+  readonly client: SFNClient;
+  readonly stateMachineArn: string;
+}
+
+/** The wait is over already: timed out, answered, or its execution stopped. */
+const WAIT_OVER = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
+
+/** The task workflow on Step Functions (or the local runner, which speaks the same protocol). */
+export class StepFunctionsWorkflow implements Workflow {
+  private readonly client: SFNClient;
+  private readonly stateMachineArn: string;
+
+  constructor(options: StepFunctionsWorkflowOptions) {
+    this.client = options.client;
+    this.stateMachineArn = options.stateMachineArn;
+  }
+
+  executionArn(taskId: string): string {
+    return `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${taskId}`;
+  }
+
+  async start(input: WorkflowInput): Promise<string> {
+    try {
+      const { executionArn } = await this.client.send(
+        new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name: input.taskId, input: JSON.stringify(input) }),
+      );
+      return executionArn ?? this.executionArn(input.taskId);
+    } catch (error) {
+      rethrowAws(error, 'Starting the workflow');
+    }
+  }
+
+  async resume(sfnToken: string, output: Record<string, unknown>): Promise<boolean> {
+    return this.answer(() => this.client.send(new SendTaskSuccessCommand({ taskToken: sfnToken, output: JSON.stringify(output) })));
+  }
+
+  async fail(sfnToken: string, error: string, cause: string): Promise<boolean> {
+    return this.answer(() => this.client.send(new SendTaskFailureCommand({ taskToken: sfnToken, error, cause })));
+  }
+
+  async stop(executionArn: string, cause: string): Promise<void> {
+    try {
+      await this.client.send(new StopExecutionCommand({ executionArn, cause }));
+    } catch (error) {
+      if (awsErrorName(error) === 'ExecutionDoesNotExist') return;
+      rethrowAws(error, 'Stopping the workflow');
+    }
+  }
+
+  private async answer(send: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await send();
+      return true;
+    } catch (error) {
+      if (WAIT_OVER.has(awsErrorName(error) ?? '')) return false;
+      rethrowAws(error, 'Answering the workflow');
+    }
+  }
+}

@@ -1,0 +1,50 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SESClient } from '@aws-sdk/client-ses';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ulid } from 'ulid';
+import { Engine } from '#core/engine';
+import { Registry } from '#core/registry';
+import { systemClock } from '#ports/clock';
+import { actions } from './actions/registry.ts';
+import { DynamoDbTaskStore } from './adapters/dynamodb/task-store.ts';
+import { DynamoDbUserDirectory } from './adapters/dynamodb/user-directory.ts';
+import { SesMailer } from './adapters/ses/mailer.ts';
+import { StepFunctionsWorkflow } from './adapters/sfn/workflow.ts';
+import { type Env, readEnv } from './env.ts';
+import { taskTypes } from './task-types.ts';
+
+/** Everything a handler needs, built once per Lambda container (or local process). */
+export interface App {
+  readonly env: Env;
+  readonly engine: Engine;
+  readonly registry: Registry;
+}
+
+/**
+ * The composition root: SDK clients (their endpoints come from `AWS_ENDPOINT_URL_*` when set, which
+ * is how the local stack points them at the emulators), adapters, and the engine.
+ */
+export function createApp(env: Env = readEnv()): App {
+  const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const registry = new Registry(actions, taskTypes);
+  const engine = new Engine({
+    store: new DynamoDbTaskStore({ client: dynamo, tableName: env.tableName }),
+    workflow: new StepFunctionsWorkflow({ client: new SFNClient({}), stateMachineArn: env.stateMachineArn }),
+    mailer: new SesMailer({ client: new SESClient({}) }),
+    registry,
+    ports: { directory: new DynamoDbUserDirectory({ client: dynamo, tableName: env.tableName }), clock: systemClock },
+    config: { publicUrl: env.publicUrl, mailFrom: env.mailFrom, adminEmails: env.adminEmails },
+    newId: ulid,
+  });
+  return { env, engine, registry };
+}
+
+let app: App | undefined;
+/** The process-wide app, created on first use. */
+export const getApp = (): App => {
+  app ??= createApp();
+  return app;
+};

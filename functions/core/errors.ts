@@ -1,0 +1,151 @@
+/**
+ * The one error hierarchy. Client errors carry an HTTP status, a problem `type` slug and a message
+ * that is safe to show; anything else is answered as a generic 500 by the HTTP error middleware,
+ * which logs the cause. Adapters translate SDK exceptions into these.
+ */
+
+/** One field-level problem, with the path of the offending field (`data.email`, `password`). */
+export interface FieldError {
+  readonly path: string;
+  readonly message: string;
+}
+
+export interface ClientErrorOptions {
+  readonly cause?: unknown;
+  /** Extra members for the problem document (RFC 9457 extension members). */
+  readonly extensions?: Record<string, unknown>;
+}
+
+export abstract class ClientError extends Error {
+  abstract readonly status: number;
+  /** Short kebab-case slug; the problem type URI is `https://assent.dev/problems/<type>`. */
+  abstract readonly type: string;
+  abstract readonly title: string;
+  readonly extensions: Record<string, unknown>;
+
+  constructor(detail: string, options: ClientErrorOptions = {}) {
+    super(detail, { cause: options.cause });
+    this.name = new.target.name;
+    this.extensions = options.extensions ?? {};
+  }
+}
+
+export class ValidationError extends ClientError {
+  readonly status = 400;
+  readonly type = 'validation-failed';
+  readonly title = 'The request is not valid';
+  constructor(
+    readonly errors: readonly FieldError[],
+    detail = 'Some fields are not valid; see errors[] for each one.',
+  ) {
+    super(detail);
+  }
+}
+
+export class BadRequestError extends ClientError {
+  readonly status = 400;
+  readonly type = 'bad-request';
+  readonly title = 'The request cannot be read';
+}
+
+export class UnauthorizedError extends ClientError {
+  readonly status = 401;
+  readonly type = 'unauthorized';
+  readonly title = 'Authentication is required';
+}
+
+export class ForbiddenError extends ClientError {
+  readonly status = 403;
+  readonly type = 'forbidden';
+  readonly title = 'Not allowed';
+}
+
+export class NotFoundError extends ClientError {
+  readonly status = 404;
+  readonly type = 'not-found';
+  readonly title = 'Not found';
+}
+
+export class MethodNotAllowedError extends ClientError {
+  readonly status = 405;
+  readonly type = 'method-not-allowed';
+  readonly title = 'Method not allowed';
+}
+
+export class NotAcceptableError extends ClientError {
+  readonly status = 406;
+  readonly type = 'not-acceptable';
+  readonly title = 'Not acceptable';
+}
+
+/** The task is not in a state that allows the operation (approved already, cancelled, ...). */
+export class InvalidTransitionError extends ClientError {
+  readonly status = 409;
+  readonly type = 'invalid-state';
+  readonly title = 'The task is not in a state that allows this';
+}
+
+/** Someone else decided first: the message says who and when. */
+export class TaskAlreadyDecidedError extends ClientError {
+  readonly status = 409;
+  readonly type = 'already-decided';
+  readonly title = 'The task has already been decided';
+}
+
+/** An action of the task is invalid, so it cannot be approved until its data is updated. */
+export class InvalidTaskError extends ClientError {
+  readonly status = 409;
+  readonly type = 'task-invalid';
+  readonly title = 'The task has invalid actions';
+}
+
+export class DuplicateTaskError extends ClientError {
+  readonly status = 409;
+  readonly type = 'duplicate-task';
+  readonly title = 'An identical task is already open';
+}
+
+/** The write lost a race with another writer; reload and decide again. */
+export class ConcurrentUpdateError extends ClientError {
+  readonly status = 409;
+  readonly type = 'concurrent-update';
+  readonly title = 'The task changed while this request was being handled';
+}
+
+/** A token or approval link that has expired. */
+export class SecretExpiredError extends ClientError {
+  readonly status = 410;
+  readonly type = 'expired';
+  readonly title = 'This link has expired';
+}
+
+export class PayloadTooLargeError extends ClientError {
+  readonly status = 413;
+  readonly type = 'payload-too-large';
+  readonly title = 'The request body is too large';
+}
+
+export class UnsupportedMediaTypeError extends ClientError {
+  readonly status = 415;
+  readonly type = 'unsupported-media-type';
+  readonly title = 'Unsupported content type';
+}
+
+/**
+ * A failure worth retrying (throttling, a timeout talking to a dependency). The state machine
+ * retries errors of this name; the HTTP API answers 503.
+ */
+export class TransientError extends Error {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'TransientError';
+  }
+}
+
+/** A misconfiguration found at start-up (missing env var, bad registry entry). */
+export class ConfigurationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigurationError';
+  }
+}

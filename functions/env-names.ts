@@ -1,0 +1,16 @@
+/**
+ * Names of the environment variables the functions read. CDK bindings and the local stack set them;
+ * `functions/env.ts` reads each once. AWS endpoints are never here: the SDK reads
+ * `AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_SFN` and `AWS_ENDPOINT_URL_SES` itself.
+ */
+export const ENV = {
+  tableName: 'ASSENT_TABLE_NAME',
+  stateMachineArn: 'ASSENT_STATE_MACHINE_ARN',
+  mailFrom: 'ASSENT_MAIL_FROM',
+  adminEmails: 'ASSENT_ADMIN_EMAILS',
+  publicUrl: 'ASSENT_PUBLIC_URL',
+  jwtIssuer: 'ASSENT_JWT_ISSUER',
+  jwtAudience: 'ASSENT_JWT_AUDIENCE',
+  jwksUrl: 'ASSENT_JWKS_URL',
+  rolesClaim: 'ASSENT_JWT_ROLES_CLAIM',
+} as const;

@@ -1,0 +1,57 @@
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { Context } from 'aws-lambda';
+import { ClientError, TransientError, ValidationError } from '#core/errors';
+import { logger } from '../logger.ts';
+import { prefersHtml } from './body.ts';
+import type { HttpEvent, HttpResponse } from './http-types.ts';
+import { messagePage } from './pages.ts';
+import { html, problem } from './responses.ts';
+
+const PROBLEM_BASE = 'https://assent.dev/problems/';
+
+/**
+ * Maps any error to a response, in exactly one place: client errors become RFC 9457 problems
+ * (or an HTML page for browsers); transient ones 503; anything else a generic 500 whose cause is
+ * logged, never sent.
+ */
+export function toErrorResponse(error: unknown, event: HttpEvent): HttpResponse {
+  const instance = event.rawPath;
+  const wantsHtml = prefersHtml(event.headers?.accept);
+  if (error instanceof ClientError) {
+    if (wantsHtml) return html(error.status, messagePage(error.title, error.message));
+    return problem(error.status, {
+      type: `${PROBLEM_BASE}${error.type}`,
+      title: error.title,
+      status: error.status,
+      detail: error.message,
+      instance,
+      ...(error instanceof ValidationError ? { errors: error.errors } : {}),
+      ...error.extensions,
+    });
+  }
+  if (error instanceof TransientError) {
+    logger.warn('Transient failure', { error });
+    const detail = 'The service is busy; try again in a moment.';
+    if (wantsHtml) return html(503, messagePage('Try again', detail));
+    return { ...problem(503, { type: `${PROBLEM_BASE}unavailable`, title: 'Service unavailable', status: 503, detail, instance }), headers: { 'content-type': 'application/problem+json', 'retry-after': '2' } };
+  }
+  logger.error('Unhandled error', { error });
+  const detail = 'Something went wrong on our side. It has been logged; try again later.';
+  if (wantsHtml) return html(500, messagePage('Something went wrong', detail));
+  return problem(500, { type: `${PROBLEM_BASE}internal`, title: 'Internal error', status: 500, detail, instance });
+}
+
+/** The one middleware stack for HTTP handlers: logger → header normalizer → handler; errors mapped last. */
+export function withHttp(handler: (event: HttpEvent, context: Context) => Promise<HttpResponse>) {
+  return middy<HttpEvent, HttpResponse>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(httpHeaderNormalizer())
+    .use({
+      onError: async (request) => {
+        request.response = toErrorResponse(request.error, request.event);
+      },
+    })
+    .handler(handler);
+}

@@ -1,0 +1,25 @@
+import type { z } from 'zod';
+import { NotFoundError, ValidationError } from '#core/errors';
+import { toFieldErrors } from '#core/registry';
+import { SECRET_PATTERN } from '#core/secrets';
+import { TaskIdSchema } from './schemas.ts';
+
+/** Parses untrusted input with a schema; field errors become a 400 with paths under `prefix`. */
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown, prefix?: string): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new ValidationError(toFieldErrors(result.error, prefix));
+  return result.data;
+}
+
+export function taskIdParam(value: string | undefined): string {
+  if (!value || !TaskIdSchema.safeParse(value).success) throw new NotFoundError(`There is no task ${value ?? ''}.`);
+  return value;
+}
+
+/** A path secret that cannot be one of ours is simply not found (no lookup needed). */
+export function secretParam(value: string | undefined): string {
+  if (!value || !SECRET_PATTERN.test(value)) {
+    throw new NotFoundError('This link is not valid. Check that it was copied whole, or ask for a new one.');
+  }
+  return value;
+}

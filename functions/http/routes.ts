@@ -1,0 +1,35 @@
+/**
+ * The HTTP API's routes, as data. One source for three consumers: the CDK HTTP API (which attaches
+ * the JWT authorizer to `auth: 'jwt'` routes), the local gateway (which does the same with the local
+ * signing key) and the handler's router. Plain data: no SDK, no handler code.
+ */
+export type RouteAuth =
+  /** API Gateway's JWT authorizer must accept the bearer token; roles are checked by the handler. */
+  | 'jwt'
+  /** Anyone may call; a bearer token, when sent, is verified by the handler and identifies the caller. */
+  | 'none';
+
+export interface RouteDefinition {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** API Gateway path template, e.g. `/v1/tasks/{id}`. */
+  readonly path: string;
+  readonly auth: RouteAuth;
+  readonly summary: string;
+}
+
+export const routes = [
+  { method: 'GET', path: '/v1/task-types', auth: 'none', summary: 'List task types and the JSON Schema of their input' },
+  { method: 'POST', path: '/v1/tasks', auth: 'none', summary: 'Create a task' },
+  { method: 'GET', path: '/v1/tasks/{id}', auth: 'jwt', summary: 'Read a task (admin)' },
+  { method: 'POST', path: '/v1/tasks/{id}/approve', auth: 'jwt', summary: 'Approve a pending task (admin)' },
+  { method: 'GET', path: '/v1/approvals/{secret}', auth: 'none', summary: 'Show an approval request; changes nothing' },
+  { method: 'POST', path: '/v1/approvals/{secret}', auth: 'none', summary: 'Approve or reject through a one-time approval link' },
+  { method: 'GET', path: '/v1/tokens/{token}', auth: 'none', summary: 'Show what a token needs (JSON, or an HTML form)' },
+  { method: 'POST', path: '/v1/tokens/{token}', auth: 'none', summary: 'Submit a token with the data it needs' },
+] as const satisfies readonly RouteDefinition[];
+
+export type Route = (typeof routes)[number];
+type KeyOf<R> = R extends { method: infer M extends string; path: infer P extends string } ? `${M} ${P}` : never;
+export type RouteKey = KeyOf<Route>;
+
+export const routeKey = (route: RouteDefinition): string => `${route.method} ${route.path}`;

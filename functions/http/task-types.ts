@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import type { RouteHandler } from './http-types.ts';
+import { json } from './responses.ts';
+
+/** `GET /v1/task-types`: the catalogue, with each type's input as JSON Schema. */
+export const listTaskTypes: RouteHandler = async ({ app }) => {
+  const { registry } = app;
+  const taskTypes = registry.listTaskTypes().map((taskType) => ({
+    name: taskType.name,
+    description: taskType.description,
+    access: taskType.access,
+    autoApprove: taskType.autoApprove,
+    duplicatePolicy: taskType.duplicatePolicy,
+    tokenTtlSeconds: taskType.tokenTtlSeconds,
+    approvalTtlSeconds: taskType.approvalTtlSeconds,
+    actions: taskType.actions.map((name) => ({ name, description: registry.action(name).description })),
+    inputSchema: z.toJSONSchema(registry.inputSchema(taskType), { io: 'input' }),
+  }));
+  return json(200, { taskTypes });
+};

@@ -1,0 +1,68 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { z } from 'zod';
+import { type App, createApp } from '../app.ts';
+import { readEnv } from '../env.ts';
+import { logger } from '../logger.ts';
+
+/** The state machine's payloads (see stepfunctions/task-workflow.asl.json): ids only. */
+export const StepEventSchema = z.discriminatedUnion('step', [
+  z.object({ step: z.literal('preApprove'), taskId: z.string() }),
+  z.object({ step: z.literal('awaitApproval'), taskId: z.string(), taskToken: z.string() }),
+  z.object({ step: z.literal('postApprove'), taskId: z.string() }),
+  z.object({ step: z.literal('awaitToken'), taskId: z.string(), taskToken: z.string() }),
+  z.object({ step: z.literal('submit'), taskId: z.string() }),
+  z.object({ step: z.literal('complete'), taskId: z.string() }),
+  z.object({
+    step: z.literal('fail'),
+    taskId: z.string(),
+    error: z.object({ Error: z.string(), Cause: z.string().optional() }),
+  }),
+]);
+export type StepEvent = z.infer<typeof StepEventSchema>;
+
+/** Which step failed, read from the error's cause when the state machine does not say. */
+const failedStep = (cause: string | undefined): string => {
+  try {
+    const parsed = JSON.parse(cause ?? '') as { step?: string };
+    return parsed.step ?? 'workflow';
+  } catch {
+    return 'workflow';
+  }
+};
+
+export async function runStep(event: StepEvent, { engine }: App): Promise<Record<string, unknown>> {
+  logger.appendKeys({ taskId: event.taskId, step: event.step });
+  switch (event.step) {
+    case 'preApprove':
+      return engine.preApprove(event.taskId);
+    case 'awaitApproval':
+      await engine.awaitApproval(event.taskId, event.taskToken);
+      return {};
+    case 'postApprove':
+      return engine.postApprove(event.taskId);
+    case 'awaitToken':
+      await engine.awaitToken(event.taskId, event.taskToken);
+      return {};
+    case 'submit':
+      await engine.submit(event.taskId);
+      return {};
+    case 'complete':
+      await engine.complete(event.taskId);
+      return {};
+    case 'fail':
+      logger.warn('Task failed in the workflow', { error: event.error.Error });
+      await engine.fail(event.taskId, failedStep(event.error.Cause), event.error);
+      return {};
+  }
+}
+
+let app: App | undefined;
+
+/** The state machine's Lambda: one invocation runs one stage for every action of the task. */
+export const handler = middy<unknown, Record<string, unknown>>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(async (event) => {
+    app ??= createApp(readEnv(process.env, ['tableName', 'mailFrom', 'adminEmails', 'publicUrl']));
+    return runStep(StepEventSchema.parse(event), app);
+  });

@@ -1,0 +1,16 @@
+/**
+ * The one DynamoDB table's key schema, indexes, TTL and stream, as data. The CDK construct and the
+ * local stack (CreateTable against DynamoDB Local) both build the table from this.
+ */
+export const tableDefinition = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  ttlAttribute: 'expiresAt',
+  streamView: 'NEW_AND_OLD_IMAGES',
+  indexes: [
+    /** Tasks by status, newest first: gsi1pk = `STATUS#<status>`, gsi1sk = `<createdAt ISO>#<id>`. */
+    { name: 'byStatus', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+    /** Tasks by type, newest first: gsi2pk = `TYPE#<type>`, gsi2sk = `<createdAt ISO>#<id>`. */
+    { name: 'byType', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+  ],
+} as const;

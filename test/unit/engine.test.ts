@@ -1,0 +1,253 @@
+import { Engine } from '#core/engine';
+import {
+  ForbiddenError,
+  InvalidTaskError,
+  NotFoundError,
+  SecretExpiredError,
+  TaskAlreadyDecidedError,
+  UnauthorizedError,
+  ValidationError,
+} from '#core/errors';
+import { verifyPassword } from '#core/passwords';
+import { Registry } from '#core/registry';
+import { hashSecret } from '#core/secrets';
+import { defineTaskType } from '#core/task-type';
+import { actions } from '#functions/actions/registry';
+import { taskTypes } from '#functions/task-types';
+import { FakeClock, MemoryDirectory, MemoryTaskStore, RecordingMailer, RecordingWorkflow } from '../support/fakes.ts';
+
+const setup = () => {
+  const store = new MemoryTaskStore();
+  const workflow = new RecordingWorkflow();
+  const mailer = new RecordingMailer();
+  const directory = new MemoryDirectory();
+  const clock = new FakeClock();
+  let ids = 0;
+  let secrets = 0;
+  const registry = new Registry(actions, [
+    ...taskTypes,
+    defineTaskType({ name: 'members-only', description: 'x', actions: ['reset-user-password'], access: { roles: ['member'] }, autoApprove: false }),
+    defineTaskType({ name: 'signed-in', description: 'x', actions: ['reset-user-password'], access: 'authenticated', autoApprove: false }),
+  ]);
+  const engine = new Engine({
+    store,
+    workflow,
+    mailer,
+    registry,
+    ports: { directory, clock },
+    config: { publicUrl: 'https://api.example.com', mailFrom: 'assent@example.com', adminEmails: ['a1@example.com', 'a2@example.com'] },
+    newId: () => `01JTASK${String(++ids).padStart(19, '0')}`,
+    newSecret: () => `secret-${++secrets}`.padEnd(43, 'x'),
+  });
+  return { engine, store, workflow, mailer, directory, clock };
+};
+
+const linkSecret = (text: string) => /\/v1\/(?:approvals|tokens)\/([\w-]{43})/.exec(text)?.[1] ?? '';
+
+describe('Engine.createTask', () => {
+  it('stores a pending task and starts its workflow with ids and timeouts only', async () => {
+    // Prepare
+    const { engine, store, workflow } = setup();
+    // Act
+    const task = await engine.createTask('sign-up', { email: 'Ann@Example.com', projectName: 'apollo' }, undefined);
+    // Assess
+    expect(task.status).toBe('pending');
+    expect((await store.get(task.id))?.actions).toStrictEqual([
+      { name: 'new-project-with-user', data: { email: 'ann@example.com', projectName: 'apollo' }, valid: false, autoApprove: null, needsToken: false, notes: [], stored: {} },
+    ]);
+    expect(workflow.started).toStrictEqual([{ taskId: task.id, approvalTimeoutSeconds: 604800, tokenTimeoutSeconds: 86400 }]);
+  });
+
+  it('refuses bad data with one error per field, under data.*', async () => {
+    const { engine, store } = setup();
+    const attempt = engine.createTask('sign-up', { email: 'nope', projectName: 'ab', extra: 1 }, undefined);
+    await expect(attempt).rejects.toBeInstanceOf(ValidationError);
+    await expect(attempt).rejects.toMatchObject({
+      errors: [
+        { path: 'data.email', message: 'Must be an email address' },
+        { path: 'data.projectName', message: 'Use at least 3 characters' },
+        { path: 'data.extra', message: 'Unknown field' },
+      ],
+    });
+    expect(store.tasks.size).toBe(0);
+  });
+
+  it('refuses unknown task types with 404', async () => {
+    const { engine } = setup();
+    await expect(engine.createTask('nope', {}, undefined)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('needs a caller for authenticated types and a role for role-gated ones', async () => {
+    const { engine } = setup();
+    await expect(engine.createTask('signed-in', { email: 'a@example.com' }, undefined)).rejects.toBeInstanceOf(UnauthorizedError);
+    await expect(engine.createTask('members-only', { email: 'a@example.com' }, { sub: 'u1', roles: ['guest'] })).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(engine.createTask('members-only', { email: 'a@example.com' }, { sub: 'u1', roles: ['member'] })).resolves.toMatchObject({ status: 'pending' });
+  });
+});
+
+describe('sign-up through the engine', () => {
+  it('runs preApprove, emails each approver a distinct one-time link, and waits', async () => {
+    const { engine, mailer, store } = setup();
+    const task = await engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
+
+    expect(await engine.preApprove(task.id)).toStrictEqual({ autoApprove: false });
+    await engine.awaitApproval(task.id, 'sfn-approval-1');
+
+    expect(mailer.sent.map((mail) => mail.to)).toStrictEqual([['a1@example.com'], ['a2@example.com']]);
+    expect(mailer.sent[0]?.subject).toBe(`Approval needed: sign-up ${task.id}`);
+    expect(mailer.sent[0]?.text).toContain(`Task: ${task.id}`);
+    const secrets = mailer.sent.map((mail) => linkSecret(mail.text));
+    expect(new Set(secrets).size).toBe(2);
+    // Only hashes are stored.
+    expect([...store.secrets.keys()].sort()).toStrictEqual(secrets.map(hashSecret).sort());
+    const stored = await store.get(task.id);
+    expect(stored?.actions[0]?.valid).toBe(true);
+    expect(stored?.actions[0]?.notes.map((note) => note.text)).toStrictEqual(['Project name "apollo" is free.', 'No account for ann@example.com yet.']);
+    expect(stored?.wait).toStrictEqual({ kind: 'approval', sfnToken: 'sfn-approval-1', since: '2026-11-23T10:00:00.000Z' });
+  });
+
+  it('approves through a link once; the other approver is told who decided and when', async () => {
+    const { engine, mailer, workflow } = setup();
+    const task = await engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
+    await engine.preApprove(task.id);
+    await engine.awaitApproval(task.id, 'sfn-approval-1');
+    const [first, second] = mailer.sent.map((mail) => linkSecret(mail.text));
+
+    const approved = await engine.decideByLink(first ?? '', 'approve');
+
+    expect(approved.status).toBe('approved');
+    expect(approved.approvedBy).toStrictEqual({ kind: 'approver', id: 'a1@example.com' });
+    expect(workflow.resumed).toStrictEqual([{ sfnToken: 'sfn-approval-1', output: { decision: 'approved' } }]);
+    await expect(engine.decideByLink(second ?? '', 'reject')).rejects.toThrow(
+      new TaskAlreadyDecidedError(`Task ${task.id} was already approved by a1@example.com at 2026-11-23T10:00:00.000Z.`),
+    );
+    await expect(engine.decideByLink(first ?? '', 'approve')).rejects.toBeInstanceOf(TaskAlreadyDecidedError);
+  });
+
+  it('refuses to approve an invalid task, naming the action and why, and keeps the link usable', async () => {
+    const { engine, mailer, directory } = setup();
+    await directory.createProject({ id: 'p1', name: 'apollo', createdAt: 'x' });
+    const task = await engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
+    await engine.preApprove(task.id);
+    await engine.awaitApproval(task.id, 'sfn-1');
+    const link = linkSecret(mailer.sent[0]?.text ?? '');
+
+    const attempt = engine.decideByLink(link, 'approve');
+
+    await expect(attempt).rejects.toThrow(
+      new InvalidTaskError(`Task ${task.id} cannot be approved: new-project-with-user (Project name "apollo" is taken.). Update its data first.`),
+    );
+    await expect(engine.decideByLink(link, 'reject', 'name taken')).resolves.toMatchObject({ status: 'rejected' });
+  });
+
+  it('creates the project and user in postApprove, then completes with the password from the token', async () => {
+    const { engine, mailer, directory, workflow, store } = setup();
+    const task = await engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
+    await engine.preApprove(task.id);
+    await engine.awaitApproval(task.id, 'sfn-1');
+    await engine.decide(task.id, 'approve', { kind: 'admin', id: 'root' });
+
+    expect(await engine.postApprove(task.id)).toStrictEqual({ tokenRequired: true });
+    expect(await engine.postApprove(task.id)).toStrictEqual({ tokenRequired: true });
+    await engine.awaitToken(task.id, 'sfn-token-1');
+
+    const tokenMail = mailer.sent.at(-1);
+    expect(tokenMail?.to).toStrictEqual(['ann@example.com']);
+    expect(tokenMail?.subject).toBe('Choose your password for apollo');
+    const token = linkSecret(tokenMail?.text ?? '');
+    expect((await engine.viewToken(token)).schema.keyof().options).toStrictEqual(['password']);
+
+    await expect(engine.submitToken(token, { password: 'short' })).rejects.toMatchObject({
+      errors: [{ path: 'password', message: 'Use at least 12 characters' }],
+    });
+    const done = await engine.submitToken(token, { password: 'correct horse battery' });
+
+    expect(done.status).toBe('completed');
+    expect(workflow.resumed.at(-1)).toStrictEqual({ sfnToken: 'sfn-token-1', output: { submitted: true } });
+    const user = await directory.findUser('ann@example.com');
+    expect(user?.enabled).toBe(true);
+    expect(await verifyPassword('correct horse battery', user?.passwordHash ?? '')).toBe(true);
+    expect([...directory.projects.keys()]).toStrictEqual(['apollo']);
+    await expect(engine.submitToken(token, { password: 'correct horse battery' })).rejects.toThrow(
+      new NotFoundError('This link was already used at 2026-11-23T10:00:00.000Z; the task is completed.'),
+    );
+    const history = (await store.get(task.id))?.history.map((entry) => `${entry.event}:${entry.to}:${entry.by.id}`);
+    expect(history).toStrictEqual(['created:pending:anonymous', 'approved:approved:root', 'token-issued:awaiting_token:system', 'completed:completed:system']);
+  });
+
+  it('answers 410 for an expired token and keeps nothing usable', async () => {
+    const { engine, mailer, clock } = setup();
+    const task = await engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
+    await engine.preApprove(task.id);
+    await engine.decide(task.id, 'approve', { kind: 'admin', id: 'root' });
+    await engine.postApprove(task.id);
+    await engine.awaitToken(task.id, 'sfn-token-1');
+    const token = linkSecret(mailer.sent.at(-1)?.text ?? '');
+
+    clock.advance(24 * 3600);
+
+    await expect(engine.submitToken(token, { password: 'correct horse battery' })).rejects.toThrow(
+      new SecretExpiredError('This link expired at 2026-11-24T10:00:00.000Z. Ask for a new one.'),
+    );
+  });
+});
+
+describe('reset-password through the engine', () => {
+  it('auto-approves for an existing account and emails a token', async () => {
+    const { engine, directory, mailer } = setup();
+    await directory.createUser({ email: 'bob@example.com', roles: [], enabled: true, createdAt: 'x' });
+    const task = await engine.createTask('reset-password', { email: 'bob@example.com' }, undefined);
+
+    expect(await engine.preApprove(task.id)).toStrictEqual({ autoApprove: true });
+    expect(await engine.postApprove(task.id)).toStrictEqual({ tokenRequired: true });
+    await engine.awaitToken(task.id, 'sfn-1');
+
+    expect(mailer.sent.map((mail) => [mail.to, mail.subject])).toStrictEqual([[['bob@example.com'], 'Reset your password']]);
+    expect((await engine.getTask(task.id)).approvedBy).toStrictEqual({ kind: 'system', id: 'system' });
+  });
+
+  it('rejects quietly (no email, no approver) for an unknown account', async () => {
+    const { engine, mailer, workflow } = setup();
+    const task = await engine.createTask('reset-password', { email: 'ghost@example.com' }, undefined);
+
+    expect(await engine.preApprove(task.id)).toStrictEqual({ autoApprove: false });
+    await engine.awaitApproval(task.id, 'sfn-1');
+
+    const stored = await engine.getTask(task.id);
+    expect(stored.status).toBe('rejected');
+    expect(stored.history.at(-1)).toStrictEqual({
+      at: '2026-11-23T10:00:00.000Z',
+      by: { kind: 'system', id: 'system' },
+      event: 'auto-rejected',
+      from: 'pending',
+      to: 'rejected',
+      reason: 'Invalid: reset-user-password (No enabled account for ghost@example.com.)',
+    });
+    expect(mailer.sent).toStrictEqual([]);
+    expect(workflow.resumed).toStrictEqual([{ sfnToken: 'sfn-1', output: { decision: 'rejected' } }]);
+  });
+});
+
+describe('Engine.fail', () => {
+  it('marks a timed-out wait expired and revokes its links', async () => {
+    const { engine, mailer, store } = setup();
+    const task = await engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
+    await engine.preApprove(task.id);
+    await engine.awaitApproval(task.id, 'sfn-1');
+
+    await engine.fail(task.id, 'workflow', { Error: 'States.Timeout' });
+
+    expect((await store.get(task.id))?.status).toBe('expired');
+    await expect(engine.decideByLink(linkSecret(mailer.sent[0]?.text ?? ''), 'approve')).rejects.toBeInstanceOf(SecretExpiredError);
+  });
+
+  it('marks other errors failed and keeps the error for operators', async () => {
+    const { engine, store } = setup();
+    const task = await engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
+
+    await engine.fail(task.id, 'postApprove', { Error: 'Error', Cause: '{"errorMessage":"boom"}' });
+
+    expect((await store.get(task.id))?.failure).toStrictEqual({ step: 'postApprove', error: 'Error', cause: '{"errorMessage":"boom"}' });
+    expect((await store.get(task.id))?.status).toBe('failed');
+  });
+});
