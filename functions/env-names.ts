@@ -13,4 +13,6 @@ export const ENV = {
   jwtAudience: 'ASSENT_JWT_AUDIENCE',
   jwksUrl: 'ASSENT_JWKS_URL',
   rolesClaim: 'ASSENT_JWT_ROLES_CLAIM',
+  ttlMinutes: 'ASSENT_TTL_MINUTES',
+  trackActions: 'ASSENT_TRACK_ACTIONS',
 } as const;

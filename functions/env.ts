@@ -11,6 +11,9 @@ export interface Env {
   readonly jwtAudience: readonly string[];
   readonly jwksUrl: string;
   readonly rolesClaim: string;
+  /** Minutes a finished task is kept before TTL archives it. */
+  readonly ttlMinutes: number;
+  readonly trackActions: boolean;
 }
 
 const list = (value: string) =>
@@ -24,7 +27,7 @@ const list = (value: string) =>
  * set them (see functions/env-names.ts).
  */
 export function readEnv(source: NodeJS.ProcessEnv = process.env, needed: readonly (keyof typeof ENV)[] = Object.keys(ENV) as (keyof typeof ENV)[]): Env {
-  const optional = new Set<keyof typeof ENV>(['rolesClaim']);
+  const optional = new Set<keyof typeof ENV>(['rolesClaim', 'ttlMinutes', 'trackActions']);
   const missing = needed.filter((key) => !optional.has(key) && !source[ENV[key]]).map((key) => ENV[key]);
   if (missing.length > 0) {
     throw new ConfigurationError(`Missing environment variable(s): ${missing.join(', ')}. CDK sets them through its bindings; locally, npm start does.`);
@@ -40,5 +43,7 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env, needed: readonl
     jwtAudience: list(get('jwtAudience')),
     jwksUrl: get('jwksUrl'),
     rolesClaim: get('rolesClaim') || 'roles',
+    ttlMinutes: Number(get('ttlMinutes') || 1440),
+    trackActions: get('trackActions') !== 'false',
   };
 }

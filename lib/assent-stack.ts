@@ -1,0 +1,144 @@
+import { fileURLToPath } from 'node:url';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { ENV } from '../functions/env-names.ts';
+import { routes } from '../functions/http/routes.ts';
+import type { AssentConfig } from './config.ts';
+import { HandlerFunction } from './constructs/handler-function.ts';
+import { AssentHttpApi } from './constructs/http-api.ts';
+import { Mailer } from './constructs/mailer.ts';
+import { TaskTable } from './constructs/task-table.ts';
+import { TaskWorkflow } from './constructs/task-workflow.ts';
+
+/** The project root, whatever the working directory of `cdk` or `jest`. */
+export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
+
+export interface AssentStackProps extends StackProps {
+  /** The parsed `assent` context of cdk.json (see lib/config.ts). */
+  readonly config: AssentConfig;
+  /**
+   * The project root: entry files, the lock file and the ASL file are found from it.
+   * @default PROJECT_ROOT
+   */
+  readonly projectRoot?: string;
+}
+
+/** The two handler groups. */
+interface Handlers {
+  /** HTTP API routes (`functions/http/handler.ts`). */
+  readonly http: HandlerFunction;
+  /** State machine steps (`functions/steps/handler.ts`). */
+  readonly steps: HandlerFunction;
+}
+
+/**
+ * Assent on AWS: a table, two functions, the task workflow, SES sending and the HTTP API, wired by
+ * bindings that set each environment variable together with its IAM grant.
+ */
+export class AssentStack extends Stack {
+  readonly table: TaskTable;
+  readonly handlers: Handlers;
+  readonly workflow: TaskWorkflow;
+  readonly mailer: Mailer;
+  readonly httpApi: AssentHttpApi;
+
+  constructor(scope: Construct, id: string, props: AssentStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const root = props.projectRoot ?? PROJECT_ROOT;
+    this.table = new TaskTable(this, 'TaskTable');
+    this.handlers = this.createHandlers(root, config);
+    this.workflow = this.createWorkflow(root, config);
+    this.mailer = this.createMailer(config);
+    this.httpApi = this.createHttpApi(config);
+    this.bindHandlers(config);
+    this.addOutputs();
+  }
+
+  private createHandlers(root: string, config: AssentConfig): Handlers {
+    const common = {
+      projectRoot: root,
+      logRetention: config.logRetentionDays as RetentionDays,
+      logLevel: config.logLevel,
+    };
+    return {
+      http: new HandlerFunction(this, 'HttpHandler', {
+        ...common,
+        entry: `${root}/functions/http/handler.ts`,
+        description: 'Assent HTTP API: requesters, approvers, admins',
+        timeout: Duration.seconds(29),
+      }),
+      steps: new HandlerFunction(this, 'StepsHandler', {
+        ...common,
+        entry: `${root}/functions/steps/handler.ts`,
+        description: 'Assent task workflow steps',
+        timeout: Duration.seconds(60),
+      }),
+    };
+  }
+
+  private createWorkflow(root: string, config: AssentConfig): TaskWorkflow {
+    return new TaskWorkflow(this, 'TaskWorkflow', {
+      definitionFile: `${root}/stepfunctions/task-workflow.asl.json`,
+      stepsFunction: this.handlers.steps.function,
+      logRetention: config.logRetentionDays as RetentionDays,
+    });
+  }
+
+  private createMailer(config: AssentConfig): Mailer {
+    return new Mailer(this, 'Mailer', {
+      senderEmail: config.senderEmail,
+      sesIdentity: config.sesIdentity,
+      adminEmails: config.adminEmails,
+      sandboxRecipients: config.sesSandboxRecipients,
+    });
+  }
+
+  private createHttpApi(config: AssentConfig): AssentHttpApi {
+    return new AssentHttpApi(this, 'HttpApi', {
+      handler: this.handlers.http.function,
+      routes,
+      jwt: {
+        issuer: config.jwtIssuer,
+        audience: config.jwtAudience,
+        jwksUrl: config.jwksUrl,
+        rolesClaim: config.jwtRolesClaim,
+      },
+      logRetention: config.logRetentionDays as RetentionDays,
+    });
+  }
+
+  /**
+   * Both functions read and write the table, send mail, build public links and verify tokens.
+   * Only the HTTP function gets the state machine's ARN (it starts and stops executions); the
+   * steps function, which the state machine references, only answers task tokens.
+   */
+  private bindHandlers(config: AssentConfig): void {
+    const { http, steps } = this.handlers;
+    for (const fn of [http.function, steps.function]) {
+      this.table.bindTable(fn, 'readWrite');
+      this.mailer.bindMailer(fn);
+      this.httpApi.bindPublicUrl(fn, config.publicUrl);
+      this.httpApi.bindJwtSettings(fn);
+      this.bindTaskSettings(fn, config);
+    }
+    this.workflow.bindStateMachine(http.function);
+    this.workflow.grantTaskResponse(steps.function);
+  }
+
+  private bindTaskSettings(fn: LambdaFunction, config: AssentConfig): void {
+    fn.addEnvironment(ENV.ttlMinutes, String(config.ttlMinutes));
+    fn.addEnvironment(ENV.trackActions, String(config.trackActions));
+  }
+
+  private addOutputs(): void {
+    new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'TableName', { value: this.table.table.tableName, description: 'The DynamoDB table' });
+    new CfnOutput(this, 'StateMachineArn', {
+      value: this.workflow.stateMachine.stateMachineArn,
+      description: 'The task workflow',
+    });
+  }
+}

@@ -1,0 +1,205 @@
+/**
+ * The deploy configuration: the `assent` object under `context` in cdk.json, parsed once by
+ * `bin/assent.ts`. Every key is checked here so a bad value fails `cdk synth` with a message that
+ * names the key and says how to fix it, instead of failing a deployment (or a Lambda) later.
+ */
+import { z } from 'zod';
+
+/** Where the configuration lives; used in every error message. */
+export const CONFIG_CONTEXT_KEY = 'assent';
+
+/** Retention periods CloudWatch Logs accepts (`AWS::Logs::LogGroup` `RetentionInDays`). */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/**
+ * A zod error callback: "is missing" when the key is absent, else "must be <what>", with an example.
+ * The key name is added by {@link formatIssues}.
+ */
+const hint =
+  (what: string, example: string) =>
+  (issue: { input?: unknown }): string =>
+    issue.input === undefined
+      ? `is missing; add it, e.g. ${example}`
+      : `must be ${what}, e.g. ${example} (got ${JSON.stringify(issue.input)})`;
+
+/** A bare domain name such as `example.com`. */
+const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+
+const EmailSchema = (example: string) => z.email({ error: hint('an email address', `"${example}"`) });
+const HttpsUrlSchema = (example: string) =>
+  z.url({ protocol: /^https$/, hostname: z.regexes.domain, error: hint('an https:// URL', `"${example}"`) });
+/** An SES identity: a verified domain (`example.com`) or a verified email address. */
+const SesIdentitySchema = z
+  .string({ error: hint('an SES identity (a domain or an email address)', '"example.com"') })
+  .refine((value) => DOMAIN.test(value) || z.email().safeParse(value).success, {
+    error: hint('an SES identity (a domain or an email address)', '"example.com"'),
+  });
+
+const ConfigObjectSchema = z.strictObject({
+  /** The From address of every email. Must belong to {@link sesIdentity}. */
+  senderEmail: EmailSchema('noreply@example.com'),
+  /**
+   * The verified SES identity the sender address belongs to: its domain (`example.com`) or the
+   * address itself. `ses:SendEmail`/`ses:SendRawEmail` are granted on this identity only.
+   */
+  sesIdentity: SesIdentitySchema,
+  /**
+   * While the SES account is in the sandbox, SES also authorizes each recipient against its own
+   * verified identity: list those identities (addresses or domains) here so the send grant
+   * covers them. Leave empty once the account has production access.
+   * @default []
+   */
+  sesSandboxRecipients: z
+    .array(SesIdentitySchema, {
+      error: hint('a list of SES identities', '["approver@example.com"]'),
+    })
+    .default([]),
+  /** Approvers and operators: approval requests and failure notices go to these addresses. */
+  adminEmails: z
+    .array(EmailSchema('approver@example.com'), {
+      error: hint('a list of email addresses', '["approver@example.com"]'),
+    })
+    .min(1, { error: 'must list at least one email address, e.g. ["approver@example.com"]' }),
+  /** The `iss` of the bearer tokens the API accepts, exactly as the identity provider writes it. */
+  jwtIssuer: HttpsUrlSchema('https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123'),
+  /** Accepted `aud` (or Cognito `client_id`) values. */
+  jwtAudience: z
+    .array(z.string().min(1, { error: 'must not contain empty strings' }), {
+      error: hint('a list of audiences (client ids)', '["assent-admin"]'),
+    })
+    .min(1, { error: 'must list at least one audience (client id), e.g. ["assent-admin"]' }),
+  /**
+   * The claim holding the caller's roles (a list of strings); Cognito puts groups in
+   * `cognito:groups`.
+   * @default 'roles'
+   */
+  jwtRolesClaim: z
+    .string({ error: hint('a claim name', '"roles" or "cognito:groups"') })
+    .min(1, { error: 'must not be empty, e.g. "roles" or "cognito:groups"' })
+    .default('roles'),
+  /**
+   * The issuer's JSON Web Key Set, used by the handlers to verify optional bearer tokens.
+   * @default `<jwtIssuer>/.well-known/jwks.json`
+   */
+  jwksUrl: HttpsUrlSchema('https://auth.example.com/.well-known/jwks.json').optional(),
+  /**
+   * The base URL of links in emails (a custom domain in front of the API).
+   * @default the HTTP API's execute-api endpoint
+   */
+  publicUrl: HttpsUrlSchema('https://assent.example.com').optional(),
+  /**
+   * Retention of every log group (functions, state machine, API access logs).
+   * @default 30
+   */
+  logRetentionDays: z
+    .number({ error: hint('a number of days', '30') })
+    .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
+      error: `must be one of the retention periods CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(', ')}`,
+    })
+    .default(30),
+  /**
+   * Powertools log level of the functions.
+   * @default 'INFO'
+   */
+  logLevel: z
+    .enum(['DEBUG', 'INFO', 'WARN', 'ERROR'], { error: hint('one of DEBUG, INFO, WARN, ERROR', '"INFO"') })
+    .default('INFO'),
+  /**
+   * Minutes a task is kept after it reaches a terminal state (DynamoDB TTL).
+   * @default 1440
+   */
+  ttlMinutes: z
+    .number({ error: hint('a whole number of minutes', '1440') })
+    .int({ error: 'must be a whole number of minutes, e.g. 1440' })
+    .positive({ error: 'must be at least 1 minute, e.g. 1440' })
+    .default(1440),
+  /**
+   * Keep finished tasks (until their TTL) so they can be listed and audited.
+   * @default true
+   */
+  trackActions: z.boolean({ error: hint('true or false', 'true') }).default(true),
+});
+
+/** The `assent` context schema: the keys above, the sender/identity check, derived defaults. */
+export const AssentConfigSchema = ConfigObjectSchema
+  .superRefine((config, ctx) => {
+    // zod runs this even when a key failed above; only compare two valid values.
+    if (!z.email().safeParse(config.senderEmail).success || !SesIdentitySchema.safeParse(config.sesIdentity).success) return;
+    const domain = config.senderEmail.split('@')[1]?.toLowerCase() ?? '';
+    const identity = config.sesIdentity.toLowerCase();
+    const covered =
+      identity === config.senderEmail.toLowerCase() || domain === identity || domain.endsWith(`.${identity}`);
+    if (!covered) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sesIdentity'],
+        message: `must be the domain of senderEmail ("${domain}") or senderEmail itself, because SES authorizes the From address against it (got ${JSON.stringify(config.sesIdentity)})`,
+      });
+    }
+  })
+  .transform((config) => ({
+    ...config,
+    jwksUrl: config.jwksUrl ?? `${config.jwtIssuer.replace(/\/+$/, '')}/.well-known/jwks.json`,
+    publicUrl: config.publicUrl?.replace(/\/+$/, ''),
+  }));
+
+/** The parsed configuration, defaults applied. */
+export type AssentConfig = z.output<typeof AssentConfigSchema>;
+/** What cdk.json may hold (defaults optional). */
+export type AssentConfigInput = z.input<typeof AssentConfigSchema>;
+
+/** The `assent` context is missing or invalid; `problems` holds one line per bad key. */
+export class AssentConfigError extends Error {
+  override readonly name = 'AssentConfigError';
+  constructor(
+    readonly problems: readonly string[],
+    options?: { cause?: unknown },
+  ) {
+    super(
+      [
+        `Invalid Assent configuration in cdk.json ("context" → "${CONFIG_CONTEXT_KEY}"):`,
+        ...problems.map((problem) => `  - ${problem}`),
+        'See docs/deploying.md, "Configure".',
+      ].join('\n'),
+      options,
+    );
+  }
+}
+
+const formatIssues = (issues: readonly z.core.$ZodIssue[]): string[] => {
+  const lines: string[] = [];
+  for (const issue of issues) {
+    const key = [CONFIG_CONTEXT_KEY, ...issue.path.map(String)].join('.');
+    const line =
+      issue.code === 'unrecognized_keys'
+        ? `cdk.json context ${key}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; remove ${issue.keys.length > 1 ? 'them' : 'it'} or fix the spelling (known keys: ${ConfigObjectSchema.keyof().options.join(', ')})`
+        : `cdk.json context ${key}: ${issue.message}`;
+    if (!lines.includes(line)) lines.push(line);
+  }
+  return lines;
+};
+
+/**
+ * Parses the `assent` context value (an object, or a JSON string when passed with `-c`).
+ * @throws AssentConfigError naming each bad key and how to fix it
+ */
+export function parseAssentConfig(raw: unknown): AssentConfig {
+  let value = raw;
+  if (typeof raw === 'string') {
+    try {
+      value = JSON.parse(raw);
+    } catch (cause) {
+      throw new AssentConfigError([`cdk.json context ${CONFIG_CONTEXT_KEY}: must be a JSON object (got a string that is not JSON)`], { cause });
+    }
+  }
+  if (value === undefined || value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new AssentConfigError([
+      `cdk.json context ${CONFIG_CONTEXT_KEY}: ${value === undefined ? 'is missing' : 'must be an object'}; add "${CONFIG_CONTEXT_KEY}": { "senderEmail": ..., "sesIdentity": ..., "adminEmails": [...], "jwtIssuer": ..., "jwtAudience": [...] } under "context" in cdk.json`,
+    ]);
+  }
+  const result = AssentConfigSchema.safeParse(value);
+  if (!result.success) throw new AssentConfigError(formatIssues(result.error.issues), { cause: result.error });
+  return result.data;
+}

@@ -1,0 +1,523 @@
+import { readFileSync } from 'node:fs';
+import { Match } from 'aws-cdk-lib/assertions';
+import { routeKey, routes } from '../../functions/http/routes.ts';
+import { PROJECT_ROOT } from '../../lib/assent-stack.ts';
+import { ACCESS_LOG_FORMAT } from '../../lib/constructs/http-api.ts';
+import { tableDefinition } from '../../lib/table-definition.ts';
+import {
+  actionsOf,
+  cdkJson,
+  getAttOf,
+  logicalIdOf,
+  refOf,
+  resourcesOf,
+  type Statement,
+  type Synthesized,
+  statementsOf,
+  synthesize,
+} from './fixtures.ts';
+
+const ASL_FILE = `${PROJECT_ROOT}/stepfunctions/task-workflow.asl.json`;
+
+let synthesized: Synthesized;
+beforeAll(() => {
+  synthesized = synthesize();
+});
+
+/** `<table ARN>/index/<name>` as synthesized. */
+const indexArn = (name: string) => ({
+  'Fn::Join': ['', [getAttOf(synthesized.stack.table.table, 'Arn'), `/index/${name}`]],
+});
+
+/** `arn:<partition>:ses:<region>:<account>:identity/<identity>` as synthesized. */
+const sesIdentityArn = (identity: string) => ({
+  'Fn::Join': [
+    '',
+    ['arn:', { Ref: 'AWS::Partition' }, ':ses:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:identity/${identity}`],
+  ],
+});
+
+const statementsWith = (statements: Statement[], prefix: string) =>
+  statements.filter((statement) => actionsOf(statement).some((action) => action.startsWith(prefix)));
+
+describe('TaskTable', () => {
+  it('has the keys, indexes, TTL and stream of lib/table-definition.ts', () => {
+    // Prepare
+    const { template } = synthesized;
+
+    // Act
+    const tables = template.findResources('AWS::DynamoDB::Table');
+
+    // Assess
+    expect(Object.keys(tables)).toHaveLength(1);
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: Match.arrayWith([
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ]),
+      GlobalSecondaryIndexes: tableDefinition.indexes.map((index) => ({
+        IndexName: index.name,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: 'HASH' },
+          { AttributeName: index.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+    });
+  });
+
+  it('is on demand, with point-in-time recovery and AWS-managed encryption, and is retained', () => {
+    // Prepare
+    const { template } = synthesized;
+
+    // Act & Assess
+    template.hasResource('AWS::DynamoDB::Table', {
+      Properties: Match.objectLike({
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+      }),
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+});
+
+describe('handler functions', () => {
+  it.each([
+    ['http', 29],
+    ['steps', 60],
+  ] as const)('runs the %s group on nodejs22.x arm64 with X-Ray, 512 MiB and a %i s timeout', (name, timeout) => {
+    // Prepare
+    const { template, stack } = synthesized;
+    const handler = stack.handlers[name];
+
+    // Act
+    const fn = template.findResources('AWS::Lambda::Function')[logicalIdOf(handler.function)];
+
+    // Assess
+    expect(fn?.Properties).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      TracingConfig: { Mode: 'Active' },
+      MemorySize: 512,
+      Timeout: timeout,
+      Handler: 'index.handler',
+      LoggingConfig: { LogGroup: refOf(handler.logGroup) },
+    });
+  });
+
+  it('gives the http function every setting it reads, from the bindings', () => {
+    // Prepare
+    const { template, stack } = synthesized;
+
+    // Act
+    const fn = template.findResources('AWS::Lambda::Function')[logicalIdOf(stack.handlers.http.function)];
+
+    // Assess
+    expect(fn?.Properties.Environment.Variables).toStrictEqual({
+      POWERTOOLS_SERVICE_NAME: 'assent',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      NODE_OPTIONS: '--enable-source-maps',
+      ASSENT_TABLE_NAME: refOf(stack.table.table),
+      ASSENT_STATE_MACHINE_ARN: refOf(stack.workflow.stateMachine),
+      ASSENT_MAIL_FROM: 'noreply@example.com',
+      ASSENT_ADMIN_EMAILS: 'approver@example.com',
+      ASSENT_PUBLIC_URL: getAttOf(stack.httpApi.api, 'ApiEndpoint'),
+      ASSENT_JWT_ISSUER: 'https://auth.example.com/',
+      ASSENT_JWT_AUDIENCE: 'assent-admin',
+      ASSENT_JWKS_URL: 'https://auth.example.com/.well-known/jwks.json',
+      ASSENT_JWT_ROLES_CLAIM: 'roles',
+      ASSENT_TTL_MINUTES: '1440',
+      ASSENT_TRACK_ACTIONS: 'true',
+    });
+  });
+
+  it('does not give the steps function the state machine ARN, which would make a dependency cycle', () => {
+    // Prepare
+    const { template, stack } = synthesized;
+
+    // Act
+    const fn = template.findResources('AWS::Lambda::Function')[logicalIdOf(stack.handlers.steps.function)];
+
+    // Assess
+    expect(Object.keys(fn?.Properties.Environment.Variables).sort()).toStrictEqual(
+      [
+        'POWERTOOLS_SERVICE_NAME',
+        'POWERTOOLS_LOG_LEVEL',
+        'NODE_OPTIONS',
+        'ASSENT_TABLE_NAME',
+        'ASSENT_MAIL_FROM',
+        'ASSENT_ADMIN_EMAILS',
+        'ASSENT_PUBLIC_URL',
+        'ASSENT_JWT_ISSUER',
+        'ASSENT_JWT_AUDIENCE',
+        'ASSENT_JWKS_URL',
+        'ASSENT_JWT_ROLES_CLAIM',
+        'ASSENT_TTL_MINUTES',
+        'ASSENT_TRACK_ACTIONS',
+      ].sort(),
+    );
+  });
+
+  it('uses publicUrl from the config for links when it is set', () => {
+    // Prepare
+    const { template, stack } = synthesize({ publicUrl: 'https://assent.example.com/' });
+
+    // Act
+    const functions = template.findResources('AWS::Lambda::Function');
+
+    // Assess
+    for (const handler of [stack.handlers.http, stack.handlers.steps]) {
+      expect(functions[logicalIdOf(handler.function)]?.Properties.Environment.Variables.ASSENT_PUBLIC_URL).toBe(
+        'https://assent.example.com',
+      );
+    }
+  });
+});
+
+describe('log groups', () => {
+  it('keeps every log group for logRetentionDays', () => {
+    // Prepare
+    const { template, stack } = synthesize({ logRetentionDays: 90 });
+
+    // Act
+    const groups = template.findResources('AWS::Logs::LogGroup');
+
+    // Assess
+    expect(Object.keys(groups).sort()).toStrictEqual(
+      [
+        stack.handlers.http.logGroup,
+        stack.handlers.steps.logGroup,
+        stack.workflow.logGroup,
+        stack.httpApi.accessLogGroup,
+      ]
+        .map(logicalIdOf)
+        .sort(),
+    );
+    for (const group of Object.values(groups)) expect(group.Properties.RetentionInDays).toBe(90);
+  });
+});
+
+describe('TaskWorkflow', () => {
+  it('is a Standard state machine with X-Ray and ALL-level logging without execution data', () => {
+    // Prepare
+    const { template, stack } = synthesized;
+
+    // Act & Assess
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: {
+        Level: 'ALL',
+        IncludeExecutionData: false,
+        Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: getAttOf(stack.workflow.logGroup, 'Arn') } }],
+      },
+      DefinitionS3Location: Match.objectLike({ Key: Match.stringLikeRegexp('\\.json$') }),
+      DefinitionString: Match.absent(),
+    });
+  });
+
+  it('substitutes exactly the placeholders of the ASL file', () => {
+    // Prepare
+    const asl = readFileSync(ASL_FILE, 'utf8');
+    const placeholders = [...new Set([...asl.matchAll(/\$\{([^}]+)\}/g)].map((match) => match[1]))].sort();
+    const { template, stack } = synthesized;
+
+    // Act
+    const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+
+    // Assess
+    expect(placeholders).toStrictEqual(['StepsFunctionArn']);
+    expect(Object.keys(machine?.Properties.DefinitionSubstitutions).sort()).toStrictEqual(placeholders);
+    expect(machine?.Properties.DefinitionSubstitutions).toStrictEqual({
+      StepsFunctionArn: getAttOf(stack.handlers.steps.function, 'Arn'),
+    });
+  });
+
+  it('has a retry and a timeout on every Task state of the ASL file', () => {
+    // Prepare
+    const asl = JSON.parse(readFileSync(ASL_FILE, 'utf8')) as {
+      States: Record<string, { Type: string; Retry?: { ErrorEquals: string[] }[]; TimeoutSeconds?: number; TimeoutSecondsPath?: string }>;
+    };
+
+    // Act
+    const tasks = Object.entries(asl.States).filter(([, state]) => state.Type === 'Task');
+
+    // Assess
+    expect(tasks.length).toBeGreaterThan(0);
+    for (const [name, state] of tasks) {
+      const retried = (state.Retry ?? []).flatMap((retrier) => retrier.ErrorEquals);
+      expect({ name, retriesLambdaErrors: retried.includes('Lambda.ServiceException') || retried.includes('States.ALL') }).toStrictEqual({
+        name,
+        retriesLambdaErrors: true,
+      });
+      expect({ name, hasTimeout: state.TimeoutSeconds !== undefined || state.TimeoutSecondsPath !== undefined }).toStrictEqual({
+        name,
+        hasTimeout: true,
+      });
+    }
+  });
+
+  it('lets the state machine invoke the steps function and no other', () => {
+    // Prepare
+    const { template, stack } = synthesized;
+
+    // Act
+    const statements = statementsOf(template, stack.workflow.stateMachine.role);
+
+    // Assess
+    expect(statementsWith(statements, 'lambda:')).toStrictEqual([
+      { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: getAttOf(stack.handlers.steps.function, 'Arn') },
+    ]);
+    expect(statements.flatMap(actionsOf).filter((action) => !/^(logs|xray):/.test(action))).toStrictEqual([
+      'lambda:InvokeFunction',
+    ]);
+  });
+});
+
+describe('IAM of the http function', () => {
+  let statements: Statement[];
+  beforeAll(() => {
+    statements = statementsOf(synthesized.template, synthesized.stack.handlers.http.role);
+  });
+
+  it('grants DynamoDB item actions on the table and its two indexes only', () => {
+    // Prepare
+    const table = synthesized.stack.table.table;
+
+    // Act
+    const dynamo = statementsWith(statements, 'dynamodb:');
+
+    // Assess
+    expect(dynamo).toHaveLength(1);
+    expect(resourcesOf(dynamo[0] as Statement)).toStrictEqual([
+      getAttOf(table, 'Arn'),
+      indexArn('byStatus'),
+      indexArn('byType'),
+    ]);
+    expect(actionsOf(dynamo[0] as Statement).sort()).toStrictEqual(
+      [
+        'dynamodb:BatchGetItem',
+        'dynamodb:BatchWriteItem',
+        'dynamodb:ConditionCheckItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:DescribeTable',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:Scan',
+        'dynamodb:UpdateItem',
+      ].sort(),
+    );
+  });
+
+  it('grants StartExecution on the state machine only, and Stop/Describe on its executions only', () => {
+    // Prepare
+    const machine = synthesized.stack.workflow.stateMachine;
+
+    // Act
+    const start = statements.filter((statement) => actionsOf(statement).includes('states:StartExecution'));
+    const executions = statements.filter((statement) => actionsOf(statement).includes('states:DescribeExecution'));
+
+    // Assess
+    expect(start).toStrictEqual([{ Effect: 'Allow', Action: 'states:StartExecution', Resource: refOf(machine) }]);
+    expect(executions).toStrictEqual([
+      {
+        Effect: 'Allow',
+        Action: ['states:DescribeExecution', 'states:StopExecution'],
+        Resource: {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':states:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              ':execution:',
+              getAttOf(machine, 'Name'),
+              ':*',
+            ],
+          ],
+        },
+      },
+    ]);
+  });
+
+  it('grants ses:SendEmail and ses:SendRawEmail on the configured identity only', () => {
+    // Act
+    const ses = statementsWith(statements, 'ses:');
+
+    // Assess
+    expect(ses).toStrictEqual([
+      { Effect: 'Allow', Action: ['ses:SendEmail', 'ses:SendRawEmail'], Resource: sesIdentityArn('example.com') },
+    ]);
+  });
+
+  it('uses "*" only for actions that have no resource-level permissions, and no wildcard action', () => {
+    // Act
+    const onAnyResource = statements.filter((statement) => resourcesOf(statement).includes('*')).flatMap(actionsOf);
+
+    // Assess
+    expect(onAnyResource.sort()).toStrictEqual(
+      [
+        'states:SendTaskFailure',
+        'states:SendTaskHeartbeat',
+        'states:SendTaskSuccess',
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ].sort(),
+    );
+    expect(statements.flatMap(actionsOf).filter((action) => action.includes('*'))).toStrictEqual([]);
+  });
+
+  it('lets the function write to its own log group only', () => {
+    // Act
+    const logs = statementsWith(statements, 'logs:');
+
+    // Assess
+    expect(logs).toStrictEqual([
+      {
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: getAttOf(synthesized.stack.handlers.http.logGroup, 'Arn'),
+      },
+    ]);
+    expect(synthesized.template.findResources('AWS::IAM::Role')[logicalIdOf(synthesized.stack.handlers.http.role)]?.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+});
+
+describe('IAM of the steps function', () => {
+  it('answers task tokens but cannot start, stop or describe executions', () => {
+    // Prepare
+    const { template, stack } = synthesized;
+
+    // Act
+    const actions = statementsOf(template, stack.handlers.steps.role).flatMap(actionsOf);
+
+    // Assess
+    expect(actions.filter((action) => action.startsWith('states:')).sort()).toStrictEqual([
+      'states:SendTaskFailure',
+      'states:SendTaskHeartbeat',
+      'states:SendTaskSuccess',
+    ]);
+  });
+
+  it('adds the SES sandbox recipients to the send grant when configured', () => {
+    // Prepare
+    const { template, stack } = synthesize({ sesSandboxRecipients: ['approver@example.com'] });
+
+    // Act
+    const ses = statementsWith(statementsOf(template, stack.handlers.steps.role), 'ses:');
+
+    // Assess
+    expect(ses).toHaveLength(1);
+    expect(actionsOf(ses[0] as Statement)).toStrictEqual(['ses:SendEmail', 'ses:SendRawEmail']);
+    expect(resourcesOf(ses[0] as Statement)).toHaveLength(2);
+    expect(resourcesOf(ses[0] as Statement)).toEqual(
+      expect.arrayContaining([sesIdentityArn('example.com'), sesIdentityArn('approver@example.com')]),
+    );
+  });
+});
+
+describe('HttpApi', () => {
+  it('has a JWT authorizer with the configured issuer and audience', () => {
+    // Prepare
+    const { template } = synthesized;
+
+    // Act & Assess
+    template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: { Issuer: cdkJson.context.assent.jwtIssuer, Audience: cdkJson.context.assent.jwtAudience },
+    });
+  });
+
+  it('has one route per entry of routes.ts, the JWT authorizer on exactly the jwt routes', () => {
+    // Prepare
+    const { template } = synthesized;
+    const [authorizerId] = Object.keys(template.findResources('AWS::ApiGatewayV2::Authorizer'));
+
+    // Act
+    const synthesizedRoutes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((route) => ({
+      key: route.Properties.RouteKey,
+      type: route.Properties.AuthorizationType,
+      authorizer: route.Properties.AuthorizerId,
+    }));
+
+    // Assess
+    expect(synthesizedRoutes.sort((a, b) => a.key.localeCompare(b.key))).toStrictEqual(
+      routes
+        .map((route) => ({
+          key: routeKey(route),
+          type: route.auth === 'jwt' ? 'JWT' : 'NONE',
+          authorizer: route.auth === 'jwt' ? { Ref: authorizerId } : undefined,
+        }))
+        .sort((a, b) => a.key.localeCompare(b.key)),
+    );
+  });
+
+  it('integrates every route with the http function (payload 2.0)', () => {
+    // Prepare
+    const { template, stack } = synthesized;
+
+    // Act & Assess
+    template.resourceCountIs('AWS::ApiGatewayV2::Integration', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+      IntegrationType: 'AWS_PROXY',
+      IntegrationUri: getAttOf(stack.handlers.http.function, 'Arn'),
+      PayloadFormatVersion: '2.0',
+    });
+  });
+
+  it('throttles the $default stage and writes access logs', () => {
+    // Prepare
+    const { template, stack } = synthesized;
+
+    // Act & Assess
+    template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      AccessLogSettings: {
+        DestinationArn: getAttOf(stack.httpApi.accessLogGroup, 'Arn'),
+        Format: JSON.stringify(ACCESS_LOG_FORMAT),
+      },
+    });
+  });
+
+  it('has no CORS configuration', () => {
+    // Act & Assess
+    synthesized.template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      ProtocolType: 'HTTP',
+      CorsConfiguration: Match.absent(),
+    });
+  });
+});
+
+describe('outputs', () => {
+  it('exports the API URL, the table name and the state machine ARN', () => {
+    // Prepare
+    const { template, stack } = synthesized;
+
+    // Act
+    const outputs = template.toJSON().Outputs;
+
+    // Assess
+    expect(Object.fromEntries(Object.entries(outputs).map(([name, output]) => [name, (output as { Value: unknown }).Value]))).toStrictEqual({
+      ApiUrl: getAttOf(stack.httpApi.api, 'ApiEndpoint'),
+      TableName: refOf(stack.table.table),
+      StateMachineArn: refOf(stack.workflow.stateMachine),
+    });
+  });
+});

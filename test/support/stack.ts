@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface Endpoints {
+  readonly api: string;
+  readonly mailbox: string;
+  readonly adminToken: string;
+  readonly services: { dynamodb: string; sfn: string; ses: string; tableName: string; stateMachineArn: string };
+}
+
+/** The endpoints of the local stack started by globalSetup. */
+export function endpoints(): Endpoints {
+  const home = process.env.ASSENT_TEST_HOME;
+  if (!home) throw new Error('ASSENT_TEST_HOME is not set: run this test through the "stack" jest project.');
+  return JSON.parse(readFileSync(join(home, 'endpoints.json'), 'utf8'));
+}
+
+export interface ApiResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly text: string;
+  readonly json: any;
+}
+
+/** One HTTP call to the local API, answering status, headers and the parsed body. */
+export async function api(path: string, init: RequestInit & { json?: unknown; admin?: boolean } = {}): Promise<ApiResponse> {
+  const { json, admin, headers, ...rest } = init;
+  const response = await fetch(`${endpoints().api}${path}`, {
+    ...rest,
+    headers: {
+      ...(json === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(admin ? { authorization: `Bearer ${endpoints().adminToken}` } : {}),
+      ...(headers as Record<string, string> | undefined),
+    },
+    ...(json === undefined ? {} : { body: JSON.stringify(json) }),
+  });
+  const text = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  return { status: response.status, headers: response.headers, text, json: parsed };
+}
+
+export interface MailboxEmail {
+  readonly messageId: string;
+  readonly from: string;
+  readonly destination: { to: string[] };
+  readonly subject: string;
+  readonly body: { text?: string; html?: string };
+  readonly at: number;
+}
+
+/** Waits for an email in the SES emulator's mailbox that matches `predicate`. */
+export async function waitForEmail(predicate: (email: MailboxEmail) => boolean, timeoutMs = 15_000): Promise<MailboxEmail> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { emails } = (await (await fetch(`${endpoints().mailbox}/store`)).json()) as { emails: MailboxEmail[] };
+    const found = emails.find(predicate);
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`No matching email within ${timeoutMs} ms; mailbox has: ${emails.map((e) => `${e.destination.to} "${e.subject}"`).join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export async function mailboxFor(address: string): Promise<MailboxEmail[]> {
+  const { emails } = (await (await fetch(`${endpoints().mailbox}/store`)).json()) as { emails: MailboxEmail[] };
+  return emails.filter((email) => email.destination.to.includes(address));
+}
+
+/** The first API link in an email's text: `/v1/approvals/...` or `/v1/tokens/...`, as a path. */
+export function linkIn(email: MailboxEmail, kind: 'approvals' | 'tokens'): string {
+  const match = new RegExp(`https?://[^\\s]+(/v1/${kind}/[A-Za-z0-9_-]+)`).exec(email.body.text ?? '');
+  if (!match?.[1]) throw new Error(`No ${kind} link in email "${email.subject}":\n${email.body.text}`);
+  return match[1];
+}
+
+/** Polls the task (as admin) until `predicate` holds. */
+export async function waitForTask(id: string, predicate: (task: any) => boolean, timeoutMs = 15_000): Promise<any> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { json } = await api(`/v1/tasks/${id}`, { admin: true });
+    if (predicate(json)) return json;
+    if (Date.now() > deadline) throw new Error(`Task ${id} did not reach the expected state: ${JSON.stringify(json)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** A unique suffix for test data, so tests sharing one stack never collide. */
+export const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
