@@ -25,14 +25,17 @@ export async function startDynamoDbLocal(port: number, dataDir: string | undefin
   }
   const storage = dataDir === undefined ? ['-inMemory'] : ['-dbPath', dataDir];
   if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
+  const classpath = `${join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal.jar')}:${join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal_lib', '*')}`;
+  // The launcher compiled at install time, or Java's source-file mode when javac was not there.
+  const compiled = existsSync(join(DYNAMODB_LOCAL_DIR, 'launcher', 'LoopbackDynamoDBLocal.class'));
+  const launcher = compiled ? ['-cp', `${join(DYNAMODB_LOCAL_DIR, 'launcher')}:${classpath}`, 'LoopbackDynamoDBLocal'] : ['-cp', classpath, LAUNCHER];
   const child: ChildProcess = spawn(
     'java',
     [
       `-Djava.library.path=${join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal_lib')}`,
       '-Xmx512m',
-      '-cp',
-      `${join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal.jar')}:${join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal_lib', '*')}`,
-      LAUNCHER,
+      '-XX:TieredStopAtLevel=1',
+      ...launcher,
       '-port',
       String(port),
       '-sharedDb',
