@@ -444,12 +444,12 @@ export class Engine {
     }
     if (record.revokedAt !== undefined) {
       return new SecretExpiredError(`This link no longer works: ${record.revokedReason ?? 'it was replaced'}`, {
-        extensions: { taskId: task.id, status: task.status },
+        extensions: { taskId: task.id, taskStatus: task.status },
       });
     }
     const when = record.usedAt ? ` at ${record.usedAt}` : '';
     return new NotFoundError(`This link was already used${when}; the task is ${task.status}.`, {
-      extensions: { taskId: task.id, status: task.status },
+      extensions: { taskId: task.id, taskStatus: task.status },
     });
   }
 
@@ -515,7 +515,7 @@ function lastDecision(task: Task) {
 function alreadyDecided(task: Task, entry: NonNullable<ReturnType<typeof lastDecision>>): TaskAlreadyDecidedError {
   const verb = entry.to === 'rejected' ? 'rejected' : 'approved';
   return new TaskAlreadyDecidedError(`Task ${task.id} was already ${verb} by ${entry.by.id} at ${entry.at}.`, {
-    extensions: { taskId: task.id, status: task.status, decidedBy: entry.by.id, decidedAt: entry.at, decision: verb },
+    extensions: { taskId: task.id, taskStatus: task.status, decidedBy: entry.by.id, decidedAt: entry.at, decision: verb },
   });
 }
 
@@ -524,6 +524,6 @@ function assertUndecided(task: Task): void {
   const decided = lastDecision(task);
   if (decided) throw alreadyDecided(task, decided);
   throw new InvalidTransitionError(`Task ${task.id} is ${task.status} and can no longer be decided.`, {
-    extensions: { taskId: task.id, status: task.status },
+    extensions: { taskId: task.id, taskStatus: task.status },
   });
 }

@@ -31,7 +31,7 @@ export interface TransitionInput {
 export function transition(task: Task, input: TransitionInput): Task {
   if (!canTransition(task.status, input.to)) {
     throw new InvalidTransitionError(`Task ${task.id} is ${task.status} and cannot become ${input.to}.`, {
-      extensions: { status: task.status },
+      extensions: { taskStatus: task.status },
     });
   }
   const entry: HistoryEntry = {

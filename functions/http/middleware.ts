@@ -22,13 +22,13 @@ export function toErrorResponse(error: unknown, event: HttpEvent): HttpResponse 
   if (error instanceof ClientError) {
     if (wantsHtml) return html(error.status, messagePage(error.title, error.message));
     return problem(error.status, {
+      ...error.extensions,
       type: `${PROBLEM_BASE}${error.type}`,
       title: error.title,
       status: error.status,
       detail: error.message,
       instance,
       ...(error instanceof ValidationError ? { errors: error.errors } : {}),
-      ...error.extensions,
     });
   }
   if (error instanceof TransientError) {

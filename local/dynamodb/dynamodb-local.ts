@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
@@ -42,7 +43,8 @@ export async function startDynamoDbLocal(port: number, dataDir: string | undefin
       '-disableTelemetry',
       ...storage,
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    // DynamoDB Local writes a metadata file into its working directory: keep it out of the repo.
+    { stdio: ['ignore', 'pipe', 'pipe'], cwd: dataDir ?? tmpdir() },
   );
   let output = '';
   child.stdout?.on('data', (chunk) => {
