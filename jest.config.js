@@ -12,6 +12,7 @@ const base = {
   transform,
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json', 'njk'],
+  setupFiles: ['<rootDir>/test/support/setup-env.ts'],
 };
 export default {
   projects: [
