@@ -539,6 +539,6 @@ describe('local Step Functions runner (real SFN client, real ASL)', () => {
 
     // Assess
     expect([response.status, response.headers.get('x-amzn-errortype')]).toStrictEqual([400, 'UnknownOperationException']);
-    expect(await response.json()).toStrictEqual({ __type: 'UnknownOperationException', message: 'Unknown operation CreateActivity' });
+    expect(JSON.parse(await response.text())).toStrictEqual({ __type: 'UnknownOperationException', message: 'Unknown operation CreateActivity' });
   });
 });

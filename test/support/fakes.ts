@@ -6,6 +6,9 @@ import type { SaveCondition, SecretRecord, TaskStore } from '#ports/task-store';
 import type { DirectoryProject, DirectoryUser, UserDirectory } from '#ports/user-directory';
 import type { Workflow, WorkflowInput } from '#ports/workflow';
 
+/** Deep copy in this realm (Jest 29's structuredClone builds objects toStrictEqual sees as foreign). */
+const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
 /** In-memory TaskStore with the same conditions as the DynamoDB adapter. */
 export class MemoryTaskStore implements TaskStore {
   readonly tasks = new Map<string, Task>();
@@ -13,18 +16,18 @@ export class MemoryTaskStore implements TaskStore {
 
   async get(id: string) {
     const task = this.tasks.get(id);
-    return task ? structuredClone(task) : undefined;
+    return task ? copy(task) : undefined;
   }
   async create(task: Task) {
     if (this.tasks.has(task.id)) throw new ConcurrentUpdateError('exists');
-    this.tasks.set(task.id, structuredClone(task));
+    this.tasks.set(task.id, copy(task));
   }
   async save(task: Task, condition: SaveCondition) {
     const current = this.tasks.get(task.id);
     if (!current || current.version !== condition.version) throw new ConcurrentUpdateError('stale');
-    const next = { ...structuredClone(task), version: condition.version + 1 };
+    const next = { ...copy(task), version: condition.version + 1 };
     this.tasks.set(task.id, next);
-    return structuredClone(next);
+    return copy(next);
   }
   async putSecret(secret: SecretRecord) {
     this.secrets.set(secret.hash, { ...secret });
