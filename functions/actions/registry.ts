@@ -4,6 +4,6 @@ import { resetUserPassword } from './reset-user-password/action.ts';
 
 /** Every action, one line each. Adding an action: create its folder, add its line here. */
 export const actions: readonly ActionDefinition[] = [
-  newProjectWithUser as unknown as ActionDefinition,
-  resetUserPassword as unknown as ActionDefinition,
+  newProjectWithUser,
+  resetUserPassword,
 ];
