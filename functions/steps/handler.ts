@@ -16,20 +16,11 @@ export const StepEventSchema = z.discriminatedUnion('step', [
   z.object({
     step: z.literal('fail'),
     taskId: z.string(),
-    error: z.object({ Error: z.string(), Cause: z.string().optional() }),
+    /** `{ <failed state name>: { Error, Cause } }`: each state's Catch writes under its own name. */
+    failure: z.record(z.string(), z.object({ Error: z.string(), Cause: z.string().optional() })),
   }),
 ]);
 export type StepEvent = z.infer<typeof StepEventSchema>;
-
-/** Which step failed, read from the error's cause when the state machine does not say. */
-const failedStep = (cause: string | undefined): string => {
-  try {
-    const parsed = JSON.parse(cause ?? '') as { step?: string };
-    return parsed.step ?? 'workflow';
-  } catch {
-    return 'workflow';
-  }
-};
 
 export async function runStep(event: StepEvent, { engine }: App): Promise<Record<string, unknown>> {
   logger.appendKeys({ taskId: event.taskId, step: event.step });
@@ -50,10 +41,12 @@ export async function runStep(event: StepEvent, { engine }: App): Promise<Record
     case 'complete':
       await engine.complete(event.taskId);
       return {};
-    case 'fail':
-      logger.warn('Task failed in the workflow', { error: event.error.Error });
-      await engine.fail(event.taskId, failedStep(event.error.Cause), event.error);
+    case 'fail': {
+      const [state, error] = Object.entries(event.failure)[0] ?? ['Workflow', { Error: 'Unknown' }];
+      logger.warn('Task failed in the workflow', { state, error: error.Error });
+      await engine.fail(event.taskId, state, error);
       return {};
+    }
   }
 }
 

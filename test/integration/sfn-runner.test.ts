@@ -227,9 +227,9 @@ describe('local Step Functions runner (real SFN client, real ASL)', () => {
 
     // Assess
     expect(steps.payloads().slice(2)).toStrictEqual([
-      { step: 'fail', taskId: 't-reject', error: { Error: 'Rejected', Cause: 'Declined by an admin' } },
+      { step: 'fail', taskId: 't-reject', failure: { AwaitApproval: { Error: 'Rejected', Cause: 'Declined by an admin' } } },
     ]);
-    expect([described.status, described.error, described.cause]).toStrictEqual(['FAILED', 'Rejected', 'The task failed or expired; its history in Assent says why (GET /v1/tasks/{id}).']);
+    expect([described.status, described.error, described.cause]).toStrictEqual(['FAILED', 'TaskFailed', 'The task failed or its wait ended; its history in Assent says why (GET /v1/tasks/{id}).']);
   });
 
   test('a Lambda throwing TransientError is retried, then the execution succeeds', async () => {
@@ -276,9 +276,9 @@ describe('local Step Functions runner (real SFN client, real ASL)', () => {
     expect(steps.payloads().at(-1)).toStrictEqual({
       step: 'fail',
       taskId: 't-lambda-error',
-      error: { Error: 'ValidationError', Cause: cause },
+      failure: { Submit: { Error: 'ValidationError', Cause: cause } },
     });
-    expect([described.status, described.error, described.cause]).toStrictEqual(['FAILED', 'ValidationError', 'The task failed or expired; its history in Assent says why (GET /v1/tasks/{id}).']);
+    expect([described.status, described.error, described.cause]).toStrictEqual(['FAILED', 'TaskFailed', 'The task failed or its wait ended; its history in Assent says why (GET /v1/tasks/{id}).']);
   });
 
   test('an unanswered approval times out into HandleFailure and a late SendTaskSuccess gets TaskTimedOut', async () => {
@@ -295,9 +295,9 @@ describe('local Step Functions runner (real SFN client, real ASL)', () => {
     expect(steps.payloads().at(-1)).toStrictEqual({
       step: 'fail',
       taskId: 't-timeout',
-      error: { Error: 'States.Timeout', Cause: 'States.Timeout' },
+      failure: { AwaitApproval: { Error: 'States.Timeout', Cause: 'States.Timeout' } },
     });
-    expect([described.status, described.error]).toStrictEqual(['FAILED', 'States.Timeout']);
+    expect([described.status, described.error]).toStrictEqual(['FAILED', 'TaskFailed']);
     expect((await history(executionArn)).find((event) => event.type === 'TaskTimedOut')?.taskTimedOutEventDetails).toStrictEqual({
       resourceType: 'lambda',
       resource: 'invoke.waitForTaskToken',
@@ -376,6 +376,7 @@ describe('local Step Functions runner (real SFN client, real ASL)', () => {
     });
     expect(events.map((event) => event.type)).toStrictEqual([
       'ExecutionStarted',
+      ...['ChoiceStateEntered', 'ChoiceStateExited'],
       ...['TaskStateEntered', 'TaskScheduled', 'TaskStarted', 'TaskSucceeded', 'TaskStateExited'],
       ...['ChoiceStateEntered', 'ChoiceStateExited'],
       ...['TaskStateEntered', 'TaskScheduled', 'TaskStarted', 'TaskSucceeded', 'TaskStateExited'],
@@ -386,7 +387,7 @@ describe('local Step Functions runner (real SFN client, real ASL)', () => {
       'ExecutionSucceeded',
     ]);
     expect(events.map((event) => [event.id, event.previousEventId])).toStrictEqual(events.map((_, index) => [index + 1, index]));
-    expect(events.slice(0, 3)).toStrictEqual([
+    expect([events[0], ...events.slice(3, 5)]).toStrictEqual([
       {
         id: 1,
         previousEventId: 0,
@@ -399,15 +400,15 @@ describe('local Step Functions runner (real SFN client, real ASL)', () => {
         },
       },
       {
-        id: 2,
-        previousEventId: 1,
+        id: 4,
+        previousEventId: 3,
         timestamp: expect.any(Date),
         type: 'TaskStateEntered',
         stateEnteredEventDetails: { name: 'PreApprove', input, inputDetails: { truncated: false } },
       },
       {
-        id: 3,
-        previousEventId: 2,
+        id: 5,
+        previousEventId: 4,
         timestamp: expect.any(Date),
         type: 'TaskScheduled',
         taskScheduledEventDetails: {
@@ -452,7 +453,7 @@ describe('local Step Functions runner (real SFN client, real ASL)', () => {
     expect(described.status).toBe('SUCCEEDED');
     expect(JSON.parse(described.output ?? '').approval).toStrictEqual({ decision: 'approved' });
     expect(types.filter((type) => type === 'ExecutionStarted')).toHaveLength(1);
-    expect(types.slice(8, 15)).toStrictEqual([
+    expect(types.slice(10, 17)).toStrictEqual([
       'TaskStateEntered',
       'TaskScheduled',
       'TaskStarted',
@@ -481,9 +482,9 @@ describe('local Step Functions runner (real SFN client, real ASL)', () => {
     // Assess
     expect(late).toBeInstanceOf(TaskTimedOut);
     expect(afterRestart.payloads()).toStrictEqual([
-      { step: 'fail', taskId: 't-expired', error: { Error: 'States.Timeout', Cause: 'States.Timeout' } },
+      { step: 'fail', taskId: 't-expired', failure: { AwaitApproval: { Error: 'States.Timeout', Cause: 'States.Timeout' } } },
     ]);
-    expect([described.status, described.error]).toStrictEqual(['FAILED', 'States.Timeout']);
+    expect([described.status, described.error]).toStrictEqual(['FAILED', 'TaskFailed']);
   });
 
   test('an execution interrupted inside a Lambda step re-runs that step after a restart', async () => {

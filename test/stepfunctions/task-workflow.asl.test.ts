@@ -90,10 +90,10 @@ describe('stepfunctions/task-workflow.asl.json', () => {
     expect([...names].filter((name) => !canEnd.has(name))).toStrictEqual([]);
   });
 
-  it('carries ids only: every payload holds the step, the task id and at most a task token or an error', () => {
+  it('carries ids only: every payload holds the step, the task id and at most a task token or the failure', () => {
     const payloadKeys = tasks.map(([, state]) => Object.keys((state.Parameters?.Payload ?? {}) as object).sort());
     for (const keys of payloadKeys) {
-      expect(keys.filter((key) => !['step', 'taskId.$', 'taskToken.$', 'error.$'].includes(key))).toStrictEqual([]);
+      expect(keys.filter((key) => !['step', 'taskId.$', 'taskToken.$', 'failure.$'].includes(key))).toStrictEqual([]);
     }
   });
 });
