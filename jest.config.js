@@ -15,6 +15,8 @@ const base = {
   setupFiles: ['<rootDir>/test/support/setup-env.ts'],
 };
 export default {
+  // The stack project's tests drive a whole local stack; a few seconds per test is normal there.
+  testTimeout: 30_000,
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/functions/**/*.test.ts'] },
     { ...base, displayName: 'stepfunctions', testMatch: ['<rootDir>/test/stepfunctions/**/*.test.ts'] },

@@ -12,6 +12,7 @@ import { DynamoDbUserDirectory } from './adapters/dynamodb/user-directory.ts';
 import { SesMailer } from './adapters/ses/mailer.ts';
 import { StepFunctionsWorkflow } from './adapters/sfn/workflow.ts';
 import { type Env, readEnv } from './env.ts';
+import { logger } from './logger.ts';
 import { taskTypes } from './task-types.ts';
 
 /** Everything a handler needs, built once per Lambda container (or local process). */
@@ -36,8 +37,9 @@ export function createApp(env: Env = readEnv()): App {
     mailer: new SesMailer({ client: new SESClient({}) }),
     registry,
     ports: { directory: new DynamoDbUserDirectory({ client: dynamo, tableName: env.tableName }), clock: systemClock },
-    config: { publicUrl: env.publicUrl, mailFrom: env.mailFrom, adminEmails: env.adminEmails },
+    config: { publicUrl: env.publicUrl, mailFrom: env.mailFrom, adminEmails: env.adminEmails, ttlMinutes: env.ttlMinutes },
     newId: ulid,
+    onInternalError: (message, error) => logger.error(message, { error }),
   });
   return { env, engine, registry };
 }

@@ -1,8 +1,13 @@
 import { defineTaskType, type TaskType } from '#core/task-type';
+import inviteCompleted from './task-types/invite-user/completed.txt.njk';
+import inviteToken from './task-types/invite-user/token.txt.njk';
+import quotaCompleted from './task-types/quota-change/completed.txt.njk';
 import resetCompleted from './task-types/reset-password/completed.txt.njk';
 import resetToken from './task-types/reset-password/token.txt.njk';
 import signUpCompleted from './task-types/sign-up/completed.txt.njk';
 import signUpToken from './task-types/sign-up/token.txt.njk';
+import updateEmailCompleted from './task-types/update-email/completed.txt.njk';
+import updateEmailToken from './task-types/update-email/token.txt.njk';
 
 /** Task types are declarations: which actions, who may ask, approval, expiry and emails. */
 export const taskTypes: readonly TaskType[] = [
@@ -32,6 +37,49 @@ export const taskTypes: readonly TaskType[] = [
     emails: {
       token: { subject: 'Reset your password', text: resetToken },
       completed: { subject: 'Your password was changed', text: resetCompleted },
+    },
+  }),
+  defineTaskType({
+    name: 'invite-user',
+    description: 'Invite an email address to your project with roles. Auto-approved for the project\'s admins; the invitee sets a password or confirms.',
+    actions: ['invite-user'],
+    access: { roles: ['project_admin'] },
+    autoApprove: true,
+    duplicatePolicy: 'reject',
+    tokenTtlSeconds: 3 * 24 * 3600,
+    emails: {
+      token: { subject: 'Join {{ task.actions[0].stored.projectName }} on Assent', text: inviteToken },
+      completed: { subject: 'Welcome to {{ task.actions[0].stored.projectName }}', text: inviteCompleted },
+      // The recipient is the invitee, who never asked for anything: tell them only good news.
+      rejected: { enabled: false },
+      cancelled: { enabled: false },
+    },
+  }),
+  defineTaskType({
+    name: 'update-email',
+    description: 'Change the email address of your account. The new address confirms through an emailed link.',
+    actions: ['update-user-email'],
+    access: 'authenticated',
+    autoApprove: true,
+    duplicatePolicy: 'cancel-older',
+    tokenTtlSeconds: 24 * 3600,
+    emails: {
+      token: { subject: 'Confirm your new email address', text: updateEmailToken },
+      completed: { subject: 'Your email address was changed', text: updateEmailCompleted },
+      // The recipient is the new address, not yet proven to be the requester's.
+      rejected: { enabled: false },
+      cancelled: { enabled: false },
+    },
+  }),
+  defineTaskType({
+    name: 'quota-change',
+    description: 'Change your project\'s quota to another size. Going down or one size up is automatic; bigger steps need an admin.',
+    actions: ['update-project-quota'],
+    access: { roles: ['project_admin'] },
+    autoApprove: true,
+    duplicatePolicy: 'cancel-older',
+    emails: {
+      completed: { subject: 'Quota of {{ task.actions[0].stored.projectName }} changed to {{ task.actions[0].data.size }}', text: quotaCompleted },
     },
   }),
 ];

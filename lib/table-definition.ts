@@ -12,5 +12,7 @@ export const tableDefinition = {
     { name: 'byStatus', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
     /** Tasks by type, newest first: gsi2pk = `TYPE#<type>`, gsi2sk = `<createdAt ISO>#<id>`. */
     { name: 'byType', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+    /** Collections newest first: gsi3pk = `TASKS` | `NOTIFICATIONS` | `SECRETS#<kind>`, gsi3sk = `<createdAt ISO>#<id>`. */
+    { name: 'byCreated', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
   ],
 } as const;

@@ -1,9 +1,15 @@
 import type { ActionDefinition } from '#core/action';
+import { inviteUser } from './invite-user/action.ts';
 import { newProjectWithUser } from './new-project-with-user/action.ts';
 import { resetUserPassword } from './reset-user-password/action.ts';
+import { updateProjectQuota } from './update-project-quota/action.ts';
+import { updateUserEmail } from './update-user-email/action.ts';
 
 /** Every action, one line each. Adding an action: create its folder, add its line here. */
 export const actions: readonly ActionDefinition[] = [
   newProjectWithUser,
   resetUserPassword,
+  inviteUser,
+  updateUserEmail,
+  updateProjectQuota,
 ];

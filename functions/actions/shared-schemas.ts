@@ -9,3 +9,15 @@ export const PasswordTokenSchema = z.object({
     .min(12, { error: 'Use at least 12 characters' })
     .max(256, { error: 'Use at most 256 characters' }),
 });
+
+/**
+ * A confirmation: JSON `true`, or what a form posts for it (`true`, `on` from a checkbox, `yes`).
+ * Parses to `true`.
+ */
+export const ConfirmSchema = z
+  .union([z.literal(true), z.enum(['true', 'on', 'yes'])], {
+    error: (issue) => (issue.input === undefined ? 'Required' : 'Confirm with true (or "yes" in a form)'),
+  })
+  .transform((): true => true);
+
+export const ConfirmTokenSchema = z.object({ confirm: ConfirmSchema });

@@ -44,7 +44,7 @@ export interface ActionDefinition<Schema extends z.ZodObject = z.ZodObject, Toke
   /** Fields the user supplies through the emailed token (e.g. a password), if the action asks. */
   readonly tokenSchema?: TokenSchema;
   /** The address stage emails to the requester go to (the new user, the reset account, ...). */
-  recipient?(data: z.infer<Schema>): string | undefined;
+  recipient?(data: z.infer<Schema>, task: Readonly<Task>): string | undefined;
   preApprove?(ctx: ActionContext<z.infer<Schema>>): Promise<void>;
   postApprove?(ctx: ActionContext<z.infer<Schema>>): Promise<void>;
   submit?(ctx: ActionContext<z.infer<Schema>>, tokenData: z.infer<TokenSchema>): Promise<void>;

@@ -1,12 +1,14 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Mailer } from '#ports/mailer';
-import type { SecretRecord, TaskStore } from '#ports/task-store';
+import type { IdempotencyState, Page, SecretRecord, TaskQuery, TaskStore } from '#ports/task-store';
 import type { Workflow } from '#ports/workflow';
 import type { ActionPorts } from './action.ts';
-import { renderEmail } from './emails.ts';
 import {
   ConcurrentUpdateError,
+  DuplicateTaskError,
   ForbiddenError,
+  IdempotencyConflictError,
   InvalidTaskError,
   InvalidTransitionError,
   NotFoundError,
@@ -15,12 +17,15 @@ import {
   UnauthorizedError,
   ValidationError,
 } from './errors.ts';
-import { type Actor, type Identity, SYSTEM } from './identity.ts';
+import { type Actor, type Identity, isAdmin, SYSTEM } from './identity.ts';
+import { StageMailer } from './mailing.ts';
+import type { Notification } from './notification.ts';
+import { describeError, Notifier } from './notifier.ts';
 import { type Registry, toFieldErrors } from './registry.ts';
 import { hashSecret, newSecret } from './secrets.ts';
 import { invalidActions, runStage, type Stage, votesToApprove } from './stages.ts';
-import type { EmailStage, TaskType } from './task-type.ts';
-import { TERMINAL_STATUSES, type Task, type TaskStatus } from './task.ts';
+import type { TaskType } from './task-type.ts';
+import { TERMINAL_STATUSES, TaskStatusSchema, type Task, type TaskStatus } from './task.ts';
 import { transition } from './transitions.ts';
 
 export interface EngineConfig {
@@ -29,6 +34,8 @@ export interface EngineConfig {
   readonly mailFrom: string;
   /** Approvers and operators. */
   readonly adminEmails: readonly string[];
+  /** Minutes a task is kept after it ends, before TTL archives it. @default 1440 */
+  readonly ttlMinutes?: number;
 }
 
 export interface EngineDeps {
@@ -40,11 +47,13 @@ export interface EngineDeps {
   readonly config: EngineConfig;
   readonly newId: () => string;
   readonly newSecret?: () => string;
+  /** Where internal failures that must not break a request are reported (a logger). */
+  readonly onInternalError?: (message: string, error: unknown) => void;
 }
 
 export type Decision = 'approve' | 'reject';
 
-/** What the state machine's failure handler receives (`$.error`). */
+/** What the state machine's failure handler receives for the failed state. */
 export interface StepError {
   readonly Error: string;
   readonly Cause?: string;
@@ -58,26 +67,58 @@ export interface TokenView {
   readonly schema: z.ZodObject;
 }
 
+/** States an admin retry can resume at, and the status the task goes back to. */
+const RESUMABLE: Record<string, TaskStatus> = {
+  PreApprove: 'pending',
+  AwaitApproval: 'pending',
+  PostApprove: 'approved',
+  AwaitToken: 'approved',
+  Submit: 'approved',
+};
+
 const DECIDED_EVENTS = new Set(['approved', 'rejected', 'auto-approved', 'auto-rejected']);
+const OPEN: readonly TaskStatus[] = ['pending', 'approved', 'awaiting_token'];
+
+/** Raised when an action's hook throws while a requester waits (token submit): answered as a 500. */
+export class ActionFailedError extends Error {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, options);
+    this.name = 'ActionFailedError';
+  }
+}
 
 /**
- * The task engine: creates tasks, runs the stages and the human steps, and guards every transition.
- * It knows ports only; HTTP handlers and state-machine steps call it.
+ * The task engine: creates tasks, runs the stages and the human steps, guards every transition,
+ * and answers the admin operations. It knows ports only; HTTP handlers and state-machine steps call it.
  */
 export class Engine {
   private readonly makeSecret: () => string;
+  private readonly mail: StageMailer;
+  private readonly notifier: Notifier;
+  private readonly onInternalError: (message: string, error: unknown) => void;
 
   constructor(private readonly deps: EngineDeps) {
     this.makeSecret = deps.newSecret ?? newSecret;
+    this.onInternalError = deps.onInternalError ?? (() => undefined);
+    this.mail = new StageMailer(deps.mailer, deps.config);
+    this.notifier = new Notifier(deps.store, this.mail, deps.config.adminEmails, deps.newId, () => this.now(), this.onInternalError);
   }
 
   private now(): string {
     return this.deps.ports.clock.now().toISOString();
   }
 
+  private taskTypeOf(task: Task): TaskType | undefined {
+    try {
+      return this.deps.registry.taskType(task.type);
+    } catch {
+      return undefined;
+    }
+  }
+
   // ---- requests -------------------------------------------------------------------------------
 
-  /** Validates and stores a new task, then starts its workflow. */
+  /** Validates and stores a new task, resolves duplicates, then starts its workflow. */
   async createTask(typeName: string, data: unknown, requester: Identity | undefined): Promise<Task> {
     const { registry, store, workflow } = this.deps;
     const taskType = registry.taskType(typeName);
@@ -85,6 +126,7 @@ export class Engine {
     const actionData = registry.parseInput(taskType, data);
     const at = this.now();
     const id = this.deps.newId();
+    const hash = duplicateHash(taskType.name, taskType.actions, actionData);
     const task: Task = {
       id,
       type: taskType.name,
@@ -103,16 +145,43 @@ export class Engine {
       createdBy: requester ?? null,
       createdAt: at,
       updatedAt: at,
-      executionArn: workflow.executionArn(id),
+      executionArn: workflow.executionArn(id, 1),
+      hash,
+      sentEmails: [],
+      adminNotes: [],
+      attempt: 1,
       version: 0,
     };
+    const replaced = await this.claimDuplicateKey(taskType, hash, id);
     await store.create(task);
-    await workflow.start({
-      taskId: id,
-      approvalTimeoutSeconds: taskType.approvalTtlSeconds,
-      tokenTimeoutSeconds: taskType.tokenTtlSeconds,
-    });
+    for (const older of replaced) {
+      await this.cancel(older, SYSTEM, `Replaced by a newer identical request, task ${id}.`).catch((error: unknown) => {
+        if (!(error instanceof InvalidTransitionError)) throw error;
+      });
+    }
+    await workflow.start({ taskId: id, approvalTimeoutSeconds: taskType.approvalTtlSeconds, tokenTimeoutSeconds: taskType.tokenWaitSeconds }, 1);
     return task;
+  }
+
+  /**
+   * Points the task type's duplicate key at `taskId`. Policy `reject`: an open holder → 409 naming it.
+   * `cancel-older`: returns the open holder, for the caller to cancel. `allow`: nothing.
+   */
+  private async claimDuplicateKey(taskType: TaskType, hash: string, taskId: string, self?: string): Promise<string[]> {
+    if (taskType.duplicatePolicy === 'allow') return [];
+    const key = `${taskType.name}#${hash}`;
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const holder = await this.deps.store.getDuplicateHolder(key);
+      const holderTask = holder && holder !== self ? await this.deps.store.get(holder) : undefined;
+      const open = holderTask !== undefined && OPEN.includes(holderTask.status);
+      if (open && taskType.duplicatePolicy === 'reject') {
+        throw new DuplicateTaskError(`An identical ${taskType.name} request is already open: task ${holder}.`, {
+          extensions: { existingTaskId: holder },
+        });
+      }
+      if (await this.deps.store.claimDuplicate(key, taskId, holder)) return open && holder ? [holder] : [];
+    }
+    throw new ConcurrentUpdateError('Too many identical requests at once; try again.');
   }
 
   async getTask(id: string): Promise<Task> {
@@ -121,27 +190,109 @@ export class Engine {
     return task;
   }
 
+  /** Admins read any task; a requester reads their own; anyone else gets 404 (existence is not revealed). */
+  async getTaskFor(id: string, identity: Identity | undefined): Promise<{ task: Task; asAdmin: boolean }> {
+    if (!identity) throw new UnauthorizedError('This needs a bearer token.');
+    const task = await this.deps.store.get(id);
+    if (task && isAdmin(identity)) return { task, asAdmin: true };
+    if (task && task.createdBy?.sub === identity.sub) return { task, asAdmin: false };
+    throw new NotFoundError(`There is no task ${id}.`);
+  }
+
+  listTasks(query: TaskQuery): Promise<Page<Task>> {
+    return this.deps.store.list(query);
+  }
+
+  /** Counts per status, the newest task, the latest completion and the unacknowledged errors. */
+  async status() {
+    const [counts, newest, completed, errors] = await Promise.all([
+      this.deps.store.countByStatus(),
+      this.deps.store.list({ limit: 1 }),
+      this.deps.store.list({ status: 'completed', limit: 25 }),
+      this.deps.store.listNotifications({ acknowledged: false, limit: 50 }),
+    ]);
+    const lastCompleted = [...completed.items].sort((a, b) => (b.completedAt ?? '').localeCompare(a.completedAt ?? ''))[0];
+    return {
+      counts,
+      lastCreated: newest.items[0] ? summary(newest.items[0]) : null,
+      lastCompleted: lastCompleted ? { ...summary(lastCompleted), completedAt: lastCompleted.completedAt } : null,
+      unacknowledgedErrors: errors.items.filter((notification) => notification.error).slice(0, 10),
+    };
+  }
+
+  // ---- idempotent creation --------------------------------------------------------------------
+
+  /**
+   * Runs `create` once per key: a repeat with the same body gets the first answer; a different body
+   * with the same key is refused (422); a repeat while the first is running gets 409.
+   */
+  async idempotent(
+    key: string,
+    body: unknown,
+    create: () => Promise<{ status: number; body: unknown }>,
+  ): Promise<{ status: number; body: unknown; replayed: boolean }> {
+    const fingerprint = createHash('sha256').update(canonicalJson(body)).digest('hex');
+    const state: IdempotencyState = await this.deps.store.beginIdempotent(key, fingerprint, this.now(), 24 * 3600);
+    if (state.state !== 'new') {
+      if (state.fingerprint !== fingerprint) {
+        throw new IdempotencyConflictError('This Idempotency-Key was used with a different request body. Use a new key for a new request.');
+      }
+      if (state.state === 'in-progress') {
+        throw new ConcurrentUpdateError('A request with this Idempotency-Key is still being handled; retry in a moment.');
+      }
+      return { ...state.response, replayed: true };
+    }
+    try {
+      const response = await create();
+      await this.deps.store.completeIdempotent(key, response);
+      return { ...response, replayed: false };
+    } catch (error) {
+      await this.deps.store.abandonIdempotent(key).catch((e: unknown) => this.onInternalError('Could not release an idempotency key', e));
+      throw error;
+    }
+  }
+
   // ---- stage: preApprove ----------------------------------------------------------------------
 
   /** Runs every action's preApprove; auto-approves when the type allows it and the votes say so. */
   async preApprove(taskId: string): Promise<{ autoApprove: boolean }> {
     const task = await this.getTask(taskId);
     if (task.status !== 'pending') return { autoApprove: isApprovedOrLater(task.status) };
-    let updated = await this.runAndSave(task, 'preApprove');
+    const updated = await this.runAndSave(task, 'preApprove');
     const taskType = this.deps.registry.taskType(task.type);
-    if (!taskType.autoApprove || !votesToApprove(updated)) return { autoApprove: false };
-    const invalid = invalidActions(updated);
+    const decided = await this.autoDecide(updated, taskType);
+    if (!updated.sentEmails.includes('initial')) {
+      const recipient = this.recipientOf(updated);
+      await this.mail.send({ task: updated, taskType, stage: 'initial', recipients: recipient ? [recipient] : [] });
+      await this.markSent(updated.id, 'initial');
+    }
+    if (decided === 'approved') return { autoApprove: true };
+    if (decided === 'pending') {
+      const invalid = invalidActions(updated);
+      await this.notifier.notify({
+        task: updated,
+        taskType,
+        kind: 'needs-approval',
+        message: `'${task.type}' task ${task.id} needs approval.${invalid.length ? ` It is invalid: ${describeInvalid(invalid)}.` : ''}`,
+      });
+    }
+    return { autoApprove: false };
+  }
+
+  /** Auto-approval after preApprove (or an update): approved, auto-rejected (invalid), or still pending. */
+  private async autoDecide(task: Task, taskType: TaskType): Promise<'approved' | 'rejected' | 'pending'> {
+    if (!taskType.autoApprove || !votesToApprove(task)) return 'pending';
+    const invalid = invalidActions(task);
     const at = this.now();
     if (invalid.length > 0) {
       // A type meant to run unattended does not queue invalid requests for humans: it rejects them.
       const reason = `Invalid: ${describeInvalid(invalid)}`;
-      updated = transition(updated, { to: 'rejected', by: SYSTEM, event: 'auto-rejected', at, reason });
-      await this.deps.store.save(updated, { version: updated.version });
-      return { autoApprove: false };
+      await this.deps.store.save(transition(task, { to: 'rejected', by: SYSTEM, event: 'auto-rejected', at, reason }), { version: task.version });
+      return 'rejected';
     }
-    updated = transition(updated, { to: 'approved', by: SYSTEM, event: 'auto-approved', at });
-    await this.deps.store.save({ ...updated, approvedBy: SYSTEM, approvedAt: at }, { version: updated.version });
-    return { autoApprove: true };
+    const approved = transition(task, { to: 'approved', by: SYSTEM, event: 'auto-approved', at });
+    await this.deps.store.save({ ...approved, approvedBy: SYSTEM, approvedAt: at }, { version: task.version });
+    return 'approved';
   }
 
   // ---- human step: approval -------------------------------------------------------------------
@@ -151,49 +302,53 @@ export class Engine {
    * Step Functions token. If the task was decided already (a retry, an auto-rejection), resume at once.
    */
   async awaitApproval(taskId: string, sfnToken: string): Promise<void> {
-    const task = await this.getTask(taskId);
+    let task = await this.getTask(taskId);
     if (task.status !== 'pending') {
-      await this.deps.workflow.resume(sfnToken, { decision: isApprovedOrLater(task.status) ? 'approved' : 'rejected' });
+      await this.resumeDecided(task, sfnToken);
       return;
     }
-    if (task.wait?.sfnToken === sfnToken) return;
+    if (task.wait?.sfnToken !== sfnToken) {
+      const at = this.now();
+      task = await this.saveWithRetry(task, (current) =>
+        current.status === 'pending'
+          ? { ...current, wait: { kind: 'approval', sfnToken, since: at }, sentEmails: current.sentEmails.filter((stage) => stage !== 'approval') }
+          : undefined,
+      );
+      if (task.status !== 'pending') {
+        await this.resumeDecided(task, sfnToken);
+        return;
+      }
+    }
+    if (task.sentEmails.includes('approval')) return;
     const taskType = this.deps.registry.taskType(task.type);
     const at = this.now();
     const validUntil = new Date(Date.parse(at) + taskType.approvalTtlSeconds * 1000).toISOString();
     await this.deps.store.revokeSecrets(task.id, 'approval', at, 'A newer approval request was sent.');
-    const links: { approver: string; secret: string }[] = [];
     for (const approver of this.deps.config.adminEmails) {
       const secret = this.makeSecret();
-      await this.deps.store.putSecret({
-        hash: hashSecret(secret),
-        kind: 'approval',
-        taskId: task.id,
-        recipient: approver,
-        createdAt: at,
-        validUntil,
-      });
-      links.push({ approver, secret });
-    }
-    const saved = await this.saveWithRetry(task, (current) =>
-      current.status === 'pending' ? { ...current, wait: { kind: 'approval', sfnToken, since: at } } : undefined,
-    );
-    if (saved.status !== 'pending') {
-      await this.deps.workflow.resume(sfnToken, { decision: isApprovedOrLater(saved.status) ? 'approved' : 'rejected' });
-      return;
-    }
-    const stage = taskType.emails.approval ?? DEFAULT_EMAILS.approval;
-    for (const { approver, secret } of links) {
-      await this.sendStageEmail(saved, stage, [approver], {
-        link: `${this.deps.config.publicUrl}/v1/approvals/${secret}`,
-        validUntil,
-        approver,
+      await this.deps.store.putSecret({ hash: hashSecret(secret), kind: 'approval', taskId: task.id, recipient: approver, createdAt: at, validUntil });
+      await this.mail.send({
+        task,
+        taskType,
+        stage: 'approval',
+        recipients: [approver],
+        context: { link: `${this.deps.config.publicUrl}/v1/approvals/${secret}`, validUntil, approver },
       });
     }
+    await this.markSent(task.id, 'approval');
+  }
+
+  private async resumeDecided(task: Task, sfnToken: string): Promise<void> {
+    await this.deps.workflow.resume(sfnToken, { decision: isApprovedOrLater(task.status) ? 'approved' : 'rejected' });
   }
 
   /** An admin (API) or an approver (link) decides. Exactly one concurrent decision wins. */
-  async decide(taskId: string, decision: Decision, by: Actor, reason?: string): Promise<Task> {
+  async decide(taskId: string, decision: Decision, by: Actor, reason?: string, approver?: { sub?: string; email?: string }): Promise<Task> {
     let task = await this.getTask(taskId);
+    const taskType = this.taskTypeOf(task);
+    if (approver && !taskType?.allowSelfApproval && isRequester(task, approver)) {
+      throw new ForbiddenError(`You asked for task ${task.id}; another approver must decide it.`);
+    }
     for (;;) {
       assertUndecided(task);
       const at = this.now();
@@ -207,7 +362,7 @@ export class Engine {
         }
         next = { ...transition(task, { to: 'approved', by, event: 'approved', at }), approvedBy: by, approvedAt: at };
       } else {
-        next = transition(task, { to: 'rejected', by, event: 'rejected', at, ...(reason ? { reason } : {}) });
+        next = this.ended(transition(task, { to: 'rejected', by, event: 'rejected', at, ...(reason ? { reason } : {}) }));
       }
       try {
         next = await this.deps.store.save(next, { version: task.version });
@@ -220,6 +375,7 @@ export class Engine {
       if (task.wait?.kind === 'approval') {
         await this.deps.workflow.resume(task.wait.sfnToken, { decision: decision === 'approve' ? 'approved' : 'rejected' });
       }
+      if (next.status === 'rejected') await this.tellRequester(next, 'rejected', { reason: reason ?? '' });
       return next;
     }
   }
@@ -237,9 +393,9 @@ export class Engine {
     const consumed = await this.deps.store.consumeSecret(record.hash, approver.id, this.now());
     if (!consumed) throw await this.explainUsedSecret(record.hash);
     try {
-      return await this.decide(record.taskId, decision, approver, reason);
+      return await this.decide(record.taskId, decision, approver, reason, { email: record.recipient });
     } catch (error) {
-      if (error instanceof InvalidTaskError) await this.deps.store.releaseSecret(record.hash);
+      if (error instanceof InvalidTaskError || error instanceof ForbiddenError) await this.deps.store.releaseSecret(record.hash);
       throw error;
     }
   }
@@ -263,33 +419,41 @@ export class Engine {
 
   /** The execution waits for the user: issue a one-time token and email its link. */
   async awaitToken(taskId: string, sfnToken: string): Promise<void> {
-    const task = await this.getTask(taskId);
+    let task = await this.getTask(taskId);
     if (task.status === 'completed') {
       await this.deps.workflow.resume(sfnToken, { submitted: true });
       return;
     }
-    if (task.status === 'awaiting_token' && task.wait?.sfnToken === sfnToken) return;
+    if (task.status === 'awaiting_token' && task.wait?.sfnToken === sfnToken && task.sentEmails.includes('token')) return;
+    const at = this.now();
+    task = await this.saveWithRetry(task, (current) => {
+      if (current.status !== 'approved' && current.status !== 'awaiting_token') {
+        throw new InvalidTransitionError(`Task ${current.id} is ${current.status}; a token needs it approved.`);
+      }
+      if (current.status === 'awaiting_token' && current.wait?.sfnToken === sfnToken) return undefined;
+      const moved = current.status === 'approved' ? transition(current, { to: 'awaiting_token', by: SYSTEM, event: 'token-issued', at }) : current;
+      return { ...moved, wait: { kind: 'token', sfnToken, since: at }, sentEmails: moved.sentEmails.filter((stage) => stage !== 'token') };
+    });
+    await this.issueToken(task);
+    await this.markSent(task.id, 'token');
+  }
+
+  /** Revokes the task's live tokens, issues a new one and emails its link to the requester. */
+  private async issueToken(task: Task): Promise<void> {
     const taskType = this.deps.registry.taskType(task.type);
     const at = this.now();
     const validUntil = new Date(Date.parse(at) + taskType.tokenTtlSeconds * 1000).toISOString();
     const secret = this.makeSecret();
     await this.deps.store.revokeSecrets(task.id, 'token', at, 'A newer link was sent.');
     await this.deps.store.putSecret({ hash: hashSecret(secret), kind: 'token', taskId: task.id, createdAt: at, validUntil });
-    const saved = await this.saveWithRetry(task, (current) => {
-      if (current.status !== 'approved' && current.status !== 'awaiting_token') {
-        throw new InvalidTransitionError(`Task ${current.id} is ${current.status}; a token needs it approved.`);
-      }
-      const moved =
-        current.status === 'approved'
-          ? transition(current, { to: 'awaiting_token', by: SYSTEM, event: 'token-issued', at })
-          : current;
-      return { ...moved, wait: { kind: 'token', sfnToken, since: at } };
-    });
-    const recipient = this.recipientOf(saved);
-    if (!recipient) throw new Error(`Task ${saved.id} needs a token but none of its actions names a recipient.`);
-    await this.sendStageEmail(saved, taskType.emails.token ?? DEFAULT_EMAILS.token, [recipient], {
-      link: `${this.deps.config.publicUrl}/v1/tokens/${secret}`,
-      validUntil,
+    const recipient = this.recipientOf(task);
+    if (!recipient) throw new Error(`Task ${task.id} needs a token but none of its actions names a recipient.`);
+    await this.mail.send({
+      task,
+      taskType,
+      stage: 'token',
+      recipients: [recipient],
+      context: { link: `${this.deps.config.publicUrl}/v1/tokens/${secret}`, validUntil },
     });
   }
 
@@ -305,6 +469,8 @@ export class Engine {
    * Submits a token: validates the data (a field error keeps the token usable), uses the token up
    * (exactly one concurrent submit wins), runs the submit stage and completes the task.
    * The data (a password, say) never leaves this call: it is not stored, not put in the workflow.
+   * If an action throws, the task fails (operators are told the detail; an admin can retry, which
+   * sends a new token), and the requester gets a generic error.
    */
   async submitToken(secret: string, data: unknown): Promise<Task> {
     const view = await this.viewToken(secret);
@@ -312,16 +478,25 @@ export class Engine {
     if (!parsed.success) throw new ValidationError(toFieldErrors(parsed.error));
     const hash = hashSecret(secret);
     if (!(await this.deps.store.consumeSecret(hash, 'requester', this.now()))) throw await this.explainUsedSecret(hash);
-    try {
-      const task = await this.getTask(view.task.id);
-      if (task.status !== 'awaiting_token') throw await this.explainUsedSecret(hash);
-      const completed = await this.runSubmitAndComplete(task, parsed.data as Record<string, unknown>);
-      if (task.wait?.kind === 'token') await this.deps.workflow.resume(task.wait.sfnToken, { submitted: true });
-      return completed;
-    } catch (error) {
+    const task = await this.getTask(view.task.id);
+    if (task.status !== 'awaiting_token') {
       await this.deps.store.releaseSecret(hash);
-      throw error;
+      throw await this.explainUsedSecret(hash);
     }
+    let completed: Task;
+    try {
+      completed = await this.runSubmitAndComplete(task, parsed.data as Record<string, unknown>);
+    } catch (error) {
+      if (error instanceof ConcurrentUpdateError) {
+        await this.deps.store.releaseSecret(hash);
+        throw error;
+      }
+      await this.failTask(await this.getTask(task.id), 'AwaitToken', { Error: errorName(error), Cause: describeError(error) });
+      if (task.wait?.kind === 'token') await this.deps.workflow.fail(task.wait.sfnToken, 'ActionFailed', `Submit failed for task ${task.id}`);
+      throw new ActionFailedError(`Submit failed for task ${task.id}`, { cause: error });
+    }
+    if (task.wait?.kind === 'token') await this.deps.workflow.resume(task.wait.sfnToken, { submitted: true });
+    return completed;
   }
 
   // ---- stage: submit (no token) and completion ------------------------------------------------
@@ -338,34 +513,205 @@ export class Engine {
   /** After completion: the completed email, once. */
   async complete(taskId: string): Promise<void> {
     const task = await this.getTask(taskId);
-    if (task.status !== 'completed' || task.notes.some((note) => note.text === NOTE_COMPLETED_EMAIL)) return;
-    const taskType = this.deps.registry.taskType(task.type);
-    const stage = taskType.emails.completed ?? DEFAULT_EMAILS.completed;
-    const recipient = this.recipientOf(task);
-    if (stage.enabled && recipient) await this.sendStageEmail(task, stage, [recipient], {});
-    await this.saveWithRetry(task, (current) => ({
-      ...current,
-      notes: [...current.notes, { at: this.now(), text: NOTE_COMPLETED_EMAIL }],
-    }));
+    if (task.status !== 'completed' || task.sentEmails.includes('completed')) return;
+    await this.tellRequester(task, 'completed', {}, { rethrow: true });
   }
 
-  /** The state machine's catch-all: record why, end the task (`expired` for timeouts). */
-  async fail(taskId: string, step: string, error: StepError): Promise<void> {
+  /**
+   * The state machine's catch-all. A timed-out approval is rejected or cancelled (the task type
+   * says which), a timed-out token expires the task, anything else fails it with the error recorded
+   * and the operators notified.
+   */
+  async fail(taskId: string, state: string, error: StepError): Promise<void> {
     const task = await this.deps.store.get(taskId);
-    if (!task || TERMINAL_STATUSES.includes(task.status)) return;
+    if (!task) return;
+    const taskType = this.taskTypeOf(task);
+    if (state === 'Complete') {
+      await this.notifier.notify({ task, taskType, kind: 'error', message: `The completed email of task ${task.id} could not be sent.`, detail: `${error.Error}: ${error.Cause ?? ''}` });
+      return;
+    }
+    if (TERMINAL_STATUSES.includes(task.status)) return;
     const at = this.now();
-    const timedOut = error.Error === 'States.Timeout';
-    await this.saveWithRetry(task, (current) => {
-      if (TERMINAL_STATUSES.includes(current.status)) return undefined;
-      const to: TaskStatus = timedOut ? 'expired' : 'failed';
-      const reason = timedOut ? `Nobody acted before the deadline (${step}).` : `${error.Error} in ${step}`;
-      return {
-        ...transition(current, { to, by: SYSTEM, event: to, at, reason }),
-        failure: { step, error: error.Error, cause: error.Cause ?? '' },
-      };
+    if (error.Error === 'States.Timeout' && state === 'AwaitApproval' && task.status === 'pending') {
+      const hours = Math.round((taskType?.approvalTtlSeconds ?? 0) / 360) / 10;
+      const to: TaskStatus = taskType?.onApprovalExpiry === 'cancel' ? 'cancelled' : 'rejected';
+      const reason = `No decision within ${hours} hours.`;
+      const ended = await this.saveWithRetry(task, (current) =>
+        current.status === 'pending' ? this.ended(transition(current, { to, by: SYSTEM, event: 'approval-expired', at, reason })) : undefined,
+      );
+      if (ended.status !== to) return;
+      await this.deps.store.revokeSecrets(taskId, 'approval', at, 'The approval request expired.');
+      await this.tellRequester(ended, to === 'cancelled' ? 'cancelled' : 'rejected', { reason });
+      return;
+    }
+    if (error.Error === 'States.Timeout' && state === 'AwaitToken' && task.status === 'awaiting_token') {
+      await this.saveWithRetry(task, (current) =>
+        current.status === 'awaiting_token'
+          ? this.ended(transition(current, { to: 'expired', by: SYSTEM, event: 'expired', at, reason: 'The token was not used in time.' }))
+          : undefined,
+      );
+      await this.deps.store.revokeSecrets(taskId, 'token', at, 'The task expired.');
+      return;
+    }
+    await this.failTask(task, state, error);
+  }
+
+  /** Marks the task failed with the error, revokes its secrets and tells the operators. */
+  private async failTask(task: Task, state: string, error: StepError): Promise<void> {
+    const at = this.now();
+    const failed = await this.saveWithRetry(task, (current) =>
+      TERMINAL_STATUSES.includes(current.status)
+        ? undefined
+        : {
+            ...transition(current, { to: 'failed', by: SYSTEM, event: 'failed', at, reason: `${error.Error} in ${state}` }),
+            failure: { step: state, error: error.Error, cause: error.Cause ?? '' },
+          },
+    );
+    if (failed.status !== 'failed') return;
+    await this.deps.store.revokeSecrets(task.id, 'approval', at, 'The task failed.');
+    await this.deps.store.revokeSecrets(task.id, 'token', at, 'The task failed.');
+    await this.notifier.notify({
+      task: failed,
+      taskType: this.taskTypeOf(failed),
+      kind: 'error',
+      message: `Task ${task.id} (${task.type}) failed in ${state}. An admin can retry it: POST /v1/tasks/${task.id}/retry.`,
+      detail: `${error.Error}: ${error.Cause ?? ''}`,
     });
-    await this.deps.store.revokeSecrets(taskId, 'approval', at, `The task ${timedOut ? 'expired' : 'failed'}.`);
-    await this.deps.store.revokeSecrets(taskId, 'token', at, `The task ${timedOut ? 'expired' : 'failed'}.`);
+  }
+
+  // ---- admin operations -----------------------------------------------------------------------
+
+  /** Replaces a pending task's data, recomputes its duplicate key and re-runs preApprove (no initial email). */
+  async updateData(taskId: string, data: unknown, by: Actor): Promise<Task> {
+    const task = await this.getTask(taskId);
+    if (task.status !== 'pending') {
+      throw new InvalidTransitionError(`Task ${task.id} is ${task.status}; only pending tasks can be updated.`, { extensions: { taskStatus: task.status } });
+    }
+    const taskType = this.deps.registry.taskType(task.type);
+    const actionData = this.deps.registry.parseInput(taskType, data);
+    const hash = duplicateHash(taskType.name, taskType.actions, actionData);
+    if (hash !== task.hash) await this.claimDuplicateKey(taskType, hash, task.id, task.id);
+    const at = this.now();
+    const updated: Task = {
+      ...task,
+      hash,
+      updatedAt: at,
+      actions: task.actions.map((action, index) => ({
+        ...action,
+        data: actionData[index] ?? {},
+        valid: false,
+        autoApprove: null,
+        notes: [...action.notes, { at, text: `Data updated by ${by.id}.` }],
+      })),
+    };
+    const saved = await this.deps.store.save(updated, { version: task.version });
+    const run = await this.runAndSave(saved, 'preApprove');
+    const decided = await this.autoDecide(run, taskType);
+    const latest = await this.getTask(taskId);
+    if (decided !== 'pending' && latest.wait?.kind === 'approval') await this.resumeDecided(latest, latest.wait.sfnToken);
+    return latest;
+  }
+
+  /** Cancels an open or failed task: stops its execution, revokes its links, tells the requester. */
+  async cancel(taskId: string, by: Actor, reason?: string): Promise<Task> {
+    let task = await this.getTask(taskId);
+    for (;;) {
+      if (!['pending', 'approved', 'awaiting_token', 'failed'].includes(task.status)) {
+        throw new InvalidTransitionError(`Task ${task.id} is ${task.status} and can no longer be cancelled.`, { extensions: { taskStatus: task.status } });
+      }
+      const at = this.now();
+      const next = this.ended(transition(task, { to: 'cancelled', by, event: 'cancelled', at, ...(reason ? { reason } : {}) }));
+      try {
+        const saved = await this.deps.store.save(next, { version: task.version });
+        await this.deps.store.revokeSecrets(task.id, 'approval', at, 'The task was cancelled.');
+        await this.deps.store.revokeSecrets(task.id, 'token', at, 'The task was cancelled.');
+        if (task.status !== 'failed' && task.executionArn) await this.deps.workflow.stop(task.executionArn, `Cancelled by ${by.id}`);
+        await this.tellRequester(saved, 'cancelled', { reason: reason ?? '' });
+        return saved;
+      } catch (error) {
+        if (!(error instanceof ConcurrentUpdateError)) throw error;
+        task = await this.getTask(taskId);
+      }
+    }
+  }
+
+  async addNote(taskId: string, by: Actor, text: string): Promise<Task> {
+    const task = await this.getTask(taskId);
+    return this.saveWithRetry(task, (current) => ({ ...current, adminNotes: [...current.adminNotes, { at: this.now(), by: by.id, text }] }));
+  }
+
+  /** A new token for a task waiting for one: the old link stops working, a new one is emailed. */
+  async reissueToken(taskId: string, by: Actor): Promise<Task> {
+    const task = await this.getTask(taskId);
+    if (task.status !== 'awaiting_token') {
+      throw new InvalidTransitionError(`Task ${task.id} is ${task.status}; only a task waiting for its token can get a new one.`, {
+        extensions: { taskStatus: task.status },
+      });
+    }
+    await this.issueToken(task);
+    return this.saveWithRetry(task, (current) => ({ ...current, notes: [...current.notes, { at: this.now(), text: `Token reissued by ${by.id}.` }] }));
+  }
+
+  /** Retries a failed task from the state that failed, in a new execution. Actions' hooks are idempotent. */
+  async retry(taskId: string, by: Actor): Promise<Task> {
+    const task = await this.getTask(taskId);
+    const resumeAt = task.failure?.step;
+    const status = resumeAt ? RESUMABLE[resumeAt] : undefined;
+    if (task.status !== 'failed' || !resumeAt || !status) {
+      throw new InvalidTransitionError(`Task ${task.id} is ${task.status}; only a failed task can be retried.`, { extensions: { taskStatus: task.status } });
+    }
+    const taskType = this.deps.registry.taskType(task.type);
+    const attempt = task.attempt + 1;
+    const at = this.now();
+    const { failure: _failure, wait: _wait, ...rest } = task;
+    const next: Task = {
+      ...transition(rest as Task, { to: status, by, event: 'retried', at, reason: `Retry from ${resumeAt}` }),
+      attempt,
+      executionArn: this.deps.workflow.executionArn(task.id, attempt),
+      sentEmails: task.sentEmails.filter((stage) => stage === 'initial'),
+    };
+    const saved = await this.deps.store.save(next, { version: task.version });
+    await this.deps.workflow.start(
+      { taskId: task.id, approvalTimeoutSeconds: taskType.approvalTtlSeconds, tokenTimeoutSeconds: taskType.tokenWaitSeconds, resumeAt },
+      attempt,
+    );
+    return saved;
+  }
+
+  listTokens(limit: number, cursor?: string): Promise<Page<SecretRecord>> {
+    return this.deps.store.listSecrets('token', limit, cursor);
+  }
+
+  sweepExpiredTokens(): Promise<number> {
+    return this.deps.store.deleteExpiredSecrets('token', this.now());
+  }
+
+  listNotifications(query: { acknowledged?: boolean; limit: number; cursor?: string }): Promise<Page<Notification>> {
+    return this.deps.store.listNotifications(query);
+  }
+
+  async getNotification(id: string): Promise<Notification> {
+    const notification = await this.deps.store.getNotification(id);
+    if (!notification) throw new NotFoundError(`There is no notification ${id}.`);
+    return notification;
+  }
+
+  /** Acknowledges notifications; unknown ids are reported back, already acknowledged ones left as they were. */
+  async acknowledge(ids: readonly string[], by: Actor): Promise<{ acknowledged: string[]; unknown: string[] }> {
+    const acknowledged: string[] = [];
+    const unknown: string[] = [];
+    for (const id of ids) {
+      const notification = await this.deps.store.getNotification(id);
+      if (!notification) {
+        unknown.push(id);
+        continue;
+      }
+      if (!notification.acknowledged) {
+        await this.deps.store.updateNotification({ ...notification, acknowledged: true, acknowledgedAt: this.now(), acknowledgedBy: by.id });
+      }
+      acknowledged.push(id);
+    }
+    return { acknowledged, unknown };
   }
 
   // ---- helpers --------------------------------------------------------------------------------
@@ -381,10 +727,35 @@ export class Engine {
   private recipientOf(task: Task): string | undefined {
     for (const record of task.actions) {
       const action = this.deps.registry.action(record.name);
-      const address = action.recipient?.(action.schema.parse(record.data));
+      const address = action.recipient?.(action.schema.parse(record.data), task);
       if (address) return address;
     }
     return undefined;
+  }
+
+  /** Emails the requester about a terminal status. Failures become error notifications, never lost silently. */
+  private async tellRequester(task: Task, stage: 'completed' | 'rejected' | 'cancelled', context: Record<string, unknown>, options: { rethrow?: boolean } = {}) {
+    const recipient = this.recipientOf(task);
+    const taskType = this.taskTypeOf(task);
+    try {
+      await this.mail.send({ task, taskType, stage, recipients: recipient ? [recipient] : [], context });
+      await this.markSent(task.id, stage);
+    } catch (error) {
+      if (options.rethrow) throw error;
+      await this.notifier.notify({ task, taskType, kind: 'error', message: `The ${stage} email of task ${task.id} could not be sent.`, detail: describeError(error) });
+    }
+  }
+
+  private async markSent(taskId: string, stage: string): Promise<void> {
+    const task = await this.getTask(taskId);
+    await this.saveWithRetry(task, (current) => (current.sentEmails.includes(stage) ? undefined : { ...current, sentEmails: [...current.sentEmails, stage] }));
+  }
+
+  /** A task reaching a terminal state gets its TTL: archived `ttlMinutes` later. */
+  private ended(task: Task): Task {
+    const minutes = this.deps.config.ttlMinutes ?? 1440;
+    const { wait: _wait, ...rest } = task;
+    return { ...rest, expiresAt: Math.floor(this.deps.ports.clock.now().getTime() / 1000) + minutes * 60 };
   }
 
   private async runSubmitAndComplete(task: Task, tokenData: Record<string, unknown>): Promise<Task> {
@@ -392,7 +763,7 @@ export class Engine {
     const invalid = invalidActions(updated);
     if (invalid.length > 0) throw new InvalidTaskError(`Task ${task.id} became invalid during submit: ${describeInvalid(invalid)}.`);
     const at = this.now();
-    const completed = { ...transition(updated, { to: 'completed', by: SYSTEM, event: 'completed', at }), completedAt: at };
+    const completed = this.ended({ ...transition(updated, { to: 'completed', by: SYSTEM, event: 'completed', at }), completedAt: at });
     return this.deps.store.save(completed, { version: updated.version });
   }
 
@@ -452,40 +823,10 @@ export class Engine {
       extensions: { taskId: task.id, taskStatus: task.status },
     });
   }
-
-  private async sendStageEmail(task: Task, stage: EmailStage, to: string[], extra: Record<string, unknown>): Promise<void> {
-    if (!stage.enabled) return;
-    const rendered = renderEmail(stage, {
-      task,
-      taskId: task.id,
-      taskType: task.type,
-      publicUrl: this.deps.config.publicUrl,
-      ...extra,
-    });
-    await this.deps.mailer.send({ ...rendered, to, from: this.deps.config.mailFrom, taskId: task.id });
-  }
 }
 
-const NOTE_COMPLETED_EMAIL = 'Completed email sent.';
-
-/** Used when a task type does not override a stage. Every email names the task id. */
-export const DEFAULT_EMAILS = {
-  approval: {
-    enabled: true,
-    subject: 'Approval needed: {{ taskType }} {{ taskId }}',
-    text: 'A {{ taskType }} request needs a decision.\n\nTask: {{ taskId }}\n{% for action in task.actions %}- {{ action.name }}: {{ action.data | dump }}{% for note in action.notes %}\n    note: {{ note.text }}{% endfor %}\n{% endfor %}\nOpen this link to approve or reject it (it works once, until {{ validUntil }}):\n{{ link }}\n',
-  },
-  token: {
-    enabled: true,
-    subject: 'Action needed: {{ taskType }}',
-    text: 'Your {{ taskType }} request needs one more step.\n\nOpen this link to finish it (it works once, until {{ validUntil }}):\n{{ link }}\n\nTask: {{ taskId }}\n',
-  },
-  completed: {
-    enabled: true,
-    subject: 'Done: {{ taskType }}',
-    text: 'Your {{ taskType }} request is complete.\n\nTask: {{ taskId }}\n',
-  },
-} satisfies Record<string, EmailStage>;
+/** Statuses, for validating filters. */
+export const TASK_STATUSES = TaskStatusSchema.options;
 
 function authorizeCreate(taskType: TaskType, requester: Identity | undefined): void {
   const { access } = taskType;
@@ -497,16 +838,38 @@ function authorizeCreate(taskType: TaskType, requester: Identity | undefined): v
   }
 }
 
+/** JSON with object keys sorted, so equal data hashes equally whatever the key order. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) =>
+    item && typeof item === 'object' && !Array.isArray(item)
+      ? Object.fromEntries(Object.entries(item as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      : item,
+  );
+}
+
+/** The duplicate key: type and each action's name and normalised (parsed) data. */
+export function duplicateHash(type: string, actions: readonly string[], data: readonly Record<string, unknown>[]): string {
+  return createHash('sha256')
+    .update(canonicalJson([type, actions.map((name, index) => [name, data[index] ?? {}])]))
+    .digest('hex');
+}
+
 const actorFor = (identity: Identity | undefined): Actor =>
   identity ? { kind: identity.roles.includes('admin') ? 'admin' : 'user', id: identity.sub } : { kind: 'user', id: 'anonymous' };
 
-const isApprovedOrLater = (status: TaskStatus): boolean =>
-  status === 'approved' || status === 'awaiting_token' || status === 'completed';
+const isRequester = (task: Task, approver: { sub?: string; email?: string }): boolean =>
+  task.createdBy !== null &&
+  ((approver.sub !== undefined && approver.sub === task.createdBy.sub) ||
+    (approver.email !== undefined && approver.email.toLowerCase() === task.createdBy.email?.toLowerCase()));
+
+const isApprovedOrLater = (status: TaskStatus): boolean => status === 'approved' || status === 'awaiting_token' || status === 'completed';
+
+const errorName = (error: unknown): string => (error instanceof Error ? error.name : 'Error');
+
+const summary = (task: Task) => ({ id: task.id, type: task.type, status: task.status, createdAt: task.createdAt });
 
 const describeInvalid = (invalid: Task['actions']): string =>
-  invalid
-    .map((action) => `${action.name} (${action.notes.map((note) => note.text).join('; ') || 'no reason recorded'})`)
-    .join(', ');
+  invalid.map((action) => `${action.name} (${action.notes.map((note) => note.text).join('; ') || 'no reason recorded'})`).join(', ');
 
 function lastDecision(task: Task) {
   return [...task.history].reverse().find((entry) => DECIDED_EVENTS.has(entry.event));

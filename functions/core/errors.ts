@@ -112,6 +112,13 @@ export class ConcurrentUpdateError extends ClientError {
   readonly title = 'The task changed while this request was being handled';
 }
 
+/** An `Idempotency-Key` reused with a different request body. */
+export class IdempotencyConflictError extends ClientError {
+  readonly status = 422;
+  readonly type = 'idempotency-key-reused';
+  readonly title = 'The Idempotency-Key was used for another request';
+}
+
 /** A token or approval link that has expired. */
 export class SecretExpiredError extends ClientError {
   readonly status = 410;

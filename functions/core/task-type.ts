@@ -7,15 +7,26 @@ export const AccessSchema = z.union([
   z.object({ roles: z.array(z.string()).min(1) }),
 ]);
 
+export const EMAIL_STAGES = ['initial', 'approval', 'token', 'completed', 'rejected', 'cancelled', 'notification'] as const;
+export type EmailStageName = (typeof EMAIL_STAGES)[number];
+
+/** One email stage: who gets it and what it says. Subject, text and HTML are nunjucks templates. */
 export const EmailStageSchema = z.object({
-  /** Turns the stage off for this task type. */
-  enabled: z.boolean().default(true),
+  /** Turns the stage on or off for this task type. */
+  enabled: z.boolean(),
   subject: z.string(),
-  /** Template source (nunjucks), imported from a file beside the task type or action. */
+  /** Template source, imported from a file beside the task type or action. */
   text: z.string(),
   html: z.string().optional(),
+  /** From address; default: the deployment's sender. */
+  from: z.email().optional(),
+  replyTo: z.array(z.email()).optional(),
+  /** Fixed recipients instead of the default ones (the requester's address, or the approvers). */
+  to: z.array(z.email()).optional(),
 });
 export type EmailStage = z.infer<typeof EmailStageSchema>;
+/** A task type overrides any part of a stage; the rest comes from functions/templates/. */
+export const EmailStageOverrideSchema = EmailStageSchema.partial();
 
 /**
  * A task type is a declaration, not code: which actions run in which order, who may ask,
@@ -31,20 +42,20 @@ export const TaskTypeSchema = z.object({
   duplicatePolicy: z.enum(['reject', 'cancel-older', 'allow']).default('cancel-older'),
   /** How long an emailed token stays valid. */
   tokenTtlSeconds: z.number().int().positive().default(24 * 3600),
-  /** How long the task may wait for an approval before it expires. */
+  /** How long the task may wait for an approval before `onApprovalExpiry` happens. */
   approvalTtlSeconds: z.number().int().positive().default(7 * 24 * 3600),
+  /** What an approval that never came does to the task: recorded in history and emailed. */
+  onApprovalExpiry: z.enum(['reject', 'cancel']).default('reject'),
+  /** How long the execution waits for the token, reissues included. */
+  tokenWaitSeconds: z.number().int().positive().default(7 * 24 * 3600),
+  /** Whether the requester may approve their own task. */
+  allowSelfApproval: z.boolean().default(false),
   /**
    * Answer to the requester. `uniform`: the same 202 whatever happens next (for flows that must not
    * reveal whether an account exists, like password resets).
    */
   response: z.enum(['task', 'uniform']).default('task'),
-  emails: z
-    .object({
-      approval: EmailStageSchema.optional(),
-      token: EmailStageSchema.optional(),
-      completed: EmailStageSchema.optional(),
-    })
-    .default({}),
+  emails: z.partialRecord(z.enum(EMAIL_STAGES), EmailStageOverrideSchema).default({}),
 });
 export type TaskTypeInput = z.input<typeof TaskTypeSchema>;
 export type TaskType = z.infer<typeof TaskTypeSchema>;

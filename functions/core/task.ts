@@ -65,9 +65,20 @@ export const TaskSchema = z.object({
   completedAt: z.string().optional(),
   executionArn: z.string().optional(),
   wait: WaitSchema.optional(),
-  /** Why the task failed, for operators (never shown to requesters). */
+  /** Why the task failed, for operators (never shown to requesters): the state, error and cause. */
   failure: z.object({ step: z.string(), error: z.string(), cause: z.string() }).optional(),
+  /** Hash of the type and normalised input, for duplicate detection. */
+  hash: z.string().optional(),
+  /** Email stages already sent for the current status (so retries do not send twice). */
+  sentEmails: z.array(z.string()).default([]),
+  /** Admin notes (POST /v1/tasks/{id}/notes), with their author. */
+  adminNotes: z.array(z.object({ at: z.string(), by: z.string(), text: z.string() })).default([]),
+  /** How many executions the task has had (admin retries start new ones). */
+  attempt: z.number().int().default(1),
+  /** Set when the task reaches a terminal state: epoch seconds for DynamoDB TTL. */
+  expiresAt: z.number().int().optional(),
   /** Optimistic-concurrency counter: every write is conditional on it. */
   version: z.number().int(),
 });
 export type Task = z.infer<typeof TaskSchema>;
+export type TaskInput = z.input<typeof TaskSchema>;

@@ -4,13 +4,14 @@ import type { HistoryEntry, Task, TaskStatus } from './task.ts';
 
 /** Every allowed status change. Anything else is refused before a write is attempted. */
 export const TRANSITIONS: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = {
-  pending: ['approved', 'rejected', 'cancelled', 'failed', 'expired'],
+  pending: ['approved', 'rejected', 'cancelled', 'failed'],
   approved: ['awaiting_token', 'completed', 'failed', 'cancelled'],
   awaiting_token: ['completed', 'failed', 'cancelled', 'expired'],
   completed: [],
   rejected: [],
   cancelled: [],
-  failed: [],
+  /** An admin retry goes back to the status the failed step started from; or the task is cancelled. */
+  failed: ['pending', 'approved', 'cancelled'],
   expired: [],
 };
 

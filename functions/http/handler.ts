@@ -8,19 +8,34 @@ import type { HttpEvent, HttpResponse, RouteHandler } from './http-types.ts';
 import { withHttp } from './middleware.ts';
 import type { RouteKey } from './routes.ts';
 import { listTaskTypes } from './task-types.ts';
-import { approveTask, createTask, getTask } from './tasks.ts';
+import { acknowledgeNotification, acknowledgeNotifications, getNotification, getStatus, listNotifications, listTokens, sweepTokens } from './admin.ts';
+import { addNote, approveTask, cancelTask, createTask, getTask, listTasks, reissueToken, rejectTask, retryTask, updateTask } from './tasks.ts';
 import { showToken, submitToken } from './tokens.ts';
 
 /** Route key (as API Gateway sends it in `routeKey`) → handler. Every route in routes.ts has one. */
 export const handlers: Record<RouteKey, RouteHandler> = {
   'GET /v1/task-types': listTaskTypes,
   'POST /v1/tasks': createTask,
+  'GET /v1/tasks': listTasks,
   'GET /v1/tasks/{id}': getTask,
+  'PUT /v1/tasks/{id}': updateTask,
   'POST /v1/tasks/{id}/approve': approveTask,
+  'POST /v1/tasks/{id}/reject': rejectTask,
+  'POST /v1/tasks/{id}/cancel': cancelTask,
+  'POST /v1/tasks/{id}/notes': addNote,
+  'POST /v1/tasks/{id}/token': reissueToken,
+  'POST /v1/tasks/{id}/retry': retryTask,
   'GET /v1/approvals/{secret}': showApproval,
   'POST /v1/approvals/{secret}': decideApproval,
+  'GET /v1/tokens': listTokens,
+  'DELETE /v1/tokens/expired': sweepTokens,
   'GET /v1/tokens/{token}': showToken,
   'POST /v1/tokens/{token}': submitToken,
+  'GET /v1/notifications': listNotifications,
+  'POST /v1/notifications/acknowledge': acknowledgeNotifications,
+  'GET /v1/notifications/{id}': getNotification,
+  'POST /v1/notifications/{id}/acknowledge': acknowledgeNotification,
+  'GET /v1/status': getStatus,
 };
 
 async function route(event: HttpEvent, _context: Context): Promise<HttpResponse> {

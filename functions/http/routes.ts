@@ -19,13 +19,27 @@ export interface RouteDefinition {
 
 export const routes = [
   { method: 'GET', path: '/v1/task-types', auth: 'none', summary: 'List task types and the JSON Schema of their input' },
-  { method: 'POST', path: '/v1/tasks', auth: 'none', summary: 'Create a task' },
-  { method: 'GET', path: '/v1/tasks/{id}', auth: 'jwt', summary: 'Read a task (admin)' },
+  { method: 'POST', path: '/v1/tasks', auth: 'none', summary: 'Create a task (Idempotency-Key honoured)' },
+  { method: 'GET', path: '/v1/tasks', auth: 'jwt', summary: 'List tasks, newest first, with filters and a cursor (admin)' },
+  { method: 'GET', path: '/v1/tasks/{id}', auth: 'jwt', summary: 'Read a task (admin, or the requester)' },
+  { method: 'PUT', path: '/v1/tasks/{id}', auth: 'jwt', summary: "Update a pending task's data; re-runs preApprove (admin)" },
   { method: 'POST', path: '/v1/tasks/{id}/approve', auth: 'jwt', summary: 'Approve a pending task (admin)' },
+  { method: 'POST', path: '/v1/tasks/{id}/reject', auth: 'jwt', summary: 'Reject a pending task with a reason (admin)' },
+  { method: 'POST', path: '/v1/tasks/{id}/cancel', auth: 'jwt', summary: 'Cancel a task: stops its workflow, revokes its links (admin)' },
+  { method: 'POST', path: '/v1/tasks/{id}/notes', auth: 'jwt', summary: 'Add a note to a task (admin)' },
+  { method: 'POST', path: '/v1/tasks/{id}/token', auth: 'jwt', summary: 'Reissue the token of a task waiting for one (admin)' },
+  { method: 'POST', path: '/v1/tasks/{id}/retry', auth: 'jwt', summary: 'Retry a failed task from the step that failed (admin)' },
   { method: 'GET', path: '/v1/approvals/{secret}', auth: 'none', summary: 'Show an approval request; changes nothing' },
   { method: 'POST', path: '/v1/approvals/{secret}', auth: 'none', summary: 'Approve or reject through a one-time approval link' },
+  { method: 'GET', path: '/v1/tokens', auth: 'jwt', summary: 'List tokens, newest first (admin)' },
+  { method: 'DELETE', path: '/v1/tokens/expired', auth: 'jwt', summary: 'Delete expired tokens (admin)' },
   { method: 'GET', path: '/v1/tokens/{token}', auth: 'none', summary: 'Show what a token needs (JSON, or an HTML form)' },
   { method: 'POST', path: '/v1/tokens/{token}', auth: 'none', summary: 'Submit a token with the data it needs' },
+  { method: 'GET', path: '/v1/notifications', auth: 'jwt', summary: 'List operator notifications, newest first (admin)' },
+  { method: 'POST', path: '/v1/notifications/acknowledge', auth: 'jwt', summary: 'Acknowledge several notifications (admin)' },
+  { method: 'GET', path: '/v1/notifications/{id}', auth: 'jwt', summary: 'Read a notification (admin)' },
+  { method: 'POST', path: '/v1/notifications/{id}/acknowledge', auth: 'jwt', summary: 'Acknowledge a notification (admin)' },
+  { method: 'GET', path: '/v1/status', auth: 'jwt', summary: 'Counts per status, last created and completed tasks, recent errors (admin)' },
 ] as const satisfies readonly RouteDefinition[];
 
 export type Route = (typeof routes)[number];

@@ -12,8 +12,54 @@ export const DecisionBodySchema = z.strictObject({
   reason: z.string().max(2000).optional(),
 });
 
-/** `POST /v1/tasks/{id}/approve` takes no body, or an empty object. */
-export const ApproveBodySchema = z.strictObject({}).optional();
 
 /** Task ids are ULIDs. */
 export const TaskIdSchema = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'Not a task id');
+
+const limit = z.coerce.number({ error: 'Must be a number from 1 to 100' }).int().min(1).max(100).default(25);
+const cursor = z.string().max(2048).optional();
+const isoTime = z.iso.datetime({ error: 'Must be an ISO 8601 time, e.g. 2026-11-23T10:00:00Z' });
+
+/** `GET /v1/tasks` query. */
+export const ListTasksQuerySchema = z.strictObject({
+  status: z.enum(['pending', 'approved', 'awaiting_token', 'completed', 'rejected', 'cancelled', 'failed', 'expired']).optional(),
+  type: z.string().max(100).optional(),
+  requester: z.string().max(256).optional(),
+  createdFrom: isoTime.optional(),
+  createdTo: isoTime.optional(),
+  limit,
+  cursor,
+});
+
+/** `PUT /v1/tasks/{id}`. */
+export const UpdateTaskBodySchema = z.strictObject({
+  data: z.record(z.string(), z.unknown(), { error: "Required: an object with the task type's fields" }),
+});
+
+/** `POST /v1/tasks/{id}/reject`: the reason is emailed to the requester. */
+export const RejectBodySchema = z.strictObject({ reason: z.string({ error: 'Required: why, for the requester' }).trim().min(1).max(2000) });
+
+/** `POST /v1/tasks/{id}/cancel`. */
+export const CancelBodySchema = z.strictObject({ reason: z.string().trim().max(2000).optional() }).optional();
+
+/** `POST /v1/tasks/{id}/notes`. */
+export const NoteBodySchema = z.strictObject({ note: z.string({ error: 'Required' }).trim().min(1).max(4000) });
+
+/** Bodies of actions that take none. */
+export const EmptyBodySchema = z.strictObject({}).optional();
+
+/** `GET /v1/notifications` query. */
+export const ListNotificationsQuerySchema = z.strictObject({
+  acknowledged: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
+  limit,
+  cursor,
+});
+
+/** `GET /v1/tokens` query. */
+export const PageQuerySchema = z.strictObject({ limit, cursor });
+
+/** `POST /v1/notifications/acknowledge`. */
+export const AcknowledgeBodySchema = z.strictObject({ ids: z.array(z.string().min(1).max(64)).min(1).max(100) });
+
+/** `Idempotency-Key` header: a client-chosen string, e.g. a UUID. */
+export const IdempotencyKeySchema = z.string().regex(/^[\x21-\x7e]{8,255}$/, 'Must be 8 to 255 visible ASCII characters, e.g. a UUID');

@@ -1,35 +1,128 @@
-import type { RouteHandler } from './http-types.ts';
+import type { Identity } from '#core/identity';
+import { ValidationError } from '#core/errors';
+import type { Actor } from '#core/identity';
+import type { HttpRequest, RouteHandler } from './http-types.ts';
 import { requireRole } from './auth.ts';
 import { parseWith, taskIdParam } from './parse.ts';
 import { json } from './responses.ts';
-import { ApproveBodySchema, CreateTaskBodySchema } from './schemas.ts';
-import { adminTaskView } from './views.ts';
+import {
+  CancelBodySchema,
+  CreateTaskBodySchema,
+  EmptyBodySchema,
+  IdempotencyKeySchema,
+  ListTasksQuerySchema,
+  NoteBodySchema,
+  RejectBodySchema,
+  UpdateTaskBodySchema,
+} from './schemas.ts';
+import { adminTaskView, requesterTaskView } from './views.ts';
+
+const adminActor = (admin: Identity): Actor => ({ kind: 'admin', id: admin.email ?? admin.sub });
 
 /**
  * `POST /v1/tasks`: 202 with the task's id and status. Task types with `response: 'uniform'`
  * answer the same body whatever happens next (no id), so nothing can be learned from it.
+ * With an `Idempotency-Key`, a repeat within 24 h gets the first answer.
  */
-export const createTask: RouteHandler = async ({ body, identity, app }) => {
+export const createTask: RouteHandler = async ({ body, identity, headers, app }) => {
   const input = parseWith(CreateTaskBodySchema, body);
-  const taskType = app.registry.taskType(input.type);
-  const task = await app.engine.createTask(input.type, input.data, identity);
-  if (taskType.response === 'uniform') {
-    return json(202, { type: taskType.name, status: 'accepted', detail: 'Your request was received. If it can go ahead, an email is on its way.' });
+  const run = async () => {
+    const taskType = app.registry.taskType(input.type);
+    const task = await app.engine.createTask(input.type, input.data, identity);
+    if (taskType.response === 'uniform') {
+      return { status: 202, body: { type: taskType.name, status: 'accepted', detail: 'Your request was received. If it can go ahead, an email is on its way.' } };
+    }
+    return { status: 202, body: { id: task.id, type: task.type, status: task.status } };
+  };
+  const rawKey = headers['idempotency-key'];
+  if (rawKey === undefined) {
+    const result = await run();
+    return json(result.status, result.body, locationOf(result.body));
   }
-  return json(202, { id: task.id, type: task.type, status: task.status }, { location: `/v1/tasks/${task.id}` });
+  const key = IdempotencyKeySchema.safeParse(rawKey);
+  if (!key.success) throw new ValidationError([{ path: 'headers.idempotency-key', message: key.error.issues[0]?.message ?? 'Invalid' }]);
+  const result = await app.engine.idempotent(`${identity?.sub ?? 'anonymous'}#${key.data}`, input, run);
+  return json(result.status, result.body, { ...locationOf(result.body), ...(result.replayed ? { 'idempotent-replayed': 'true' } : {}) });
 };
 
-/** `GET /v1/tasks/{id}` (admin): the whole task. */
-export const getTask: RouteHandler = async ({ params, identity, app }) => {
+const locationOf = (body: unknown): Record<string, string> =>
+  body && typeof body === 'object' && 'id' in body ? { location: `/v1/tasks/${String((body as { id: unknown }).id)}` } : {};
+
+/** `GET /v1/tasks` (admin): newest first, filtered, with a cursor. */
+export const listTasks: RouteHandler = async ({ query, identity, app }) => {
   requireRole(identity, 'admin');
-  const task = await app.engine.getTask(taskIdParam(params.id));
-  return json(200, adminTaskView(task));
+  const filters = parseWith(ListTasksQuerySchema, query, 'query');
+  const page = await app.engine.listTasks(filters);
+  return json(200, { tasks: page.items.map(adminTaskView), ...(page.cursor ? { cursor: page.cursor } : {}) });
+};
+
+/** `GET /v1/tasks/{id}`: the whole task for admins; the requester's view for its requester; 404 for anyone else. */
+export const getTask: RouteHandler = async ({ params, identity, app }) => {
+  const { task, asAdmin } = await app.engine.getTaskFor(taskIdParam(params.id), identity);
+  return json(200, asAdmin ? adminTaskView(task) : requesterTaskView(task));
+};
+
+/** `PUT /v1/tasks/{id}` (admin): new data for a pending task; answers its validity after preApprove. */
+export const updateTask: RouteHandler = async ({ params, body, identity, app }) => {
+  const admin = requireRole(identity, 'admin');
+  const input = parseWith(UpdateTaskBodySchema, body);
+  const task = await app.engine.updateData(taskIdParam(params.id), input.data, adminActor(admin));
+  return json(200, {
+    id: task.id,
+    status: task.status,
+    valid: task.actions.every((action) => action.valid),
+    actions: task.actions.map((action) => ({ name: action.name, valid: action.valid, notes: action.notes })),
+  });
 };
 
 /** `POST /v1/tasks/{id}/approve` (admin). 409 if decided already (who, when) or invalid (which action, why). */
 export const approveTask: RouteHandler = async ({ params, body, identity, app }) => {
   const admin = requireRole(identity, 'admin');
-  parseWith(ApproveBodySchema, body);
-  const task = await app.engine.decide(taskIdParam(params.id), 'approve', { kind: 'admin', id: admin.email ?? admin.sub });
+  parseWith(EmptyBodySchema, body);
+  const task = await app.engine.decide(taskIdParam(params.id), 'approve', adminActor(admin), undefined, admin);
   return json(200, { id: task.id, status: task.status, approvedBy: task.approvedBy, approvedAt: task.approvedAt });
 };
+
+/** `POST /v1/tasks/{id}/reject` (admin): the reason is recorded and emailed to the requester. */
+export const rejectTask: RouteHandler = async ({ params, body, identity, app }) => {
+  const admin = requireRole(identity, 'admin');
+  const { reason } = parseWith(RejectBodySchema, body);
+  const task = await app.engine.decide(taskIdParam(params.id), 'reject', adminActor(admin), reason, admin);
+  return json(200, { id: task.id, status: task.status, reason });
+};
+
+const adminOperation =
+  (operate: (request: HttpRequest, id: string, actor: Actor) => Promise<unknown>): RouteHandler =>
+  async (request) => {
+    const admin = requireRole(request.identity, 'admin');
+    const result = await operate(request, taskIdParam(request.params.id), adminActor(admin));
+    return json(200, result);
+  };
+
+/** `POST /v1/tasks/{id}/cancel` (admin). */
+export const cancelTask = adminOperation(async ({ body, app }, id, actor) => {
+  const input = parseWith(CancelBodySchema, body);
+  const task = await app.engine.cancel(id, actor, input?.reason);
+  return { id: task.id, status: task.status };
+});
+
+/** `POST /v1/tasks/{id}/notes` (admin). */
+export const addNote = adminOperation(async ({ body, app }, id, actor) => {
+  const { note } = parseWith(NoteBodySchema, body);
+  const task = await app.engine.addNote(id, actor, note);
+  return { id: task.id, adminNotes: task.adminNotes };
+});
+
+/** `POST /v1/tasks/{id}/token` (admin): the old link stops working; a new one is emailed. */
+export const reissueToken = adminOperation(async ({ body, app }, id, actor) => {
+  parseWith(EmptyBodySchema, body);
+  const task = await app.engine.reissueToken(id, actor);
+  return { id: task.id, status: task.status, detail: 'A new token was emailed; the old link no longer works.' };
+});
+
+/** `POST /v1/tasks/{id}/retry` (admin): a failed task starts again from the step that failed. */
+export const retryTask = adminOperation(async ({ body, app }, id, actor) => {
+  parseWith(EmptyBodySchema, body);
+  const task = await app.engine.retry(id, actor);
+  return { id: task.id, status: task.status, attempt: task.attempt };
+});

@@ -1,20 +1,47 @@
 /** A small user and project directory standing in for an identity service (Keystone in Adjutant). */
 export interface DirectoryUser {
   readonly email: string;
+  /** The one project the user belongs to (this example directory keeps one project per user). */
   readonly projectId?: string;
+  /** The user's roles on their project. */
   readonly roles: readonly string[];
   readonly enabled: boolean;
   /** scrypt hash in PHC-like form; absent until a password is set. */
   readonly passwordHash?: string;
   readonly createdAt: string;
+  /** The address the record was moved from by `changeEmail` (how a retried move recognises itself). */
+  readonly previousEmail?: string;
+}
+
+/** A project's quota: a named size and the limits it stands for. */
+export interface DirectoryQuota {
+  readonly size: string;
+  readonly instances: number;
+  readonly cores: number;
+  readonly ramGb: number;
 }
 
 export interface DirectoryProject {
   readonly id: string;
   readonly name: string;
   readonly createdAt: string;
+  /** Absent until a quota change is applied. */
+  readonly quota?: DirectoryQuota;
 }
 
+/**
+ * `granted`: roles added (and the project set if the user had none); `unchanged`: the user already
+ * had them; `not-found`: no such user; `other-project`: the user belongs to another project.
+ */
+export type GrantRolesResult = 'granted' | 'unchanged' | 'not-found' | 'other-project';
+
+/**
+ * `changed`: the record moved; `already-changed`: an earlier call moved it (a retry); `not-found`:
+ * no user at the old address; `taken`: another user has the new address.
+ */
+export type ChangeEmailResult = 'changed' | 'already-changed' | 'not-found' | 'taken';
+
+/** Every create is conditional and every write idempotent, so a retried stage changes nothing twice. */
 export interface UserDirectory {
   findUser(email: string): Promise<DirectoryUser | undefined>;
   /** Creates the user if absent; returns false (and changes nothing) if it already exists. */
@@ -22,6 +49,16 @@ export interface UserDirectory {
   setPassword(email: string, passwordHash: string): Promise<void>;
   enableUser(email: string): Promise<void>;
   findProjectByName(name: string): Promise<DirectoryProject | undefined>;
-  /** Creates the project if its name is free; returns false if the name is taken. */
+  /** Creates the project if its name (and id) are free; returns false if the name is taken. */
   createProject(project: DirectoryProject): Promise<boolean>;
+  getProject(id: string): Promise<DirectoryProject | undefined>;
+  /** Adds `roles` on `projectId` to the user, keeping the roles they have. Idempotent. */
+  grantRoles(email: string, projectId: string, roles: readonly string[]): Promise<GrantRolesResult>;
+  /**
+   * Moves the user record to `newEmail` in one atomic step, keeping everything else (password hash,
+   * roles, project). Idempotent: calling it again after it succeeded answers `already-changed`.
+   */
+  changeEmail(oldEmail: string, newEmail: string): Promise<ChangeEmailResult>;
+  /** Sets the project's quota; returns false if there is no such project. Idempotent. */
+  setQuota(projectId: string, quota: DirectoryQuota): Promise<boolean>;
 }

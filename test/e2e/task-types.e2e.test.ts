@@ -65,7 +65,7 @@ describe('sign-up, approved through the emailed link', () => {
     expect(reused.headers.get('content-type')).toBe('application/problem+json');
     expect(reused.json.detail).toMatch(/^This link was already used at .+; the task is completed\.$/);
 
-    const task = await waitForTask(id, (t) => t.notes.some((note: { text: string }) => note.text === 'Completed email sent.'));
+    const task = await waitForTask(id, (t) => t.sentEmails.includes('completed'));
     expect(task.status).toBe('completed');
     expect(task.approvedBy).toStrictEqual({ kind: 'approver', id: APPROVER });
     expect(task.history.map((entry: { event: string }) => entry.event)).toStrictEqual(['created', 'approved', 'token-issued', 'completed']);
@@ -169,7 +169,7 @@ describe('HTTP edge', () => {
   it('lists the task types with their input schemas', async () => {
     const response = await api('/v1/task-types');
     expect(response.status).toBe(200);
-    expect(response.json.taskTypes.map((t: { name: string }) => t.name)).toStrictEqual(['sign-up', 'reset-password']);
+    expect(response.json.taskTypes.map((t: { name: string }) => t.name)).toStrictEqual(['sign-up', 'reset-password', 'invite-user', 'update-email', 'quota-change']);
     expect(response.json.taskTypes[0].inputSchema.required).toStrictEqual(['email', 'projectName']);
   });
 });

@@ -288,7 +288,7 @@ describe('IAM of the http function', () => {
     statements = statementsOf(synthesized.template, synthesized.stack.handlers.http.role);
   });
 
-  it('grants DynamoDB item actions on the table and its two indexes only', () => {
+  it('grants DynamoDB item actions on the table and its indexes only', () => {
     // Prepare
     const table = synthesized.stack.table.table;
 
@@ -297,11 +297,10 @@ describe('IAM of the http function', () => {
 
     // Assess
     expect(dynamo).toHaveLength(1);
-    expect(resourcesOf(dynamo[0] as Statement)).toStrictEqual([
-      getAttOf(table, 'Arn'),
-      indexArn('byStatus'),
-      indexArn('byType'),
-    ]);
+    const byJson = (a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.stringify(b));
+    expect([...resourcesOf(dynamo[0] as Statement)].sort(byJson)).toStrictEqual(
+      [getAttOf(table, 'Arn'), ...tableDefinition.indexes.map((index) => indexArn(index.name))].sort(byJson),
+    );
     expect(actionsOf(dynamo[0] as Statement).sort()).toStrictEqual(
       [
         'dynamodb:BatchGetItem',

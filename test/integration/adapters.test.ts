@@ -26,6 +26,9 @@ const newTask = (id: string): Task => ({
   createdBy: null,
   createdAt: '2026-11-23T10:00:00.000Z',
   updatedAt: '2026-11-23T10:00:00.000Z',
+  sentEmails: [],
+  adminNotes: [],
+  attempt: 1,
   version: 0,
 });
 

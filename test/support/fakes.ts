@@ -2,8 +2,17 @@ import { ConcurrentUpdateError } from '#core/errors';
 import type { Task } from '#core/task';
 import type { Clock } from '#ports/clock';
 import type { Email, Mailer } from '#ports/mailer';
-import type { SaveCondition, SecretRecord, TaskStore } from '#ports/task-store';
-import type { DirectoryProject, DirectoryUser, UserDirectory } from '#ports/user-directory';
+import type { Notification } from '#core/notification';
+import type { TaskStatus } from '#core/task';
+import type { IdempotencyState, Page, SaveCondition, SecretRecord, TaskQuery, TaskStore } from '#ports/task-store';
+import type {
+  ChangeEmailResult,
+  DirectoryProject,
+  DirectoryQuota,
+  DirectoryUser,
+  GrantRolesResult,
+  UserDirectory,
+} from '#ports/user-directory';
 import type { Workflow, WorkflowInput } from '#ports/workflow';
 
 /** Deep copy in this realm (Jest 29's structuredClone builds objects toStrictEqual sees as foreign). */
@@ -13,6 +22,9 @@ const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 export class MemoryTaskStore implements TaskStore {
   readonly tasks = new Map<string, Task>();
   readonly secrets = new Map<string, SecretRecord>();
+  readonly duplicates = new Map<string, string>();
+  readonly notifications = new Map<string, Notification>();
+  readonly idempotency = new Map<string, IdempotencyState>();
 
   async get(id: string) {
     const task = this.tasks.get(id);
@@ -48,6 +60,68 @@ export class MemoryTaskStore implements TaskStore {
     const { usedAt: _u, usedBy: _b, ...rest } = secret;
     this.secrets.set(hash, rest);
   }
+  async list(query: TaskQuery): Promise<Page<Task>> {
+    const items = [...this.tasks.values()]
+      .filter((task) => (!query.status || task.status === query.status) && (!query.type || task.type === query.type))
+      .filter((task) => !query.requester || task.createdBy?.sub === query.requester)
+      .sort((a, b) => `${b.createdAt}#${b.id}`.localeCompare(`${a.createdAt}#${a.id}`));
+    const start = query.cursor ? Number(query.cursor) : 0;
+    const page = items.slice(start, start + query.limit).map(copy);
+    return start + query.limit < items.length ? { items: page, cursor: String(start + query.limit) } : { items: page };
+  }
+  async countByStatus() {
+    const counts = { pending: 0, approved: 0, awaiting_token: 0, completed: 0, rejected: 0, cancelled: 0, failed: 0, expired: 0 } as Record<TaskStatus, number>;
+    for (const task of this.tasks.values()) counts[task.status]++;
+    return counts;
+  }
+  async listSecrets(kind: SecretRecord['kind'], limit: number) {
+    return { items: [...this.secrets.values()].filter((secret) => secret.kind === kind).slice(0, limit) };
+  }
+  async deleteExpiredSecrets(kind: SecretRecord['kind'], before: string) {
+    let deleted = 0;
+    for (const [hash, secret] of this.secrets) {
+      if (secret.kind === kind && secret.validUntil <= before) {
+        this.secrets.delete(hash);
+        deleted++;
+      }
+    }
+    return deleted;
+  }
+  async getDuplicateHolder(key: string) {
+    return this.duplicates.get(key);
+  }
+  async claimDuplicate(key: string, taskId: string, expected: string | undefined) {
+    if (this.duplicates.get(key) !== expected) return false;
+    this.duplicates.set(key, taskId);
+    return true;
+  }
+  async putNotification(notification: Notification) {
+    this.notifications.set(notification.id, copy(notification));
+  }
+  async getNotification(id: string) {
+    const notification = this.notifications.get(id);
+    return notification ? copy(notification) : undefined;
+  }
+  async updateNotification(notification: Notification) {
+    this.notifications.set(notification.id, copy(notification));
+  }
+  async listNotifications(query: { acknowledged?: boolean; limit: number }) {
+    const items = [...this.notifications.values()].filter((n) => query.acknowledged === undefined || n.acknowledged === query.acknowledged);
+    return { items: items.reverse().slice(0, query.limit).map(copy) };
+  }
+  async beginIdempotent(key: string, fingerprint: string): Promise<IdempotencyState> {
+    const existing = this.idempotency.get(key);
+    if (existing) return existing;
+    this.idempotency.set(key, { state: 'in-progress', fingerprint });
+    return { state: 'new' };
+  }
+  async completeIdempotent(key: string, response: { status: number; body: unknown }) {
+    const existing = this.idempotency.get(key);
+    if (existing && existing.state !== 'new') this.idempotency.set(key, { state: 'done', fingerprint: existing.fingerprint, response });
+  }
+  async abandonIdempotent(key: string) {
+    if (this.idempotency.get(key)?.state === 'in-progress') this.idempotency.delete(key);
+  }
   async revokeSecrets(taskId: string, kind: SecretRecord['kind'], at: string, reason: string) {
     for (const [hash, secret] of this.secrets) {
       if (secret.taskId === taskId && secret.kind === kind && !secret.usedAt && !secret.revokedAt) {
@@ -58,13 +132,13 @@ export class MemoryTaskStore implements TaskStore {
 }
 
 export class RecordingWorkflow implements Workflow {
-  readonly started: WorkflowInput[] = [];
+  readonly started: (WorkflowInput & { attempt: number })[] = [];
   readonly resumed: { sfnToken: string; output: Record<string, unknown> }[] = [];
   readonly failed: { sfnToken: string; error: string; cause: string }[] = [];
   readonly stopped: string[] = [];
-  async start(input: WorkflowInput) {
-    this.started.push(input);
-    return this.executionArn(input.taskId);
+  async start(input: WorkflowInput, attempt: number) {
+    this.started.push({ ...input, attempt });
+    return this.executionArn(input.taskId, attempt);
   }
   async resume(sfnToken: string, output: Record<string, unknown>) {
     this.resumed.push({ sfnToken, output });
@@ -77,8 +151,8 @@ export class RecordingWorkflow implements Workflow {
   async stop(executionArn: string) {
     this.stopped.push(executionArn);
   }
-  executionArn(taskId: string) {
-    return `arn:aws:states:us-east-1:000000000000:execution:assent:${taskId}`;
+  executionArn(taskId: string, attempt: number) {
+    return `arn:aws:states:us-east-1:000000000000:execution:assent:${taskId}${attempt > 1 ? `-r${attempt}` : ''}`;
   }
 }
 
@@ -90,6 +164,7 @@ export class RecordingMailer implements Mailer {
   }
 }
 
+/** In-memory UserDirectory with the same outcomes as the DynamoDB adapter. Projects are keyed by name. */
 export class MemoryDirectory implements UserDirectory {
   readonly users = new Map<string, DirectoryUser>();
   readonly projects = new Map<string, DirectoryProject>();
@@ -113,8 +188,36 @@ export class MemoryDirectory implements UserDirectory {
     return this.projects.get(name);
   }
   async createProject(project: DirectoryProject) {
-    if (this.projects.has(project.name)) return false;
+    if (this.projects.has(project.name) || (await this.getProject(project.id))) return false;
     this.projects.set(project.name, project);
+    return true;
+  }
+  async getProject(id: string) {
+    return [...this.projects.values()].find((project) => project.id === id);
+  }
+  async grantRoles(email: string, projectId: string, roles: readonly string[]): Promise<GrantRolesResult> {
+    const user = this.users.get(email.toLowerCase());
+    if (!user) return 'not-found';
+    if (user.projectId !== undefined && user.projectId !== projectId) return 'other-project';
+    const merged = [...user.roles, ...roles.filter((role) => !user.roles.includes(role))];
+    if (user.projectId === projectId && merged.length === user.roles.length) return 'unchanged';
+    this.users.set(user.email, { ...user, projectId, roles: merged });
+    return 'granted';
+  }
+  async changeEmail(oldEmail: string, newEmail: string): Promise<ChangeEmailResult> {
+    const [from, to] = [oldEmail.toLowerCase(), newEmail.toLowerCase()];
+    const user = this.users.get(from);
+    const target = this.users.get(to);
+    if (target) return target.previousEmail === from ? 'already-changed' : 'taken';
+    if (!user) return 'not-found';
+    this.users.delete(from);
+    this.users.set(to, { ...user, email: to, previousEmail: from });
+    return 'changed';
+  }
+  async setQuota(projectId: string, quota: DirectoryQuota) {
+    const project = await this.getProject(projectId);
+    if (!project) return false;
+    this.projects.set(project.name, { ...project, quota });
     return true;
   }
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadLocalKeys } from '#local/jwt';
 
 export interface Endpoints {
   readonly api: string;
@@ -13,6 +14,21 @@ export function endpoints(): Endpoints {
   const home = process.env.ASSENT_TEST_HOME;
   if (!home) throw new Error('ASSENT_TEST_HOME is not set: run this test through the "stack" jest project.');
   return JSON.parse(readFileSync(join(home, 'endpoints.json'), 'utf8'));
+}
+
+function testHome(): string {
+  const home = process.env.ASSENT_TEST_HOME;
+  if (!home) throw new Error('ASSENT_TEST_HOME is not set: run this test through the "stack" jest project.');
+  return home;
+}
+
+/**
+ * A bearer JWT for any identity, signed with the local stack's key (issuer and audience are the
+ * local ones), e.g. `tokenFor({ sub: 'u1', email: 'ann@example.com', roles: ['project_admin'] })`.
+ */
+export async function tokenFor(claims: { sub: string; email?: string; roles: string[] }): Promise<string> {
+  const keys = await loadLocalKeys(join(testHome(), 'jwt-key.json'));
+  return keys.sign(claims);
 }
 
 export interface ApiResponse {

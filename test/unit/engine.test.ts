@@ -42,6 +42,7 @@ const setup = () => {
   return { engine, store, workflow, mailer, directory, clock };
 };
 
+const approvalMails = (mailer: RecordingMailer) => mailer.sent.filter((mail) => mail.subject.startsWith('Approval needed'));
 const linkSecret = (text: string) => /\/v1\/(?:approvals|tokens)\/([\w-]{43})/.exec(text)?.[1] ?? '';
 
 describe('Engine.createTask', () => {
@@ -55,7 +56,7 @@ describe('Engine.createTask', () => {
     expect((await store.get(task.id))?.actions).toStrictEqual([
       { name: 'new-project-with-user', data: { email: 'ann@example.com', projectName: 'apollo' }, valid: false, autoApprove: null, needsToken: false, notes: [], stored: {} },
     ]);
-    expect(workflow.started).toStrictEqual([{ taskId: task.id, approvalTimeoutSeconds: 604800, tokenTimeoutSeconds: 86400 }]);
+    expect(workflow.started).toStrictEqual([{ taskId: task.id, approvalTimeoutSeconds: 604800, tokenTimeoutSeconds: 604800, attempt: 1 }]);
   });
 
   it('refuses bad data with one error per field, under data.*', async () => {
@@ -93,10 +94,10 @@ describe('sign-up through the engine', () => {
     expect(await engine.preApprove(task.id)).toStrictEqual({ autoApprove: false });
     await engine.awaitApproval(task.id, 'sfn-approval-1');
 
-    expect(mailer.sent.map((mail) => mail.to)).toStrictEqual([['a1@example.com'], ['a2@example.com']]);
-    expect(mailer.sent[0]?.subject).toBe(`Approval needed: sign-up ${task.id}`);
-    expect(mailer.sent[0]?.text).toContain(`Task: ${task.id}`);
-    const secrets = mailer.sent.map((mail) => linkSecret(mail.text));
+    expect(approvalMails(mailer).map((mail) => mail.to)).toStrictEqual([['a1@example.com'], ['a2@example.com']]);
+    expect(approvalMails(mailer)[0]?.subject).toBe(`Approval needed: sign-up ${task.id}`);
+    expect(approvalMails(mailer)[0]?.text).toContain(`Task: ${task.id}`);
+    const secrets = approvalMails(mailer).map((mail) => linkSecret(mail.text));
     expect(new Set(secrets).size).toBe(2);
     // Only hashes are stored.
     expect([...store.secrets.keys()].sort()).toStrictEqual(secrets.map(hashSecret).sort());
@@ -111,7 +112,7 @@ describe('sign-up through the engine', () => {
     const task = await engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
     await engine.preApprove(task.id);
     await engine.awaitApproval(task.id, 'sfn-approval-1');
-    const [first, second] = mailer.sent.map((mail) => linkSecret(mail.text));
+    const [first, second] = approvalMails(mailer).map((mail) => linkSecret(mail.text));
 
     const approved = await engine.decideByLink(first ?? '', 'approve');
 
@@ -130,7 +131,7 @@ describe('sign-up through the engine', () => {
     const task = await engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
     await engine.preApprove(task.id);
     await engine.awaitApproval(task.id, 'sfn-1');
-    const link = linkSecret(mailer.sent[0]?.text ?? '');
+    const link = linkSecret(approvalMails(mailer)[0]?.text ?? '');
 
     const attempt = engine.decideByLink(link, 'approve');
 
@@ -229,16 +230,33 @@ describe('reset-password through the engine', () => {
 });
 
 describe('Engine.fail', () => {
-  it('marks a timed-out wait expired and revokes its links', async () => {
+  it('rejects a task whose approval timed out, revokes its links and tells the requester why', async () => {
     const { engine, mailer, store } = setup();
     const task = await engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
     await engine.preApprove(task.id);
     await engine.awaitApproval(task.id, 'sfn-1');
 
-    await engine.fail(task.id, 'workflow', { Error: 'States.Timeout' });
+    await engine.fail(task.id, 'AwaitApproval', { Error: 'States.Timeout' });
+
+    const stored = await store.get(task.id);
+    expect([stored?.status, stored?.history.at(-1)?.event, stored?.history.at(-1)?.reason]).toStrictEqual(['rejected', 'approval-expired', 'No decision within 168 hours.']);
+    expect(mailer.sent.at(-1)?.to).toStrictEqual(['ann@example.com']);
+    expect(mailer.sent.at(-1)?.text).toContain('Reason: No decision within 168 hours.');
+    await expect(engine.decideByLink(linkSecret(approvalMails(mailer)[0]?.text ?? ''), 'approve')).rejects.toThrow(new SecretExpiredError('This link no longer works: The approval request expired.'));
+  });
+
+  it('expires a task whose token was not used in time', async () => {
+    const { engine, store } = setup();
+    const task = await engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
+    await engine.preApprove(task.id);
+    await engine.decide(task.id, 'approve', { kind: 'admin', id: 'root' });
+    await engine.postApprove(task.id);
+    await engine.awaitToken(task.id, 'sfn-token');
+
+    await engine.fail(task.id, 'AwaitToken', { Error: 'States.Timeout' });
 
     expect((await store.get(task.id))?.status).toBe('expired');
-    await expect(engine.decideByLink(linkSecret(mailer.sent[0]?.text ?? ''), 'approve')).rejects.toBeInstanceOf(SecretExpiredError);
+    expect([...store.secrets.values()].every((secret) => secret.kind !== 'token' || secret.revokedAt !== undefined)).toBe(true);
   });
 
   it('marks other errors failed and keeps the error for operators', async () => {

@@ -1,57 +1,104 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ConcurrentUpdateError } from '#core/errors';
-import { type Task, TaskSchema } from '#core/task';
-import type { SaveCondition, SecretRecord, TaskStore } from '#ports/task-store';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { BadRequestError, ConcurrentUpdateError } from '#core/errors';
+import { type Notification, NotificationSchema } from '#core/notification';
+import { type Task, TaskSchema, TaskStatusSchema, type TaskStatus } from '#core/task';
+import type { IdempotencyState, Page, SaveCondition, SecretRecord, TaskQuery, TaskStore } from '#ports/task-store';
 import { rethrowAws } from '../aws-errors.ts';
 
 /** Secrets are kept this long after they stop working, so a late click still gets a clear answer. */
 const SECRET_RETENTION_SECONDS = 30 * 24 * 3600;
+/** Operator notifications are kept this long. */
+const NOTIFICATION_RETENTION_SECONDS = 90 * 24 * 3600;
 
 export interface DynamoDbTaskStoreOptions {
   readonly client: DynamoDBDocumentClient;
   readonly tableName: string;
+  /** The clock TTL-filtered reads compare `expiresAt` with. @default Date.now */
+  readonly now?: () => number;
 }
+
+type Item = Record<string, unknown>;
 
 const taskKey = (id: string) => ({ pk: `TASK#${id}`, sk: 'TASK' });
 const secretKey = (hash: string) => ({ pk: `SECRET#${hash}`, sk: 'SECRET' });
+const dedupKey = (key: string) => ({ pk: `DEDUP#${key}`, sk: 'DEDUP' });
+const notificationKey = (id: string) => ({ pk: `NOTIFICATION#${id}`, sk: 'NOTIFICATION' });
+const idempotencyKey = (key: string) => ({ pk: `IDEMPOTENCY#${key}`, sk: 'IDEMPOTENCY' });
+const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk'];
 
-const taskItem = (task: Task) => ({
+const strip = (item: Item): Item => Object.fromEntries(Object.entries(item).filter(([key]) => !KEY_ATTRIBUTES.includes(key)));
+
+const taskItem = (task: Task): Item => ({
   ...taskKey(task.id),
   ...task,
   gsi1pk: `STATUS#${task.status}`,
   gsi1sk: `${task.createdAt}#${task.id}`,
   gsi2pk: `TYPE#${task.type}`,
   gsi2sk: `${task.createdAt}#${task.id}`,
+  gsi3pk: 'TASKS',
+  gsi3sk: `${task.createdAt}#${task.id}`,
 });
 
 const isConditionFailure = (error: unknown) =>
   error instanceof ConditionalCheckFailedException || (error as Error)?.name === 'ConditionalCheckFailedException';
 
-/** Tasks and secrets in the single table, every write conditional. */
+const encodeCursor = (key: Item | undefined) => (key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined);
+const decodeCursor = (cursor: string | undefined): Item | undefined => {
+  if (!cursor) return undefined;
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Item;
+  } catch {
+    // fall through
+  }
+  throw new BadRequestError('The cursor is not one this API returned; start again without it.');
+};
+
+/** Tasks, secrets, duplicate keys, notifications and idempotency keys in the single table; every write conditional. */
 export class DynamoDbTaskStore implements TaskStore {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
+  private readonly nowMs: () => number;
 
   constructor(options: DynamoDbTaskStoreOptions) {
     this.client = options.client;
     this.tableName = options.tableName;
+    this.nowMs = options.now ?? Date.now;
+  }
+
+  /** DynamoDB deletes TTL-expired items late (DynamoDB Local never): reads treat them as gone. */
+  private live(item: Item | undefined): Item | undefined {
+    if (!item) return undefined;
+    const expiresAt = item.expiresAt;
+    return typeof expiresAt === 'number' && expiresAt * 1000 <= this.nowMs() ? undefined : item;
+  }
+
+  private async getItem(key: Item, what: string): Promise<Item | undefined> {
+    try {
+      const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+      return this.live(Item);
+    } catch (error) {
+      rethrowAws(error, what);
+    }
   }
 
   async get(id: string): Promise<Task | undefined> {
-    try {
-      const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: taskKey(id), ConsistentRead: true }));
-      return Item ? TaskSchema.parse(Item) : undefined;
-    } catch (error) {
-      rethrowAws(error, 'Reading a task');
-    }
+    const item = await this.getItem(taskKey(id), 'Reading a task');
+    return item ? TaskSchema.parse(item) : undefined;
   }
 
   async create(task: Task): Promise<void> {
     try {
-      await this.client.send(
-        new PutCommand({ TableName: this.tableName, Item: taskItem(task), ConditionExpression: 'attribute_not_exists(pk)' }),
-      );
+      await this.client.send(new PutCommand({ TableName: this.tableName, Item: taskItem(task), ConditionExpression: 'attribute_not_exists(pk)' }));
     } catch (error) {
       if (isConditionFailure(error)) throw new ConcurrentUpdateError(`Task ${task.id} already exists.`, { cause: error });
       rethrowAws(error, 'Creating a task');
@@ -79,6 +126,107 @@ export class DynamoDbTaskStore implements TaskStore {
     }
   }
 
+  async list(query: TaskQuery): Promise<Page<Task>> {
+    const [index, pk, sk] = query.status
+      ? ['byStatus', 'gsi1pk', 'gsi1sk']
+      : query.type
+        ? ['byType', 'gsi2pk', 'gsi2sk']
+        : ['byCreated', 'gsi3pk', 'gsi3sk'];
+    const pkValue = query.status ? `STATUS#${query.status}` : query.type ? `TYPE#${query.type}` : 'TASKS';
+    const names: Record<string, string> = { '#pk': pk, '#sk': sk };
+    const values: Record<string, unknown> = { ':pk': pkValue };
+    let keyCondition = '#pk = :pk';
+    if (query.createdFrom && query.createdTo) {
+      keyCondition += ' AND #sk BETWEEN :from AND :to';
+      Object.assign(values, { ':from': query.createdFrom, ':to': `${query.createdTo}~` });
+    } else if (query.createdFrom) {
+      keyCondition += ' AND #sk >= :from';
+      values[':from'] = query.createdFrom;
+    } else if (query.createdTo) {
+      keyCondition += ' AND #sk <= :to';
+      values[':to'] = `${query.createdTo}~`;
+    }
+    const filters: string[] = [];
+    if (query.status && query.type) {
+      filters.push('#type = :type');
+      names['#type'] = 'type';
+      values[':type'] = query.type;
+    }
+    if (query.requester) {
+      filters.push('createdBy.#sub = :requester');
+      names['#sub'] = 'sub';
+      values[':requester'] = query.requester;
+    }
+    const page = await this.queryPage(
+      {
+        TableName: this.tableName,
+        IndexName: index,
+        KeyConditionExpression: keyCondition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ...(filters.length ? { FilterExpression: filters.join(' AND ') } : {}),
+        ScanIndexForward: false,
+      },
+      query.limit,
+      query.cursor,
+      'Listing tasks',
+    );
+    return { items: page.items.map((item) => TaskSchema.parse(item)), ...(page.cursor ? { cursor: page.cursor } : {}) };
+  }
+
+  /** Pages through a query until `limit` live items are found (filters and TTL can thin pages out). */
+  private async queryPage(input: QueryCommandInput, limit: number, cursor: string | undefined, what: string): Promise<Page<Item>> {
+    const items: Item[] = [];
+    let startKey = decodeCursor(cursor);
+    try {
+      for (let round = 0; round < 20; round++) {
+        const result = await this.client.send(new QueryCommand({ ...input, Limit: limit - items.length, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }));
+        for (const item of result.Items ?? []) {
+          const live = this.live(item);
+          if (live) items.push(live);
+        }
+        startKey = result.LastEvaluatedKey;
+        if (!startKey || items.length >= limit) break;
+      }
+    } catch (error) {
+      rethrowAws(error, what);
+    }
+    const next = encodeCursor(startKey);
+    return { items, ...(next ? { cursor: next } : {}) };
+  }
+
+  async countByStatus(): Promise<Record<TaskStatus, number>> {
+    const statuses = TaskStatusSchema.options;
+    const counts = await Promise.all(
+      statuses.map(async (status) => {
+        let count = 0;
+        let startKey: Item | undefined;
+        try {
+          do {
+            const result = await this.client.send(
+              new QueryCommand({
+                TableName: this.tableName,
+                IndexName: 'byStatus',
+                KeyConditionExpression: 'gsi1pk = :pk',
+                ExpressionAttributeValues: { ':pk': `STATUS#${status}` },
+                Select: 'COUNT',
+                ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+              }),
+            );
+            count += result.Count ?? 0;
+            startKey = result.LastEvaluatedKey;
+          } while (startKey);
+        } catch (error) {
+          rethrowAws(error, 'Counting tasks');
+        }
+        return [status, count] as const;
+      }),
+    );
+    return Object.fromEntries(counts) as Record<TaskStatus, number>;
+  }
+
+  // ---- secrets --------------------------------------------------------------------------------
+
   async putSecret(secret: SecretRecord): Promise<void> {
     try {
       await this.client.send(
@@ -89,6 +237,8 @@ export class DynamoDbTaskStore implements TaskStore {
             ...secret,
             gsi1pk: `SECRETS#${secret.taskId}`,
             gsi1sk: `${secret.kind}#${secret.createdAt}`,
+            gsi3pk: `SECRETS#${secret.kind}`,
+            gsi3sk: `${secret.createdAt}#${secret.hash}`,
             expiresAt: Math.floor(Date.parse(secret.validUntil) / 1000) + SECRET_RETENTION_SECONDS,
           },
           ConditionExpression: 'attribute_not_exists(pk)',
@@ -100,14 +250,10 @@ export class DynamoDbTaskStore implements TaskStore {
   }
 
   async getSecret(hash: string): Promise<SecretRecord | undefined> {
-    try {
-      const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: secretKey(hash), ConsistentRead: true }));
-      if (!Item) return undefined;
-      const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, expiresAt: _e, ...secret } = Item;
-      return secret as SecretRecord;
-    } catch (error) {
-      rethrowAws(error, 'Reading a secret');
-    }
+    const item = await this.getItem(secretKey(hash), 'Reading a secret');
+    if (!item) return undefined;
+    const { expiresAt: _expiresAt, ...secret } = strip(item);
+    return secret as unknown as SecretRecord;
   }
 
   async consumeSecret(hash: string, usedBy: string, at: string): Promise<boolean> {
@@ -172,6 +318,200 @@ export class DynamoDbTaskStore implements TaskStore {
       }
     } catch (error) {
       rethrowAws(error, 'Revoking secrets');
+    }
+  }
+
+  async listSecrets(kind: SecretRecord['kind'], limit: number, cursor?: string): Promise<Page<SecretRecord>> {
+    const page = await this.queryPage(
+      {
+        TableName: this.tableName,
+        IndexName: 'byCreated',
+        KeyConditionExpression: 'gsi3pk = :pk',
+        ExpressionAttributeValues: { ':pk': `SECRETS#${kind}` },
+        ScanIndexForward: false,
+      },
+      limit,
+      cursor,
+      'Listing secrets',
+    );
+    return {
+      items: page.items.map((item) => {
+        const { expiresAt: _expiresAt, ...secret } = strip(item);
+        return secret as unknown as SecretRecord;
+      }),
+      ...(page.cursor ? { cursor: page.cursor } : {}),
+    };
+  }
+
+  async deleteExpiredSecrets(kind: SecretRecord['kind'], before: string): Promise<number> {
+    let deleted = 0;
+    let startKey: Item | undefined;
+    try {
+      do {
+        const result = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: 'byCreated',
+            KeyConditionExpression: 'gsi3pk = :pk',
+            FilterExpression: 'validUntil <= :before',
+            ExpressionAttributeValues: { ':pk': `SECRETS#${kind}`, ':before': before },
+            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          }),
+        );
+        for (const item of result.Items ?? []) {
+          await this.client.send(
+            new DeleteCommand({
+              TableName: this.tableName,
+              Key: secretKey(String(item.hash)),
+              ConditionExpression: 'validUntil <= :before',
+              ExpressionAttributeValues: { ':before': before },
+            }),
+          );
+          deleted++;
+        }
+        startKey = result.LastEvaluatedKey;
+      } while (startKey);
+    } catch (error) {
+      rethrowAws(error, 'Deleting expired secrets');
+    }
+    return deleted;
+  }
+
+  // ---- duplicates -----------------------------------------------------------------------------
+
+  async getDuplicateHolder(key: string): Promise<string | undefined> {
+    const item = await this.getItem(dedupKey(key), 'Reading a duplicate key');
+    return typeof item?.taskId === 'string' ? item.taskId : undefined;
+  }
+
+  async claimDuplicate(key: string, taskId: string, expected: string | undefined): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...dedupKey(key), taskId },
+          ...(expected === undefined
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : { ConditionExpression: 'taskId = :expected', ExpressionAttributeValues: { ':expected': expected } }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      rethrowAws(error, 'Claiming a duplicate key');
+    }
+  }
+
+  // ---- notifications --------------------------------------------------------------------------
+
+  private notificationItem(notification: Notification): Item {
+    return {
+      ...notificationKey(notification.id),
+      ...notification,
+      gsi3pk: 'NOTIFICATIONS',
+      gsi3sk: `${notification.createdAt}#${notification.id}`,
+      expiresAt: Math.floor(Date.parse(notification.createdAt) / 1000) + NOTIFICATION_RETENTION_SECONDS,
+    };
+  }
+
+  async putNotification(notification: Notification): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({ TableName: this.tableName, Item: this.notificationItem(notification), ConditionExpression: 'attribute_not_exists(pk)' }),
+      );
+    } catch (error) {
+      rethrowAws(error, 'Storing a notification');
+    }
+  }
+
+  async getNotification(id: string): Promise<Notification | undefined> {
+    const item = await this.getItem(notificationKey(id), 'Reading a notification');
+    return item ? NotificationSchema.parse(item) : undefined;
+  }
+
+  async updateNotification(notification: Notification): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({ TableName: this.tableName, Item: this.notificationItem(notification), ConditionExpression: 'attribute_exists(pk)' }),
+      );
+    } catch (error) {
+      rethrowAws(error, 'Updating a notification');
+    }
+  }
+
+  async listNotifications(query: { acknowledged?: boolean; limit: number; cursor?: string }): Promise<Page<Notification>> {
+    const page = await this.queryPage(
+      {
+        TableName: this.tableName,
+        IndexName: 'byCreated',
+        KeyConditionExpression: 'gsi3pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'NOTIFICATIONS', ...(query.acknowledged === undefined ? {} : { ':ack': query.acknowledged }) },
+        ...(query.acknowledged === undefined ? {} : { FilterExpression: 'acknowledged = :ack' }),
+        ScanIndexForward: false,
+      },
+      query.limit,
+      query.cursor,
+      'Listing notifications',
+    );
+    return { items: page.items.map((item) => NotificationSchema.parse(item)), ...(page.cursor ? { cursor: page.cursor } : {}) };
+  }
+
+  // ---- idempotency ----------------------------------------------------------------------------
+
+  async beginIdempotent(key: string, fingerprint: string, at: string, ttlSeconds: number): Promise<IdempotencyState> {
+    const expiresAt = Math.floor(Date.parse(at) / 1000) + ttlSeconds;
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...idempotencyKey(key), fingerprint, state: 'in-progress', createdAt: at, expiresAt },
+          // An expired record (TTL not yet applied) is free to reuse.
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
+          ExpressionAttributeValues: { ':now': Math.floor(Date.parse(at) / 1000) },
+        }),
+      );
+      return { state: 'new' };
+    } catch (error) {
+      if (!isConditionFailure(error)) rethrowAws(error, 'Starting an idempotent request');
+    }
+    const item = await this.getItem(idempotencyKey(key), 'Reading an idempotency key');
+    if (!item) return this.beginIdempotent(key, fingerprint, at, ttlSeconds);
+    if (item.state === 'done') {
+      return { state: 'done', fingerprint: String(item.fingerprint), response: item.response as { status: number; body: unknown } };
+    }
+    return { state: 'in-progress', fingerprint: String(item.fingerprint) };
+  }
+
+  async completeIdempotent(key: string, response: { status: number; body: unknown }): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: idempotencyKey(key),
+          UpdateExpression: 'SET #state = :done, #response = :response',
+          ExpressionAttributeNames: { '#state': 'state', '#response': 'response' },
+          ExpressionAttributeValues: { ':done': 'done', ':response': response },
+        }),
+      );
+    } catch (error) {
+      rethrowAws(error, 'Completing an idempotent request');
+    }
+  }
+
+  async abandonIdempotent(key: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: idempotencyKey(key),
+          ConditionExpression: '#state = :progress',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':progress': 'in-progress' },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) return;
+      rethrowAws(error, 'Releasing an idempotency key');
     }
   }
 }

@@ -1,17 +1,68 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { DirectoryProject, DirectoryUser, UserDirectory } from '#ports/user-directory';
-import { rethrowAws } from '../aws-errors.ts';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TransientError } from '#core/errors';
+import type {
+  ChangeEmailResult,
+  DirectoryProject,
+  DirectoryQuota,
+  DirectoryUser,
+  GrantRolesResult,
+  UserDirectory,
+} from '#ports/user-directory';
+import { awsErrorName, rethrowAws } from '../aws-errors.ts';
 
 export interface DynamoDbUserDirectoryOptions {
   readonly client: DynamoDBDocumentClient;
   readonly tableName: string;
 }
 
+/**
+ * Items: a user under its address; a project under its id; and a name claim per project, which keeps
+ * names unique and finds a project by name.
+ */
 const userKey = (email: string) => ({ pk: `USER#${email.toLowerCase()}`, sk: 'USER' });
-const projectKey = (name: string) => ({ pk: `PROJECT#${name}`, sk: 'PROJECT' });
+const projectKey = (id: string) => ({ pk: `PROJECT#${id}`, sk: 'PROJECT' });
+const projectNameKey = (name: string) => ({ pk: `PROJECTNAME#${name}`, sk: 'PROJECTNAME' });
+
+/** Optional user attributes: "unchanged" also means "still absent" for these. */
+const OPTIONAL_USER_ATTRIBUTES = ['projectId', 'passwordHash', 'previousEmail'] as const;
+
+/** How many times a read-modify-write is retried when another writer changed the item in between. */
+const MAX_ATTEMPTS = 10;
+
 const isConditionFailure = (error: unknown) =>
   error instanceof ConditionalCheckFailedException || (error as Error)?.name === 'ConditionalCheckFailedException';
+
+/** The cancellation code of each item of a cancelled transaction, in order (`None` when it was fine). */
+const cancellationCodes = (error: unknown): string[] | undefined =>
+  awsErrorName(error) === 'TransactionCanceledException' || (error as Error)?.name === 'TransactionCanceledException'
+    ? ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).map((reason) => reason.Code ?? 'None')
+    : undefined;
+
+const withoutKeys = <T>(item: Record<string, unknown>): T => {
+  const { pk: _pk, sk: _sk, ...rest } = item;
+  return rest as T;
+};
+
+/**
+ * A condition that holds only while the user item is exactly as read: each attribute equal, each
+ * optional attribute it lacked still absent.
+ */
+function unchangedCondition(user: DirectoryUser) {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const clauses = ['attribute_exists(pk)'];
+  Object.entries(user).forEach(([name, value], index) => {
+    names[`#a${index}`] = name;
+    values[`:a${index}`] = value;
+    clauses.push(`#a${index} = :a${index}`);
+  });
+  OPTIONAL_USER_ATTRIBUTES.filter((name) => !(name in user)).forEach((name, index) => {
+    names[`#o${index}`] = name;
+    clauses.push(`attribute_not_exists(#o${index})`);
+  });
+  return { ConditionExpression: clauses.join(' AND '), ExpressionAttributeNames: names, ExpressionAttributeValues: values };
+}
 
 /** The example app's user directory, in the same table. Creates are conditional, so retries are safe. */
 export class DynamoDbUserDirectory implements UserDirectory {
@@ -24,14 +75,8 @@ export class DynamoDbUserDirectory implements UserDirectory {
   }
 
   async findUser(email: string): Promise<DirectoryUser | undefined> {
-    try {
-      const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: userKey(email), ConsistentRead: true }));
-      if (!Item) return undefined;
-      const { pk: _pk, sk: _sk, ...user } = Item;
-      return user as DirectoryUser;
-    } catch (error) {
-      rethrowAws(error, 'Reading a user');
-    }
+    const item = await this.get(userKey(email), 'Reading a user');
+    return item && withoutKeys<DirectoryUser>(item);
   }
 
   async createUser(user: DirectoryUser): Promise<boolean> {
@@ -47,18 +92,133 @@ export class DynamoDbUserDirectory implements UserDirectory {
   }
 
   async findProjectByName(name: string): Promise<DirectoryProject | undefined> {
+    const claim = await this.get(projectNameKey(name), 'Reading a project name');
+    return claim ? this.getProject(String(claim.projectId)) : undefined;
+  }
+
+  /** The project and its name claim, in one transaction: both or neither. */
+  async createProject(project: DirectoryProject): Promise<boolean> {
     try {
-      const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: projectKey(name), ConsistentRead: true }));
-      if (!Item) return undefined;
-      const { pk: _pk, sk: _sk, ...project } = Item;
-      return project as DirectoryProject;
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: this.tableName, Item: { ...projectKey(project.id), ...project }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...projectNameKey(project.name), projectId: project.id },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
+        }),
+      );
+      return true;
     } catch (error) {
-      rethrowAws(error, 'Reading a project');
+      if (cancellationCodes(error)?.includes('ConditionalCheckFailed')) return false;
+      rethrowAws(error, 'Creating a project');
     }
   }
 
-  async createProject(project: DirectoryProject): Promise<boolean> {
-    return this.putIfAbsent({ ...projectKey(project.name), ...project }, 'Creating a project');
+  async getProject(id: string): Promise<DirectoryProject | undefined> {
+    const item = await this.get(projectKey(id), 'Reading a project');
+    return item && withoutKeys<DirectoryProject>(item);
+  }
+
+  /**
+   * Read, merge, write on condition that the roles and project are still what was read; another
+   * writer in between means read again.
+   */
+  async grantRoles(email: string, projectId: string, roles: readonly string[]): Promise<GrantRolesResult> {
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const user = await this.findUser(email);
+      if (!user) return 'not-found';
+      if (user.projectId !== undefined && user.projectId !== projectId) return 'other-project';
+      const merged = [...user.roles, ...roles.filter((role) => !user.roles.includes(role))];
+      if (user.projectId === projectId && merged.length === user.roles.length) return 'unchanged';
+      try {
+        await this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: userKey(email),
+            UpdateExpression: 'SET #roles = :roles, projectId = :project',
+            ConditionExpression: 'attribute_exists(pk) AND #roles = :read AND (attribute_not_exists(projectId) OR projectId = :project)',
+            ExpressionAttributeNames: { '#roles': 'roles' },
+            ExpressionAttributeValues: { ':roles': merged, ':read': user.roles, ':project': projectId },
+          }),
+        );
+        return 'granted';
+      } catch (error) {
+        if (!isConditionFailure(error)) rethrowAws(error, 'Granting roles');
+      }
+    }
+    throw new TransientError(`Granting roles: the user ${email} kept changing; try again.`);
+  }
+
+  /**
+   * One transaction: put the record under the new address (only if the address is free) and delete
+   * the old one (only if it is unchanged since it was read). A retry after success finds the old
+   * address gone and the new record naming it as `previousEmail`.
+   */
+  async changeEmail(oldEmail: string, newEmail: string): Promise<ChangeEmailResult> {
+    const from = oldEmail.toLowerCase();
+    const to = newEmail.toLowerCase();
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const user = await this.findUser(from);
+      if (!user) return (await this.findUser(to))?.previousEmail === from ? 'already-changed' : 'not-found';
+      try {
+        await this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: { ...userKey(to), ...user, email: to, previousEmail: from },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+              { Delete: { TableName: this.tableName, Key: userKey(from), ...unchangedCondition(user) } },
+            ],
+          }),
+        );
+        return 'changed';
+      } catch (error) {
+        const codes = cancellationCodes(error);
+        if (codes === undefined) rethrowAws(error, 'Changing an email address');
+        if (codes[0] === 'ConditionalCheckFailed') {
+          return (await this.findUser(to))?.previousEmail === from ? 'already-changed' : 'taken';
+        }
+        // The old record changed in between, or a concurrent transaction conflicted: read again.
+      }
+    }
+    throw new TransientError(`Changing an email address: the user ${from} kept changing; try again.`);
+  }
+
+  async setQuota(projectId: string, quota: DirectoryQuota): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: projectKey(projectId),
+          UpdateExpression: 'SET quota = :quota',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':quota': quota },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      rethrowAws(error, 'Setting a quota');
+    }
+  }
+
+  private async get(key: { pk: string; sk: string }, what: string): Promise<Record<string, unknown> | undefined> {
+    try {
+      const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+      return Item;
+    } catch (error) {
+      rethrowAws(error, what);
+    }
   }
 
   private async putIfAbsent(item: Record<string, unknown>, what: string): Promise<boolean> {

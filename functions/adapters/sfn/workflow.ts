@@ -13,6 +13,9 @@ export interface StepFunctionsWorkflowOptions {
   readonly stateMachineArn: string;
 }
 
+/** Execution names are unique per state machine for 90 days: retries get their own. */
+const executionName = (taskId: string, attempt: number) => (attempt > 1 ? `${taskId}-r${attempt}` : taskId);
+
 /** The wait is over already: timed out, answered, or its execution stopped. */
 const WAIT_OVER = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
 
@@ -26,16 +29,16 @@ export class StepFunctionsWorkflow implements Workflow {
     this.stateMachineArn = options.stateMachineArn;
   }
 
-  executionArn(taskId: string): string {
-    return `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${taskId}`;
+  executionArn(taskId: string, attempt: number): string {
+    return `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName(taskId, attempt)}`;
   }
 
-  async start(input: WorkflowInput): Promise<string> {
+  async start(input: WorkflowInput, attempt: number): Promise<string> {
     try {
       const { executionArn } = await this.client.send(
-        new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name: input.taskId, input: JSON.stringify(input) }),
+        new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name: executionName(input.taskId, attempt), input: JSON.stringify(input) }),
       );
-      return executionArn ?? this.executionArn(input.taskId);
+      return executionArn ?? this.executionArn(input.taskId, attempt);
     } catch (error) {
       rethrowAws(error, 'Starting the workflow');
     }

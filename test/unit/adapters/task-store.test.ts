@@ -20,6 +20,9 @@ const task: Task = {
   createdBy: null,
   createdAt: '2026-11-23T10:00:00.000Z',
   updatedAt: '2026-11-23T10:00:00.000Z',
+  sentEmails: [],
+  adminNotes: [],
+  attempt: 1,
   version: 3,
 };
 
@@ -44,6 +47,8 @@ describe('DynamoDbTaskStore', () => {
         gsi1sk: '2026-11-23T10:00:00.000Z#01JTASK0000000000000000001',
         gsi2pk: 'TYPE#sign-up',
         gsi2sk: '2026-11-23T10:00:00.000Z#01JTASK0000000000000000001',
+        gsi3pk: 'TASKS',
+        gsi3sk: '2026-11-23T10:00:00.000Z#01JTASK0000000000000000001',
       },
       ConditionExpression: 'attribute_exists(pk) AND #version = :version',
       ExpressionAttributeNames: { '#version': 'version' },
@@ -99,6 +104,8 @@ describe('DynamoDbTaskStore', () => {
         validUntil: '2026-11-24T10:00:00.000Z',
         gsi1pk: 'SECRETS#t1',
         gsi1sk: 'token#2026-11-23T10:00:00.000Z',
+        gsi3pk: 'SECRETS#token',
+        gsi3sk: '2026-11-23T10:00:00.000Z#abc',
         expiresAt: Date.parse('2026-11-24T10:00:00.000Z') / 1000 + 30 * 24 * 3600,
       },
       ConditionExpression: 'attribute_not_exists(pk)',

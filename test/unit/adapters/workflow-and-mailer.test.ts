@@ -18,7 +18,7 @@ beforeEach(() => {
 describe('StepFunctionsWorkflow', () => {
   it('starts an execution named after the task with ids and timeouts only', async () => {
     sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:x', startDate: new Date() });
-    await expect(workflow.start({ taskId: 'T1', approvalTimeoutSeconds: 60, tokenTimeoutSeconds: 30 })).resolves.toBe('arn:x');
+    await expect(workflow.start({ taskId: 'T1', approvalTimeoutSeconds: 60, tokenTimeoutSeconds: 30 }, 1)).resolves.toBe('arn:x');
     expect(sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input).toStrictEqual({
       stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:assent',
       name: 'T1',
@@ -26,8 +26,9 @@ describe('StepFunctionsWorkflow', () => {
     });
   });
 
-  it('derives the execution ARN from the state machine ARN', () => {
-    expect(workflow.executionArn('T1')).toBe('arn:aws:states:us-east-1:123456789012:execution:assent:T1');
+  it('derives the execution ARN from the state machine ARN; retries get their own execution name', () => {
+    expect(workflow.executionArn('T1', 1)).toBe('arn:aws:states:us-east-1:123456789012:execution:assent:T1');
+    expect(workflow.executionArn('T1', 3)).toBe('arn:aws:states:us-east-1:123456789012:execution:assent:T1-r3');
   });
 
   it('answers false when the wait is already over', async () => {

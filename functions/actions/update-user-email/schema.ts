@@ -1,0 +1,7 @@
+import { z } from 'zod';
+import { EmailSchema } from '../shared-schemas.ts';
+
+export { ConfirmTokenSchema as UpdateUserEmailTokenSchema } from '../shared-schemas.ts';
+
+export const UpdateUserEmailSchema = z.object({ newEmail: EmailSchema });
+export type UpdateUserEmailData = z.infer<typeof UpdateUserEmailSchema>;

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+
+/** An operator notification: a task needs approval, or something went wrong. */
+export const NotificationSchema = z.object({
+  id: z.string(),
+  taskId: z.string(),
+  taskType: z.string(),
+  kind: z.enum(['needs-approval', 'error']),
+  error: z.boolean(),
+  /** One line, safe to show to operators. */
+  message: z.string(),
+  /** For errors: the error name and message, and where it happened. */
+  detail: z.string().optional(),
+  createdAt: z.string(),
+  acknowledged: z.boolean(),
+  acknowledgedAt: z.string().optional(),
+  acknowledgedBy: z.string().optional(),
+  /** When it was emailed to the operators (absent if that failed or is off). */
+  emailedAt: z.string().optional(),
+});
+export type Notification = z.infer<typeof NotificationSchema>;

@@ -1,0 +1,166 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbUserDirectory } from '#adapters/dynamodb/user-directory';
+import { api, endpoints, linkIn, tokenFor, unique, waitForEmail, waitForTask } from '../support/stack.ts';
+
+/**
+ * invite-user, update-email and quota-change through the local stack: requests over HTTP with the
+ * requesters' own JWTs, links read from the mailbox, results read back from the directory.
+ */
+const APPROVER = 'approver@assent.local';
+
+const directory = () => {
+  const { dynamodb, tableName } = endpoints().services;
+  const client = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ endpoint: dynamodb, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    { marshallOptions: { removeUndefinedValues: true } },
+  );
+  return new DynamoDbUserDirectory({ client, tableName });
+};
+
+const bearer = (jwt: string) => ({ authorization: `Bearer ${jwt}` });
+
+interface Owner {
+  readonly email: string;
+  readonly projectName: string;
+  readonly projectId: string;
+  readonly jwt: string;
+}
+
+/** A project owner made the way people become one: a sign-up, approved, with a password set. */
+async function signedUpOwner(name: string): Promise<Owner> {
+  const suffix = unique();
+  const email = `${name}-${suffix}@example.com`;
+  const projectName = `${name}-${suffix}`;
+  const created = await api('/v1/tasks', { method: 'POST', json: { type: 'sign-up', data: { email, projectName } } });
+  await waitForEmail((mail) => mail.subject === `Approval needed: sign-up ${created.json.id}`);
+  await api(`/v1/tasks/${created.json.id}/approve`, { method: 'POST', admin: true });
+  const tokenEmail = await waitForEmail((mail) => mail.destination.to.includes(email) && mail.subject === `Choose your password for ${projectName}`);
+  const done = await api(linkIn(tokenEmail, 'tokens'), { method: 'POST', json: { password: 'owner password here' } });
+  expect(done.json).toStrictEqual({ id: created.json.id, status: 'completed' });
+  const projectId = (await directory().findUser(email))?.projectId ?? '';
+  return { email, projectName, projectId, jwt: await tokenFor({ sub: `sub-${suffix}`, email, roles: ['project_admin'] }) };
+}
+
+async function create(type: string, data: unknown, jwt?: string) {
+  return api('/v1/tasks', { method: 'POST', json: { type, data }, ...(jwt ? { headers: bearer(jwt) } : {}) });
+}
+
+describe('invite-user', () => {
+  it('invites a new address (password), then gives the same person another role (confirm)', async () => {
+    // Prepare
+    const owner = await signedUpOwner('olga');
+    const invitee = `ivy-${unique()}@example.com`;
+
+    // Act 1: the owner invites a new address; the invitee chooses a password.
+    const invited = await create('invite-user', { email: invitee, roles: ['member'] }, owner.jwt);
+    const duplicate = await create('invite-user', { email: invitee, roles: ['member'] }, owner.jwt);
+    const tokenEmail = await waitForEmail((mail) => mail.destination.to.includes(invitee) && mail.subject === `Join ${owner.projectName} on Assent`);
+    const tokenInfo = await api(linkIn(tokenEmail, 'tokens'));
+    const submitted = await api(linkIn(tokenEmail, 'tokens'), { method: 'POST', json: { password: 'invitee password' } });
+
+    // Assess 1
+    expect(invited.status).toBe(202);
+    expect(invited.json).toStrictEqual({ id: expect.any(String), type: 'invite-user', status: 'pending' });
+    expect(duplicate.status).toBe(409);
+    expect(tokenEmail.body.text).toContain(`Choose a password for your new account ${invitee}`);
+    expect(tokenEmail.body.text).toContain(`Task: ${invited.json.id}`);
+    expect(tokenInfo.json).toMatchObject({ taskType: 'invite-user', taskId: invited.json.id, fields: ['password', 'confirm'] });
+    expect(submitted.json).toStrictEqual({ id: invited.json.id, status: 'completed' });
+    const welcome = await waitForEmail((mail) => mail.destination.to.includes(invitee) && mail.subject === `Welcome to ${owner.projectName}`);
+    expect(welcome.body.text).toContain(`Task: ${invited.json.id}`);
+    expect(await directory().findUser(invitee)).toMatchObject({ enabled: true, projectId: owner.projectId, roles: ['member'], passwordHash: expect.any(String) });
+    const task = await waitForTask(invited.json.id, (t) => t.status === 'completed');
+    expect(task.approvedBy).toStrictEqual({ kind: 'system', id: 'system' });
+
+    // Act 2: the owner asks for project_admin too; the invitee confirms through the HTML form's fields.
+    const promoted = await create('invite-user', { email: invitee, roles: ['member', 'project_admin'] }, owner.jwt);
+    const confirmEmail = await waitForEmail((mail) => mail.destination.to.includes(invitee) && (mail.body.text ?? '').includes(`Task: ${promoted.json.id}`));
+    const confirmed = await api(linkIn(confirmEmail, 'tokens'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: 'confirm=yes',
+    });
+
+    // Assess 2
+    expect(confirmEmail.body.text).toContain(`Confirm that your account ${invitee} joins the project here`);
+    expect(confirmed.json).toStrictEqual({ id: promoted.json.id, status: 'completed' });
+    expect((await directory().findUser(invitee))?.roles).toStrictEqual(['member', 'project_admin']);
+  });
+
+  it('refuses a request without a token (401) and a requester without project_admin (403)', async () => {
+    const data = { email: `x-${unique()}@example.com`, roles: ['member'] };
+    const member = await tokenFor({ sub: `m-${unique()}`, email: 'member@example.com', roles: ['member'] });
+
+    const anonymous = await create('invite-user', data);
+    const forbidden = await create('invite-user', data, member);
+
+    expect([anonymous.status, forbidden.status]).toStrictEqual([401, 403]);
+  });
+
+  it('auto-rejects an invitation from someone with the role but no project, with the reason', async () => {
+    const stranger = `stranger-${unique()}@example.com`;
+    const jwt = await tokenFor({ sub: `s-${unique()}`, email: stranger, roles: ['project_admin'] });
+
+    const created = await create('invite-user', { email: `x-${unique()}@example.com`, roles: ['member'] }, jwt);
+
+    const task = await waitForTask(created.json.id, (t) => t.status === 'rejected');
+    expect(task.history.at(-1)).toMatchObject({ event: 'auto-rejected', reason: `Invalid: invite-user (No account for the requester ${stranger}.)` });
+  });
+});
+
+describe('update-email', () => {
+  it('sends the link to the new address and moves the account on confirmation', async () => {
+    // Prepare
+    const owner = await signedUpOwner('una');
+    const before = await directory().findUser(owner.email);
+    const newEmail = `una-new-${unique()}@example.com`;
+
+    // Act
+    const created = await create('update-email', { newEmail }, owner.jwt);
+    const tokenEmail = await waitForEmail((mail) => mail.destination.to.includes(newEmail) && mail.subject === 'Confirm your new email address');
+    const confirmed = await api(linkIn(tokenEmail, 'tokens'), { method: 'POST', json: { confirm: true } });
+
+    // Assess
+    expect(created.status).toBe(202);
+    expect(tokenEmail.body.text).toContain(`move the Assent account ${owner.email} to this address`);
+    expect(tokenEmail.body.text).toContain(`Task: ${created.json.id}`);
+    expect(confirmed.json).toStrictEqual({ id: created.json.id, status: 'completed' });
+    const changed = await waitForEmail((mail) => mail.destination.to.includes(newEmail) && mail.subject === 'Your email address was changed');
+    expect(changed.body.text).toContain(`Task: ${created.json.id}`);
+    expect(await directory().findUser(owner.email)).toBeUndefined();
+    expect(await directory().findUser(newEmail)).toStrictEqual({ ...before, email: newEmail, previousEmail: owner.email });
+  });
+});
+
+describe('quota-change', () => {
+  it('applies one step up at once, and emails the requester', async () => {
+    const owner = await signedUpOwner('quinn');
+
+    const created = await create('quota-change', { size: 'medium' }, owner.jwt);
+
+    const task = await waitForTask(created.json.id, (t) => t.status === 'completed');
+    expect(task.approvedBy).toStrictEqual({ kind: 'system', id: 'system' });
+    expect((await directory().getProject(owner.projectId))?.quota).toStrictEqual({ size: 'medium', instances: 25, cores: 50, ramGb: 160 });
+    const done = await waitForEmail((mail) => mail.destination.to.includes(owner.email) && mail.subject === `Quota of ${owner.projectName} changed to medium`);
+    expect(done.body.text).toContain(`Task: ${created.json.id}`);
+  });
+
+  it('waits for an admin for two steps up, and applies the quota once approved', async () => {
+    // Prepare
+    const owner = await signedUpOwner('rhea');
+    const created = await create('quota-change', { size: 'large' }, owner.jwt);
+    const approvalEmail = await waitForEmail((mail) => mail.destination.to.includes(APPROVER) && mail.subject === `Approval needed: quota-change ${created.json.id}`);
+    const pending = await waitForTask(created.json.id, (t) => t.status === 'pending');
+
+    // Act
+    const approved = await api(`/v1/tasks/${created.json.id}/approve`, { method: 'POST', admin: true });
+
+    // Assess
+    expect(approvalEmail.body.text).toContain('small to large is 2 steps up; more than 1 step up needs an admin.');
+    expect(pending.actions[0].autoApprove).toBe(false);
+    expect(approved.status).toBe(200);
+    await waitForTask(created.json.id, (t) => t.status === 'completed');
+    expect((await directory().getProject(owner.projectId))?.quota).toStrictEqual({ size: 'large', instances: 50, cores: 100, ramGb: 320 });
+  });
+});

@@ -1,0 +1,68 @@
+import { Engine } from '#core/engine';
+import type { Identity } from '#core/identity';
+import { Registry } from '#core/registry';
+import { actions } from '#functions/actions/registry';
+import { taskTypes } from '#functions/task-types';
+import { FakeClock, MemoryDirectory, MemoryTaskStore, RecordingMailer, RecordingWorkflow } from './fakes.ts';
+
+/**
+ * The engine with the shipped actions and task types over in-memory fakes, for action tests. Task
+ * ids and secrets are predictable: `01JTASK…1`, `secret-1xxx…`.
+ */
+export function engineWithFakes() {
+  const store = new MemoryTaskStore();
+  const workflow = new RecordingWorkflow();
+  const mailer = new RecordingMailer();
+  const directory = new MemoryDirectory();
+  const clock = new FakeClock();
+  let ids = 0;
+  let secrets = 0;
+  const engine = new Engine({
+    store,
+    workflow,
+    mailer,
+    registry: new Registry(actions, taskTypes),
+    ports: { directory, clock },
+    config: { publicUrl: 'https://api.example.com', mailFrom: 'assent@example.com', adminEmails: ['a1@example.com'] },
+    newId: () => `01JTASK${String(++ids).padStart(19, '0')}`,
+    newSecret: () => `secret-${++secrets}`.padEnd(43, 'x'),
+  });
+  return { engine, store, workflow, mailer, directory, clock };
+}
+
+/** The secret of the first approval or token link in an email's text. */
+export const linkSecret = (text: string | undefined): string => /\/v1\/(?:approvals|tokens)\/([\w-]{43})/.exec(text ?? '')?.[1] ?? '';
+
+/** A JWT identity as the HTTP layer passes it to the engine. */
+export const identity = (email: string | undefined, roles: string[] = ['project_admin']): Identity => ({
+  sub: `sub-${email ?? 'anonymous'}`,
+  ...(email === undefined ? {} : { email }),
+  roles,
+});
+
+/** The text of every note an action left, in order. */
+export const notesOf = (task: { actions: readonly { notes: readonly { text: string }[] }[] } | undefined, index = 0): string[] =>
+  task?.actions[index]?.notes.map((note) => note.text) ?? [];
+
+/**
+ * The field errors of a refused token submission: on the error itself (a schema error), or on its
+ * cause (an action's submit refused the data).
+ */
+export const fieldErrorsOf = (error: unknown): unknown =>
+  (error as { errors?: unknown }).errors ?? (error as { cause?: { errors?: unknown } }).cause?.errors;
+
+/**
+ * Makes `method` of `target` do its work once and then throw, the way a Lambda that times out after
+ * a side effect and before its checkpoint looks to the next attempt.
+ */
+export function crashAfterFirstCall<T extends object>(target: T, method: keyof T & string): void {
+  const original = (target[method] as (...args: unknown[]) => Promise<unknown>).bind(target);
+  let calls = 0;
+  Object.assign(target, {
+    [method]: async (...args: unknown[]) => {
+      const result = await original(...args);
+      if (++calls === 1) throw new Error(`Task timed out after ${method}`);
+      return result;
+    },
+  });
+}
