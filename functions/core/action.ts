@@ -28,8 +28,11 @@ export interface ActionContext<Data> {
   markValid(valid: boolean): void;
   /** Votes on auto-approval: any `false` vetoes; otherwise any `true` approves. */
   voteAutoApprove(approve: boolean): void;
-  /** postApprove only: the task waits for the user to submit this action's token data. */
-  requireToken(): void;
+  /**
+   * postApprove only: the task waits for the user to submit this action's token data: the fields of
+   * `tokenSchemas[schema]` when a name is given, else of `tokenSchema`.
+   */
+  requireToken(schema?: string): void;
 }
 
 /**
@@ -43,6 +46,12 @@ export interface ActionDefinition<Schema extends z.ZodObject = z.ZodObject, Toke
   readonly schema: Schema;
   /** Fields the user supplies through the emailed token (e.g. a password), if the action asks. */
   readonly tokenSchema?: TokenSchema;
+  /**
+   * Named alternatives when what the user supplies depends on what postApprove found (a new
+   * account sets a password, an existing one confirms): `ctx.requireToken(name)` picks one, and the
+   * token form and its validation show just those fields. Each must parse into `tokenSchema`'s type.
+   */
+  readonly tokenSchemas?: Readonly<Record<string, z.ZodObject>>;
   /** The address stage emails to the requester go to (the new user, the reset account, ...). */
   recipient?(data: z.infer<Schema>, task: Readonly<Task>): string | undefined;
   preApprove?(ctx: ActionContext<z.infer<Schema>>): Promise<void>;

@@ -23,7 +23,7 @@ import type { Notification } from './notification.ts';
 import { describeError, Notifier } from './notifier.ts';
 import { type Registry, toFieldErrors } from './registry.ts';
 import { hashSecret, newSecret } from './secrets.ts';
-import { invalidActions, runStage, type Stage, votesToApprove } from './stages.ts';
+import { invalidActions, runStage, type Stage, tokenSchemaOf, votesToApprove } from './stages.ts';
 import type { TaskType } from './task-type.ts';
 import { TERMINAL_STATUSES, TaskStatusSchema, type Task, type TaskStatus } from './task.ts';
 import { transition } from './transitions.ts';
@@ -126,7 +126,7 @@ export class Engine {
     const actionData = registry.parseInput(taskType, data);
     const at = this.now();
     const id = this.deps.newId();
-    const hash = duplicateHash(taskType.name, taskType.actions, actionData);
+    const hash = duplicateHash(taskType, actionData, requester);
     const task: Task = {
       id,
       type: taskType.name,
@@ -589,7 +589,7 @@ export class Engine {
     }
     const taskType = this.deps.registry.taskType(task.type);
     const actionData = this.deps.registry.parseInput(taskType, data);
-    const hash = duplicateHash(taskType.name, taskType.actions, actionData);
+    const hash = duplicateHash(taskType, actionData, task.createdBy ?? undefined);
     if (hash !== task.hash) await this.claimDuplicateKey(taskType, hash, task.id, task.id);
     const at = this.now();
     const updated: Task = {
@@ -720,7 +720,7 @@ export class Engine {
   tokenSchema(task: Task): z.ZodObject {
     const shapes = task.actions
       .filter((record) => record.needsToken)
-      .map((record) => this.deps.registry.action(record.name).tokenSchema?.shape ?? {});
+      .map((record) => tokenSchemaOf(this.deps.registry.action(record.name), record.tokenSchemaKey)?.shape ?? {});
     return z.strictObject(Object.assign({}, ...shapes));
   }
 
@@ -847,10 +847,14 @@ export function canonicalJson(value: unknown): string {
   );
 }
 
-/** The duplicate key: type and each action's name and normalised (parsed) data. */
-export function duplicateHash(type: string, actions: readonly string[], data: readonly Record<string, unknown>[]): string {
+/**
+ * The duplicate key: type and each action's name and normalised (parsed) data; for types that need
+ * a caller, also who asked (one project's quota request must not cancel another's, nor reveal it).
+ */
+export function duplicateHash(taskType: TaskType, data: readonly Record<string, unknown>[], requester: Identity | undefined): string {
+  const scope = taskType.access === 'public' ? null : (requester?.sub ?? null);
   return createHash('sha256')
-    .update(canonicalJson([type, actions.map((name, index) => [name, data[index] ?? {}])]))
+    .update(canonicalJson([taskType.name, scope, taskType.actions.map((name, index) => [name, data[index] ?? {}])]))
     .digest('hex');
 }
 

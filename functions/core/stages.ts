@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { ActionContext, ActionDefinition, ActionPorts } from './action.ts';
 import type { Registry } from './registry.ts';
 import type { ActionRecord, Task } from './task.ts';
@@ -33,7 +34,8 @@ export async function runStage(
     const { context, result } = contextFor(action, record, task, cache, ports, at);
     try {
       if (stage === 'submit') {
-        const parsed = action.tokenSchema && record.needsToken ? action.tokenSchema.parse(tokenData) : {};
+        const schema = record.needsToken ? tokenSchemaOf(action, record.tokenSchemaKey) : undefined;
+        const parsed = schema ? schema.parse(tokenData) : {};
         await (hook as NonNullable<ActionDefinition['submit']>).call(action, context, parsed);
       } else {
         await (hook as NonNullable<ActionDefinition['preApprove']>).call(action, context);
@@ -59,6 +61,7 @@ function contextFor(
     valid: record.valid,
     autoApprove: record.autoApprove,
     needsToken: record.needsToken,
+    tokenSchemaKey: record.tokenSchemaKey,
     notes: [...record.notes],
     stored: { ...record.stored },
   };
@@ -80,14 +83,26 @@ function contextFor(
     voteAutoApprove: (approve) => {
       state.autoApprove = approve;
     },
-    requireToken: () => {
-      if (!action.tokenSchema) {
-        throw new Error(`Action "${action.name}" asked for a token but declares no tokenSchema.`);
+    requireToken: (schema) => {
+      if (!tokenSchemaOf(action, schema)) {
+        throw new Error(`Action "${action.name}" asked for token schema "${schema ?? 'tokenSchema'}", which it does not declare.`);
       }
       state.needsToken = true;
+      state.tokenSchemaKey = schema;
     },
   };
-  return { context, result: () => ({ ...record, ...state }) };
+  return {
+    context,
+    result: () => {
+      const { tokenSchemaKey, ...rest } = state;
+      return { ...record, ...rest, ...(tokenSchemaKey === undefined ? {} : { tokenSchemaKey }) };
+    },
+  };
+}
+
+/** The token schema an action asked for: a named one of `tokenSchemas`, or its `tokenSchema`. */
+export function tokenSchemaOf(action: ActionDefinition, key: string | undefined): z.ZodObject | undefined {
+  return key === undefined ? action.tokenSchema : action.tokenSchemas?.[key];
 }
 
 /** Auto-approval: the task type allows it, no action vetoed, at least one voted yes. */

@@ -27,6 +27,8 @@ export const ActionRecordSchema = z.object({
   autoApprove: z.boolean().nullable(),
   /** Whether the action asked for a token in postApprove. */
   needsToken: z.boolean(),
+  /** Which of the action's `tokenSchemas` the token asks for (absent: its `tokenSchema`). */
+  tokenSchemaKey: z.string().optional(),
   notes: z.array(NoteSchema),
   /** The action's own persisted data, kept across stages (checkpoints, created ids). */
   stored: z.record(z.string(), z.unknown()),

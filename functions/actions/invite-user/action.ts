@@ -3,7 +3,7 @@ import { ValidationError } from '#core/errors';
 import { hashPassword } from '#core/passwords';
 import type { DirectoryProject, DirectoryUser } from '#ports/user-directory';
 import { findRequesterProject } from '../requester-project.ts';
-import { type InviteMode, type InviteUserData, InviteUserSchema, InviteUserTokenSchema } from './schema.ts';
+import { type InviteMode, type InviteUserData, InviteUserSchema, InviteUserTokenSchema, InviteUserTokenSchemas } from './schema.ts';
 
 type Context = ActionContext<InviteUserData>;
 
@@ -108,6 +108,7 @@ export const inviteUser = defineAction({
   description: 'Invites an email address to the requester\'s project with roles; the invitee sets a password (new account) or confirms (existing account) through an emailed link.',
   schema: InviteUserSchema,
   tokenSchema: InviteUserTokenSchema,
+  tokenSchemas: InviteUserTokenSchemas,
   recipient: (data) => data.email,
 
   async preApprove(ctx) {
@@ -134,7 +135,8 @@ export const inviteUser = defineAction({
       if (mode === undefined) return ctx.markValid(false);
       ctx.persist('mode', mode);
     }
-    if (ctx.stored.mode !== 'already-member') ctx.requireToken();
+    if (ctx.stored.mode === 'new-account') ctx.requireToken('password');
+    if (ctx.stored.mode === 'existing-account') ctx.requireToken('confirm');
   },
 
   async submit(ctx, token) {

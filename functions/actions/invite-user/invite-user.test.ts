@@ -179,7 +179,7 @@ describe('invite-user for a new account', () => {
         `https://api.example.com/v1/tokens/${token}\n\n` +
         `If you did not expect this invitation, ignore this email: nothing changes.\n\nTask: ${id}\n`,
     );
-    expect(Object.keys((await engine.viewToken(token)).schema.shape)).toStrictEqual(['password', 'confirm']);
+    expect(Object.keys((await engine.viewToken(token)).schema.shape)).toStrictEqual(['password']);
 
     // Act 2: the invitee chooses a password.
     const done = await engine.submitToken(token, { password: 'correct horse battery' });
@@ -244,7 +244,10 @@ describe('invite-user for a new account', () => {
 
     const error = await harness.engine.submitToken(token, { confirm: 'yes' }).catch((caught: unknown) => caught);
 
-    expect(fieldErrorsOf(error)).toStrictEqual([{ path: 'password', message: 'Required' }]);
+    expect(fieldErrorsOf(error)).toStrictEqual([
+      { path: 'password', message: 'Required' },
+      { path: 'confirm', message: 'Unknown field' },
+    ]);
     expect(await harness.directory.findUser('ivy@example.com')).toMatchObject({ enabled: false, roles: ['member'] });
     expect((await harness.directory.findUser('ivy@example.com'))?.passwordHash).toBeUndefined();
   });

@@ -16,13 +16,17 @@ export const InviteUserSchema = z.object({
 export type InviteUserData = z.infer<typeof InviteUserSchema>;
 
 /**
- * A new account sends `password`; an existing account sends `confirm`. An action declares one token
- * schema, so both are optional here and submit asks for the one its invitee needs.
+ * A new account sends `password`; an existing account sends `confirm`. postApprove asks for one of
+ * `InviteUserTokenSchemas` by name; this superset is the type submit receives.
  */
 export const InviteUserTokenSchema = z.object({
   password: PasswordTokenSchema.shape.password.optional(),
   confirm: ConfirmSchema.optional(),
 });
+export const InviteUserTokenSchemas = {
+  password: PasswordTokenSchema,
+  confirm: z.object({ confirm: ConfirmSchema }),
+};
 
 /**
  * What postApprove found, checkpointed so a retry does not redo it: `new-account` (created
