@@ -65,7 +65,7 @@ describe('invite-user', () => {
     expect(duplicate.status).toBe(409);
     expect(tokenEmail.body.text).toContain(`Choose a password for your new account ${invitee}`);
     expect(tokenEmail.body.text).toContain(`Task: ${invited.json.id}`);
-    expect(tokenInfo.json).toMatchObject({ taskType: 'invite-user', taskId: invited.json.id, fields: ['password', 'confirm'] });
+    expect(tokenInfo.json).toMatchObject({ taskType: 'invite-user', taskId: invited.json.id, fields: ['password'] });
     expect(submitted.json).toStrictEqual({ id: invited.json.id, status: 'completed' });
     const welcome = await waitForEmail((mail) => mail.destination.to.includes(invitee) && mail.subject === `Welcome to ${owner.projectName}`);
     expect(welcome.body.text).toContain(`Task: ${invited.json.id}`);
