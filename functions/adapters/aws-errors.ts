@@ -22,3 +22,6 @@ export function rethrowAws(error: unknown, what: string): never {
   if (name && TRANSIENT.has(name)) throw new TransientError(`${what}: ${name}`, { cause: error });
   throw error;
 }
+
+/** A conditional write that lost: the item was not in the state the write required. */
+export const isConditionalCheckFailure = (error: unknown): boolean => awsErrorName(error) === 'ConditionalCheckFailedException' || (error as Error)?.name === 'ConditionalCheckFailedException';

@@ -1,6 +1,7 @@
 import { Engine } from '#core/engine';
 import type { Identity } from '#core/identity';
 import { Registry } from '#core/registry';
+import type { TaskType } from '#core/task-type';
 import { actions } from '#functions/actions/registry';
 import { taskTypes } from '#functions/task-types';
 import { FakeClock, MemoryDirectory, MemoryTaskStore, RecordingMailer, RecordingWorkflow } from './fakes.ts';
@@ -9,7 +10,15 @@ import { FakeClock, MemoryDirectory, MemoryTaskStore, RecordingMailer, Recording
  * The engine with the shipped actions and task types over in-memory fakes, for action tests. Task
  * ids and secrets are predictable: `01JTASK…1`, `secret-1xxx…`.
  */
-export function engineWithFakes() {
+export interface HarnessOptions {
+  /** Approvers and operators. @default ['a1@example.com'] */
+  readonly adminEmails?: string[];
+  /** More task types besides the shipped ones. @default [] */
+  readonly extraTaskTypes?: TaskType[];
+  readonly ttlMinutes?: number;
+}
+
+export function engineWithFakes(options: HarnessOptions = {}) {
   const store = new MemoryTaskStore();
   const workflow = new RecordingWorkflow();
   const mailer = new RecordingMailer();
@@ -21,9 +30,14 @@ export function engineWithFakes() {
     store,
     workflow,
     mailer,
-    registry: new Registry(actions, taskTypes),
+    registry: new Registry(actions, [...taskTypes, ...(options.extraTaskTypes ?? [])]),
     ports: { directory, clock },
-    config: { publicUrl: 'https://api.example.com', mailFrom: 'assent@example.com', adminEmails: ['a1@example.com'] },
+    config: {
+      publicUrl: 'https://api.example.com',
+      mailFrom: 'assent@example.com',
+      adminEmails: options.adminEmails ?? ['a1@example.com'],
+      ...(options.ttlMinutes === undefined ? {} : { ttlMinutes: options.ttlMinutes }),
+    },
     newId: () => `01JTASK${String(++ids).padStart(19, '0')}`,
     newSecret: () => `secret-${++secrets}`.padEnd(43, 'x'),
   });

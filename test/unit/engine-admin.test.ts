@@ -1,4 +1,4 @@
-import { Engine } from '#core/engine';
+import { type Engine } from '#core/engine';
 import {
   ConcurrentUpdateError,
   DuplicateTaskError,
@@ -7,35 +7,12 @@ import {
   InvalidTransitionError,
   SecretExpiredError,
 } from '#core/errors';
-import { Registry } from '#core/registry';
-import { actions } from '#functions/actions/registry';
-import { taskTypes } from '#functions/task-types';
-import { FakeClock, MemoryDirectory, MemoryTaskStore, RecordingMailer, RecordingWorkflow } from '../support/fakes.ts';
+import { engineWithFakes, linkSecret } from '../support/engine-harness.ts';
 
 const ADMIN = { kind: 'admin' as const, id: 'root@example.com' };
 
-const setup = () => {
-  const store = new MemoryTaskStore();
-  const workflow = new RecordingWorkflow();
-  const mailer = new RecordingMailer();
-  const directory = new MemoryDirectory();
-  const clock = new FakeClock();
-  let ids = 0;
-  let secrets = 0;
-  const engine = new Engine({
-    store,
-    workflow,
-    mailer,
-    registry: new Registry(actions, taskTypes),
-    ports: { directory, clock },
-    config: { publicUrl: 'https://api.example.com', mailFrom: 'assent@example.com', adminEmails: ['ops@example.com'], ttlMinutes: 60 },
-    newId: () => `01JTASK${String(++ids).padStart(19, '0')}`,
-    newSecret: () => `secret-${++secrets}`.padEnd(43, 'x'),
-  });
-  return { engine, store, workflow, mailer, directory, clock };
-};
+const setup = () => engineWithFakes({ adminEmails: ['ops@example.com'], ttlMinutes: 60 });
 
-const linkSecret = (text: string) => /\/v1\/(?:approvals|tokens)\/([\w-]{43})/.exec(text)?.[1] ?? '';
 const signUp = (engine: Engine, name = 'apollo', requester?: { sub: string; email?: string; roles: string[] }) =>
   engine.createTask('sign-up', { email: `${name}@example.com`, projectName: name }, requester);
 

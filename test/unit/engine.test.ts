@@ -1,4 +1,3 @@
-import { Engine } from '#core/engine';
 import {
   ForbiddenError,
   InvalidTaskError,
@@ -9,41 +8,21 @@ import {
   ValidationError,
 } from '#core/errors';
 import { verifyPassword } from '#core/passwords';
-import { Registry } from '#core/registry';
 import { hashSecret } from '#core/secrets';
 import { defineTaskType } from '#core/task-type';
-import { actions } from '#functions/actions/registry';
-import { taskTypes } from '#functions/task-types';
-import { FakeClock, MemoryDirectory, MemoryTaskStore, RecordingMailer, RecordingWorkflow } from '../support/fakes.ts';
+import { engineWithFakes, linkSecret } from '../support/engine-harness.ts';
+import type { RecordingMailer } from '../support/fakes.ts';
 
-const setup = () => {
-  const store = new MemoryTaskStore();
-  const workflow = new RecordingWorkflow();
-  const mailer = new RecordingMailer();
-  const directory = new MemoryDirectory();
-  const clock = new FakeClock();
-  let ids = 0;
-  let secrets = 0;
-  const registry = new Registry(actions, [
-    ...taskTypes,
-    defineTaskType({ name: 'members-only', description: 'x', actions: ['reset-user-password'], access: { roles: ['member'] }, autoApprove: false }),
-    defineTaskType({ name: 'signed-in', description: 'x', actions: ['reset-user-password'], access: 'authenticated', autoApprove: false }),
-  ]);
-  const engine = new Engine({
-    store,
-    workflow,
-    mailer,
-    registry,
-    ports: { directory, clock },
-    config: { publicUrl: 'https://api.example.com', mailFrom: 'assent@example.com', adminEmails: ['a1@example.com', 'a2@example.com'] },
-    newId: () => `01JTASK${String(++ids).padStart(19, '0')}`,
-    newSecret: () => `secret-${++secrets}`.padEnd(43, 'x'),
+const setup = () =>
+  engineWithFakes({
+    adminEmails: ['a1@example.com', 'a2@example.com'],
+    extraTaskTypes: [
+      defineTaskType({ name: 'members-only', description: 'x', actions: ['reset-user-password'], access: { roles: ['member'] }, autoApprove: false }),
+      defineTaskType({ name: 'signed-in', description: 'x', actions: ['reset-user-password'], access: 'authenticated', autoApprove: false }),
+    ],
   });
-  return { engine, store, workflow, mailer, directory, clock };
-};
 
 const approvalMails = (mailer: RecordingMailer) => mailer.sent.filter((mail) => mail.subject.startsWith('Approval needed'));
-const linkSecret = (text: string) => /\/v1\/(?:approvals|tokens)\/([\w-]{43})/.exec(text)?.[1] ?? '';
 
 describe('Engine.createTask', () => {
   it('stores a pending task and starts its workflow with ids and timeouts only', async () => {

@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -12,7 +11,7 @@ import { BadRequestError, ConcurrentUpdateError } from '#core/errors';
 import { type Notification, NotificationSchema } from '#core/notification';
 import { type Task, TaskSchema, TaskStatusSchema, type TaskStatus } from '#core/task';
 import type { IdempotencyState, Page, SaveCondition, SecretRecord, TaskQuery, TaskStore } from '#ports/task-store';
-import { rethrowAws } from '../aws-errors.ts';
+import { isConditionalCheckFailure, rethrowAws } from '../aws-errors.ts';
 
 /** Secrets are kept this long after they stop working, so a late click still gets a clear answer. */
 const SECRET_RETENTION_SECONDS = 30 * 24 * 3600;
@@ -48,8 +47,6 @@ const taskItem = (task: Task): Item => ({
   gsi3sk: `${task.createdAt}#${task.id}`,
 });
 
-const isConditionFailure = (error: unknown) =>
-  error instanceof ConditionalCheckFailedException || (error as Error)?.name === 'ConditionalCheckFailedException';
 
 const encodeCursor = (key: Item | undefined) => (key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined);
 const decodeCursor = (cursor: string | undefined): Item | undefined => {
@@ -100,7 +97,7 @@ export class DynamoDbTaskStore implements TaskStore {
     try {
       await this.client.send(new PutCommand({ TableName: this.tableName, Item: taskItem(task), ConditionExpression: 'attribute_not_exists(pk)' }));
     } catch (error) {
-      if (isConditionFailure(error)) throw new ConcurrentUpdateError(`Task ${task.id} already exists.`, { cause: error });
+      if (isConditionalCheckFailure(error)) throw new ConcurrentUpdateError(`Task ${task.id} already exists.`, { cause: error });
       rethrowAws(error, 'Creating a task');
     }
   }
@@ -119,7 +116,7 @@ export class DynamoDbTaskStore implements TaskStore {
       );
       return next;
     } catch (error) {
-      if (isConditionFailure(error)) {
+      if (isConditionalCheckFailure(error)) {
         throw new ConcurrentUpdateError(`Task ${task.id} changed since version ${condition.version}.`, { cause: error });
       }
       rethrowAws(error, 'Saving a task');
@@ -269,7 +266,7 @@ export class DynamoDbTaskStore implements TaskStore {
       );
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if (isConditionalCheckFailure(error)) return false;
       rethrowAws(error, 'Using a secret');
     }
   }
@@ -285,7 +282,7 @@ export class DynamoDbTaskStore implements TaskStore {
         }),
       );
     } catch (error) {
-      if (isConditionFailure(error)) return;
+      if (isConditionalCheckFailure(error)) return;
       rethrowAws(error, 'Releasing a secret');
     }
   }
@@ -313,7 +310,7 @@ export class DynamoDbTaskStore implements TaskStore {
             }),
           )
           .catch((error: unknown) => {
-            if (!isConditionFailure(error)) throw error;
+            if (!isConditionalCheckFailure(error)) throw error;
           });
       }
     } catch (error) {
@@ -397,7 +394,7 @@ export class DynamoDbTaskStore implements TaskStore {
       );
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if (isConditionalCheckFailure(error)) return false;
       rethrowAws(error, 'Claiming a duplicate key');
     }
   }
@@ -472,7 +469,7 @@ export class DynamoDbTaskStore implements TaskStore {
       );
       return { state: 'new' };
     } catch (error) {
-      if (!isConditionFailure(error)) rethrowAws(error, 'Starting an idempotent request');
+      if (!isConditionalCheckFailure(error)) rethrowAws(error, 'Starting an idempotent request');
     }
     const item = await this.getItem(idempotencyKey(key), 'Reading an idempotency key');
     if (!item) return this.beginIdempotent(key, fingerprint, at, ttlSeconds);
@@ -510,7 +507,7 @@ export class DynamoDbTaskStore implements TaskStore {
         }),
       );
     } catch (error) {
-      if (isConditionFailure(error)) return;
+      if (isConditionalCheckFailure(error)) return;
       rethrowAws(error, 'Releasing an idempotency key');
     }
   }

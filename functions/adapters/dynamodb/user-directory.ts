@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { TransientError } from '#core/errors';
 import type {
@@ -9,7 +8,7 @@ import type {
   GrantRolesResult,
   UserDirectory,
 } from '#ports/user-directory';
-import { awsErrorName, rethrowAws } from '../aws-errors.ts';
+import { awsErrorName, isConditionalCheckFailure, rethrowAws } from '../aws-errors.ts';
 
 export interface DynamoDbUserDirectoryOptions {
   readonly client: DynamoDBDocumentClient;
@@ -30,8 +29,6 @@ const OPTIONAL_USER_ATTRIBUTES = ['projectId', 'passwordHash', 'previousEmail'] 
 /** How many times a read-modify-write is retried when another writer changed the item in between. */
 const MAX_ATTEMPTS = 10;
 
-const isConditionFailure = (error: unknown) =>
-  error instanceof ConditionalCheckFailedException || (error as Error)?.name === 'ConditionalCheckFailedException';
 
 /** The cancellation code of each item of a cancelled transaction, in order (`None` when it was fine). */
 const cancellationCodes = (error: unknown): string[] | undefined =>
@@ -149,7 +146,7 @@ export class DynamoDbUserDirectory implements UserDirectory {
         );
         return 'granted';
       } catch (error) {
-        if (!isConditionFailure(error)) rethrowAws(error, 'Granting roles');
+        if (!isConditionalCheckFailure(error)) rethrowAws(error, 'Granting roles');
       }
     }
     throw new TransientError(`Granting roles: the user ${email} kept changing; try again.`);
@@ -207,7 +204,7 @@ export class DynamoDbUserDirectory implements UserDirectory {
       );
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if (isConditionalCheckFailure(error)) return false;
       rethrowAws(error, 'Setting a quota');
     }
   }
@@ -226,7 +223,7 @@ export class DynamoDbUserDirectory implements UserDirectory {
       await this.client.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      if (isConditionalCheckFailure(error)) return false;
       rethrowAws(error, what);
     }
   }
