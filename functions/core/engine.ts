@@ -173,7 +173,8 @@ export class Engine {
     for (let attempt = 0; attempt < 10; attempt++) {
       const holder = await this.deps.store.getDuplicateHolder(key);
       const holderTask = holder && holder !== self ? await this.deps.store.get(holder) : undefined;
-      const open = holderTask !== undefined && OPEN.includes(holderTask.status);
+      // The holder counts only while it is open and still has this data (an update moves its key).
+      const open = holderTask !== undefined && OPEN.includes(holderTask.status) && holderTask.hash === hash;
       if (open && taskType.duplicatePolicy === 'reject') {
         throw new DuplicateTaskError(`An identical ${taskType.name} request is already open: task ${holder}.`, {
           extensions: { existingTaskId: holder },

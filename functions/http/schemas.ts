@@ -18,7 +18,10 @@ export const TaskIdSchema = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'Not a 
 
 const limit = z.coerce.number({ error: 'Must be a number from 1 to 100' }).int().min(1).max(100).default(25);
 const cursor = z.string().max(2048).optional();
-const isoTime = z.iso.datetime({ error: 'Must be an ISO 8601 time, e.g. 2026-11-23T10:00:00Z' });
+/** Any ISO 8601 time, normalised to the stored form (milliseconds, UTC) so it compares as a time. */
+const isoTime = z.iso
+  .datetime({ offset: true, error: 'Must be an ISO 8601 time, e.g. 2026-11-23T10:00:00Z' })
+  .transform((value) => new Date(value).toISOString());
 
 /** `GET /v1/tasks` query. */
 export const ListTasksQuerySchema = z.strictObject({

@@ -31,7 +31,7 @@ describe('restarting the local stack', () => {
   afterAll(async () => {
     await stack?.stop();
     rmSync(home, { recursive: true, force: true });
-  });
+  }, 30_000);
 
   it('keeps a task waiting for approval, then for its token, across restarts', async () => {
     // Prepare: fixed ports so the emailed links stay valid across restarts.

@@ -106,3 +106,14 @@ export async function waitForTask(id: string, predicate: (task: any) => boolean,
 
 /** A unique suffix for test data, so tests sharing one stack never collide. */
 export const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+
+/** Every email in the SES emulator's mailbox, oldest first. */
+export async function mailbox(): Promise<MailboxEmail[]> {
+  const { emails } = (await (await fetch(`${endpoints().mailbox}/store`)).json()) as { emails: MailboxEmail[] };
+  return emails;
+}
+
+/** The one-time secrets (43 base64url characters) of every approval and token link in `emails`. */
+export function secretsIn(emails: readonly MailboxEmail[]): string[] {
+  return emails.flatMap((email) => [...(email.body.text ?? '').matchAll(/\/v1\/(?:approvals|tokens)\/([A-Za-z0-9_-]{43})\b/g)].map((match) => match[1] ?? ''));
+}

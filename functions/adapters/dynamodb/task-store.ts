@@ -130,9 +130,10 @@ export class DynamoDbTaskStore implements TaskStore {
         ? ['byType', 'gsi2pk', 'gsi2sk']
         : ['byCreated', 'gsi3pk', 'gsi3sk'];
     const pkValue = query.status ? `STATUS#${query.status}` : query.type ? `TYPE#${query.type}` : 'TASKS';
-    const names: Record<string, string> = { '#pk': pk, '#sk': sk };
+    const names: Record<string, string> = { '#pk': pk };
     const values: Record<string, unknown> = { ':pk': pkValue };
     let keyCondition = '#pk = :pk';
+    if (query.createdFrom || query.createdTo) names['#sk'] = sk;
     if (query.createdFrom && query.createdTo) {
       keyCondition += ' AND #sk BETWEEN :from AND :to';
       Object.assign(values, { ':from': query.createdFrom, ':to': `${query.createdTo}~` });
