@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -9,6 +10,7 @@ import { systemClock } from '#ports/clock';
 import { actions } from './actions/registry.ts';
 import { DynamoDbTaskStore } from './adapters/dynamodb/task-store.ts';
 import { DynamoDbUserDirectory } from './adapters/dynamodb/user-directory.ts';
+import { EventBridgePublisher } from './adapters/eventbridge/publisher.ts';
 import { SesMailer } from './adapters/ses/mailer.ts';
 import { StepFunctionsWorkflow } from './adapters/sfn/workflow.ts';
 import { type Env, readEnv } from './env.ts';
@@ -40,6 +42,7 @@ export function createApp(env: Env = readEnv()): App {
     config: { publicUrl: env.publicUrl, mailFrom: env.mailFrom, adminEmails: env.adminEmails, ttlMinutes: env.ttlMinutes },
     newId: ulid,
     onInternalError: (message, error) => logger.error(message, { error }),
+    events: new EventBridgePublisher({ client: new EventBridgeClient({}), eventBusName: env.eventBusName }),
   });
   return { env, engine, registry };
 }

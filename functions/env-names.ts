@@ -1,7 +1,8 @@
 /**
  * Names of the environment variables the functions read. CDK bindings and the local stack set them;
  * `functions/env.ts` reads each once. AWS endpoints are never here: the SDK reads
- * `AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_SFN` and `AWS_ENDPOINT_URL_SES` itself.
+ * `AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_SFN`, `AWS_ENDPOINT_URL_SES` and
+ * `AWS_ENDPOINT_URL_EVENTBRIDGE` itself.
  */
 export const ENV = {
   tableName: 'ASSENT_TABLE_NAME',
@@ -15,4 +16,5 @@ export const ENV = {
   rolesClaim: 'ASSENT_JWT_ROLES_CLAIM',
   ttlMinutes: 'ASSENT_TTL_MINUTES',
   trackActions: 'ASSENT_TRACK_ACTIONS',
+  eventBusName: 'ASSENT_EVENT_BUS_NAME',
 } as const;

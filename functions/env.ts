@@ -14,6 +14,8 @@ export interface Env {
   /** Minutes a finished task is kept before TTL archives it. */
   readonly ttlMinutes: number;
   readonly trackActions: boolean;
+  /** The EventBridge bus lifecycle events are published to. */
+  readonly eventBusName: string;
 }
 
 const list = (value: string) =>
@@ -45,5 +47,6 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env, needed: readonl
     rolesClaim: get('rolesClaim') || 'roles',
     ttlMinutes: Number(get('ttlMinutes') || 1440),
     trackActions: get('trackActions') !== 'false',
+    eventBusName: get('eventBusName'),
   };
 }

@@ -7,6 +7,7 @@ import { ENV } from '../functions/env-names.ts';
 import { routes } from '../functions/http/routes.ts';
 import type { AssentConfig } from './config.ts';
 import { HandlerFunction } from './constructs/handler-function.ts';
+import { LifecycleEvents } from './constructs/events.ts';
 import { AssentHttpApi } from './constructs/http-api.ts';
 import { Mailer } from './constructs/mailer.ts';
 import { TaskTable } from './constructs/task-table.ts';
@@ -43,6 +44,7 @@ export class AssentStack extends Stack {
   readonly workflow: TaskWorkflow;
   readonly mailer: Mailer;
   readonly httpApi: AssentHttpApi;
+  readonly events: LifecycleEvents;
 
   constructor(scope: Construct, id: string, props: AssentStackProps) {
     super(scope, id, props);
@@ -53,6 +55,7 @@ export class AssentStack extends Stack {
     this.workflow = this.createWorkflow(root, config);
     this.mailer = this.createMailer(config);
     this.httpApi = this.createHttpApi(config);
+    this.events = new LifecycleEvents(this, 'Events', { logRetention: config.logRetentionDays as RetentionDays });
     this.bindHandlers(config);
     this.addOutputs();
   }
@@ -111,7 +114,8 @@ export class AssentStack extends Stack {
   }
 
   /**
-   * Both functions read and write the table, send mail, build public links and verify tokens.
+   * Both functions read and write the table, send mail, publish lifecycle events, build public links
+   * and verify tokens.
    * Only the HTTP function gets the state machine's ARN (it starts and stops executions); the
    * steps function, which the state machine references, only answers task tokens.
    */
@@ -120,6 +124,7 @@ export class AssentStack extends Stack {
     for (const fn of [http.function, steps.function]) {
       this.table.bindTable(fn, 'readWrite');
       this.mailer.bindMailer(fn);
+      this.events.bindEvents(fn);
       this.httpApi.bindPublicUrl(fn, config.publicUrl);
       this.httpApi.bindJwtSettings(fn);
       this.bindTaskSettings(fn, config);
@@ -140,5 +145,6 @@ export class AssentStack extends Stack {
       value: this.workflow.stateMachine.stateMachineArn,
       description: 'The task workflow',
     });
+    new CfnOutput(this, 'EventBusName', { value: this.events.bus.eventBusName, description: 'The lifecycle event bus (docs/events.md)' });
   }
 }

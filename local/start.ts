@@ -4,7 +4,7 @@
  * them only through `AWS_ENDPOINT_URL_*`.
  *
  * Environment: PORT (API, default 3000), MAIL_PORT (mailbox, default 8005), DYNAMODB_PORT (8000),
- * SFN_PORT (8083), ASSENT_HOME (data directory, default .assent), ASSENT_QUIET=1 (no request log).
+ * SFN_PORT (8083), EVENTS_PORT (EventBridge PutEvents, 8084), ASSENT_HOME (data directory, default .assent), ASSENT_QUIET=1 (no request log).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -15,6 +15,7 @@ import * as sesEmulator from 'aws-ses-v2-local';
 import { ENV } from '../functions/env-names.ts';
 import { routes } from '../functions/http/routes.ts';
 import { ensureTable, localClient, startDynamoDbLocal } from './dynamodb/dynamodb-local.ts';
+import { type RecordedEvent, startEventBridgeEmulator } from './eventbridge/server.ts';
 import { startGateway } from './gateway.ts';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, loadLocalKeys } from './jwt.ts';
 import { freePort } from './ports.ts';
@@ -26,6 +27,7 @@ const ACCOUNT = '000000000000';
 const TABLE_NAME = 'assent-local';
 const STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:assent-local`;
 const STEPS_FUNCTION_ARN = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:assent-steps`;
+const EVENT_BUS_NAME = 'assent-local';
 const ADMIN_EMAILS = process.env.ASSENT_ADMIN_EMAILS ?? 'approver@assent.local';
 const MAIL_FROM = process.env.ASSENT_MAIL_FROM ?? 'assent@assent.local';
 
@@ -67,11 +69,12 @@ async function main(): Promise<void> {
   };
   console.log(`Assent local stack (data in ${home})`);
 
-  const [apiPort, mailPort, dynamoPort, sfnPort] = await Promise.all([
+  const [apiPort, mailPort, dynamoPort, sfnPort, eventsPort] = await Promise.all([
     portFrom('PORT', 3000),
     portFrom('MAIL_PORT', 8005),
     portFrom('DYNAMODB_PORT', 8000),
     portFrom('SFN_PORT', 8083),
+    portFrom('EVENTS_PORT', 8084),
   ]);
 
   const dynamo = await step('DynamoDB Local (AWS jar, -sharedDb)', () => startDynamoDbLocal(dynamoPort, join(home, 'dynamodb')), (d) => d.endpoint);
@@ -86,6 +89,11 @@ async function main(): Promise<void> {
     await step('table', () => ensureTable(localClient(dynamo.endpoint), TABLE_NAME), (state) => `${TABLE_NAME} (${state})`);
     const mailServer = (await step('SES emulator (aws-ses-v2-local)', () => startSesEmulator({ host: HOST, port: mailPort }))) as Server;
     const mailbox = `http://${HOST}:${mailPort}`;
+    const eventBus = await step(
+      'EventBridge PutEvents emulator',
+      () => startEventBridgeEmulator({ host: HOST, port: eventsPort, file: join(home, 'events.jsonl') }),
+      (emulator) => emulator.url,
+    );
     const keys = await loadLocalKeys(join(home, 'jwt-key.json'));
     const apiUrl = `http://${HOST}:${apiPort}`;
 
@@ -97,6 +105,7 @@ async function main(): Promise<void> {
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_ENDPOINT_URL_SFN: `http://${HOST}:${sfnPort}`,
       AWS_ENDPOINT_URL_SES: mailbox,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: eventBus.url,
       POWERTOOLS_SERVICE_NAME: 'assent',
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
       [ENV.tableName]: TABLE_NAME,
@@ -108,6 +117,7 @@ async function main(): Promise<void> {
       [ENV.jwtAudience]: LOCAL_AUDIENCE,
       [ENV.jwksUrl]: `${apiUrl}/local/jwks.json`,
       [ENV.rolesClaim]: 'roles',
+      [ENV.eventBusName]: EVENT_BUS_NAME,
     });
     // Imported after the environment is set, as Lambda loads a handler after its configuration.
     const { handler: httpHandler } = await import('../functions/http/handler.ts');
@@ -157,6 +167,11 @@ async function main(): Promise<void> {
               response.end(JSON.stringify(keys.jwks));
               return true;
             }
+            if (request.method === 'GET' && new URL(request.url ?? '/', apiUrl).pathname === '/local/events') {
+              response.writeHead(200, { 'content-type': 'application/json' });
+              response.end(JSON.stringify(eventsFor(eventBus.events(), new URL(request.url ?? '/', apiUrl).searchParams.get('taskId'))));
+              return true;
+            }
             if (request.method === 'GET' && request.url === '/local/health') {
               response.writeHead(200, { 'content-type': 'application/json' });
               response.end('{"status":"ok"}');
@@ -174,7 +189,7 @@ async function main(): Promise<void> {
       api: gateway.url,
       mailbox,
       adminToken,
-      services: { dynamodb: dynamo.endpoint, sfn: sfn.url, ses: mailbox, tableName: TABLE_NAME, stateMachineArn: STATE_MACHINE_ARN },
+      services: { dynamodb: dynamo.endpoint, sfn: sfn.url, ses: mailbox, events: eventBus.url, tableName: TABLE_NAME, stateMachineArn: STATE_MACHINE_ARN, eventBusName: EVENT_BUS_NAME },
     };
     writeFileSync(join(home, 'endpoints.json'), `${JSON.stringify(endpoints, null, 2)}\n`, { mode: 0o600 });
 
@@ -182,6 +197,7 @@ async function main(): Promise<void> {
 Assent is up in ${elapsed(started)}.
   API        ${gateway.url}          (try: curl ${gateway.url}/v1/task-types)
   Mailbox    ${mailbox}          (web inbox; JSON at ${mailbox}/store)
+  Events     ${gateway.url}/local/events   (lifecycle events published to the bus; ?taskId= filters)
   Admin JWT  written to ${join(home, 'endpoints.json')} (adminToken)
   Approvers  ${ADMIN_EMAILS}
 Press Ctrl+C to stop. Data stays in ${home}.
@@ -190,6 +206,7 @@ Press Ctrl+C to stop. Data stays in ${home}.
     const close = async () => {
       await new Promise((done) => gateway.server.close(() => done(undefined)));
       await sfn.close();
+      await eventBus.close();
       await new Promise((done) => mailServer.close(() => done(undefined)));
       await shutdown(0);
     };
@@ -201,6 +218,12 @@ Press Ctrl+C to stop. Data stays in ${home}.
     console.error(`\nThe local stack did not start: ${error instanceof Error ? error.message : String(error)}`);
     await shutdown(1);
   }
+}
+
+/** The recorded events, oldest first; only those of one task when `taskId` is given. */
+function eventsFor(events: readonly RecordedEvent[], taskId: string | null): readonly RecordedEvent[] {
+  if (!taskId) return events;
+  return events.filter((event) => (event.detail as { taskId?: unknown } | null)?.taskId === taskId);
 }
 
 function lambdaContext(functionName: string): Context {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import type { EventPublisher } from '#ports/events';
 import type { Mailer } from '#ports/mailer';
 import type { IdempotencyState, Page, SecretRecord, TaskQuery, TaskStore } from '#ports/task-store';
 import type { Workflow } from '#ports/workflow';
@@ -17,6 +18,7 @@ import {
   UnauthorizedError,
   ValidationError,
 } from './errors.ts';
+import { lifecycleEventsOf } from './events.ts';
 import { type Actor, type Identity, isAdmin, SYSTEM } from './identity.ts';
 import { StageMailer } from './mailing.ts';
 import type { Notification } from './notification.ts';
@@ -49,6 +51,8 @@ export interface EngineDeps {
   readonly newSecret?: () => string;
   /** Where internal failures that must not break a request are reported (a logger). */
   readonly onInternalError?: (message: string, error: unknown) => void;
+  /** Where lifecycle events go (EventBridge). @default - none are published */
+  readonly events?: EventPublisher;
 }
 
 export type Decision = 'approve' | 'reject';
@@ -154,6 +158,7 @@ export class Engine {
     };
     const replaced = await this.claimDuplicateKey(taskType, hash, id);
     await store.create(task);
+    await this.announce(task);
     for (const older of replaced) {
       await this.cancel(older, SYSTEM, `Replaced by a newer identical request, task ${id}.`).catch((error: unknown) => {
         if (!(error instanceof InvalidTransitionError)) throw error;
@@ -288,11 +293,11 @@ export class Engine {
     if (invalid.length > 0) {
       // A type meant to run unattended does not queue invalid requests for humans: it rejects them.
       const reason = `Invalid: ${describeInvalid(invalid)}`;
-      await this.deps.store.save(transition(task, { to: 'rejected', by: SYSTEM, event: 'auto-rejected', at, reason }), { version: task.version });
+      await this.announce(await this.deps.store.save(transition(task, { to: 'rejected', by: SYSTEM, event: 'auto-rejected', at, reason }), { version: task.version }));
       return 'rejected';
     }
     const approved = transition(task, { to: 'approved', by: SYSTEM, event: 'auto-approved', at });
-    await this.deps.store.save({ ...approved, approvedBy: SYSTEM, approvedAt: at }, { version: task.version });
+    await this.announce(await this.deps.store.save({ ...approved, approvedBy: SYSTEM, approvedAt: at }, { version: task.version }));
     return 'approved';
   }
 
@@ -372,6 +377,7 @@ export class Engine {
         task = await this.getTask(taskId);
         continue;
       }
+      await this.announce(next);
       await this.deps.store.revokeSecrets(task.id, 'approval', at, `The task was ${next.status}.`);
       if (task.wait?.kind === 'approval') {
         await this.deps.workflow.resume(task.wait.sfnToken, { decision: decision === 'approve' ? 'approved' : 'rejected' });
@@ -427,14 +433,18 @@ export class Engine {
     }
     if (task.status === 'awaiting_token' && task.wait?.sfnToken === sfnToken && task.sentEmails.includes('token')) return;
     const at = this.now();
+    let issued = false;
     task = await this.saveWithRetry(task, (current) => {
       if (current.status !== 'approved' && current.status !== 'awaiting_token') {
         throw new InvalidTransitionError(`Task ${current.id} is ${current.status}; a token needs it approved.`);
       }
+      issued = false;
       if (current.status === 'awaiting_token' && current.wait?.sfnToken === sfnToken) return undefined;
+      issued = current.status === 'approved';
       const moved = current.status === 'approved' ? transition(current, { to: 'awaiting_token', by: SYSTEM, event: 'token-issued', at }) : current;
       return { ...moved, wait: { kind: 'token', sfnToken, since: at }, sentEmails: moved.sentEmails.filter((stage) => stage !== 'token') };
     });
+    if (issued) await this.announce(task);
     await this.issueToken(task);
     await this.markSent(task.id, 'token');
   }
@@ -537,20 +547,24 @@ export class Engine {
       const hours = Math.round((taskType?.approvalTtlSeconds ?? 0) / 360) / 10;
       const to: TaskStatus = taskType?.onApprovalExpiry === 'cancel' ? 'cancelled' : 'rejected';
       const reason = `No decision within ${hours} hours.`;
-      const ended = await this.saveWithRetry(task, (current) =>
-        current.status === 'pending' ? this.ended(transition(current, { to, by: SYSTEM, event: 'approval-expired', at, reason })) : undefined,
-      );
+      let lapsed = false;
+      const ended = await this.saveWithRetry(task, (current) => {
+        lapsed = current.status === 'pending';
+        return lapsed ? this.ended(transition(current, { to, by: SYSTEM, event: 'approval-expired', at, reason })) : undefined;
+      });
+      if (lapsed) await this.announce(ended);
       if (ended.status !== to) return;
       await this.deps.store.revokeSecrets(taskId, 'approval', at, 'The approval request expired.');
       await this.tellRequester(ended, to === 'cancelled' ? 'cancelled' : 'rejected', { reason });
       return;
     }
     if (error.Error === 'States.Timeout' && state === 'AwaitToken' && task.status === 'awaiting_token') {
-      await this.saveWithRetry(task, (current) =>
-        current.status === 'awaiting_token'
-          ? this.ended(transition(current, { to: 'expired', by: SYSTEM, event: 'expired', at, reason: 'The token was not used in time.' }))
-          : undefined,
-      );
+      let expired = false;
+      const ended = await this.saveWithRetry(task, (current) => {
+        expired = current.status === 'awaiting_token';
+        return expired ? this.ended(transition(current, { to: 'expired', by: SYSTEM, event: 'expired', at, reason: 'The token was not used in time.' })) : undefined;
+      });
+      if (expired) await this.announce(ended);
       await this.deps.store.revokeSecrets(taskId, 'token', at, 'The task expired.');
       return;
     }
@@ -560,14 +574,17 @@ export class Engine {
   /** Marks the task failed with the error, revokes its secrets and tells the operators. */
   private async failTask(task: Task, state: string, error: StepError): Promise<void> {
     const at = this.now();
-    const failed = await this.saveWithRetry(task, (current) =>
-      TERMINAL_STATUSES.includes(current.status)
-        ? undefined
-        : {
+    let moved = false;
+    const failed = await this.saveWithRetry(task, (current) => {
+      moved = !TERMINAL_STATUSES.includes(current.status);
+      return moved
+        ? {
             ...transition(current, { to: 'failed', by: SYSTEM, event: 'failed', at, reason: `${error.Error} in ${state}` }),
             failure: { step: state, error: error.Error, cause: error.Cause ?? '' },
-          },
-    );
+          }
+        : undefined;
+    });
+    if (moved) await this.announce(failed);
     if (failed.status !== 'failed') return;
     await this.deps.store.revokeSecrets(task.id, 'approval', at, 'The task failed.');
     await this.deps.store.revokeSecrets(task.id, 'token', at, 'The task failed.');
@@ -624,6 +641,7 @@ export class Engine {
       const next = this.ended(transition(task, { to: 'cancelled', by, event: 'cancelled', at, ...(reason ? { reason } : {}) }));
       try {
         const saved = await this.deps.store.save(next, { version: task.version });
+        await this.announce(saved);
         await this.deps.store.revokeSecrets(task.id, 'approval', at, 'The task was cancelled.');
         await this.deps.store.revokeSecrets(task.id, 'token', at, 'The task was cancelled.');
         if (task.status !== 'failed' && task.executionArn) await this.deps.workflow.stop(task.executionArn, `Cancelled by ${by.id}`);
@@ -747,6 +765,28 @@ export class Engine {
     }
   }
 
+  /**
+   * Publishes the events of the transition `task` was just saved with. Never throws: the transition
+   * happened, and a retried step would find it done and not publish again. A failure is logged and
+   * becomes an operator error notification holding the events, to replay by hand.
+   */
+  private async announce(task: Task): Promise<void> {
+    const events = lifecycleEventsOf(task);
+    if (!this.deps.events || events.length === 0) return;
+    try {
+      await this.deps.events.publish(events);
+    } catch (error) {
+      this.onInternalError('Could not publish lifecycle events', error);
+      await this.notifier.notify({
+        task,
+        taskType: this.taskTypeOf(task),
+        kind: 'error',
+        message: `The ${events.map((event) => event.detailType).join(', ')} event(s) of task ${task.id} could not be published; the detail holds them for a replay.`,
+        detail: `${describeError(error)}\nEvents: ${JSON.stringify(events)}`,
+      });
+    }
+  }
+
   private async markSent(taskId: string, stage: string): Promise<void> {
     const task = await this.getTask(taskId);
     await this.saveWithRetry(task, (current) => (current.sentEmails.includes(stage) ? undefined : { ...current, sentEmails: [...current.sentEmails, stage] }));
@@ -765,7 +805,9 @@ export class Engine {
     if (invalid.length > 0) throw new InvalidTaskError(`Task ${task.id} became invalid during submit: ${describeInvalid(invalid)}.`);
     const at = this.now();
     const completed = this.ended({ ...transition(updated, { to: 'completed', by: SYSTEM, event: 'completed', at }), completedAt: at });
-    return this.deps.store.save(completed, { version: updated.version });
+    const saved = await this.deps.store.save(completed, { version: updated.version });
+    await this.announce(saved);
+    return saved;
   }
 
   /** Runs a stage and saves the actions' records, also when a hook throws (then rethrows). */

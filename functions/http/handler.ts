@@ -7,6 +7,7 @@ import { parseBody, prefersHtml } from './body.ts';
 import type { HttpEvent, HttpResponse, RouteHandler } from './http-types.ts';
 import { withHttp } from './middleware.ts';
 import type { RouteKey } from './routes.ts';
+import { getDocs, getOpenApi } from './docs.ts';
 import { listTaskTypes } from './task-types.ts';
 import { acknowledgeNotification, acknowledgeNotifications, getNotification, getStatus, listNotifications, listTokens, sweepTokens } from './admin.ts';
 import { addNote, approveTask, cancelTask, createTask, getTask, listTasks, reissueToken, rejectTask, retryTask, updateTask } from './tasks.ts';
@@ -36,6 +37,8 @@ export const handlers: Record<RouteKey, RouteHandler> = {
   'GET /v1/notifications/{id}': getNotification,
   'POST /v1/notifications/{id}/acknowledge': acknowledgeNotification,
   'GET /v1/status': getStatus,
+  'GET /v1/openapi.json': getOpenApi,
+  'GET /docs': getDocs,
 };
 
 async function route(event: HttpEvent, _context: Context): Promise<HttpResponse> {

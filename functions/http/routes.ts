@@ -40,6 +40,8 @@ export const routes = [
   { method: 'GET', path: '/v1/notifications/{id}', auth: 'jwt', summary: 'Read a notification (admin)' },
   { method: 'POST', path: '/v1/notifications/{id}/acknowledge', auth: 'jwt', summary: 'Acknowledge a notification (admin)' },
   { method: 'GET', path: '/v1/status', auth: 'jwt', summary: 'Counts per status, last created and completed tasks, recent errors (admin)' },
+  { method: 'GET', path: '/v1/openapi.json', auth: 'none', summary: 'This API as an OpenAPI 3.1 document' },
+  { method: 'GET', path: '/docs', auth: 'none', summary: 'This API as a readable page' },
 ] as const satisfies readonly RouteDefinition[];
 
 export type Route = (typeof routes)[number];

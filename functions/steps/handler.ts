@@ -56,6 +56,6 @@ let app: App | undefined;
 export const handler = middy<unknown, Record<string, unknown>>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event) => {
-    app ??= createApp(readEnv(process.env, ['tableName', 'mailFrom', 'adminEmails', 'publicUrl']));
+    app ??= createApp(readEnv(process.env, ['tableName', 'mailFrom', 'adminEmails', 'publicUrl', 'eventBusName']));
     return runStep(StepEventSchema.parse(event), app);
   });

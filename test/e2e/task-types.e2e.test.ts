@@ -172,4 +172,13 @@ describe('HTTP edge', () => {
     expect(response.json.taskTypes.map((t: { name: string }) => t.name)).toStrictEqual(['sign-up', 'reset-password', 'invite-user', 'update-email', 'quota-change']);
     expect(response.json.taskTypes[0].inputSchema.required).toStrictEqual(['email', 'projectName']);
   });
+
+  it('serves its OpenAPI document and a readable reference page', async () => {
+    const openapi = await api('/v1/openapi.json');
+    const docs = await api('/docs', { headers: { accept: 'text/html' } });
+    expect([openapi.status, openapi.json.openapi, Object.keys(openapi.json.paths).includes('/v1/tasks/{id}/approve')]).toStrictEqual([200, '3.1.0', true]);
+    expect(docs.status).toBe(200);
+    expect(docs.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(docs.text).toContain('<h2><code>POST /v1/tasks/{id}/approve</code> <small>(bearer JWT)</small></h2>');
+  });
 });

@@ -136,6 +136,7 @@ describe('handler functions', () => {
       ASSENT_JWT_ROLES_CLAIM: 'roles',
       ASSENT_TTL_MINUTES: '1440',
       ASSENT_TRACK_ACTIONS: 'true',
+      ASSENT_EVENT_BUS_NAME: refOf(stack.events.bus),
     });
   });
 
@@ -162,6 +163,7 @@ describe('handler functions', () => {
         'ASSENT_JWT_ROLES_CLAIM',
         'ASSENT_TTL_MINUTES',
         'ASSENT_TRACK_ACTIONS',
+        'ASSENT_EVENT_BUS_NAME',
       ].sort(),
     );
   });
@@ -197,6 +199,7 @@ describe('log groups', () => {
         stack.handlers.steps.logGroup,
         stack.workflow.logGroup,
         stack.httpApi.accessLogGroup,
+        stack.events.logGroup,
       ]
         .map(logicalIdOf)
         .sort(),
@@ -505,7 +508,7 @@ describe('HttpApi', () => {
 });
 
 describe('outputs', () => {
-  it('exports the API URL, the table name and the state machine ARN', () => {
+  it('exports the API URL, the table name, the state machine ARN and the event bus name', () => {
     // Prepare
     const { template, stack } = synthesized;
 
@@ -517,6 +520,7 @@ describe('outputs', () => {
       ApiUrl: getAttOf(stack.httpApi.api, 'ApiEndpoint'),
       TableName: refOf(stack.table.table),
       StateMachineArn: refOf(stack.workflow.stateMachine),
+      EventBusName: refOf(stack.events.bus),
     });
   });
 });

@@ -4,6 +4,7 @@ import { Registry } from '#core/registry';
 import type { TaskType } from '#core/task-type';
 import { actions } from '#functions/actions/registry';
 import { taskTypes } from '#functions/task-types';
+import type { EventPublisher } from '#ports/events';
 import { FakeClock, MemoryDirectory, MemoryTaskStore, RecordingMailer, RecordingWorkflow } from './fakes.ts';
 
 /**
@@ -16,6 +17,10 @@ export interface HarnessOptions {
   /** More task types besides the shipped ones. @default [] */
   readonly extraTaskTypes?: TaskType[];
   readonly ttlMinutes?: number;
+  /** Where lifecycle events go. @default - none are published */
+  readonly events?: EventPublisher;
+  /** Receives internal failures that must not break a request. @default - ignored */
+  readonly onInternalError?: (message: string, error: unknown) => void;
 }
 
 export function engineWithFakes(options: HarnessOptions = {}) {
@@ -40,6 +45,8 @@ export function engineWithFakes(options: HarnessOptions = {}) {
     },
     newId: () => `01JTASK${String(++ids).padStart(19, '0')}`,
     newSecret: () => `secret-${++secrets}`.padEnd(43, 'x'),
+    ...(options.events ? { events: options.events } : {}),
+    ...(options.onInternalError ? { onInternalError: options.onInternalError } : {}),
   });
   return { engine, store, workflow, mailer, directory, clock };
 }

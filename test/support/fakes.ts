@@ -1,6 +1,7 @@
 import { ConcurrentUpdateError } from '#core/errors';
 import type { Task } from '#core/task';
 import type { Clock } from '#ports/clock';
+import type { EventPublisher, LifecycleEvent } from '#ports/events';
 import type { Email, Mailer } from '#ports/mailer';
 import type { Notification } from '#core/notification';
 import type { TaskStatus } from '#core/task';
@@ -153,6 +154,16 @@ export class RecordingWorkflow implements Workflow {
   }
   executionArn(taskId: string, attempt: number) {
     return `arn:aws:states:us-east-1:000000000000:execution:assent:${taskId}${attempt > 1 ? `-r${attempt}` : ''}`;
+  }
+}
+
+/** Records published lifecycle events; `failWith` makes every publish throw it instead. */
+export class RecordingEvents implements EventPublisher {
+  readonly published: LifecycleEvent[] = [];
+  failWith: Error | undefined;
+  async publish(events: readonly LifecycleEvent[]) {
+    if (this.failWith) throw this.failWith;
+    this.published.push(...copy(events));
   }
 }
 

@@ -13,6 +13,6 @@ declare global {
  */
 export default async function globalSetup(): Promise<void> {
   const home = mkdtempSync(join(tmpdir(), 'assent-test-'));
-  globalThis.__ASSENT_STACK__ = await spawnStack(home, { PORT: '0', MAIL_PORT: '0', DYNAMODB_PORT: '0', SFN_PORT: '0' });
+  globalThis.__ASSENT_STACK__ = await spawnStack(home, { PORT: '0', MAIL_PORT: '0', DYNAMODB_PORT: '0', SFN_PORT: '0', EVENTS_PORT: '0' });
   process.env.ASSENT_TEST_HOME = home;
 }

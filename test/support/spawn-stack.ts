@@ -12,7 +12,7 @@ export interface RunningStack {
 }
 
 /** Starts `local/start.ts` (what `npm start` runs) in a child process and waits for its endpoints. */
-export async function spawnStack(home: string, ports: Record<'PORT' | 'MAIL_PORT' | 'DYNAMODB_PORT' | 'SFN_PORT', string>): Promise<RunningStack> {
+export async function spawnStack(home: string, ports: Record<'PORT' | 'MAIL_PORT' | 'DYNAMODB_PORT' | 'SFN_PORT' | 'EVENTS_PORT', string>): Promise<RunningStack> {
   const output: string[] = [];
   const endpointsFile = join(home, 'endpoints.json');
   rmSync(endpointsFile, { force: true });

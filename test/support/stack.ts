@@ -6,7 +6,7 @@ export interface Endpoints {
   readonly api: string;
   readonly mailbox: string;
   readonly adminToken: string;
-  readonly services: { dynamodb: string; sfn: string; ses: string; tableName: string; stateMachineArn: string };
+  readonly services: { dynamodb: string; sfn: string; ses: string; events: string; tableName: string; stateMachineArn: string; eventBusName: string };
 }
 
 /** The endpoints of the local stack started by globalSetup. */

@@ -1,0 +1,188 @@
+import { z } from 'zod';
+import { NotificationSchema } from '#core/notification';
+import { TaskSchema } from '#core/task';
+import { type RouteDefinition, type RouteKey, routeKey, routes } from './routes.ts';
+import {
+  AcknowledgeBodySchema,
+  CancelBodySchema,
+  CreateTaskBodySchema,
+  DecisionBodySchema,
+  EmptyBodySchema,
+  IdempotencyKeySchema,
+  ListNotificationsQuerySchema,
+  ListTasksQuerySchema,
+  NoteBodySchema,
+  PageQuerySchema,
+  RejectBodySchema,
+  UpdateTaskBodySchema,
+} from './schemas.ts';
+
+/** RFC 9457 problem document, as every error is answered. */
+export const ProblemSchema = z.object({
+  type: z.url(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  instance: z.string(),
+  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+
+/** What each route takes and answers, beyond routes.ts. Typed by route key: every route must be here. */
+interface RouteSpec {
+  readonly body?: z.ZodType;
+  /** Also accepts application/x-www-form-urlencoded (pages for people following emailed links). */
+  readonly form?: boolean;
+  readonly query?: z.ZodObject;
+  readonly headers?: Record<string, { schema: z.ZodType; description: string }>;
+  readonly success: { status: number; description: string; schema?: z.ZodType; html?: boolean };
+  readonly errors: number[];
+}
+
+const TaskRef = z.object({ id: z.string(), type: z.string(), status: TaskSchema.shape.status });
+const page = <T extends z.ZodType>(key: string, item: T) => z.object({ [key]: z.array(item), cursor: z.string().optional() });
+const ADMIN_ERRORS = [401, 403, 404, 409];
+/** Token data depends on what the task's actions asked for: GET /v1/tokens/{token} gives its JSON Schema. */
+const TokenDataSchema = z.record(z.string(), z.unknown());
+
+export const ROUTE_SPECS: Record<RouteKey, RouteSpec> = {
+  'GET /v1/task-types': { success: { status: 200, description: 'The task types, with the JSON Schema of their input' }, errors: [] },
+  'POST /v1/tasks': {
+    body: CreateTaskBodySchema,
+    headers: { 'Idempotency-Key': { schema: IdempotencyKeySchema, description: 'A repeat within 24 h with the same body gets the first answer.' } },
+    success: { status: 202, description: 'Task created', schema: TaskRef },
+    errors: [400, 401, 403, 404, 409, 422],
+  },
+  'GET /v1/tasks': { query: ListTasksQuerySchema, success: { status: 200, description: 'Tasks, newest first', schema: page('tasks', TaskSchema) }, errors: [400, 401, 403] },
+  'GET /v1/tasks/{id}': { success: { status: 200, description: 'The task (a smaller view for its requester)', schema: TaskSchema }, errors: [401, 404] },
+  'PUT /v1/tasks/{id}': { body: UpdateTaskBodySchema, success: { status: 200, description: 'Updated; validity after preApprove' }, errors: [400, ...ADMIN_ERRORS] },
+  'POST /v1/tasks/{id}/approve': { body: EmptyBodySchema, success: { status: 200, description: 'Approved' }, errors: ADMIN_ERRORS },
+  'POST /v1/tasks/{id}/reject': { body: RejectBodySchema, success: { status: 200, description: 'Rejected; the reason is emailed' }, errors: [400, ...ADMIN_ERRORS] },
+  'POST /v1/tasks/{id}/cancel': { body: CancelBodySchema, success: { status: 200, description: 'Cancelled', schema: TaskRef.pick({ id: true, status: true }) }, errors: ADMIN_ERRORS },
+  'POST /v1/tasks/{id}/notes': { body: NoteBodySchema, success: { status: 200, description: 'Note added' }, errors: [400, ...ADMIN_ERRORS] },
+  'POST /v1/tasks/{id}/token': { body: EmptyBodySchema, success: { status: 200, description: 'A new token was emailed' }, errors: ADMIN_ERRORS },
+  'POST /v1/tasks/{id}/retry': { body: EmptyBodySchema, success: { status: 200, description: 'Retrying from the failed step' }, errors: ADMIN_ERRORS },
+  'GET /v1/approvals/{secret}': { success: { status: 200, description: 'The request to decide (JSON, or an HTML page)', html: true }, errors: [404, 409, 410] },
+  'POST /v1/approvals/{secret}': {
+    body: DecisionBodySchema,
+    form: true,
+    success: { status: 200, description: 'Decided', schema: TaskRef.pick({ id: true, status: true }), html: true },
+    errors: [400, 403, 404, 409, 410],
+  },
+  'GET /v1/tokens': { query: PageQuerySchema, success: { status: 200, description: 'Tokens, newest first (never the secrets)' }, errors: [400, 401, 403] },
+  'DELETE /v1/tokens/expired': { success: { status: 200, description: 'How many expired tokens were deleted', schema: z.object({ deleted: z.number().int() }) }, errors: [401, 403] },
+  'GET /v1/tokens/{token}': { success: { status: 200, description: 'What the token needs, as JSON Schema (or an HTML form)', html: true }, errors: [404, 410] },
+  'POST /v1/tokens/{token}': {
+    body: TokenDataSchema,
+    form: true,
+    success: { status: 200, description: 'Submitted; the task is completed', schema: TaskRef.pick({ id: true, status: true }), html: true },
+    errors: [400, 404, 410],
+  },
+  'GET /v1/notifications': { query: ListNotificationsQuerySchema, success: { status: 200, description: 'Notifications, newest first', schema: page('notifications', NotificationSchema) }, errors: [400, 401, 403] },
+  'POST /v1/notifications/acknowledge': {
+    body: AcknowledgeBodySchema,
+    success: { status: 200, description: 'Acknowledged', schema: z.object({ acknowledged: z.array(z.string()), unknown: z.array(z.string()) }) },
+    errors: [400, 401, 403],
+  },
+  'GET /v1/notifications/{id}': { success: { status: 200, description: 'The notification', schema: NotificationSchema }, errors: [401, 403, 404] },
+  'POST /v1/notifications/{id}/acknowledge': { body: EmptyBodySchema, success: { status: 200, description: 'Acknowledged', schema: NotificationSchema }, errors: [401, 403, 404] },
+  'GET /v1/status': { success: { status: 200, description: 'Counts per status, last created and completed tasks, unacknowledged errors' }, errors: [401, 403] },
+  'GET /v1/openapi.json': { success: { status: 200, description: 'This document' }, errors: [] },
+  'GET /docs': { success: { status: 200, description: 'The API reference as a page', html: true }, errors: [] },
+};
+
+const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
+const withoutDialect = ({ $schema: _dialect, ...rest }: Record<string, unknown>) => rest;
+
+function operation(route: RouteDefinition, spec: RouteSpec) {
+  const pathParameters = [...route.path.matchAll(/\{(\w+)\}/g)].map((match) => ({
+    name: match[1],
+    in: 'path',
+    required: true,
+    schema: { type: 'string' },
+  }));
+  const queryParameters = Object.entries(spec.query?.shape ?? {}).map(([name, schema]) => ({
+    name,
+    in: 'query',
+    required: false,
+    schema: withoutDialect(jsonSchema(schema as z.ZodType)),
+  }));
+  const headerParameters = Object.entries(spec.headers ?? {}).map(([name, header]) => ({
+    name,
+    in: 'header',
+    required: false,
+    description: header.description,
+    schema: withoutDialect(jsonSchema(header.schema)),
+  }));
+  const bodySchema = spec.body ? withoutDialect(jsonSchema(spec.body)) : undefined;
+  const successContent: Record<string, unknown> = {
+    'application/json': { schema: spec.success.schema ? withoutDialect(jsonSchema(spec.success.schema)) : { type: 'object' } },
+    ...(spec.success.html ? { 'text/html': { schema: { type: 'string' } } } : {}),
+  };
+  return {
+    operationId: `${route.method.toLowerCase()}${route.path.replace(/[{}]/g, '').replace(/(^|[/.-])(\w)/g, (_, _sep, char: string) => char.toUpperCase())}`,
+    summary: route.summary,
+    tags: [route.path.split('/')[2] ?? 'docs'],
+    ...(route.auth === 'jwt' ? { security: [{ bearer: [] }] } : {}),
+    parameters: [...pathParameters, ...queryParameters, ...headerParameters],
+    ...(bodySchema
+      ? {
+          requestBody: {
+            required: !(spec.body?.safeParse(undefined).success ?? false),
+            content: {
+              'application/json': { schema: bodySchema },
+              ...(spec.form ? { 'application/x-www-form-urlencoded': { schema: bodySchema } } : {}),
+            },
+          },
+        }
+      : {}),
+    responses: {
+      [String(spec.success.status)]: { description: spec.success.description, content: successContent },
+      ...Object.fromEntries(
+        spec.errors.map((status) => [String(status), { $ref: `#/components/responses/Problem${status}` }]),
+      ),
+      default: { $ref: '#/components/responses/Problem' },
+    },
+  };
+}
+
+const PROBLEM_DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid request: errors[] names each field',
+  401: 'No valid bearer token',
+  403: 'Not allowed',
+  404: 'Not found',
+  409: 'Conflict: already decided, invalid, duplicate, or wrong state',
+  410: 'The link expired or was replaced',
+  422: 'The Idempotency-Key was used for another request',
+};
+
+/** The OpenAPI 3.1 document of the HTTP API, generated from routes.ts and the zod schemas. */
+export function buildOpenApi(serverUrl: string) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    const spec = ROUTE_SPECS[routeKey(route) as RouteKey];
+    paths[route.path] ??= {};
+    (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = operation(route, spec);
+  }
+  const problem = (description: string) => ({
+    description,
+    content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+  });
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Assent',
+      version: '1',
+      description: 'Approval workflows: tasks of ordered actions with admin approval and emailed one-time tokens. Errors are RFC 9457 problem documents.',
+    },
+    servers: [{ url: serverUrl }],
+    paths,
+    components: {
+      schemas: { Problem: withoutDialect(jsonSchema(ProblemSchema)) },
+      responses: {
+        Problem: problem('An error'),
+        ...Object.fromEntries(Object.entries(PROBLEM_DESCRIPTIONS).map(([status, description]) => [`Problem${status}`, problem(description)])),
+      },
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A JWT from the configured issuer; admin operations need the role "admin".' } },
+    },
+  };
+}
