@@ -5,16 +5,19 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { Engine } from '#core/engine';
+import type { ActionPorts } from '#core/action';
 import { Registry } from '#core/registry';
 import { systemClock } from '#ports/clock';
 import { actions } from './actions/registry.ts';
 import { DynamoDbTaskStore } from './adapters/dynamodb/task-store.ts';
+import { DynamoDbTodoStore } from './adapters/dynamodb/todo-store.ts';
 import { DynamoDbUserDirectory } from './adapters/dynamodb/user-directory.ts';
 import { EventBridgePublisher } from './adapters/eventbridge/publisher.ts';
 import { SesMailer } from './adapters/ses/mailer.ts';
 import { StepFunctionsWorkflow } from './adapters/sfn/workflow.ts';
 import { type Env, readEnv } from './env.ts';
 import { logger } from './logger.ts';
+import { type ResourceRegistry, resourceRegistry } from './resources.ts';
 import { taskTypes } from './task-types.ts';
 
 /** Everything a handler needs, built once per Lambda container (or local process). */
@@ -22,6 +25,8 @@ export interface App {
   readonly env: Env;
   readonly engine: Engine;
   readonly registry: Registry;
+  readonly ports: ActionPorts;
+  readonly resources: ResourceRegistry;
 }
 
 /**
@@ -33,18 +38,23 @@ export function createApp(env: Env = readEnv()): App {
     marshallOptions: { removeUndefinedValues: true },
   });
   const registry = new Registry(actions, taskTypes);
+  const ports: ActionPorts = {
+    directory: new DynamoDbUserDirectory({ client: dynamo, tableName: env.tableName }),
+    todos: new DynamoDbTodoStore({ client: dynamo, tableName: env.tableName }),
+    clock: systemClock,
+  };
   const engine = new Engine({
     store: new DynamoDbTaskStore({ client: dynamo, tableName: env.tableName }),
     workflow: new StepFunctionsWorkflow({ client: new SFNClient({}), stateMachineArn: env.stateMachineArn }),
     mailer: new SesMailer({ client: new SESClient({}) }),
     registry,
-    ports: { directory: new DynamoDbUserDirectory({ client: dynamo, tableName: env.tableName }), clock: systemClock },
+    ports,
     config: { publicUrl: env.publicUrl, mailFrom: env.mailFrom, adminEmails: env.adminEmails, ttlMinutes: env.ttlMinutes },
     newId: ulid,
     onInternalError: (message, error) => logger.error(message, { error }),
     events: new EventBridgePublisher({ client: new EventBridgeClient({}), eventBusName: env.eventBusName }),
   });
-  return { env, engine, registry };
+  return { env, engine, registry, ports, resources: resourceRegistry };
 }
 
 let app: App | undefined;

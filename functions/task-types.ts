@@ -1,4 +1,5 @@
 import { defineTaskType, type TaskType } from '#core/task-type';
+import { resourceRegistry } from './resources.ts';
 import inviteCompleted from './task-types/invite-user/completed.txt.njk';
 import inviteToken from './task-types/invite-user/token.txt.njk';
 import quotaCompleted from './task-types/quota-change/completed.txt.njk';
@@ -82,4 +83,6 @@ export const taskTypes: readonly TaskType[] = [
       completed: { subject: 'Quota of {{ task.actions[0].stored.projectName }} changed to {{ task.actions[0].data.size }}', text: quotaCompleted },
     },
   }),
+  // One per resource action (`todos.mark-done`, ...), declared in functions/resources.ts.
+  ...resourceRegistry.taskTypes(),
 ];

@@ -1,11 +1,14 @@
 import type { z } from 'zod';
 import type { Clock } from '#ports/clock';
+import type { TodoStore } from '#ports/todo-store';
 import type { UserDirectory } from '#ports/user-directory';
 import type { Task } from './task.ts';
 
 /** Ports an action may use. Injected by the composition root; fakes in unit tests. */
 export interface ActionPorts {
   readonly directory: UserDirectory;
+  /** The example resource `todos`. */
+  readonly todos: TodoStore;
   readonly clock: Clock;
 }
 

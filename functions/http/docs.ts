@@ -5,6 +5,7 @@ import { html, json } from './responses.ts';
 
 type Operation = {
   summary: string;
+  description?: string;
   security?: unknown[];
   parameters: { name: string; in: string; description?: string; schema: unknown }[];
   requestBody?: { content: Record<string, { schema: unknown }> };
@@ -36,7 +37,7 @@ export const getDocs: RouteHandler = async ({ app }) => {
         .map(([status]) => `<code>${escapeHtml(status)}</code>`)
         .join(' ');
       return `<section id="${escapeHtml(`${method}-${path}`)}"><h2><code>${escapeHtml(method.toUpperCase())} ${escapeHtml(path)}</code>${op.security ? ' <small>(bearer JWT)</small>' : ''}</h2>
-<p>${escapeHtml(op.summary)}</p>${parameters}${body}<p class="note">Answers: ${responses}; errors are <code>application/problem+json</code>.</p></section>`;
+<p>${escapeHtml(op.summary)}</p>${op.description ? `<pre>${escapeHtml(op.description)}</pre>` : ''}${parameters}${body}<p class="note">Answers: ${responses}; errors are <code>application/problem+json</code>.</p></section>`;
     }),
   );
   return html(

@@ -8,6 +8,7 @@ import type { HttpEvent, HttpResponse, RouteHandler } from './http-types.ts';
 import { withHttp } from './middleware.ts';
 import type { RouteKey } from './routes.ts';
 import { getDocs, getOpenApi } from './docs.ts';
+import { createTodo, getTodo, listActions, listTodos, runCollectionAction, runInstanceAction } from './resources.ts';
 import { listTaskTypes } from './task-types.ts';
 import { acknowledgeNotification, acknowledgeNotifications, getNotification, getStatus, listNotifications, listTokens, sweepTokens } from './admin.ts';
 import { addNote, approveTask, cancelTask, createTask, getTask, listTasks, reissueToken, rejectTask, retryTask, updateTask } from './tasks.ts';
@@ -37,6 +38,12 @@ export const handlers: Record<RouteKey, RouteHandler> = {
   'GET /v1/notifications/{id}': getNotification,
   'POST /v1/notifications/{id}/acknowledge': acknowledgeNotification,
   'GET /v1/status': getStatus,
+  'GET /v1/actions': listActions,
+  'POST /v1/todos': createTodo,
+  'GET /v1/todos': listTodos,
+  'GET /v1/todos/{id}': getTodo,
+  'POST /v1/{resource}/{id}/actions/{action}': runInstanceAction,
+  'POST /v1/{resource}/actions/{action}': runCollectionAction,
   'GET /v1/openapi.json': getOpenApi,
   'GET /docs': getDocs,
 };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { NotificationSchema } from '#core/notification';
 import { TaskSchema } from '#core/task';
+import { actionPath, resourceRegistry } from '../resources.ts';
 import { type RouteDefinition, type RouteKey, routeKey, routes } from './routes.ts';
 import {
   AcknowledgeBodySchema,
@@ -86,6 +87,20 @@ export const ROUTE_SPECS: Record<RouteKey, RouteSpec> = {
   'GET /v1/notifications/{id}': { success: { status: 200, description: 'The notification', schema: NotificationSchema }, errors: [401, 403, 404] },
   'POST /v1/notifications/{id}/acknowledge': { body: EmptyBodySchema, success: { status: 200, description: 'Acknowledged', schema: NotificationSchema }, errors: [401, 403, 404] },
   'GET /v1/status': { success: { status: 200, description: 'Counts per status, last created and completed tasks, unacknowledged errors' }, errors: [401, 403] },
+  'GET /v1/actions': { success: { status: 200, description: 'Resources and their actions, with scope, stability (alpha actions flagged), input JSON Schema and approval' }, errors: [] },
+  'POST /v1/todos': { body: z.strictObject({ title: z.string().min(1).max(500) }), success: { status: 201, description: 'The new todo' }, errors: [400, 401] },
+  'GET /v1/todos': { query: z.strictObject({ limit: z.number().int().min(1).max(100).optional() }), success: { status: 200, description: 'Todos, newest first' }, errors: [400, 401] },
+  'GET /v1/todos/{id}': { success: { status: 200, description: 'The todo' }, errors: [401, 404] },
+  'POST /v1/{resource}/{id}/actions/{action}': {
+    body: z.record(z.string(), z.unknown()).optional(),
+    success: { status: 200, description: "Completed within the request: the action's result (202 with the task when it waits for an approval or a token)" },
+    errors: [400, 401, 403, 404, 405, 409],
+  },
+  'POST /v1/{resource}/actions/{action}': {
+    body: z.record(z.string(), z.unknown()).optional(),
+    success: { status: 200, description: "Completed within the request: the action's result (202 with the task when it waits for an approval or a token)" },
+    errors: [400, 401, 403, 404, 405, 409],
+  },
   'GET /v1/openapi.json': { success: { status: 200, description: 'This document' }, errors: [] },
   'GET /docs': { success: { status: 200, description: 'The API reference as a page', html: true }, errors: [] },
 };
@@ -118,7 +133,9 @@ function operation(route: RouteDefinition, spec: RouteSpec) {
     'application/json': { schema: spec.success.schema ? withoutDialect(jsonSchema(spec.success.schema)) : { type: 'object' } },
     ...(spec.success.html ? { 'text/html': { schema: { type: 'string' } } } : {}),
   };
+  const actions = RESOURCE_ACTION_ROUTES.has(routeKey(route)) ? resourceActionsDescription(route.path.includes('{id}') ? 'instance' : 'collection') : '';
   return {
+    ...(actions ? { description: actions } : {}),
     operationId: `${route.method.toLowerCase()}${route.path.replace(/[{}]/g, '').replace(/(^|[/.-])(\w)/g, (_, _sep, char: string) => char.toUpperCase())}`,
     summary: route.summary,
     tags: [route.path.split('/')[2] ?? 'docs'],
@@ -145,12 +162,25 @@ function operation(route: RouteDefinition, spec: RouteSpec) {
   };
 }
 
+const RESOURCE_ACTION_ROUTES = new Set(['POST /v1/{resource}/{id}/actions/{action}', 'POST /v1/{resource}/actions/{action}']);
+
+/** The registered actions of a scope, alpha ones marked, for the generic resource-action operations. */
+function resourceActionsDescription(scope: 'instance' | 'collection'): string {
+  const lines = resourceRegistry
+    .resources()
+    .flatMap((resource) => resourceRegistry.actionsOf(resource.name))
+    .filter((entry) => entry.scope === scope)
+    .map((entry) => `- \`POST ${actionPath(entry)}\`${entry.stability === 'alpha' ? ' **[alpha]**' : ` (${entry.stability})`}: ${entry.action.description}`);
+  return `Actions:\n${lines.join('\n')}`;
+}
+
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid request: errors[] names each field',
   401: 'No valid bearer token',
   403: 'Not allowed',
   404: 'Not found',
   409: 'Conflict: already decided, invalid, duplicate, or wrong state',
+  405: 'An instance action called on a collection path, or the reverse',
   410: 'The link expired or was replaced',
   422: 'The Idempotency-Key was used for another request',
 };

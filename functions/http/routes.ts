@@ -40,6 +40,12 @@ export const routes = [
   { method: 'GET', path: '/v1/notifications/{id}', auth: 'jwt', summary: 'Read a notification (admin)' },
   { method: 'POST', path: '/v1/notifications/{id}/acknowledge', auth: 'jwt', summary: 'Acknowledge a notification (admin)' },
   { method: 'GET', path: '/v1/status', auth: 'jwt', summary: 'Counts per status, last created and completed tasks, recent errors (admin)' },
+  { method: 'GET', path: '/v1/actions', auth: 'none', summary: 'The resources, their actions, scope, stability, input JSON Schema and approval policy' },
+  { method: 'POST', path: '/v1/todos', auth: 'jwt', summary: 'Create a todo (the example resource)' },
+  { method: 'GET', path: '/v1/todos', auth: 'jwt', summary: 'List todos, newest first' },
+  { method: 'GET', path: '/v1/todos/{id}', auth: 'jwt', summary: 'Read a todo' },
+  { method: 'POST', path: '/v1/{resource}/{id}/actions/{action}', auth: 'jwt', summary: 'Run an action on one item of a resource (see GET /v1/actions)' },
+  { method: 'POST', path: '/v1/{resource}/actions/{action}', auth: 'jwt', summary: 'Run an action on a whole resource (see GET /v1/actions)' },
   { method: 'GET', path: '/v1/openapi.json', auth: 'none', summary: 'This API as an OpenAPI 3.1 document' },
   { method: 'GET', path: '/docs', auth: 'none', summary: 'This API as a readable page' },
 ] as const satisfies readonly RouteDefinition[];

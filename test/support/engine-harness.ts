@@ -5,7 +5,7 @@ import type { TaskType } from '#core/task-type';
 import { actions } from '#functions/actions/registry';
 import { taskTypes } from '#functions/task-types';
 import type { EventPublisher } from '#ports/events';
-import { FakeClock, MemoryDirectory, MemoryTaskStore, RecordingMailer, RecordingWorkflow } from './fakes.ts';
+import { FakeClock, MemoryDirectory, MemoryTaskStore, MemoryTodos, RecordingMailer, RecordingWorkflow } from './fakes.ts';
 
 /**
  * The engine with the shipped actions and task types over in-memory fakes, for action tests. Task
@@ -29,6 +29,7 @@ export function engineWithFakes(options: HarnessOptions = {}) {
   const mailer = new RecordingMailer();
   const directory = new MemoryDirectory();
   const clock = new FakeClock();
+  const todos = new MemoryTodos();
   let ids = 0;
   let secrets = 0;
   const engine = new Engine({
@@ -36,7 +37,7 @@ export function engineWithFakes(options: HarnessOptions = {}) {
     workflow,
     mailer,
     registry: new Registry(actions, [...taskTypes, ...(options.extraTaskTypes ?? [])]),
-    ports: { directory, clock },
+    ports: { directory, clock, todos },
     config: {
       publicUrl: 'https://api.example.com',
       mailFrom: 'assent@example.com',
@@ -48,7 +49,7 @@ export function engineWithFakes(options: HarnessOptions = {}) {
     ...(options.events ? { events: options.events } : {}),
     ...(options.onInternalError ? { onInternalError: options.onInternalError } : {}),
   });
-  return { engine, store, workflow, mailer, directory, clock };
+  return { engine, store, workflow, mailer, directory, clock, todos };
 }
 
 /** The secret of the first approval or token link in an email's text. */

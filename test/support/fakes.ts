@@ -14,6 +14,7 @@ import type {
   GrantRolesResult,
   UserDirectory,
 } from '#ports/user-directory';
+import type { Todo, TodoStore } from '#ports/todo-store';
 import type { Workflow, WorkflowInput } from '#ports/workflow';
 
 /** Deep copy in this realm (Jest 29's structuredClone builds objects toStrictEqual sees as foreign). */
@@ -241,5 +242,32 @@ export class FakeClock implements Clock {
   }
   advance(seconds: number) {
     this.current = new Date(this.current.getTime() + seconds * 1000);
+  }
+}
+
+/** In-memory todos, same answers as the DynamoDB adapter. */
+export class MemoryTodos implements TodoStore {
+  readonly todos = new Map<string, Todo>();
+  async create(todo: Todo) {
+    this.todos.set(todo.id, { ...todo });
+  }
+  async get(id: string) {
+    const todo = this.todos.get(id);
+    return todo ? { ...todo } : undefined;
+  }
+  async list(limit: number) {
+    return [...this.todos.values()].filter((todo) => !todo.archived).reverse().slice(0, limit);
+  }
+  async markDone(id: string, at: string) {
+    const todo = this.todos.get(id);
+    if (!todo) return undefined;
+    const done = { ...todo, done: true, doneAt: todo.doneAt ?? at };
+    this.todos.set(id, done);
+    return { ...done };
+  }
+  async archiveDone() {
+    const ids = [...this.todos.values()].filter((todo) => todo.done && !todo.archived).map((todo) => todo.id);
+    for (const id of ids) this.todos.set(id, { ...(this.todos.get(id) as Todo), archived: true });
+    return ids;
   }
 }
