@@ -49,7 +49,7 @@ export function createApp(env: Env = readEnv()): App {
     mailer: new SesMailer({ client: new SESClient({}) }),
     registry,
     ports,
-    config: { publicUrl: env.publicUrl, mailFrom: env.mailFrom, adminEmails: env.adminEmails, ttlMinutes: env.ttlMinutes },
+    config: { publicUrl: env.publicUrl, mailFrom: env.mailFrom, adminEmails: env.adminEmails, ttlMinutes: env.ttlMinutes, trackActions: env.trackActions },
     newId: ulid,
     onInternalError: (message, error) => logger.error(message, { error }),
     events: new EventBridgePublisher({ client: new EventBridgeClient({}), eventBusName: env.eventBusName }),

@@ -38,6 +38,11 @@ export interface EngineConfig {
   readonly adminEmails: readonly string[];
   /** Minutes a task is kept after it ends, before TTL archives it. @default 1440 */
   readonly ttlMinutes?: number;
+  /**
+   * Whether ended tasks stay readable in the table for `ttlMinutes` (DJ Actions' TRACK_ACTIONS).
+   * When false they expire as they end: archived at once, no longer listed. @default true
+   */
+  readonly trackActions?: boolean;
 }
 
 export interface EngineDeps {
@@ -794,7 +799,7 @@ export class Engine {
 
   /** A task reaching a terminal state gets its TTL: archived `ttlMinutes` later. */
   private ended(task: Task): Task {
-    const minutes = this.deps.config.ttlMinutes ?? 1440;
+    const minutes = this.deps.config.trackActions === false ? 0 : (this.deps.config.ttlMinutes ?? 1440);
     const { wait: _wait, ...rest } = task;
     return { ...rest, expiresAt: Math.floor(this.deps.ports.clock.now().getTime() / 1000) + minutes * 60 };
   }

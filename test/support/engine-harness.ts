@@ -17,6 +17,7 @@ export interface HarnessOptions {
   /** More task types besides the shipped ones. @default [] */
   readonly extraTaskTypes?: TaskType[];
   readonly ttlMinutes?: number;
+  readonly trackActions?: boolean;
   /** Where lifecycle events go. @default - none are published */
   readonly events?: EventPublisher;
   /** Receives internal failures that must not break a request. @default - ignored */
@@ -43,6 +44,7 @@ export function engineWithFakes(options: HarnessOptions = {}) {
       mailFrom: 'assent@example.com',
       adminEmails: options.adminEmails ?? ['a1@example.com'],
       ...(options.ttlMinutes === undefined ? {} : { ttlMinutes: options.ttlMinutes }),
+      ...(options.trackActions === undefined ? {} : { trackActions: options.trackActions }),
     },
     newId: () => `01JTASK${String(++ids).padStart(19, '0')}`,
     newSecret: () => `secret-${++secrets}`.padEnd(43, 'x'),

@@ -105,6 +105,19 @@ describe('reject and cancel', () => {
   });
 });
 
+describe('tracking', () => {
+  it('keeps an ended task ttlMinutes, or expires it as it ends when tracking is off', async () => {
+    const kept = engineWithFakes({ ttlMinutes: 60 });
+    const untracked = engineWithFakes({ ttlMinutes: 60, trackActions: false });
+    const now = Date.parse('2026-11-23T10:00:00.000Z') / 1000;
+
+    const a = await kept.engine.cancel((await signUp(kept.engine)).id, ADMIN);
+    const b = await untracked.engine.cancel((await signUp(untracked.engine)).id, ADMIN);
+
+    expect([a.expiresAt, b.expiresAt]).toStrictEqual([now + 3600, now]);
+  });
+});
+
 describe('self-approval', () => {
   it('refuses an admin approving their own request, unless the task type allows it', async () => {
     const { engine } = setup();
