@@ -2,7 +2,7 @@
  * Names of the environment variables the functions read. CDK bindings and the local stack set them;
  * `functions/env.ts` reads each once. AWS endpoints are never here: the SDK reads
  * `AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_SFN`, `AWS_ENDPOINT_URL_SES` and
- * `AWS_ENDPOINT_URL_EVENTBRIDGE` itself.
+ * `AWS_ENDPOINT_URL_EVENTBRIDGE` and `AWS_ENDPOINT_URL_S3` itself.
  */
 export const ENV = {
   tableName: 'ASSENT_TABLE_NAME',
@@ -17,4 +17,6 @@ export const ENV = {
   ttlMinutes: 'ASSENT_TTL_MINUTES',
   trackActions: 'ASSENT_TRACK_ACTIONS',
   eventBusName: 'ASSENT_EVENT_BUS_NAME',
+  /** The archive bucket; only the archiver (functions/streams/archive.ts) needs it. */
+  archiveBucket: 'ASSENT_ARCHIVE_BUCKET',
 } as const;

@@ -16,7 +16,16 @@ export interface Env {
   readonly trackActions: boolean;
   /** The EventBridge bus lifecycle events are published to. */
   readonly eventBusName: string;
+  /** The bucket TTL-deleted records are archived to ('' unless asked for). */
+  readonly archiveBucket: string;
 }
+
+type EnvKey = keyof typeof ENV;
+/** Variables with a default: never missing. */
+const OPTIONAL = new Set<EnvKey>(['rolesClaim', 'ttlMinutes', 'trackActions']);
+/** Variables only some functions read: required only when named in `needed`. */
+const ON_REQUEST = new Set<EnvKey>(['archiveBucket']);
+const DEFAULT_NEEDED = (Object.keys(ENV) as EnvKey[]).filter((key) => !ON_REQUEST.has(key));
 
 const list = (value: string) =>
   value
@@ -28,13 +37,12 @@ const list = (value: string) =>
  * Reads every variable once and throws naming all missing ones. CDK bindings and the local stack
  * set them (see functions/env-names.ts).
  */
-export function readEnv(source: NodeJS.ProcessEnv = process.env, needed: readonly (keyof typeof ENV)[] = Object.keys(ENV) as (keyof typeof ENV)[]): Env {
-  const optional = new Set<keyof typeof ENV>(['rolesClaim', 'ttlMinutes', 'trackActions']);
-  const missing = needed.filter((key) => !optional.has(key) && !source[ENV[key]]).map((key) => ENV[key]);
+export function readEnv(source: NodeJS.ProcessEnv = process.env, needed: readonly EnvKey[] = DEFAULT_NEEDED): Env {
+  const missing = needed.filter((key) => !OPTIONAL.has(key) && !source[ENV[key]]).map((key) => ENV[key]);
   if (missing.length > 0) {
     throw new ConfigurationError(`Missing environment variable(s): ${missing.join(', ')}. CDK sets them through its bindings; locally, npm start does.`);
   }
-  const get = (key: keyof typeof ENV) => source[ENV[key]] ?? '';
+  const get = (key: EnvKey) => source[ENV[key]] ?? '';
   return {
     tableName: get('tableName'),
     stateMachineArn: get('stateMachineArn'),
@@ -48,5 +56,6 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env, needed: readonl
     ttlMinutes: Number(get('ttlMinutes') || 1440),
     trackActions: get('trackActions') !== 'false',
     eventBusName: get('eventBusName'),
+    archiveBucket: get('archiveBucket'),
   };
 }

@@ -6,6 +6,7 @@ import type { Construct } from 'constructs';
 import { ENV } from '../functions/env-names.ts';
 import { routes } from '../functions/http/routes.ts';
 import type { AssentConfig } from './config.ts';
+import { TaskArchive } from './constructs/archive.ts';
 import { HandlerFunction } from './constructs/handler-function.ts';
 import { LifecycleEvents } from './constructs/events.ts';
 import { AssentHttpApi } from './constructs/http-api.ts';
@@ -35,8 +36,8 @@ interface Handlers {
 }
 
 /**
- * Assent on AWS: a table, two functions, the task workflow, SES sending and the HTTP API, wired by
- * bindings that set each environment variable together with its IAM grant.
+ * Assent on AWS: a table, two functions, the task workflow, SES sending, the HTTP API and the TTL
+ * archive, wired by bindings that set each environment variable together with its IAM grant.
  */
 export class AssentStack extends Stack {
   readonly table: TaskTable;
@@ -45,6 +46,7 @@ export class AssentStack extends Stack {
   readonly mailer: Mailer;
   readonly httpApi: AssentHttpApi;
   readonly events: LifecycleEvents;
+  readonly archive: TaskArchive;
 
   constructor(scope: Construct, id: string, props: AssentStackProps) {
     super(scope, id, props);
@@ -56,6 +58,12 @@ export class AssentStack extends Stack {
     this.mailer = this.createMailer(config);
     this.httpApi = this.createHttpApi(config);
     this.events = new LifecycleEvents(this, 'Events', { logRetention: config.logRetentionDays as RetentionDays });
+    this.archive = new TaskArchive(this, 'Archive', {
+      table: this.table.table,
+      projectRoot: root,
+      logRetention: config.logRetentionDays as RetentionDays,
+      logLevel: config.logLevel,
+    });
     this.bindHandlers(config);
     this.addOutputs();
   }
@@ -146,5 +154,6 @@ export class AssentStack extends Stack {
       description: 'The task workflow',
     });
     new CfnOutput(this, 'EventBusName', { value: this.events.bus.eventBusName, description: 'The lifecycle event bus (docs/events.md)' });
+    new CfnOutput(this, 'ArchiveBucketName', { value: this.archive.bucket.bucketName, description: 'Tasks TTL removed, as JSON Lines under archive/yyyy/mm/dd/ (docs/archive.md)' });
   }
 }

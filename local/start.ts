@@ -4,21 +4,27 @@
  * them only through `AWS_ENDPOINT_URL_*`.
  *
  * Environment: PORT (API, default 3000), MAIL_PORT (mailbox, default 8005), DYNAMODB_PORT (8000),
- * SFN_PORT (8083), EVENTS_PORT (EventBridge PutEvents, 8084), ASSENT_HOME (data directory, default .assent), ASSENT_QUIET=1 (no request log).
+ * SFN_PORT (8083), EVENTS_PORT (EventBridge PutEvents, 8084), S3_PORT (archive bucket, 8085), ASSENT_HOME (data
+ * directory, default .assent), ASSENT_QUIET=1 (no request log), ASSENT_SWEEP_SECONDS (how often expired items are
+ * deleted, as TTL does on AWS; default 5), ASSENT_TTL_MINUTES (how long finished tasks stay; default 1440).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { Context } from 'aws-lambda';
 import { jwtVerify, createLocalJWKSet } from 'jose';
 import * as sesEmulator from 'aws-ses-v2-local';
 import { ENV } from '../functions/env-names.ts';
 import { routes } from '../functions/http/routes.ts';
 import { ensureTable, localClient, startDynamoDbLocal } from './dynamodb/dynamodb-local.ts';
+import { startStreamConsumer } from './dynamodb/stream-consumer.ts';
+import { startTtlSweeper } from './dynamodb/ttl-sweeper.ts';
 import { type RecordedEvent, startEventBridgeEmulator } from './eventbridge/server.ts';
 import { startGateway } from './gateway.ts';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, loadLocalKeys } from './jwt.ts';
 import { freePort } from './ports.ts';
+import { startS3Local } from './s3/s3-local.ts';
 import { startSfnRunner } from './sfn/server.ts';
 
 const HOST = '127.0.0.1';
@@ -28,6 +34,9 @@ const TABLE_NAME = 'assent-local';
 const STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:assent-local`;
 const STEPS_FUNCTION_ARN = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:assent-steps`;
 const EVENT_BUS_NAME = 'assent-local';
+const ARCHIVE_BUCKET = 'assent-archive-local';
+const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+const SWEEP_SECONDS = Number(process.env.ASSENT_SWEEP_SECONDS ?? 5);
 const ADMIN_EMAILS = process.env.ASSENT_ADMIN_EMAILS ?? 'approver@assent.local';
 const MAIL_FROM = process.env.ASSENT_MAIL_FROM ?? 'assent@assent.local';
 
@@ -69,12 +78,13 @@ async function main(): Promise<void> {
   };
   console.log(`Assent local stack (data in ${home})`);
 
-  const [apiPort, mailPort, dynamoPort, sfnPort, eventsPort] = await Promise.all([
+  const [apiPort, mailPort, dynamoPort, sfnPort, eventsPort, s3Port] = await Promise.all([
     portFrom('PORT', 3000),
     portFrom('MAIL_PORT', 8005),
     portFrom('DYNAMODB_PORT', 8000),
     portFrom('SFN_PORT', 8083),
     portFrom('EVENTS_PORT', 8084),
+    portFrom('S3_PORT', 8085),
   ]);
 
   const dynamo = await step('DynamoDB Local (AWS jar, -sharedDb)', () => startDynamoDbLocal(dynamoPort, join(home, 'dynamodb')), (d) => d.endpoint);
@@ -94,18 +104,24 @@ async function main(): Promise<void> {
       () => startEventBridgeEmulator({ host: HOST, port: eventsPort, file: join(home, 'events.jsonl') }),
       (emulator) => emulator.url,
     );
+    const s3 = await step(
+      'S3 emulator (s3rver)',
+      () => startS3Local({ host: HOST, port: s3Port, directory: join(home, 's3'), bucket: ARCHIVE_BUCKET, credentials: CREDENTIALS }),
+      (emulator) => `${emulator.endpoint}/${ARCHIVE_BUCKET}`,
+    );
     const keys = await loadLocalKeys(join(home, 'jwt-key.json'));
     const apiUrl = `http://${HOST}:${apiPort}`;
 
     // The handlers' environment: exactly what CDK's bindings set on AWS, plus the emulator endpoints.
     Object.assign(process.env, {
       AWS_REGION: REGION,
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_ENDPOINT_URL_SFN: `http://${HOST}:${sfnPort}`,
       AWS_ENDPOINT_URL_SES: mailbox,
       AWS_ENDPOINT_URL_EVENTBRIDGE: eventBus.url,
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
       POWERTOOLS_SERVICE_NAME: 'assent',
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
       [ENV.tableName]: TABLE_NAME,
@@ -118,10 +134,33 @@ async function main(): Promise<void> {
       [ENV.jwksUrl]: `${apiUrl}/local/jwks.json`,
       [ENV.rolesClaim]: 'roles',
       [ENV.eventBusName]: EVENT_BUS_NAME,
+      [ENV.archiveBucket]: ARCHIVE_BUCKET,
     });
     // Imported after the environment is set, as Lambda loads a handler after its configuration.
     const { handler: httpHandler } = await import('../functions/http/handler.ts');
     const { handler: stepsHandler } = await import('../functions/steps/handler.ts');
+    const { handler: archiveHandler } = await import('../functions/streams/archive.ts');
+
+    const dynamoClient = localClient(dynamo.endpoint);
+    const sweeper = await step(
+      'TTL sweeper (deletes expired items, as TTL does on AWS)',
+      async () => startTtlSweeper({ client: dynamoClient, tableName: TABLE_NAME, intervalSeconds: SWEEP_SECONDS, log }),
+      () => `every ${SWEEP_SECONDS} s`,
+    );
+    const consumer = await step(
+      'stream consumer (table stream → archiver)',
+      async () =>
+        startStreamConsumer({
+          dynamodb: dynamoClient,
+          streams: new DynamoDBStreamsClient({ endpoint: dynamo.endpoint, region: REGION, credentials: CREDENTIALS }),
+          tableName: TABLE_NAME,
+          region: REGION,
+          positionFile: join(home, 'stream-position.json'),
+          invoke: (event) => archiveHandler(event, lambdaContext('assent-archiver')),
+          log,
+        }),
+      () => `archive in s3://${ARCHIVE_BUCKET}/archive/`,
+    );
 
     const definition = JSON.parse(
       readFileSync(resolve('stepfunctions/task-workflow.asl.json'), 'utf8').replaceAll('${StepsFunctionArn}', STEPS_FUNCTION_ARN),
@@ -189,7 +228,17 @@ async function main(): Promise<void> {
       api: gateway.url,
       mailbox,
       adminToken,
-      services: { dynamodb: dynamo.endpoint, sfn: sfn.url, ses: mailbox, events: eventBus.url, tableName: TABLE_NAME, stateMachineArn: STATE_MACHINE_ARN, eventBusName: EVENT_BUS_NAME },
+      services: {
+        dynamodb: dynamo.endpoint,
+        sfn: sfn.url,
+        ses: mailbox,
+        events: eventBus.url,
+        s3: s3.endpoint,
+        tableName: TABLE_NAME,
+        stateMachineArn: STATE_MACHINE_ARN,
+        eventBusName: EVENT_BUS_NAME,
+        archiveBucket: ARCHIVE_BUCKET,
+      },
     };
     writeFileSync(join(home, 'endpoints.json'), `${JSON.stringify(endpoints, null, 2)}\n`, { mode: 0o600 });
 
@@ -198,6 +247,7 @@ Assent is up in ${elapsed(started)}.
   API        ${gateway.url}          (try: curl ${gateway.url}/v1/task-types)
   Mailbox    ${mailbox}          (web inbox; JSON at ${mailbox}/store)
   Events     ${gateway.url}/local/events   (lifecycle events published to the bus; ?taskId= filters)
+  Archive    ${s3.endpoint}/${ARCHIVE_BUCKET}/archive/   (tasks TTL removed, JSON Lines; credentials local/local)
   Admin JWT  written to ${join(home, 'endpoints.json')} (adminToken)
   Approvers  ${ADMIN_EMAILS}
 Press Ctrl+C to stop. Data stays in ${home}.
@@ -205,6 +255,9 @@ Press Ctrl+C to stop. Data stays in ${home}.
 
     const close = async () => {
       await new Promise((done) => gateway.server.close(() => done(undefined)));
+      await sweeper.stop();
+      await consumer.stop();
+      await s3.close();
       await sfn.close();
       await eventBus.close();
       await new Promise((done) => mailServer.close(() => done(undefined)));

@@ -801,7 +801,8 @@ export class Engine {
   private ended(task: Task): Task {
     const minutes = this.deps.config.trackActions === false ? 0 : (this.deps.config.ttlMinutes ?? 1440);
     const { wait: _wait, ...rest } = task;
-    return { ...rest, expiresAt: Math.floor(this.deps.ports.clock.now().getTime() / 1000) + minutes * 60 };
+    // Whole epoch seconds, also for fractional minutes (the local stack's tests use a TTL of seconds).
+    return { ...rest, expiresAt: Math.floor(this.deps.ports.clock.now().getTime() / 1000 + minutes * 60) };
   }
 
   private async runSubmitAndComplete(task: Task, tokenData: Record<string, unknown>): Promise<Task> {

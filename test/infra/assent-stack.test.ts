@@ -200,6 +200,7 @@ describe('log groups', () => {
         stack.workflow.logGroup,
         stack.httpApi.accessLogGroup,
         stack.events.logGroup,
+        stack.archive.handler.logGroup,
       ]
         .map(logicalIdOf)
         .sort(),
@@ -508,7 +509,7 @@ describe('HttpApi', () => {
 });
 
 describe('outputs', () => {
-  it('exports the API URL, the table name, the state machine ARN and the event bus name', () => {
+  it('exports the API URL, the table name, the state machine ARN, the event bus name and the archive bucket', () => {
     // Prepare
     const { template, stack } = synthesized;
 
@@ -521,6 +522,7 @@ describe('outputs', () => {
       TableName: refOf(stack.table.table),
       StateMachineArn: refOf(stack.workflow.stateMachine),
       EventBusName: refOf(stack.events.bus),
+      ArchiveBucketName: refOf(stack.archive.bucket),
     });
   });
 });

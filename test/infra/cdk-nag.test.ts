@@ -90,7 +90,7 @@ describe('cdk-nag AwsSolutions', () => {
     const ids = [...new Set(acknowledgementsIn(synthesized.app).map(({ id }) => id.replace(/\[.*$/, '')))].sort();
 
     // Assess
-    expect(ids).toStrictEqual(['AwsSolutions-APIG4', 'AwsSolutions-IAM5', 'AwsSolutions-L1']);
+    expect(ids).toStrictEqual(['AwsSolutions-APIG4', 'AwsSolutions-IAM5', 'AwsSolutions-L1', 'AwsSolutions-SQS3']);
   });
 
   it('passes CDK synthesis with the pack registered as a validation plugin, as bin/assent.ts does', () => {

@@ -11,13 +11,19 @@ export interface RunningStack {
   stop(): Promise<void>;
 }
 
-/** Starts `local/start.ts` (what `npm start` runs) in a child process and waits for its endpoints. */
-export async function spawnStack(home: string, ports: Record<'PORT' | 'MAIL_PORT' | 'DYNAMODB_PORT' | 'SFN_PORT' | 'EVENTS_PORT', string>): Promise<RunningStack> {
+/** The emulators' ports ('0' for a free one); S3_PORT defaults to a free one. */
+export type StackPorts = Record<'PORT' | 'MAIL_PORT' | 'DYNAMODB_PORT' | 'SFN_PORT' | 'EVENTS_PORT', string> & { readonly S3_PORT?: string };
+
+/**
+ * Starts `local/start.ts` (what `npm start` runs) in a child process and waits for its endpoints.
+ * `env` adds settings such as `ASSENT_TTL_MINUTES` or `ASSENT_SWEEP_SECONDS`.
+ */
+export async function spawnStack(home: string, ports: StackPorts, env: Record<string, string> = {}): Promise<RunningStack> {
   const output: string[] = [];
   const endpointsFile = join(home, 'endpoints.json');
   rmSync(endpointsFile, { force: true });
   const child = spawn(process.execPath, ['--import', 'tsx', '--import', './local/register.mjs', 'local/start.ts'], {
-    env: { ...process.env, NODE_OPTIONS: '', ASSENT_HOME: home, ASSENT_QUIET: process.env.ASSENT_TEST_VERBOSE ? '0' : '1', ...ports },
+    env: { ...process.env, NODE_OPTIONS: '', ASSENT_HOME: home, ASSENT_QUIET: process.env.ASSENT_TEST_VERBOSE ? '0' : '1', S3_PORT: '0', ...ports, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (chunk) => output.push(String(chunk)));

@@ -6,7 +6,17 @@ export interface Endpoints {
   readonly api: string;
   readonly mailbox: string;
   readonly adminToken: string;
-  readonly services: { dynamodb: string; sfn: string; ses: string; events: string; tableName: string; stateMachineArn: string; eventBusName: string };
+  readonly services: {
+    dynamodb: string;
+    sfn: string;
+    ses: string;
+    events: string;
+    s3: string;
+    tableName: string;
+    stateMachineArn: string;
+    eventBusName: string;
+    archiveBucket: string;
+  };
 }
 
 /** The endpoints of the local stack started by globalSetup. */
