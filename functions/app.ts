@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -11,6 +12,7 @@ import { systemClock } from '#ports/clock';
 import { actions } from './actions/registry.ts';
 import { DynamoDbTaskStore } from './adapters/dynamodb/task-store.ts';
 import { DynamoDbTodoStore } from './adapters/dynamodb/todo-store.ts';
+import { S3ArchiveStore } from './adapters/s3/archive-store.ts';
 import { DynamoDbUserDirectory } from './adapters/dynamodb/user-directory.ts';
 import { EventBridgePublisher } from './adapters/eventbridge/publisher.ts';
 import { SesMailer } from './adapters/ses/mailer.ts';
@@ -51,6 +53,7 @@ export function createApp(env: Env = readEnv()): App {
     ports,
     config: { publicUrl: env.publicUrl, mailFrom: env.mailFrom, adminEmails: env.adminEmails, ttlMinutes: env.ttlMinutes, trackActions: env.trackActions },
     newId: ulid,
+    ...(env.archiveBucket ? { archive: new S3ArchiveStore({ client: new S3Client({}), bucket: env.archiveBucket }) } : {}),
     onInternalError: (message, error) => logger.error(message, { error }),
     events: new EventBridgePublisher({ client: new EventBridgeClient({}), eventBusName: env.eventBusName }),
   });

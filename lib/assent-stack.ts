@@ -139,6 +139,7 @@ export class AssentStack extends Stack {
     }
     this.workflow.bindStateMachine(http.function);
     this.workflow.grantTaskResponse(steps.function);
+    this.archive.bindIndexReader(http.function);
   }
 
   private bindTaskSettings(fn: LambdaFunction, config: AssentConfig): void {

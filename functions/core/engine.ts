@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { EventPublisher } from '#ports/events';
+import type { ArchiveLookup } from '#ports/archive-store';
 import type { Mailer } from '#ports/mailer';
 import type { IdempotencyState, Page, SecretRecord, TaskQuery, TaskStore } from '#ports/task-store';
 import type { Workflow } from '#ports/workflow';
@@ -15,6 +16,7 @@ import {
   NotFoundError,
   SecretExpiredError,
   TaskAlreadyDecidedError,
+  TaskArchivedError,
   UnauthorizedError,
   ValidationError,
 } from './errors.ts';
@@ -54,6 +56,8 @@ export interface EngineDeps {
   readonly config: EngineConfig;
   readonly newId: () => string;
   readonly newSecret?: () => string;
+  /** Finds archived tasks, so a read of one says where it went. */
+  readonly archive?: ArchiveLookup;
   /** Where internal failures that must not break a request are reported (a logger). */
   readonly onInternalError?: (message: string, error: unknown) => void;
   /** Where lifecycle events go (EventBridge). @default - none are published */
@@ -207,6 +211,12 @@ export class Engine {
     const task = await this.deps.store.get(id);
     if (task && isAdmin(identity)) return { task, asAdmin: true };
     if (task && task.createdBy?.sub === identity.sub) return { task, asAdmin: false };
+    const archived = task ? undefined : await this.deps.archive?.findTask(id);
+    if (archived && (isAdmin(identity) || archived.requester === identity.sub)) {
+      throw new TaskArchivedError(`Task ${id} ended and was archived at ${archived.archivedAt}; it is in ${archived.location}.`, {
+        extensions: { taskId: id, archivedAt: archived.archivedAt, location: archived.location },
+      });
+    }
     throw new NotFoundError(`There is no task ${id}.`);
   }
 

@@ -66,6 +66,13 @@ export class NotFoundError extends ClientError {
   readonly title = 'Not found';
 }
 
+/** The task ended and was archived (TTL): it is no longer in the table, but in the archive. */
+export class TaskArchivedError extends ClientError {
+  readonly status = 404;
+  readonly type = 'archived';
+  readonly title = 'The task was archived';
+}
+
 export class MethodNotAllowedError extends ClientError {
   readonly status = 405;
   readonly type = 'method-not-allowed';

@@ -9,8 +9,8 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import type { ArchiveStore } from '#ports/archive-store';
-import { S3ArchiveStore } from '../adapters/s3/archive-store.ts';
+import type { ArchivedTaskIndex, ArchiveStore } from '#ports/archive-store';
+import { archivedTaskIndexKey, S3ArchiveStore } from '../adapters/s3/archive-store.ts';
 import { readEnv } from '../env.ts';
 import { logger } from '../logger.ts';
 
@@ -98,6 +98,9 @@ export async function archiveBatch(event: DynamoDBStreamEvent, store: ArchiveSto
     try {
       const key = archiveKeyFor(records, now);
       await store.put(key, records.map((record) => archiveLineOf(record, now)));
+      for (const task of records.map((record) => taskIndexOf(record, now)).filter((entry) => entry !== undefined)) {
+        await store.put(archivedTaskIndexKey(task.taskId), [JSON.stringify({ ...task, location: store.locationOf(key) })]);
+      }
       logger.info('Archived TTL removals', { key, count: records.length });
     } catch (error) {
       const first = records[0] as DynamoDBRecord;
@@ -106,6 +109,13 @@ export async function archiveBatch(event: DynamoDBStreamEvent, store: ArchiveSto
     }
   }
   return { batchItemFailures: [] };
+}
+
+/** A task's index entry, written after its object so a lookup only finds tasks that are archived. */
+function taskIndexOf(record: DynamoDBRecord, now: Date): Omit<ArchivedTaskIndex, 'location'> | undefined {
+  const item = JSON.parse(archiveLineOf(record, now)).item as { pk?: string; id?: string; createdBy?: { sub?: string } | null };
+  if (!item.pk?.startsWith('TASK#') || !item.id) return undefined;
+  return { taskId: item.id, archivedAt: removalTimeOf(record, now).toISOString(), requester: item.createdBy?.sub ?? null };
 }
 
 let store: ArchiveStore | undefined;

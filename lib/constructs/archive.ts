@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { FilterCriteria, FilterRule, type Function as LambdaFunction, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, StorageClass } from 'aws-cdk-lib/aws-s3';
@@ -120,6 +120,22 @@ export class TaskArchive extends Construct {
       logRetention: props.logRetention,
       logLevel: props.logLevel,
     });
+  }
+
+  /**
+   * For a function that answers "archived, and where" for a missing task: sets
+   * `ASSENT_ARCHIVE_BUCKET` and grants `s3:GetObject` on the task index entries only
+   * (`archive/index/tasks/*`), never on the archived records themselves.
+   */
+  bindIndexReader(fn: LambdaFunction): void {
+    const entries = this.bucket.arnForObjects(`${ARCHIVE_PREFIX}index/tasks/*`);
+    fn.addEnvironment(ENV.archiveBucket, this.bucket.bucketName);
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [entries] }));
+    acknowledgeWildcardResource(
+      defaultPolicyOf(fn),
+      entries,
+      'Reads one index entry per archived task (archive/index/tasks/<task id>.json) to answer where a task went; not the archived records.',
+    );
   }
 
   /** Sets `ASSENT_ARCHIVE_BUCKET` and grants `s3:PutObject` under `archive/` of this bucket, nothing else. */

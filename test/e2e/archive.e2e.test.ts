@@ -63,7 +63,7 @@ describe('archiving finished tasks (local stack)', () => {
     const lines = await until('the task was not archived', async () => {
       const listed = await s3.send(new ListObjectsV2Command({ Bucket: services.archiveBucket, Prefix: 'archive/' }));
       const found: { key: string; line: ArchiveLine }[] = [];
-      for (const object of listed.Contents ?? []) {
+      for (const object of (listed.Contents ?? []).filter((candidate) => !candidate.Key?.startsWith('archive/index/'))) {
         const body = await (await s3.send(new GetObjectCommand({ Bucket: services.archiveBucket, Key: object.Key }))).Body?.transformToString();
         const parsed = (body ?? '').split('\n').filter(Boolean).map((line) => JSON.parse(line) as ArchiveLine);
         found.push(...parsed.filter((line) => line.item.pk === `TASK#${id}`).map((line) => ({ key: object.Key ?? '', line })));
@@ -79,5 +79,12 @@ describe('archiving finished tasks (local stack)', () => {
     expect(key).toMatch(new RegExp(`^archive/${day}/${line.sequenceNumber}-\\d+\\.jsonl$`));
     expect(line.item).toMatchObject({ pk: `TASK#${id}`, sk: 'TASK', id, type: 'sign-up', status: 'cancelled' });
     expect(typeof line.item.expiresAt).toBe('number');
-  }, 120_000);
+    const read = await until('the archive index was not written', async () => {
+      const response = await fetch(`${stack?.endpoints.api}/v1/tasks/${id}`, { headers: { authorization: `Bearer ${adminToken}` } });
+      const problem = JSON.parse(await response.text()) as { type: string; location?: string };
+      return problem.type.endsWith('/archived') ? { status: response.status, problem } : undefined;
+    });
+    expect(read.status).toBe(404);
+    expect(read.problem.location).toBe(`s3://${services.archiveBucket}/${key}`);
+  }, 240_000);
 });

@@ -12,7 +12,7 @@ type Mail = { destination: { to: string[] }; subject: string; body: { text?: str
 
 const mails = async (stack: RunningStack): Promise<Mail[]> => ((await (await fetch(`${stack.endpoints.mailbox}/store`)).json()) as { emails: Mail[] }).emails;
 const waitForMail = async (stack: RunningStack, match: (mail: Mail) => boolean): Promise<Mail> => {
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + 45_000;
   for (;;) {
     const found = (await mails(stack)).find(match);
     if (found) return found;
@@ -57,5 +57,5 @@ describe('restarting the local stack', () => {
     expect(submitted.status).toBe(200);
     expect(JSON.parse(await submitted.text())).toStrictEqual({ id: created.id, status: 'completed' });
     expect(completedMail.body.text).toContain(`Task: ${created.id}`);
-  }, 120_000);
+  }, 240_000);
 });

@@ -143,15 +143,19 @@ describe('TaskArchive', () => {
     expect(fn.Environment.Variables.ASSENT_TABLE_NAME).toBeUndefined();
   });
 
-  it('does not give the other functions access to the archive', () => {
+  it('lets the http function read only the task index entries, and the steps function nothing of the archive', () => {
     // Prepare
     const { template, stack } = synthesized;
 
     // Act
-    const statements = [stack.handlers.http, stack.handlers.steps].flatMap((handler) => statementsOf(template, handler.role));
+    const http = statementsOf(template, stack.handlers.http.role).filter((statement) => JSON.stringify(statement).includes(logicalIdOf(stack.archive.bucket)));
+    const steps = statementsOf(template, stack.handlers.steps.role);
 
     // Assess
-    expect(JSON.stringify(statements)).not.toContain(logicalIdOf(stack.archive.bucket));
-    expect(JSON.stringify(statements)).not.toContain('StreamArn');
+    expect(http.map((statement) => [statement.Action, JSON.stringify(statement.Resource)])).toStrictEqual([
+      ['s3:GetObject', expect.stringContaining('/archive/index/tasks/*')],
+    ]);
+    expect(JSON.stringify(steps)).not.toContain(logicalIdOf(stack.archive.bucket));
+    expect(JSON.stringify([...http, ...steps])).not.toContain('StreamArn');
   });
 });

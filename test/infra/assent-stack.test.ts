@@ -137,6 +137,7 @@ describe('handler functions', () => {
       ASSENT_TTL_MINUTES: '1440',
       ASSENT_TRACK_ACTIONS: 'true',
       ASSENT_EVENT_BUS_NAME: refOf(stack.events.bus),
+      ASSENT_ARCHIVE_BUCKET: refOf(stack.archive.bucket),
     });
   });
 

@@ -4,6 +4,7 @@ import { Registry } from '#core/registry';
 import type { TaskType } from '#core/task-type';
 import { actions } from '#functions/actions/registry';
 import { taskTypes } from '#functions/task-types';
+import type { ArchiveLookup } from '#ports/archive-store';
 import type { EventPublisher } from '#ports/events';
 import { FakeClock, MemoryDirectory, MemoryTaskStore, MemoryTodos, RecordingMailer, RecordingWorkflow } from './fakes.ts';
 
@@ -18,6 +19,7 @@ export interface HarnessOptions {
   readonly extraTaskTypes?: TaskType[];
   readonly ttlMinutes?: number;
   readonly trackActions?: boolean;
+  readonly archive?: ArchiveLookup;
   /** Where lifecycle events go. @default - none are published */
   readonly events?: EventPublisher;
   /** Receives internal failures that must not break a request. @default - ignored */
@@ -46,6 +48,7 @@ export function engineWithFakes(options: HarnessOptions = {}) {
       ...(options.ttlMinutes === undefined ? {} : { ttlMinutes: options.ttlMinutes }),
       ...(options.trackActions === undefined ? {} : { trackActions: options.trackActions }),
     },
+    ...(options.archive ? { archive: options.archive } : {}),
     newId: () => `01JTASK${String(++ids).padStart(19, '0')}`,
     newSecret: () => `secret-${++secrets}`.padEnd(43, 'x'),
     ...(options.events ? { events: options.events } : {}),

@@ -80,7 +80,7 @@ export interface MailboxEmail {
 }
 
 /** Waits for an email in the SES emulator's mailbox that matches `predicate`. */
-export async function waitForEmail(predicate: (email: MailboxEmail) => boolean, timeoutMs = 15_000): Promise<MailboxEmail> {
+export async function waitForEmail(predicate: (email: MailboxEmail) => boolean, timeoutMs = 30_000): Promise<MailboxEmail> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const { emails } = (await (await fetch(`${endpoints().mailbox}/store`)).json()) as { emails: MailboxEmail[] };
@@ -104,7 +104,7 @@ export function linkIn(email: MailboxEmail, kind: 'approvals' | 'tokens'): strin
 }
 
 /** Polls the task (as admin) until `predicate` holds. */
-export async function waitForTask(id: string, predicate: (task: any) => boolean, timeoutMs = 15_000): Promise<any> {
+export async function waitForTask(id: string, predicate: (task: any) => boolean, timeoutMs = 30_000): Promise<any> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const { json } = await api(`/v1/tasks/${id}`, { admin: true });

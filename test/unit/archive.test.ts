@@ -53,7 +53,27 @@ const lineOf = (sequenceNumber: string, removedAt: string, id = `t${sequenceNumb
 
 beforeEach(() => s3.reset());
 
+/** PutObject calls for archive objects (the per-task index entries are checked on their own). */
+const archiveObjects = () => s3.commandCalls(PutObjectCommand).filter((call) => !call.args[0].input.Key?.startsWith('archive/index/'));
+
 describe('archiveBatch', () => {
+  it('writes an index entry per archived task, after its object, so a read of the task can say where it went', async () => {
+    // Prepare
+    s3.on(PutObjectCommand).resolves({});
+
+    // Act
+    await archiveBatch(eventOf(record('300')), store, NOW);
+
+    // Assess
+    expect(s3.commandCalls(PutObjectCommand).map((call) => [call.args[0].input.Key, call.args[0].input.Body])).toStrictEqual([
+      ['archive/2026/11/23/300-1.jsonl', `${lineOf('300', '2026-11-23T10:00:00.000Z')}\n`],
+      [
+        'archive/index/tasks/t300.json',
+        '{"taskId":"t300","archivedAt":"2026-11-23T10:00:00.000Z","requester":null,"location":"s3://assent-archive/archive/2026/11/23/300-1.jsonl"}\n',
+      ],
+    ]);
+  });
+
   it('writes the TTL removals of one day as one JSON Lines object, encrypted, keyed by day, first sequence number and count', async () => {
     // Prepare
     s3.on(PutObjectCommand).resolves({});
@@ -63,7 +83,7 @@ describe('archiveBatch', () => {
 
     // Assess
     expect(response).toStrictEqual({ batchItemFailures: [] });
-    expect(s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input)).toStrictEqual([
+    expect(archiveObjects().map((call) => call.args[0].input)).toStrictEqual([
       {
         Bucket: 'assent-archive',
         Key: 'archive/2026/11/23/100-2.jsonl',
@@ -100,7 +120,7 @@ describe('archiveBatch', () => {
     await archiveBatch(eventOf(record('1', { eventName: 'INSERT' }), record('2'), record('3', { userIdentity: null })), store, NOW);
 
     // Assess
-    expect(s3.commandCalls(PutObjectCommand).map((call) => [call.args[0].input.Key, call.args[0].input.Body])).toStrictEqual([
+    expect(archiveObjects().map((call) => [call.args[0].input.Key, call.args[0].input.Body])).toStrictEqual([
       ['archive/2026/11/23/2-1.jsonl', `${lineOf('2', '2026-11-23T10:00:00.000Z')}\n`],
     ]);
   });
@@ -113,7 +133,7 @@ describe('archiveBatch', () => {
     await archiveBatch(eventOf(record('7', { at: BEFORE_MIDNIGHT }), record('8', { at: AFTER_MIDNIGHT }), record('9', { at: AFTER_MIDNIGHT })), store, NOW);
 
     // Assess
-    expect(s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Key)).toStrictEqual(['archive/2026/11/23/7-1.jsonl', 'archive/2026/11/24/8-2.jsonl']);
+    expect(archiveObjects().map((call) => call.args[0].input.Key)).toStrictEqual(['archive/2026/11/23/7-1.jsonl', 'archive/2026/11/24/8-2.jsonl']);
   });
 
   it('fails a batch from the first record of the object it could not write, and writes nothing after it', async () => {
@@ -126,7 +146,7 @@ describe('archiveBatch', () => {
 
     // Assess
     expect(response).toStrictEqual({ batchItemFailures: [{ itemIdentifier: '8' }] });
-    expect(s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Key)).toStrictEqual(['archive/2026/11/23/7-1.jsonl', 'archive/2026/11/24/8-1.jsonl']);
+    expect(archiveObjects().map((call) => call.args[0].input.Key)).toStrictEqual(['archive/2026/11/23/7-1.jsonl', 'archive/2026/11/24/8-1.jsonl']);
   });
 
   it('fails a TTL removal without OldImage (a stream without old images would lose data)', async () => {

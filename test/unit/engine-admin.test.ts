@@ -5,7 +5,9 @@ import {
   ForbiddenError,
   IdempotencyConflictError,
   InvalidTransitionError,
+  NotFoundError,
   SecretExpiredError,
+  TaskArchivedError,
 } from '#core/errors';
 import { engineWithFakes, linkSecret } from '../support/engine-harness.ts';
 
@@ -115,6 +117,22 @@ describe('tracking', () => {
     const b = await untracked.engine.cancel((await signUp(untracked.engine)).id, ADMIN);
 
     expect([a.expiresAt, b.expiresAt]).toStrictEqual([now + 3600, now]);
+  });
+});
+
+describe('archived tasks', () => {
+  it('tells an admin or the requester that a missing task was archived, and where; others get a plain 404', async () => {
+    const index = { taskId: '01JARCHIVED0000000000000001', archivedAt: '2026-11-20T00:00:00.000Z', location: 's3://b/archive/2026/11/20/1-1.jsonl', requester: 'u-1' };
+    const { engine } = engineWithFakes({ archive: { findTask: async (id) => (id === index.taskId ? index : undefined) } });
+
+    const asAdmin = engine.getTaskFor(index.taskId, { sub: 'root', roles: ['admin'] });
+    const asRequester = engine.getTaskFor(index.taskId, { sub: 'u-1', roles: [] });
+    const asStranger = engine.getTaskFor(index.taskId, { sub: 'u-2', roles: [] });
+
+    await expect(asAdmin).rejects.toThrow(new TaskArchivedError(`Task ${index.taskId} ended and was archived at 2026-11-20T00:00:00.000Z; it is in s3://b/archive/2026/11/20/1-1.jsonl.`));
+    await expect(asAdmin).rejects.toMatchObject({ status: 404, extensions: { location: 's3://b/archive/2026/11/20/1-1.jsonl' } });
+    await expect(asRequester).rejects.toBeInstanceOf(TaskArchivedError);
+    await expect(asStranger).rejects.toThrow(new NotFoundError(`There is no task ${index.taskId}.`));
   });
 });
 
