@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { NotificationSchema } from '#core/notification';
 import { TaskSchema } from '#core/task';
-import { actionPath, resourceRegistry } from '../resources.ts';
+import { actionPath, type ResourceRegistry, resourceRegistry } from '../resources.ts';
 import { type RouteDefinition, type RouteKey, routeKey, routes } from './routes.ts';
 import {
   AcknowledgeBodySchema,
@@ -108,7 +108,7 @@ export const ROUTE_SPECS: Record<RouteKey, RouteSpec> = {
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
 const withoutDialect = ({ $schema: _dialect, ...rest }: Record<string, unknown>) => rest;
 
-function operation(route: RouteDefinition, spec: RouteSpec) {
+function operation(route: RouteDefinition, spec: RouteSpec, registry: ResourceRegistry) {
   const pathParameters = [...route.path.matchAll(/\{(\w+)\}/g)].map((match) => ({
     name: match[1],
     in: 'path',
@@ -133,7 +133,7 @@ function operation(route: RouteDefinition, spec: RouteSpec) {
     'application/json': { schema: spec.success.schema ? withoutDialect(jsonSchema(spec.success.schema)) : { type: 'object' } },
     ...(spec.success.html ? { 'text/html': { schema: { type: 'string' } } } : {}),
   };
-  const actions = RESOURCE_ACTION_ROUTES.has(routeKey(route)) ? resourceActionsDescription(route.path.includes('{id}') ? 'instance' : 'collection') : '';
+  const actions = RESOURCE_ACTION_ROUTES.has(routeKey(route)) ? resourceActionsDescription(registry, route.path.includes('{id}') ? 'instance' : 'collection') : '';
   return {
     ...(actions ? { description: actions } : {}),
     operationId: `${route.method.toLowerCase()}${route.path.replace(/[{}]/g, '').replace(/(^|[/.-])(\w)/g, (_, _sep, char: string) => char.toUpperCase())}`,
@@ -165,10 +165,10 @@ function operation(route: RouteDefinition, spec: RouteSpec) {
 const RESOURCE_ACTION_ROUTES = new Set(['POST /v1/{resource}/{id}/actions/{action}', 'POST /v1/{resource}/actions/{action}']);
 
 /** The registered actions of a scope, alpha ones marked, for the generic resource-action operations. */
-function resourceActionsDescription(scope: 'instance' | 'collection'): string {
-  const lines = resourceRegistry
+function resourceActionsDescription(registry: ResourceRegistry, scope: 'instance' | 'collection'): string {
+  const lines = registry
     .resources()
-    .flatMap((resource) => resourceRegistry.actionsOf(resource.name))
+    .flatMap((resource) => registry.actionsOf(resource.name))
     .filter((entry) => entry.scope === scope)
     .map((entry) => `- \`POST ${actionPath(entry)}\`${entry.stability === 'alpha' ? ' **[alpha]**' : ` (${entry.stability})`}: ${entry.action.description}`);
   return `Actions:\n${lines.join('\n')}`;
@@ -186,12 +186,12 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
 };
 
 /** The OpenAPI 3.1 document of the HTTP API, generated from routes.ts and the zod schemas. */
-export function buildOpenApi(serverUrl: string) {
+export function buildOpenApi(serverUrl: string, registry: ResourceRegistry = resourceRegistry) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const spec = ROUTE_SPECS[routeKey(route) as RouteKey];
     paths[route.path] ??= {};
-    (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = operation(route, spec);
+    (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = operation(route, spec, registry);
   }
   const problem = (description: string) => ({
     description,

@@ -2,7 +2,7 @@ import { ulid } from 'ulid';
 import { z } from 'zod';
 import { MethodNotAllowedError, NotFoundError, UnauthorizedError } from '#core/errors';
 import type { Task } from '#core/task';
-import { actionPath, type ResourceActionEntry, taskTypeName } from '../resources.ts';
+import { actionPath, type ResourceActionEntry, type ResourceRegistry, taskTypeName } from '../resources.ts';
 import type { RouteHandler } from './http-types.ts';
 import { parseWith } from './parse.ts';
 import { json } from './responses.ts';
@@ -26,16 +26,18 @@ const describeEntry = (entry: ResourceActionEntry) => {
   };
 };
 
-/** `GET /v1/actions`: the registry, self-documented. */
-export const listActions: RouteHandler = async ({ app }) =>
-  json(200, {
-    resources: app.resources.resources().map((resource) => ({
-      name: resource.name,
-      description: resource.description,
-      basePath: `/v1/${resource.name}`,
-      actions: app.resources.actionsOf(resource.name).map(describeEntry),
-    })),
-  });
+/** The registry, self-documented: what `GET /v1/actions` answers. Alpha actions carry a warning. */
+export const describeResources = (registry: ResourceRegistry) => ({
+  resources: registry.resources().map((resource) => ({
+    name: resource.name,
+    description: resource.description,
+    basePath: `/v1/${resource.name}`,
+    actions: registry.actionsOf(resource.name).map(describeEntry),
+  })),
+});
+
+/** `GET /v1/actions`. */
+export const listActions: RouteHandler = async ({ app }) => json(200, describeResources(app.resources));
 
 /** Runs a resource action as a task; 200 with its result if it finishes now, else 202 with the task. */
 const runAction =

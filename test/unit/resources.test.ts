@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { defineAction } from '#core/action';
 import { ConfigurationError } from '#core/errors';
 import { resourceRegistry, ResourceRegistry } from '#functions/resources';
+import { buildOpenApi } from '#http/openapi';
+import { describeResources } from '#http/resources';
 import { engineWithFakes } from '../support/engine-harness.ts';
 
 const todos = { name: 'todos', description: 'x', exists: async () => true };
@@ -65,5 +67,24 @@ describe('todos actions through the engine', () => {
     const task = await engine.createTask('todos.mark-done', { id: 'ghost' }, { sub: 'u1', roles: [] });
     await engine.preApprove(task.id);
     expect((await engine.getTask(task.id)).history.at(-1)?.reason).toBe('Invalid: mark-done (There is no todo ghost.)');
+  });
+});
+
+describe('alpha actions are marked wherever they are listed', () => {
+  const registry = new ResourceRegistry([todos], [{ resource: 'todos', action: instanceAction, scope: 'instance', stability: 'alpha', approval: 'auto' }]);
+
+  it('in GET /v1/actions', () => {
+    expect(describeResources(registry).resources[0]?.actions[0]).toMatchObject({
+      name: 'poke',
+      stability: 'alpha',
+      warning: 'Alpha: may change or go away without notice.',
+      path: '/v1/todos/{id}/actions/poke',
+    });
+  });
+
+  it('in the OpenAPI document (and so on /docs)', () => {
+    const document = buildOpenApi('https://api.example.com', registry);
+    const operation = document.paths['/v1/{resource}/{id}/actions/{action}']?.post as { description: string };
+    expect(operation.description).toBe('Actions:\n- `POST /v1/todos/{id}/actions/poke` **[alpha]**: Pokes');
   });
 });
