@@ -820,7 +820,11 @@ export class Engine {
     const invalid = invalidActions(updated);
     if (invalid.length > 0) throw new InvalidTaskError(`Task ${task.id} became invalid during submit: ${describeInvalid(invalid)}.`);
     const at = this.now();
-    const completed = this.ended({ ...transition(updated, { to: 'completed', by: SYSTEM, event: 'completed', at }), completedAt: at });
+    const completed = this.ended({
+      ...transition(updated, { to: 'completed', by: SYSTEM, event: 'completed', at }),
+      completedAt: at,
+      durationMs: Date.parse(at) - Date.parse(updated.createdAt),
+    });
     const saved = await this.deps.store.save(completed, { version: updated.version });
     await this.announce(saved);
     return saved;

@@ -77,6 +77,8 @@ export const TaskSchema = z.object({
   adminNotes: z.array(z.object({ at: z.string(), by: z.string(), text: z.string() })).default([]),
   /** How many executions the task has had (admin retries start new ones). */
   attempt: z.number().int().default(1),
+  /** From creation to completion, for tracking (who, when, input, result, duration, outcome). */
+  durationMs: z.number().int().optional(),
   /** Set when the task reaches a terminal state: epoch seconds for DynamoDB TTL. */
   expiresAt: z.number().int().optional(),
   /** Optimistic-concurrency counter: every write is conditional on it. */

@@ -60,6 +60,7 @@ describe('todos actions through the engine', () => {
       { todo: { id: 't1', title: 'Write tests', done: true, archived: false, createdAt: 'x', doneAt: '2026-11-23T10:00:00.000Z' } },
     ]);
     expect((second.actions[0]?.stored.result as { todo: { doneAt: string } }).todo.doneAt).toBe('2026-11-23T10:00:00.000Z');
+    expect([first.createdBy?.sub, first.durationMs, first.history.map((entry) => entry.event)]).toStrictEqual(['u1', 0, ['created', 'auto-approved', 'completed']]);
   });
 
   it('mark-done on a todo that does not exist is invalid and auto-rejected', async () => {

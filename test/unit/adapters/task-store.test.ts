@@ -66,6 +66,21 @@ describe('DynamoDbTaskStore', () => {
     await expect(store.get(task.id)).rejects.toBeInstanceOf(TransientError);
   });
 
+  it('never returns a task whose TTL has passed, even before DynamoDB deletes it', async () => {
+    // Prepare
+    const clocked = new DynamoDbTaskStore({ client, tableName: 'assent', now: () => Date.parse('2026-11-24T10:00:00.000Z') });
+    ddb.on(GetCommand).resolvesOnce({ Item: { ...task, expiresAt: Date.parse('2026-11-24T09:59:59.000Z') / 1000 } }).resolvesOnce({
+      Item: { ...task, expiresAt: Date.parse('2026-11-24T10:00:01.000Z') / 1000 },
+    });
+
+    // Act
+    const expired = await clocked.get(task.id);
+    const live = await clocked.get(task.id);
+
+    // Assess
+    expect([expired, live?.id]).toStrictEqual([undefined, task.id]);
+  });
+
   it('reads tasks consistently and parses them', async () => {
     ddb.on(GetCommand).resolves({ Item: { pk: 'TASK#x', sk: 'TASK', gsi1pk: 'STATUS#pending', ...task } });
     await expect(store.get(task.id)).resolves.toStrictEqual(task);
