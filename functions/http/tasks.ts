@@ -1,6 +1,5 @@
-import type { Identity } from '#core/identity';
 import { ValidationError } from '#core/errors';
-import type { Actor } from '#core/identity';
+import type { Actor, Identity } from '#core/identity';
 import type { HttpRequest, RouteHandler } from './http-types.ts';
 import { requireRole } from './auth.ts';
 import { parseWith, taskIdParam } from './parse.ts';
