@@ -6,7 +6,9 @@
  * Environment: PORT (API, default 3000), MAIL_PORT (mailbox, default 8005), DYNAMODB_PORT (8000),
  * SFN_PORT (8083), EVENTS_PORT (EventBridge PutEvents, 8084), S3_PORT (archive bucket, 8085), ASSENT_HOME (data
  * directory, default .assent), ASSENT_QUIET=1 (no request log), ASSENT_SWEEP_SECONDS (how often expired items are
- * deleted, as TTL does on AWS; default 5), ASSENT_TTL_MINUTES (how long finished tasks stay; default 1440).
+ * deleted, as TTL does on AWS; default 5), ASSENT_TTL_MINUTES (how long finished tasks stay; default 1440),
+ * ASSENT_HANDLER_DYNAMODB_ENDPOINT (the DynamoDB endpoint the handlers use, default the DynamoDB Local started here:
+ * the benchmarks put a request-counting proxy in front of it).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -117,7 +119,7 @@ async function main(): Promise<void> {
       AWS_REGION: REGION,
       AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: process.env.ASSENT_HANDLER_DYNAMODB_ENDPOINT ?? dynamo.endpoint,
       AWS_ENDPOINT_URL_SFN: `http://${HOST}:${sfnPort}`,
       AWS_ENDPOINT_URL_SES: mailbox,
       AWS_ENDPOINT_URL_EVENTBRIDGE: eventBus.url,
