@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import { GetExecutionHistoryCommand, type HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
+import { api, type ApiResponse, endpoints, linkIn, mailboxFor, tokenFor, unique, waitForEmail, waitForTask } from '../support/stack.ts';
+
+/**
+ * Races at the scale of a busy morning, through the local stack: many people (and one eager
+ * browser) acting on one task at once. Whatever the interleaving, one decision wins, the work after
+ * it runs once, and every loser is told who won and when.
+ */
+const APPROVER = 'approver@assent.local';
+const PROBLEMS = 'https://assent.dev/problems/';
+const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+
+const bearer = (jwt: string) => ({ authorization: `Bearer ${jwt}` });
+
+/** The states the task's execution entered, in order, from the runner's execution history. */
+async function statesEntered(executionArn: string): Promise<string[]> {
+  const { services } = endpoints();
+  const sfn = new SFNClient({ endpoint: services.sfn, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const events: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 1000 }));
+    events.push(...(page.events ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  sfn.destroy();
+  return events.filter((event) => event.type === 'TaskStateEntered').map((event) => event.stateEnteredEventDetails?.name ?? '?');
+}
+
+async function signUp(name: string): Promise<{ id: string; email: string; projectName: string }> {
+  const suffix = unique();
+  const data = { email: `${name}-${suffix}@example.com`, projectName: `${name}-${suffix}` };
+  const created = await api('/v1/tasks', { method: 'POST', json: { type: 'sign-up', data } });
+  expect(created.status).toBe(202);
+  return { id: created.json.id, ...data };
+}
+
+const countBy = (responses: readonly ApiResponse[]) =>
+  responses.reduce<Record<number, number>>((counts, response) => ({ ...counts, [response.status]: (counts[response.status] ?? 0) + 1 }), {});
+
+describe('200 concurrent approvals of one task, through the admin API and the emailed link', () => {
+  it('approves once, runs PostApprove once, sends one token email, and tells the 199 others who decided and when', async () => {
+    // Prepare: a sign-up waiting for approval, its emailed link, and five admins.
+    const task = await signUp('race');
+    const approvalEmail = await waitForEmail((mail) => mail.destination.to.includes(APPROVER) && mail.subject === `Approval needed: sign-up ${task.id}`);
+    const link = linkIn(approvalEmail, 'approvals');
+    const admins = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((n) => tokenFor({ sub: `race-admin-${n}`, email: `race-admin-${n}@example.com`, roles: ['admin'] })));
+    const viaLink = () =>
+      api(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: 'decision=approve&reason=' });
+    const viaApi = (i: number) => api(`/v1/tasks/${task.id}/approve`, { method: 'POST', headers: bearer(admins[i % admins.length]!) });
+
+    // Act: 100 link posts and 100 admin approvals, interleaved, all in flight at once.
+    const responses = await Promise.all(Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? viaLink() : viaApi(i))));
+
+    // Assess: one winner.
+    const winners = responses.filter((response) => response.status === 200);
+    const losers = responses.filter((response) => response.status !== 200);
+    expect(countBy(responses)).toStrictEqual({ 200: 1, 409: 199 });
+    const winner = winners[0]!;
+    expect(winner.json).toMatchObject({ id: task.id, status: 'approved' });
+
+    // Assess: every loser names the winner and the moment (the same for all of them), at its own path.
+    const decided = await waitForTask(task.id, (t) => t.waitingFor === 'token');
+    const approvals = decided.history.filter((entry: { event: string }) => entry.event === 'approved');
+    expect(approvals).toHaveLength(1);
+    const { by, at } = approvals[0];
+    expect(decided.approvedBy).toStrictEqual(by);
+    expect(losers.map((response) => response.headers.get('content-type'))).toStrictEqual(losers.map(() => 'application/problem+json'));
+    expect(new Set(losers.map((response) => response.json.instance))).toStrictEqual(new Set([link, `/v1/tasks/${task.id}/approve`]));
+    const withoutPathAndStatus = new Set(losers.map(({ json: { instance: _instance, taskStatus: _status, ...rest } }) => JSON.stringify(rest)));
+    expect([...withoutPathAndStatus].map((text) => JSON.parse(text))).toStrictEqual([
+      {
+        type: `${PROBLEMS}already-decided`,
+        title: 'The task has already been decided',
+        status: 409,
+        detail: `Task ${task.id} was already approved by ${by.id} at ${at}.`,
+        taskId: task.id,
+        decidedBy: by.id,
+        decidedAt: at,
+        decision: 'approved',
+      },
+    ]);
+    expect(losers.filter((response) => !['approved', 'awaiting_token'].includes(response.json.taskStatus))).toStrictEqual([]);
+
+    // Assess: the work after approval ran once, and the user got exactly one token email.
+    const tokenEmail = await waitForEmail((mail) => mail.destination.to.includes(task.email) && mail.subject === `Choose your password for ${task.projectName}`);
+    expect(tokenEmail.body.text).toContain(`Task: ${task.id}`);
+    expect(await statesEntered(decided.executionArn)).toStrictEqual(['PreApprove', 'AwaitApproval', 'PostApprove', 'AwaitToken']);
+    expect((await mailboxFor(task.email)).filter((mail) => mail.subject === `Choose your password for ${task.projectName}`)).toHaveLength(1);
+  }, 120_000);
+});
+
+describe('200 concurrent submits of one token', () => {
+  it('completes the task once and refuses the 199 others', async () => {
+    // Prepare: a sign-up approved and waiting for its token.
+    const task = await signUp('submit-race');
+    await waitForEmail((mail) => mail.destination.to.includes(APPROVER) && mail.subject === `Approval needed: sign-up ${task.id}`);
+    expect((await api(`/v1/tasks/${task.id}/approve`, { method: 'POST', admin: true })).status).toBe(200);
+    const tokenEmail = await waitForEmail((mail) => mail.destination.to.includes(task.email) && mail.subject === `Choose your password for ${task.projectName}`);
+    const link = linkIn(tokenEmail, 'tokens');
+
+    // Act: 200 submits of one token, each with a password of its own.
+    const responses = await Promise.all(Array.from({ length: 200 }, (_, i) => api(link, { method: 'POST', json: { password: `password number ${i} is long` } })));
+
+    // Assess: one completion; 199 refusals saying when the link was used (one moment for all).
+    const completed = responses.filter((response) => response.status === 200);
+    const refused = responses.filter((response) => response.status !== 200);
+    expect(completed.map((response) => response.json)).toStrictEqual([{ id: task.id, status: 'completed' }]);
+    expect(countBy(refused)).toStrictEqual({ 404: 199 });
+    const usedAt = new Set(refused.map((response) => /^This link was already used at (\S+); the task is (?:awaiting_token|completed)\.$/.exec(response.json.detail)?.[1]));
+    expect(usedAt.size).toBe(1);
+    expect([...usedAt][0]).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(new Set(refused.map((response) => `${response.json.type} ${response.json.taskId}`))).toStrictEqual(new Set([`${PROBLEMS}not-found ${task.id}`]));
+
+    // Assess: the submit stage and the completion ran once.
+    const done = await waitForTask(task.id, (t) => t.sentEmails.includes('completed'));
+    expect(done.history.filter((entry: { event: string }) => entry.event === 'completed')).toHaveLength(1);
+    expect((await mailboxFor(task.email)).map((mail) => mail.subject)).toStrictEqual([`Choose your password for ${task.projectName}`, `Your project ${task.projectName} is ready`]);
+    expect(await statesEntered(done.executionArn)).toStrictEqual(['PreApprove', 'AwaitApproval', 'PostApprove', 'AwaitToken', 'Complete']);
+  }, 120_000);
+});
+
+describe('50 concurrent identical creates with one Idempotency-Key', () => {
+  it('creates one task; every answer is that task or a busy 409, and a later retry replays it', async () => {
+    // Prepare: update-email's duplicate policy is cancel-older, so without the key 50 requests would make 50 tasks.
+    const suffix = unique();
+    const sub = `idem50-${suffix}`;
+    const jwt = await tokenFor({ sub, email: `${sub}@example.com`, roles: [] });
+    const key = randomUUID();
+    const since = new Date(Date.now() - 1000).toISOString();
+    const body = { type: 'update-email', data: { newEmail: `idem50-new-${suffix}@example.com` } };
+    const post = () => api('/v1/tasks', { method: 'POST', json: body, headers: { ...bearer(jwt), 'idempotency-key': key } });
+
+    // Act
+    const responses = await Promise.all(Array.from({ length: 50 }, post));
+    const later = await post();
+
+    // Assess
+    const created = responses.filter((response) => response.status === 202);
+    const busy = responses.filter((response) => response.status !== 202);
+    expect(created.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(created.map((response) => response.json.id)).size).toBe(1);
+    expect(created[0]!.json).toStrictEqual({ id: expect.stringMatching(ULID), type: 'update-email', status: 'pending' });
+    expect(busy.map((response) => [response.status, response.json.type])).toStrictEqual(busy.map(() => [409, `${PROBLEMS}concurrent-update`]));
+    expect(later.json).toStrictEqual(created[0]!.json);
+    expect(later.headers.get('idempotent-replayed')).toBe('true');
+    const listed = await api(`/v1/tasks?${new URLSearchParams({ type: 'update-email', requester: sub, createdFrom: since, limit: '100' })}`, { admin: true });
+    expect(listed.json.tasks.map((t: { id: string }) => t.id)).toStrictEqual([created[0]!.json.id]);
+  }, 60_000);
+});
