@@ -31,12 +31,22 @@ export interface App {
   readonly resources: ResourceRegistry;
 }
 
+/** The AWS SDK clients behind the adapters. */
+export interface AppClients {
+  readonly dynamodb: DynamoDBClient;
+  readonly sfn: SFNClient;
+  readonly ses: SESClient;
+  readonly eventBridge: EventBridgeClient;
+  readonly s3: S3Client;
+}
+
 /**
  * The composition root: SDK clients (their endpoints come from `AWS_ENDPOINT_URL_*` when set, which
- * is how the local stack points them at the emulators), adapters, and the engine.
+ * is how the local stack points them at the emulators), adapters, and the engine. `clients` replaces
+ * some of the SDK clients, e.g. with ones that go through a fault-injecting proxy in tests.
  */
-export function createApp(env: Env = readEnv()): App {
-  const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+export function createApp(env: Env = readEnv(), clients: Partial<AppClients> = {}): App {
+  const dynamo = DynamoDBDocumentClient.from(clients.dynamodb ?? new DynamoDBClient({}), {
     marshallOptions: { removeUndefinedValues: true },
   });
   const registry = new Registry(actions, taskTypes);
@@ -47,15 +57,15 @@ export function createApp(env: Env = readEnv()): App {
   };
   const engine = new Engine({
     store: new DynamoDbTaskStore({ client: dynamo, tableName: env.tableName }),
-    workflow: new StepFunctionsWorkflow({ client: new SFNClient({}), stateMachineArn: env.stateMachineArn }),
-    mailer: new SesMailer({ client: new SESClient({}) }),
+    workflow: new StepFunctionsWorkflow({ client: clients.sfn ?? new SFNClient({}), stateMachineArn: env.stateMachineArn }),
+    mailer: new SesMailer({ client: clients.ses ?? new SESClient({}) }),
     registry,
     ports,
     config: { publicUrl: env.publicUrl, mailFrom: env.mailFrom, adminEmails: env.adminEmails, ttlMinutes: env.ttlMinutes, trackActions: env.trackActions },
     newId: ulid,
-    ...(env.archiveBucket ? { archive: new S3ArchiveStore({ client: new S3Client({}), bucket: env.archiveBucket }) } : {}),
+    ...(env.archiveBucket ? { archive: new S3ArchiveStore({ client: clients.s3 ?? new S3Client({}), bucket: env.archiveBucket }) } : {}),
     onInternalError: (message, error) => logger.error(message, { error }),
-    events: new EventBridgePublisher({ client: new EventBridgeClient({}), eventBusName: env.eventBusName }),
+    events: new EventBridgePublisher({ client: clients.eventBridge ?? new EventBridgeClient({}), eventBusName: env.eventBusName }),
   });
   return { env, engine, registry, ports, resources: resourceRegistry };
 }

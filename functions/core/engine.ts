@@ -4,7 +4,7 @@ import type { EventPublisher } from '#ports/events';
 import type { ArchiveLookup } from '#ports/archive-store';
 import type { Mailer } from '#ports/mailer';
 import type { IdempotencyState, Page, SecretRecord, TaskQuery, TaskStore } from '#ports/task-store';
-import type { Workflow } from '#ports/workflow';
+import type { Workflow, WorkflowInput } from '#ports/workflow';
 import type { ActionPorts } from './action.ts';
 import {
   ConcurrentUpdateError,
@@ -173,8 +173,22 @@ export class Engine {
         if (!(error instanceof InvalidTransitionError)) throw error;
       });
     }
-    await workflow.start({ taskId: id, approvalTimeoutSeconds: taskType.approvalTtlSeconds, tokenTimeoutSeconds: taskType.tokenWaitSeconds }, 1);
-    return task;
+    return this.startWorkflow(task, { taskId: id, approvalTimeoutSeconds: taskType.approvalTtlSeconds, tokenTimeoutSeconds: taskType.tokenWaitSeconds }, 'PreApprove');
+  }
+
+  /**
+   * Starts the task's execution. If Step Functions cannot be reached (after the SDK's retries), the
+   * task is not left waiting for a workflow that does not exist: it fails at `step`, the operators
+   * are told, and an admin retry starts it again. Answers the task as it now is.
+   */
+  private async startWorkflow(task: Task, input: WorkflowInput, step: string): Promise<Task> {
+    try {
+      await this.deps.workflow.start(input, task.attempt);
+      return task;
+    } catch (error) {
+      await this.failTask(task, step, { Error: errorName(error), Cause: `The workflow could not be started: ${describeError(error)}` });
+      return this.getTask(task.id);
+    }
   }
 
   /**
@@ -393,12 +407,35 @@ export class Engine {
         continue;
       }
       await this.announce(next);
-      await this.deps.store.revokeSecrets(task.id, 'approval', at, `The task was ${next.status}.`);
-      if (task.wait?.kind === 'approval') {
-        await this.deps.workflow.resume(task.wait.sfnToken, { decision: decision === 'approve' ? 'approved' : 'rejected' });
-      }
+      if (task.wait?.kind === 'approval') next = await this.tellWorkflowDecided(next, task.wait.sfnToken);
+      await this.deps.store
+        .revokeSecrets(task.id, 'approval', at, `The task was ${decision === 'approve' ? 'approved' : 'rejected'}.`)
+        .catch((error: unknown) => this.onInternalError('Could not revoke approval links (a decided task refuses them anyway)', error));
       if (next.status === 'rejected') await this.tellRequester(next, 'rejected', { reason: reason ?? '' });
       return next;
+    }
+  }
+
+  /**
+   * Resumes the execution waiting for the decision. The decision is already saved; if Step Functions
+   * cannot be told (after the SDK's retries), an approved task fails at PostApprove (an admin retry
+   * carries on from there, in a new execution) and its waiting execution is stopped; a rejected task
+   * is over anyway and its execution ends at its approval timeout.
+   */
+  private async tellWorkflowDecided(task: Task, sfnToken: string): Promise<Task> {
+    try {
+      await this.deps.workflow.resume(sfnToken, { decision: task.status === 'approved' ? 'approved' : 'rejected' });
+      return task;
+    } catch (error) {
+      if (task.status !== 'approved') {
+        this.onInternalError(`Could not tell the workflow that task ${task.id} was ${task.status}`, error);
+        return task;
+      }
+      await this.failTask(task, 'PostApprove', { Error: errorName(error), Cause: `The approval was saved but the workflow could not be resumed: ${describeError(error)}` });
+      if (task.executionArn) {
+        await this.deps.workflow.stop(task.executionArn, 'Superseded: the task failed after its approval').catch((e: unknown) => this.onInternalError('Could not stop an execution', e));
+      }
+      return this.getTask(task.id);
     }
   }
 
@@ -521,7 +558,16 @@ export class Engine {
       if (task.wait?.kind === 'token') await this.deps.workflow.fail(task.wait.sfnToken, 'ActionFailed', `Submit failed for task ${task.id}`);
       throw new ActionFailedError(`Submit failed for task ${task.id}`, { cause: error });
     }
-    if (task.wait?.kind === 'token') await this.deps.workflow.resume(task.wait.sfnToken, { submitted: true });
+    if (task.wait?.kind === 'token') {
+      try {
+        await this.deps.workflow.resume(task.wait.sfnToken, { submitted: true });
+      } catch (error) {
+        // The task is completed; only the workflow's Complete step (the completed email) is left. Do it here.
+        this.onInternalError(`Could not resume the workflow of completed task ${task.id}; sending its completed email from the submit`, error);
+        await this.complete(task.id);
+        if (task.executionArn) await this.deps.workflow.stop(task.executionArn, 'Completed by its token submit').catch((e: unknown) => this.onInternalError('Could not stop an execution', e));
+      }
+    }
     return completed;
   }
 
@@ -548,9 +594,11 @@ export class Engine {
    * says which), a timed-out token expires the task, anything else fails it with the error recorded
    * and the operators notified.
    */
-  async fail(taskId: string, state: string, error: StepError): Promise<void> {
+  async fail(taskId: string, state: string, error: StepError, executionArn?: string): Promise<void> {
     const task = await this.deps.store.get(taskId);
     if (!task) return;
+    // An execution the task has moved on from (an admin retry started a newer one) speaks for nobody.
+    if (executionArn && task.executionArn && executionArn !== task.executionArn) return;
     const taskType = this.taskTypeOf(task);
     if (state === 'Complete') {
       await this.notifier.notify({ task, taskType, kind: 'error', message: `The completed email of task ${task.id} could not be sent.`, detail: `${error.Error}: ${error.Cause ?? ''}` });
@@ -705,11 +753,11 @@ export class Engine {
       sentEmails: task.sentEmails.filter((stage) => stage === 'initial'),
     };
     const saved = await this.deps.store.save(next, { version: task.version });
-    await this.deps.workflow.start(
+    return this.startWorkflow(
+      saved,
       { taskId: task.id, approvalTimeoutSeconds: taskType.approvalTtlSeconds, tokenTimeoutSeconds: taskType.tokenWaitSeconds, resumeAt },
-      attempt,
+      resumeAt,
     );
-    return saved;
   }
 
   listTokens(limit: number, cursor?: string): Promise<Page<SecretRecord>> {

@@ -18,6 +18,8 @@ export const StepEventSchema = z.discriminatedUnion('step', [
     taskId: z.string(),
     /** `{ <failed state name>: { Error, Cause } }`: each state's Catch writes under its own name. */
     failure: z.record(z.string(), z.object({ Error: z.string(), Cause: z.string().optional() })),
+    /** The failing execution (`$$.Execution.Id`): a failure from an execution the task moved on from is ignored. */
+    executionArn: z.string().optional(),
   }),
 ]);
 export type StepEvent = z.infer<typeof StepEventSchema>;
@@ -44,7 +46,7 @@ export async function runStep(event: StepEvent, { engine }: App): Promise<Record
     case 'fail': {
       const [state, error] = Object.entries(event.failure)[0] ?? ['Workflow', { Error: 'Unknown' }];
       logger.warn('Task failed in the workflow', { state, error: error.Error });
-      await engine.fail(event.taskId, state, error);
+      await engine.fail(event.taskId, state, error, event.executionArn);
       return {};
     }
   }

@@ -90,10 +90,12 @@ describe('stepfunctions/task-workflow.asl.json', () => {
     expect([...names].filter((name) => !canEnd.has(name))).toStrictEqual([]);
   });
 
-  it('carries ids only: every payload holds the step, the task id and at most a task token or the failure', () => {
+  it('carries ids only: every payload holds the step, the task id and at most a task token, or the failure and the execution id', () => {
     const payloadKeys = tasks.map(([, state]) => Object.keys((state.Parameters?.Payload ?? {}) as object).sort());
     for (const keys of payloadKeys) {
-      expect(keys.filter((key) => !['step', 'taskId.$', 'taskToken.$', 'failure.$'].includes(key))).toStrictEqual([]);
+      expect(keys.filter((key) => !['step', 'taskId.$', 'taskToken.$', 'failure.$', 'executionArn.$'].includes(key))).toStrictEqual([]);
     }
+    expect(tasks.filter(([, state]) => 'executionArn.$' in ((state.Parameters?.Payload ?? {}) as object)).map(([name]) => name)).toStrictEqual(['HandleFailure']);
+    expect((definition.States.HandleFailure?.Parameters?.Payload as Record<string, string>)['executionArn.$']).toBe('$$.Execution.Id');
   });
 });

@@ -1,0 +1,217 @@
+import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { createSignUp, type FaultHarness, secretOf, type StepFault, type StepName, startFaultHarness, tokenEmailsOf, tokenLinkOf } from '../support/fault-harness.ts';
+import { ADMIN, PASSWORD, signUpFlows } from '../support/fault-flows.ts';
+import type { Fault } from '../support/fault-proxy.ts';
+
+/**
+ * Faults at every seam of a sign-up (approval, then a token), with the real state machine, the real
+ * steps code and the real adapters over real protocols (see test/support/fault-harness.ts). Whatever
+ * fails, the task either completes with every effect applied exactly once, or ends `failed` with the
+ * error recorded and the operators told, and an admin retry from the failed step completes it.
+ * test/slow/faults.slow.test.ts throttles every adapter call of every step in turn, and waits out a
+ * real state timeout.
+ */
+const THROTTLE: Fault = { kind: 'throttle' };
+
+let harness: FaultHarness;
+beforeAll(async () => {
+  harness = await startFaultHarness();
+});
+afterAll(async () => {
+  await harness?.close();
+});
+afterEach(() => harness.clearFaults());
+
+const engine = () => harness.app.engine;
+const { approve, submitToken, expectAppliedOnce, expectFailed } = signUpFlows(() => harness);
+
+const STEP_STATES: readonly [StepName, string][] = [
+  ['preApprove', 'PreApprove'],
+  ['awaitApproval', 'AwaitApproval'],
+  ['postApprove', 'PostApprove'],
+  ['awaitToken', 'AwaitToken'],
+];
+const BEFORE_APPROVAL = new Set<StepName>(['preApprove', 'awaitApproval']);
+
+describe.each([
+  ['throws', { kind: 'throw' } as StepFault, 'Error'],
+  ['hangs until the function times out', { kind: 'hang' } as StepFault, 'Sandbox.Timedout'],
+])('a step Lambda that %s', (_name, fault, error) => {
+  it.each(STEP_STATES)('in %s: the task fails there, operators are told, and an admin retry completes it once', async (step, state) => {
+    // Prepare
+    harness.onStep(step, fault);
+
+    // Act: the sign-up runs into the fault.
+    const run = await createSignUp(harness, `fault-${step}`);
+    if (!BEFORE_APPROVAL.has(step)) await approve(run);
+
+    // Assess: failed, recorded, told; nothing sent to the user.
+    await expectFailed(run, state, error);
+    expect(await tokenEmailsOf(run)).toStrictEqual([]);
+
+    // Act: an admin retries from the failed state; the rest of the flow goes on.
+    const retried = await engine().retry(run.id, ADMIN);
+    expect(retried.status).toBe(BEFORE_APPROVAL.has(step) ? 'pending' : 'approved');
+    if (BEFORE_APPROVAL.has(step)) await approve(run);
+    await submitToken(run);
+
+    // Assess
+    const done = await expectAppliedOnce(run);
+    expect(done.attempt).toBe(2);
+    expect(done.history.map((entry) => entry.event)).toStrictEqual(
+      BEFORE_APPROVAL.has(step) ? ['created', 'failed', 'retried', 'approved', 'token-issued', 'completed'] : ['created', 'approved', 'failed', 'retried', 'token-issued', 'completed'],
+    );
+  }, 60_000);
+});
+
+describe('an adapter failing inside a step', () => {
+  it('SES SendEmail of the operators\' notice in preApprove: the task goes on; the notice stays listed, marked not emailed', async () => {
+    // Prepare
+    harness.onStep('preApprove', { kind: 'during', arm: () => harness.proxies.ses.inject({ operation: 'SendEmail', times: Infinity, fault: THROTTLE }) });
+    const invocationsBefore = harness.invocations.length;
+
+    // Act
+    const run = await createSignUp(harness, 'throttle-notice');
+    await approve(run);
+    await submitToken(run);
+
+    // Assess
+    await expectAppliedOnce(run);
+    const runs = harness.invocations.slice(invocationsBefore).filter((invocation) => invocation.taskId === run.id && invocation.step === 'preApprove');
+    expect(runs.map((invocation) => invocation.outcome)).toStrictEqual(['ok']);
+    const notifications = await harness.notificationsOf(run.id);
+    expect(notifications.map((notification) => [notification.kind, notification.message, notification.emailedAt])).toStrictEqual([
+      ['needs-approval', `'sign-up' task ${run.id} needs approval.`, undefined],
+      ['error', `Notification ${notifications[0]!.id} could not be emailed to the operators.`, undefined],
+    ]);
+    expect(notifications[1]!.detail).toContain('Throttling');
+  }, 60_000);
+
+  it('EventBridge PutEvents: the task goes on, and operators get the events to replay', async () => {
+    // Prepare
+    harness.onStep('awaitToken', { kind: 'during', arm: () => harness.proxies.events.inject({ operation: 'PutEvents', times: Infinity, fault: THROTTLE }) });
+
+    // Act
+    const run = await createSignUp(harness, 'throttle-events');
+    await approve(run);
+    await submitToken(run);
+
+    // Assess
+    await expectAppliedOnce(run);
+    const notifications = await harness.notificationsOf(run.id);
+    expect(notifications.map((notification) => [notification.kind, notification.message])).toStrictEqual([
+      ['needs-approval', `'sign-up' task ${run.id} needs approval.`],
+      ['error', `The task.token_issued event(s) of task ${run.id} could not be published; the detail holds them for a replay.`],
+    ]);
+    expect(notifications[1]!.detail).toContain('"detailType":"task.token_issued"');
+  }, 60_000);
+});
+
+describe('Step Functions unreachable right after the engine saved a change (every SDK attempt throttled)', () => {
+  it('a create whose execution cannot start fails at PreApprove, operators are told, and a retry runs it', async () => {
+    // Act
+    const disarm = harness.proxies.sfn.inject({ operation: 'StartExecution', times: Infinity, fault: THROTTLE });
+    const run = await createSignUp(harness, 'start-fails');
+    disarm();
+
+    // Assess: not pending forever with no execution behind it.
+    await expectFailed(run, 'PreApprove', 'TransientError');
+    expect((await engine().getTask(run.id)).failure?.cause).toBe('The workflow could not be started: TransientError: Starting the workflow: ThrottlingException');
+
+    // Act: the admin retries.
+    await engine().retry(run.id, ADMIN);
+    await approve(run);
+    await submitToken(run);
+
+    // Assess
+    const done = await expectAppliedOnce(run);
+    expect(done.executionArn).toMatch(/-r2$/);
+  }, 60_000);
+
+  it('an approval whose execution cannot be resumed stands; the task fails at PostApprove, its old execution is stopped, and a retry carries on', async () => {
+    // Prepare
+    const run = await createSignUp(harness, 'resume-fails');
+    await harness.waitForTask(run.id, (task) => task.wait?.kind === 'approval' && task.sentEmails.includes('approval'));
+    const firstExecution = (await engine().getTask(run.id)).executionArn!;
+
+    // Act
+    const disarm = harness.proxies.sfn.inject({ operation: 'SendTaskSuccess', times: Infinity, fault: THROTTLE });
+    const decided = await engine().decide(run.id, 'approve', ADMIN);
+    disarm();
+
+    // Assess: the approval is kept and the failure is one an admin can act on.
+    expect(decided).toMatchObject({ status: 'failed', approvedBy: ADMIN, failure: { step: 'PostApprove', error: 'TransientError' } });
+    await expectFailed(run, 'PostApprove', 'TransientError');
+    expect((await harness.sfn.send(new DescribeExecutionCommand({ executionArn: firstExecution }))).status).toBe('ABORTED');
+
+    // Act: the retry starts at PostApprove, without asking for approval again.
+    const retried = await engine().retry(run.id, ADMIN);
+    await submitToken(run);
+
+    // Assess
+    expect(retried.status).toBe('approved');
+    const done = await expectAppliedOnce(run);
+    expect(done.history.map((entry) => entry.event)).toStrictEqual(['created', 'approved', 'failed', 'retried', 'token-issued', 'completed']);
+  }, 60_000);
+
+  it('a token submit whose execution cannot be resumed completes the task and sends the completed email itself', async () => {
+    // Prepare
+    const run = await createSignUp(harness, 'submit-resume-fails');
+    await approve(run);
+    const link = await tokenLinkOf(run);
+    await harness.waitForTask(run.id, (task) => task.status === 'awaiting_token');
+
+    // Act
+    const disarm = harness.proxies.sfn.inject({ operation: 'SendTaskSuccess', times: Infinity, fault: THROTTLE });
+    const completed = await engine().submitToken(secretOf(link), { password: PASSWORD });
+    disarm();
+
+    // Assess: completed once, its email sent once, its execution stopped rather than left waiting.
+    expect(completed.status).toBe('completed');
+    const done = await expectAppliedOnce(run);
+    expect((await harness.sfn.send(new DescribeExecutionCommand({ executionArn: done.executionArn! }))).status).toBe('ABORTED');
+  }, 60_000);
+
+  it('a retry whose execution cannot start leaves the task failed at the same step, and the next retry runs it', async () => {
+    // Prepare: a task failed in PostApprove.
+    harness.onStep('postApprove', { kind: 'throw' });
+    const run = await createSignUp(harness, 'retry-start-fails');
+    await approve(run);
+    await expectFailed(run, 'PostApprove', 'Error');
+
+    // Act
+    const disarm = harness.proxies.sfn.inject({ operation: 'StartExecution', times: Infinity, fault: THROTTLE });
+    const first = await engine().retry(run.id, ADMIN);
+    disarm();
+    const second = await engine().retry(run.id, ADMIN);
+    await submitToken(run);
+
+    // Assess
+    expect(first).toMatchObject({ status: 'failed', attempt: 2, failure: { step: 'PostApprove', error: 'TransientError' } });
+    expect(second).toMatchObject({ status: 'approved', attempt: 3 });
+    const done = await expectAppliedOnce(run);
+    expect(done.executionArn).toMatch(/-r3$/);
+  }, 60_000);
+});
+
+describe('a step that times out while its writes are still in flight', () => {
+  it('PostApprove: the late write lands after the task failed; the retry creates nothing twice and completes', async () => {
+    // Prepare: the directory write takes 1.5 s; the function times out after 0.5 s.
+    harness.onStep('postApprove', {
+      kind: 'timeout',
+      afterMs: 500,
+      arm: () => harness.proxies.dynamodb.inject({ operation: 'TransactWriteItems', times: 1, fault: { kind: 'delay', ms: 1500 } }),
+    });
+
+    // Act
+    const run = await createSignUp(harness, 'late-write');
+    await approve(run);
+    await expectFailed(run, 'PostApprove', 'Sandbox.Timedout');
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    await engine().retry(run.id, ADMIN);
+    await submitToken(run);
+
+    // Assess
+    await expectAppliedOnce(run);
+  }, 60_000);
+});

@@ -1,0 +1,57 @@
+import type { Actor } from '#core/identity';
+import type { Task } from '#core/task';
+import { type FaultHarness, secretOf, type SignUpRun, tokenLinkOf } from './fault-harness.ts';
+import { mailboxFor, waitForEmail } from './stack.ts';
+
+export const ADMIN: Actor = { kind: 'admin', id: 'ops-admin' };
+export const PASSWORD = 'a long enough password';
+
+/** The steps of a sign-up as a test drives them through a fault harness, and the checks of its outcome. */
+export function signUpFlows(h: () => FaultHarness) {
+  /** Approves once the execution waits for the decision (its approval email sent). */
+  const approve = async (run: SignUpRun): Promise<Task> => {
+    await h().waitForTask(run.id, (task) => task.wait?.kind === 'approval' && task.sentEmails.includes('approval'));
+    return h().app.engine.decide(run.id, 'approve', ADMIN);
+  };
+
+  /** Submits the newest token email's link (the `count`-th). */
+  const submitToken = async (run: SignUpRun, count = 1): Promise<Task> => {
+    const link = await tokenLinkOf(run, count);
+    await h().waitForTask(run.id, (task) => task.status === 'awaiting_token');
+    return h().app.engine.submitToken(secretOf(link), { password: PASSWORD });
+  };
+
+  /**
+   * The task completed and every effect of its action is there, once. Emails are at least once: when
+   * SES took an email but the write recording it failed, the retried step sends it again
+   * (`completedEmails: 'at-least-once'`; see docs/workflow.md, "When something fails").
+   */
+  const expectAppliedOnce = async (run: SignUpRun, { completedEmails = 'once' }: { completedEmails?: 'once' | 'at-least-once' } = {}): Promise<Task> => {
+    const done = await h().waitForTask(run.id, (task) => task.status === 'completed' && task.sentEmails.includes('completed'));
+    const { directory } = h().observer.ports;
+    const project = await directory.findProjectByName(run.projectName);
+    expect(project).toMatchObject({ name: run.projectName });
+    expect(await directory.findUser(run.email)).toMatchObject({ email: run.email, projectId: project!.id, enabled: true, passwordHash: expect.any(String) });
+    expect(done.history.filter((entry) => entry.event === 'completed')).toHaveLength(1);
+    const completedEmail = await waitForEmail((mail) => mail.destination.to.includes(run.email) && mail.subject === `Your project ${run.projectName} is ready`);
+    expect(completedEmail.body.text).toContain(run.projectName);
+    const sent = (await mailboxFor(run.email)).filter((mail) => mail.subject === `Your project ${run.projectName} is ready`);
+    if (completedEmails === 'once') expect(sent).toHaveLength(1);
+    else expect(sent.length).toBeGreaterThanOrEqual(1);
+    return done;
+  };
+
+  /** The task ended failed at `state` with `error`, and the operators have a notification and an email. */
+  const expectFailed = async (run: SignUpRun, state: string, error: string): Promise<Task> => {
+    const failed = await h().waitForTask(run.id, (task) => task.status === 'failed');
+    expect(failed.failure).toMatchObject({ step: state, error });
+    expect(failed.history.at(-1)).toMatchObject({ event: 'failed', to: 'failed', reason: `${error} in ${state}` });
+    await waitForEmail((mail) => mail.destination.to.includes(h().opsEmail) && mail.subject === `Error - sign-up ${run.id}`);
+    const notifications = await h().notificationsOf(run.id);
+    expect(notifications.filter((n) => n.kind === 'error').map((n) => n.message)).toStrictEqual([
+      `Task ${run.id} (sign-up) failed in ${state}. An admin can retry it: POST /v1/tasks/${run.id}/retry.`,
+    ]);
+    return failed;
+  };
+  return { approve, submitToken, expectAppliedOnce, expectFailed };
+}
