@@ -228,6 +228,24 @@ describe('failures and retry', () => {
     await expect(engine.retry(task.id, ADMIN)).rejects.toBeInstanceOf(InvalidTransitionError);
   });
 
+  it('ignores a failure reported by an execution the task has moved on from, and heeds its current one', async () => {
+    // Prepare: a task failed once and retried, so attempt 2 is its current execution.
+    const { engine, store } = setup();
+    const task = await signUp(engine);
+    await engine.preApprove(task.id);
+    await engine.fail(task.id, 'PreApprove', { Error: 'Error' }, task.executionArn);
+    const retried = await engine.retry(task.id, ADMIN);
+
+    // Act: the first execution's approval timeout reports in, then the current one fails.
+    await engine.fail(task.id, 'AwaitApproval', { Error: 'States.Timeout' }, task.executionArn);
+    const afterStale = await store.get(task.id);
+    await engine.fail(task.id, 'AwaitApproval', { Error: 'Error' }, retried.executionArn);
+
+    // Assess
+    expect([task.executionArn === retried.executionArn, afterStale?.status, afterStale?.version]).toStrictEqual([false, 'pending', retried.version]);
+    expect([(await store.get(task.id))?.status, (await store.get(task.id))?.failure?.step]).toStrictEqual(['failed', 'AwaitApproval']);
+  });
+
   it('records a failed completed email as an error notification, leaving the task completed', async () => {
     const { engine, store } = setup();
     const task = await signUp(engine);
