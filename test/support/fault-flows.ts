@@ -42,8 +42,8 @@ export function signUpFlows(h: () => FaultHarness) {
   };
 
   /** The task ended failed at `state` with `error`, and the operators have a notification and an email. */
-  const expectFailed = async (run: SignUpRun, state: string, error: string): Promise<Task> => {
-    const failed = await h().waitForTask(run.id, (task) => task.status === 'failed');
+  const expectFailed = async (run: SignUpRun, state: string, error: string, timeoutMs = 30_000): Promise<Task> => {
+    const failed = await h().waitForTask(run.id, (task) => task.status === 'failed', timeoutMs);
     expect(failed.failure).toMatchObject({ step: state, error });
     expect(failed.history.at(-1)).toMatchObject({ event: 'failed', to: 'failed', reason: `${error} in ${state}` });
     await waitForEmail((mail) => mail.destination.to.includes(h().opsEmail) && mail.subject === `Error - sign-up ${run.id}`);

@@ -75,6 +75,8 @@ export async function startFaultHarness(): Promise<FaultHarness> {
   const invocations: FaultHarness['invocations'] = [];
   const pending = new Map<string, StepFault[]>();
   const lateErrors: unknown[] = [];
+  /** Hanging invocations' timers, cleared on close (the runner has given up on them by then). */
+  const hangs = new Set<NodeJS.Timeout>();
   /** Set once the app exists (the runner, started first, calls into it). */
   const built: { app?: App } = {};
 
@@ -89,7 +91,7 @@ export async function startFaultHarness(): Promise<FaultHarness> {
       throw new Error(`Injected failure in ${event.step}`);
     }
     if (fault?.kind === 'hang') {
-      await sleep(fault.ms ?? 300);
+      await new Promise((resolve) => hangs.add(setTimeout(resolve, fault.ms ?? 300)));
       record('error', 'Sandbox.Timedout');
       throw namedError('Sandbox.Timedout', 'Task timed out after 0.30 seconds');
     }
@@ -187,6 +189,7 @@ export async function startFaultHarness(): Promise<FaultHarness> {
       return found.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     },
     async close() {
+      hangs.forEach((timer) => clearTimeout(timer));
       await runner.close();
       await Promise.all(Object.values(proxies).map((proxy) => proxy.close()));
       await rm(dataDir, { recursive: true, force: true });
