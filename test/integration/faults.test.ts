@@ -1,4 +1,5 @@
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { unique } from '../support/stack.ts';
 import { createSignUp, type FaultHarness, secretOf, type StepFault, type StepName, startFaultHarness, tokenEmailsOf, tokenLinkOf } from '../support/fault-harness.ts';
 import { ADMIN, PASSWORD, signUpFlows } from '../support/fault-flows.ts';
 import type { Fault } from '../support/fault-proxy.ts';
@@ -61,6 +62,59 @@ describe.each([
     expect(done.history.map((entry) => entry.event)).toStrictEqual(
       BEFORE_APPROVAL.has(step) ? ['created', 'failed', 'retried', 'approved', 'token-issued', 'completed'] : ['created', 'approved', 'failed', 'retried', 'token-issued', 'completed'],
     );
+  }, 60_000);
+});
+
+describe('the Submit and Complete steps (a todo marked done: auto-approved, no token)', () => {
+  const requester = { sub: 'fault-tester', email: 'fault-tester@example.com', roles: [] };
+
+  async function markDone(name: string) {
+    const id = `todo-${name}-${unique()}`;
+    await harness.observer.ports.todos.create({ id, title: name, done: false, archived: false, createdAt: new Date().toISOString() });
+    const task = await engine().createTask('todos.mark-done', { id }, requester);
+    return { todoId: id, taskId: task.id };
+  }
+
+  it.each([
+    ['throws', { kind: 'throw' } as StepFault, 'Error'],
+    ['hangs until the function times out', { kind: 'hang' } as StepFault, 'Sandbox.Timedout'],
+  ])('Submit %s: the task fails there with the todo untouched, and a retry marks it done once', async (_name, fault, error) => {
+    // Prepare
+    harness.onStep('submit', fault);
+
+    // Act
+    const { todoId, taskId } = await markDone('submit-fault');
+    const failed = await harness.waitForTask(taskId, (task) => task.status === 'failed');
+    const todoAfterFailure = await harness.observer.ports.todos.get(todoId);
+    await engine().retry(taskId, ADMIN);
+    const done = await harness.waitForTask(taskId, (task) => task.status === 'completed');
+
+    // Assess
+    expect(failed.failure).toMatchObject({ step: 'Submit', error });
+    expect((await harness.notificationsOf(taskId)).map((n) => n.message)).toStrictEqual([
+      `Task ${taskId} (todos.mark-done) failed in Submit. An admin can retry it: POST /v1/tasks/${taskId}/retry.`,
+    ]);
+    expect(todoAfterFailure).toMatchObject({ id: todoId, done: false });
+    const todo = await harness.observer.ports.todos.get(todoId);
+    expect(todo).toMatchObject({ id: todoId, done: true, doneAt: expect.any(String) });
+    expect(done.actions[0]?.stored).toStrictEqual({ result: { todo } });
+    expect(done.history.map((entry) => entry.event)).toStrictEqual(['created', 'auto-approved', 'failed', 'retried', 'completed']);
+  }, 60_000);
+
+  it('Complete throws: the task stays completed (its work is done) and operators hear its email was not sent', async () => {
+    // Prepare
+    harness.onStep('complete', { kind: 'throw' });
+
+    // Act
+    const { todoId, taskId } = await markDone('complete-fault');
+    const done = await harness.waitForTask(taskId, (task) => task.status === 'completed');
+    const deadline = Date.now() + 30_000;
+    while ((await harness.notificationsOf(taskId)).length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+
+    // Assess
+    expect(await harness.observer.ports.todos.get(todoId)).toMatchObject({ done: true });
+    expect(done.sentEmails).not.toContain('completed');
+    expect((await harness.notificationsOf(taskId)).map((n) => [n.kind, n.message])).toStrictEqual([['error', `The completed email of task ${taskId} could not be sent.`]]);
   }, 60_000);
 });
 
