@@ -10,7 +10,7 @@
  * ASSENT_HANDLER_DYNAMODB_ENDPOINT (the DynamoDB endpoint the handlers use, default the DynamoDB Local started here:
  * the benchmarks put a request-counting proxy in front of it).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
@@ -242,7 +242,9 @@ async function main(): Promise<void> {
         archiveBucket: ARCHIVE_BUCKET,
       },
     };
-    writeFileSync(join(home, 'endpoints.json'), `${JSON.stringify(endpoints, null, 2)}\n`, { mode: 0o600 });
+    // Written aside and renamed: whoever waits for the file (tests, scripts) never reads it half-written.
+    writeFileSync(join(home, 'endpoints.json.tmp'), `${JSON.stringify(endpoints, null, 2)}\n`, { mode: 0o600 });
+    renameSync(join(home, 'endpoints.json.tmp'), join(home, 'endpoints.json'));
 
     console.log(`
 Assent is up in ${elapsed(started)}.

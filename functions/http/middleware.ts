@@ -46,7 +46,9 @@ export function toErrorResponse(error: unknown, event: HttpEvent): HttpResponse 
 /** The one middleware stack for HTTP handlers: logger → header normalizer → handler; errors mapped last. */
 export function withHttp(handler: (event: HttpEvent, context: Context) => Promise<HttpResponse>) {
   return middy<HttpEvent, HttpResponse>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    // Never the event, even with POWERTOOLS_LOGGER_LOG_EVENT=true: it holds bearer tokens, one-time
+    // secrets in paths and passwords in bodies. The access log records each request by route key.
+    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use(httpHeaderNormalizer())
     .use({
       onError: async (request) => {

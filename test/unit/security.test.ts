@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import { ForbiddenError, SecretExpiredError } from '#core/errors';
+import { hashSecret, newSecret, SECRET_PATTERN } from '#core/secrets';
+import { engineWithFakes, linkSecret } from '../support/engine-harness.ts';
+import type { RecordingMailer } from '../support/fakes.ts';
+
+/**
+ * Issue 5, point 4 at the engine, where time is a fake clock: secrets are 256 random bits kept only
+ * as SHA-256, approval links expire at `validUntil` to the second, and an approver cannot decide
+ * their own request through their link.
+ */
+const SEVEN_DAYS = 7 * 24 * 3600;
+
+const setup = () => engineWithFakes({ adminEmails: ['a1@example.com', 'a2@example.com'] });
+const approvalSecrets = (mailer: RecordingMailer) => mailer.sent.filter((mail) => mail.subject.startsWith('Approval needed')).map((mail) => linkSecret(mail.text));
+
+describe('secrets', () => {
+  it('are 256 random bits, base64url (43 characters), distinct, and stored as their SHA-256 in hex', () => {
+    // Act
+    const secrets = Array.from({ length: 1000 }, () => newSecret());
+
+    // Assess
+    expect(secrets.filter((secret) => !SECRET_PATTERN.test(secret))).toStrictEqual([]);
+    expect(new Set(secrets.map((secret) => Buffer.from(secret, 'base64url').length))).toStrictEqual(new Set([32]));
+    expect(new Set(secrets).size).toBe(1000);
+    expect(hashSecret(secrets[0] ?? '')).toBe(createHash('sha256').update(secrets[0] ?? '').digest('hex'));
+    expect(hashSecret(secrets[0] ?? '')).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe('approval link expiry', () => {
+  it('works until the second before validUntil; from validUntil on, viewing and deciding answer 410 and the task stays pending', async () => {
+    // Prepare
+    const { engine, mailer, clock, store } = setup();
+    const task = await engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
+    await engine.preApprove(task.id);
+    await engine.awaitApproval(task.id, 'sfn-1');
+    const [link] = approvalSecrets(mailer);
+    const expired = new SecretExpiredError('This link expired at 2026-11-30T10:00:00.000Z. Ask for a new one.');
+
+    // Act
+    clock.advance(SEVEN_DAYS - 1);
+    const justBefore = await engine.viewApproval(link ?? '');
+    clock.advance(1);
+    const view = engine.viewApproval(link ?? '');
+    const decide = engine.decideByLink(link ?? '', 'approve');
+
+    // Assess
+    expect(justBefore.record.validUntil).toBe('2026-11-30T10:00:00.000Z');
+    await expect(view).rejects.toThrow(expired);
+    await expect(decide).rejects.toThrow(expired);
+    await expect(decide).rejects.toMatchObject({ status: 410, extensions: { expiredAt: '2026-11-30T10:00:00.000Z', taskId: task.id } });
+    expect((await store.get(task.id))?.status).toBe('pending');
+    expect(store.secrets.get(hashSecret(link ?? ''))?.usedAt).toBeUndefined();
+  });
+});
+
+describe('self-approval through an approval link', () => {
+  it('refuses the approver whose address asked for the task (any letter case), keeps their link usable, lets another approver decide', async () => {
+    // Prepare: a1 asks, with a differently cased address; a1 and a2 get a link each.
+    const { engine, mailer, store } = setup();
+    const task = await engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, { sub: 'u-a1', email: 'A1@Example.com', roles: [] });
+    await engine.preApprove(task.id);
+    await engine.awaitApproval(task.id, 'sfn-1');
+    const [own, other] = approvalSecrets(mailer);
+
+    // Act
+    const approve = await engine.decideByLink(own ?? '', 'approve').catch((error: unknown) => error);
+    const reject = await engine.decideByLink(own ?? '', 'reject', 'Mine.').catch((error: unknown) => error);
+
+    // Assess
+    expect([approve, reject]).toStrictEqual([
+      new ForbiddenError(`You asked for task ${task.id}; another approver must decide it.`),
+      new ForbiddenError(`You asked for task ${task.id}; another approver must decide it.`),
+    ]);
+    expect([approve, reject].map((error) => error instanceof ForbiddenError)).toStrictEqual([true, true]);
+    expect(store.secrets.get(hashSecret(own ?? ''))?.usedAt).toBeUndefined();
+    expect((await engine.viewApproval(own ?? '')).record.recipient).toBe('a1@example.com');
+    expect((await store.get(task.id))?.status).toBe('pending');
+    await expect(engine.decideByLink(other ?? '', 'approve')).resolves.toMatchObject({ status: 'approved', approvedBy: { kind: 'approver', id: 'a2@example.com' } });
+  });
+});
