@@ -37,7 +37,14 @@ export async function spawnStack(home: string, ports: StackPorts, env: Record<st
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  const endpoints = JSON.parse(readFileSync(endpointsFile, 'utf8')) as Endpoints;
+  let endpoints: Endpoints;
+  try {
+    endpoints = JSON.parse(readFileSync(endpointsFile, 'utf8')) as Endpoints;
+  } catch (error) {
+    // Never leave a stack running that the caller cannot stop.
+    child.kill('SIGKILL');
+    throw error;
+  }
   const stop = () =>
     new Promise<void>((resolve) => {
       if (child.exitCode !== null) return resolve();
