@@ -15,7 +15,7 @@ export interface GatewayOptions {
   readonly handler: HttpHandler;
   /** Emulates the JWT authorizer: claims of a valid bearer token, or undefined. */
   readonly verifyJwt: (token: string) => Promise<Record<string, unknown> | undefined>;
-  /** Local-only endpoints (`/local/...`); return true when handled. */
+  /** Local-only endpoints (`/local/...`, the only paths it is called for); return true when handled. */
   readonly extra?: (request: IncomingMessage, response: ServerResponse, body: Buffer) => Promise<boolean>;
   readonly log?: (line: string) => void;
 }
@@ -38,6 +38,18 @@ const compile = (route: RouteDefinition): CompiledRoute => {
 const BINARY = /^(image|audio|video)\/|application\/(octet-stream|pdf|zip)/;
 
 /**
+ * A path parameter, percent-decoded. A malformed encoding (`%zz`, a lone `%`, `%ED%A0%80`, which is
+ * not UTF-8) is passed on as it came, so the handler answers it (404) instead of the gateway failing with a 500.
+ */
+const decodeSegment = (segment: string): string => {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+};
+
+/**
  * Turns HTTP requests into API Gateway HTTP API (payload v2) events for the same Lambda handler,
  * matching routes like API Gateway does and applying the JWT authorizer to `auth: 'jwt'` routes.
  */
@@ -53,8 +65,9 @@ export function startGateway(options: GatewayOptions): Promise<{ server: Server;
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const body = await readBody(request);
     if (body === undefined) return send(response, 413, { 'content-type': 'application/json' }, '{"message":"Request Entity Too Large"}');
-    if (options.extra && (await options.extra(request, response, body))) return;
-    const url = new URL(request.url ?? '/', 'http://localhost');
+    const url = parseTarget(request.url);
+    if (!url) return send(response, 400, { 'content-type': 'application/json' }, '{"message":"Bad Request"}');
+    if (options.extra && url.pathname.startsWith('/local/') && (await options.extra(request, response, body))) return;
     const method = (request.method ?? 'GET').toUpperCase();
     const pathMatches = compiled
       .map((entry) => ({ entry, match: entry.pattern.exec(url.pathname) }))
@@ -69,7 +82,7 @@ export function startGateway(options: GatewayOptions): Promise<{ server: Server;
       claims = token ? await options.verifyJwt(token) : undefined;
       if (!claims) return send(response, 401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' }, '{"message":"Unauthorized"}');
     }
-    const pathParameters = Object.fromEntries(names.map((name, index) => [name, decodeURIComponent(matched.match?.[index + 1] ?? '')]));
+    const pathParameters = Object.fromEntries(names.map((name, index) => [name, decodeSegment(matched.match?.[index + 1] ?? '')]));
     const event = toEvent(request, url, method, headers, body, route, pathParameters, claims);
     const started = Date.now();
     const result = await options.handler(event, lambdaContext());
@@ -140,6 +153,18 @@ function toEvent(
     isBase64Encoded: binary && body.length > 0,
   };
   return event as unknown as APIGatewayProxyEventV2;
+}
+
+/**
+ * The request target as a URL, or undefined when it does not parse (`http://x:99999/`). An origin-form
+ * target is a path even when it starts with `//`, as API Gateway routes it (not a host).
+ */
+function parseTarget(target: string | undefined): URL | undefined {
+  try {
+    return target?.startsWith('/') ? new URL(`http://localhost${target}`) : new URL(target ?? '/', 'http://localhost');
+  } catch {
+    return undefined;
+  }
 }
 
 function lowerCaseHeaders(request: IncomingMessage): Record<string, string> {

@@ -1,9 +1,11 @@
 import type { RouteHandler } from './http-types.ts';
 import { requireRole } from './auth.ts';
-import { parseWith } from './parse.ts';
+import { itemIdParam, parseWith } from './parse.ts';
 import { json } from './responses.ts';
 import { AcknowledgeBodySchema, EmptyBodySchema, ListNotificationsQuerySchema, PageQuerySchema } from './schemas.ts';
 import { tokenView } from './views.ts';
+
+const notificationIdParam = (id: string | undefined) => itemIdParam(id, `There is no notification ${id ?? ''}.`);
 
 /** `GET /v1/status` (admin). */
 export const getStatus: RouteHandler = async ({ identity, app }) => {
@@ -38,14 +40,14 @@ export const listNotifications: RouteHandler = async ({ query, identity, app }) 
 /** `GET /v1/notifications/{id}` (admin). */
 export const getNotification: RouteHandler = async ({ params, identity, app }) => {
   requireRole(identity, 'admin');
-  return json(200, await app.engine.getNotification(params.id ?? ''));
+  return json(200, await app.engine.getNotification(notificationIdParam(params.id)));
 };
 
 /** `POST /v1/notifications/{id}/acknowledge` (admin). */
 export const acknowledgeNotification: RouteHandler = async ({ params, identity, body, app }) => {
   const admin = requireRole(identity, 'admin');
   parseWith(EmptyBodySchema, body);
-  const notification = await app.engine.getNotification(params.id ?? '');
+  const notification = await app.engine.getNotification(notificationIdParam(params.id));
   await app.engine.acknowledge([notification.id], { kind: 'admin', id: admin.email ?? admin.sub });
   return json(200, await app.engine.getNotification(notification.id));
 };

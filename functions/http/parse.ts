@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { NotFoundError, ValidationError } from '#core/errors';
 import { toFieldErrors } from '#core/registry';
 import { SECRET_PATTERN } from '#core/secrets';
@@ -13,6 +13,15 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, prefix
 
 export function taskIdParam(value: string | undefined): string {
   if (!value || !TaskIdSchema.safeParse(value).success) throw new NotFoundError(`There is no task ${value ?? ''}.`);
+  return value;
+}
+
+/** Ids we issue (ULIDs) are short; a longer one cannot exist, and DynamoDB refuses keys over 2 KB with an error. */
+const ItemIdSchema = z.string().min(1).max(64);
+
+/** A path id of a notification or a todo: one that cannot be ours is simply not found (no lookup needed). */
+export function itemIdParam(value: string | undefined, notFound: string): string {
+  if (!value || !ItemIdSchema.safeParse(value).success) throw new NotFoundError(notFound);
   return value;
 }
 

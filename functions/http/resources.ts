@@ -4,7 +4,7 @@ import { MethodNotAllowedError, NotFoundError, UnauthorizedError } from '#core/e
 import type { Task } from '#core/task';
 import { actionPath, type ResourceActionEntry, type ResourceRegistry, taskTypeName } from '../resources.ts';
 import type { RouteHandler } from './http-types.ts';
-import { parseWith } from './parse.ts';
+import { itemIdParam, parseWith } from './parse.ts';
 import { json } from './responses.ts';
 
 /** How long a resource action call waits for its task to finish before answering 202. */
@@ -57,7 +57,10 @@ const runAction =
     const input = parseWith(z.record(z.string(), z.unknown()).optional(), body) ?? {};
     if (scope === 'instance') {
       const id = params.id ?? '';
-      if (!(await resource.exists(app.ports, id))) throw new NotFoundError(`There is no ${resourceName} item ${id}.`);
+      // An id the action would refuse cannot exist: no lookup (DynamoDB refuses keys over 2 KB with an error).
+      if (!entry.action.schema.shape.id?.safeParse(id).success || !(await resource.exists(app.ports, id))) {
+        throw new NotFoundError(`There is no ${resourceName} item ${id}.`);
+      }
       input.id = id;
     }
     const created = await app.engine.createTask(taskTypeName(entry), input, identity);
@@ -102,8 +105,9 @@ export const listTodos: RouteHandler = async ({ query, app }) => {
 
 /** `GET /v1/todos/{id}`. */
 export const getTodo: RouteHandler = async ({ params, app }) => {
-  const todo = await app.ports.todos.get(params.id ?? '');
-  if (!todo) throw new NotFoundError(`There is no todo ${params.id ?? ''}.`);
+  const notFound = `There is no todo ${params.id ?? ''}.`;
+  const todo = await app.ports.todos.get(itemIdParam(params.id, notFound));
+  if (!todo) throw new NotFoundError(notFound);
   return json(200, todo);
 };
 

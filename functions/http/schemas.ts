@@ -1,8 +1,11 @@
 import { z } from 'zod';
 
+/** "Required: ..." when the field is missing or blank; zod's own message (too long, not a string) otherwise. */
+const required = (message: string) => (issue: { code?: string; input?: unknown }) => (issue.input === undefined || issue.code === 'too_small' ? message : undefined);
+
 /** `POST /v1/tasks`. `data` is validated by the task type's actions. */
 export const CreateTaskBodySchema = z.strictObject({
-  type: z.string({ error: 'Required: the task type, see GET /v1/task-types' }).min(1).max(100),
+  type: z.string({ error: required('Required: the task type, see GET /v1/task-types') }).min(1).max(100),
   data: z.record(z.string(), z.unknown(), { error: 'Required: an object with the task type\'s fields' }),
 });
 
@@ -23,16 +26,21 @@ const isoTime = z.iso
   .datetime({ offset: true, error: 'Must be an ISO 8601 time, e.g. 2026-11-23T10:00:00Z' })
   .transform((value) => new Date(value).toISOString());
 
-/** `GET /v1/tasks` query. */
-export const ListTasksQuerySchema = z.strictObject({
-  status: z.enum(['pending', 'approved', 'awaiting_token', 'completed', 'rejected', 'cancelled', 'failed', 'expired']).optional(),
-  type: z.string().max(100).optional(),
-  requester: z.string().max(256).optional(),
-  createdFrom: isoTime.optional(),
-  createdTo: isoTime.optional(),
-  limit,
-  cursor,
-});
+/** `GET /v1/tasks` query. A time range must not end before it starts (DynamoDB refuses such a BETWEEN). */
+export const ListTasksQuerySchema = z
+  .strictObject({
+    status: z.enum(['pending', 'approved', 'awaiting_token', 'completed', 'rejected', 'cancelled', 'failed', 'expired']).optional(),
+    type: z.string().max(100).optional(),
+    requester: z.string().max(256).optional(),
+    createdFrom: isoTime.optional(),
+    createdTo: isoTime.optional(),
+    limit,
+    cursor,
+  })
+  .refine((query) => !query.createdFrom || !query.createdTo || query.createdFrom <= query.createdTo, {
+    path: ['createdTo'],
+    message: 'Must not be before createdFrom',
+  });
 
 /** `PUT /v1/tasks/{id}`. */
 export const UpdateTaskBodySchema = z.strictObject({
@@ -40,13 +48,13 @@ export const UpdateTaskBodySchema = z.strictObject({
 });
 
 /** `POST /v1/tasks/{id}/reject`: the reason is emailed to the requester. */
-export const RejectBodySchema = z.strictObject({ reason: z.string({ error: 'Required: why, for the requester' }).trim().min(1).max(2000) });
+export const RejectBodySchema = z.strictObject({ reason: z.string({ error: required('Required: why, for the requester') }).trim().min(1).max(2000) });
 
 /** `POST /v1/tasks/{id}/cancel`. */
 export const CancelBodySchema = z.strictObject({ reason: z.string().trim().max(2000).optional() }).optional();
 
 /** `POST /v1/tasks/{id}/notes`. */
-export const NoteBodySchema = z.strictObject({ note: z.string({ error: 'Required' }).trim().min(1).max(4000) });
+export const NoteBodySchema = z.strictObject({ note: z.string({ error: required('Required') }).trim().min(1).max(4000) });
 
 /** Bodies of actions that take none. */
 export const EmptyBodySchema = z.strictObject({}).optional();

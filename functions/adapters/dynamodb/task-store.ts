@@ -11,7 +11,7 @@ import { BadRequestError, ConcurrentUpdateError } from '#core/errors';
 import { type Notification, NotificationSchema } from '#core/notification';
 import { type Task, TaskSchema, TaskStatusSchema, type TaskStatus } from '#core/task';
 import type { IdempotencyState, Page, SaveCondition, SecretRecord, TaskQuery, TaskStore } from '#ports/task-store';
-import { isConditionalCheckFailure, rethrowAws } from '../aws-errors.ts';
+import { awsErrorName, isConditionalCheckFailure, rethrowAws } from '../aws-errors.ts';
 
 /** Secrets are kept this long after they stop working, so a late click still gets a clear answer. */
 const SECRET_RETENTION_SECONDS = 30 * 24 * 3600;
@@ -53,7 +53,11 @@ const decodeCursor = (cursor: string | undefined): Item | undefined => {
   if (!cursor) return undefined;
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Item;
+    // A key this API returned: a few string attributes (table and index keys), nothing else.
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      const entries = Object.entries(parsed);
+      if (entries.length > 0 && entries.length <= 6 && entries.every(([, value]) => typeof value === 'string' && value.length <= 1024)) return parsed as Item;
+    }
   } catch {
     // fall through
   }
@@ -187,6 +191,10 @@ export class DynamoDbTaskStore implements TaskStore {
         if (!startKey || items.length >= limit) break;
       }
     } catch (error) {
+      // DynamoDB refuses a start key that is not one of this query's (a cursor made up, or from another list).
+      if (cursor && awsErrorName(error) === 'ValidationException') {
+        throw new BadRequestError('The cursor is not one this API returned; start again without it.', { cause: error });
+      }
       rethrowAws(error, what);
     }
     const next = encodeCursor(startKey);
