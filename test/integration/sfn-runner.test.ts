@@ -227,7 +227,7 @@ describe('local Step Functions runner (real SFN client, real ASL)', () => {
 
     // Assess
     expect(steps.payloads().slice(2)).toStrictEqual([
-      { step: 'fail', taskId: 't-reject', failure: { AwaitApproval: { Error: 'Rejected', Cause: 'Declined by an admin' } } },
+      { step: 'fail', taskId: 't-reject', failure: { AwaitApproval: { Error: 'Rejected', Cause: 'Declined by an admin' } }, executionArn: `${EXECUTION_PREFIX}t-reject` },
     ]);
     expect([described.status, described.error, described.cause]).toStrictEqual(['FAILED', 'TaskFailed', 'The task failed or its wait ended; its history in Assent says why (GET /v1/tasks/{id}).']);
   });
@@ -277,6 +277,7 @@ describe('local Step Functions runner (real SFN client, real ASL)', () => {
       step: 'fail',
       taskId: 't-lambda-error',
       failure: { Submit: { Error: 'ValidationError', Cause: cause } },
+      executionArn: `${EXECUTION_PREFIX}t-lambda-error`,
     });
     expect([described.status, described.error, described.cause]).toStrictEqual(['FAILED', 'TaskFailed', 'The task failed or its wait ended; its history in Assent says why (GET /v1/tasks/{id}).']);
   });
@@ -296,6 +297,7 @@ describe('local Step Functions runner (real SFN client, real ASL)', () => {
       step: 'fail',
       taskId: 't-timeout',
       failure: { AwaitApproval: { Error: 'States.Timeout', Cause: 'States.Timeout' } },
+      executionArn: `${EXECUTION_PREFIX}t-timeout`,
     });
     expect([described.status, described.error]).toStrictEqual(['FAILED', 'TaskFailed']);
     expect((await history(executionArn)).find((event) => event.type === 'TaskTimedOut')?.taskTimedOutEventDetails).toStrictEqual({
@@ -482,7 +484,7 @@ describe('local Step Functions runner (real SFN client, real ASL)', () => {
     // Assess
     expect(late).toBeInstanceOf(TaskTimedOut);
     expect(afterRestart.payloads()).toStrictEqual([
-      { step: 'fail', taskId: 't-expired', failure: { AwaitApproval: { Error: 'States.Timeout', Cause: 'States.Timeout' } } },
+      { step: 'fail', taskId: 't-expired', failure: { AwaitApproval: { Error: 'States.Timeout', Cause: 'States.Timeout' } }, executionArn: `${EXECUTION_PREFIX}t-expired` },
     ]);
     expect([described.status, described.error]).toStrictEqual(['FAILED', 'TaskFailed']);
   });
