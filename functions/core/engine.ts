@@ -424,8 +424,8 @@ export class Engine {
    */
   private async tellWorkflowDecided(task: Task, sfnToken: string): Promise<Task> {
     try {
-      await this.deps.workflow.resume(sfnToken, { decision: task.status === 'approved' ? 'approved' : 'rejected' });
-      return task;
+      if (await this.deps.workflow.resume(sfnToken, { decision: task.status === 'approved' ? 'approved' : 'rejected' })) return task;
+      throw Object.assign(new Error('The execution no longer waits for this decision (its wait timed out or it was stopped).'), { name: 'WaitOver' });
     } catch (error) {
       if (task.status !== 'approved') {
         this.onInternalError(`Could not tell the workflow that task ${task.id} was ${task.status}`, error);
@@ -560,7 +560,9 @@ export class Engine {
     }
     if (task.wait?.kind === 'token') {
       try {
-        await this.deps.workflow.resume(task.wait.sfnToken, { submitted: true });
+        if (!(await this.deps.workflow.resume(task.wait.sfnToken, { submitted: true }))) {
+          throw Object.assign(new Error('The execution no longer waits for this token.'), { name: 'WaitOver' });
+        }
       } catch (error) {
         // The task is completed; only the workflow's Complete step (the completed email) is left. Do it here.
         this.onInternalError(`Could not resume the workflow of completed task ${task.id}; sending its completed email from the submit`, error);

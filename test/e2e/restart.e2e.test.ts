@@ -11,12 +11,12 @@ import { type RunningStack, spawnStack } from '../support/spawn-stack.ts';
 type Mail = { destination: { to: string[] }; subject: string; body: { text?: string } };
 
 const mails = async (stack: RunningStack): Promise<Mail[]> => ((await (await fetch(`${stack.endpoints.mailbox}/store`)).json()) as { emails: Mail[] }).emails;
-const waitForMail = async (stack: RunningStack, match: (mail: Mail) => boolean): Promise<Mail> => {
+const waitForMail = async (stack: RunningStack, match: (mail: Mail) => boolean, after = ''): Promise<Mail> => {
   const deadline = Date.now() + 45_000;
   for (;;) {
     const found = (await mails(stack)).find(match);
     if (found) return found;
-    if (Date.now() > deadline) throw new Error('email did not arrive');
+    if (Date.now() > deadline) throw new Error(`email did not arrive${after ? ` after ${after}` : ''}; mailbox: ${JSON.stringify((await mails(stack)).map((mail) => mail.subject))}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 };
@@ -50,12 +50,13 @@ describe('restarting the local stack', () => {
     await stack.stop();
     stack = await spawnStack(home, ports);
     const submitted = await post(stack, pathOf(tokenMail, 'tokens'), { password: 'survives restarts' });
-    const completedMail = await waitForMail(stack, (mail) => mail.subject === 'Your project restart is ready');
+    const submittedBody = await submitted.text();
+    const completedMail = await waitForMail(stack, (mail) => mail.subject === 'Your project restart is ready', `the submit answered ${submitted.status} ${submittedBody}`);
 
     // Assess
     expect(approved.status).toBe(200);
     expect(submitted.status).toBe(200);
-    expect(JSON.parse(await submitted.text())).toStrictEqual({ id: created.id, status: 'completed' });
+    expect(JSON.parse(submittedBody)).toStrictEqual({ id: created.id, status: 'completed' });
     expect(completedMail.body.text).toContain(`Task: ${created.id}`);
   }, 240_000);
 });

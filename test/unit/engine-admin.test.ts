@@ -228,6 +228,43 @@ describe('failures and retry', () => {
     await expect(engine.retry(task.id, ADMIN)).rejects.toBeInstanceOf(InvalidTransitionError);
   });
 
+  it('fails an approved task at PostApprove when its execution no longer waits for the decision', async () => {
+    // Prepare
+    const { engine, store, workflow } = setup();
+    const task = await signUp(engine);
+    await engine.preApprove(task.id);
+    await engine.awaitApproval(task.id, 'sfn-approval');
+    workflow.resume = async () => false;
+
+    // Act
+    const decided = await engine.decide(task.id, 'approve', ADMIN);
+
+    // Assess: the approval is kept, and the failure says what an admin can do.
+    expect([decided.status, decided.approvedBy, decided.failure]).toStrictEqual([
+      'failed',
+      ADMIN,
+      { step: 'PostApprove', error: 'WaitOver', cause: 'The approval was saved but the workflow could not be resumed: WaitOver: The execution no longer waits for this decision (its wait timed out or it was stopped).' },
+    ]);
+    expect([...store.notifications.values()].filter((n) => n.error).map((n) => n.message)).toStrictEqual([
+      `Task ${task.id} (sign-up) failed in PostApprove. An admin can retry it: POST /v1/tasks/${task.id}/retry.`,
+    ]);
+  });
+
+  it('sends the completed email from the token submit when the execution no longer waits for the token', async () => {
+    // Prepare
+    const { engine, mailer, workflow } = setup();
+    const task = await toAwaitingToken(engine);
+    const token = linkSecret(mailer.sent.find((mail) => mail.subject.startsWith('Choose your password'))?.text ?? '');
+    workflow.resume = async () => false;
+
+    // Act
+    const completed = await engine.submitToken(token, { password: 'a long enough password' });
+
+    // Assess
+    expect([completed.status, (await engine.getTask(task.id)).sentEmails.includes('completed')]).toStrictEqual(['completed', true]);
+    expect(mailer.sent.at(-1)?.subject).toBe('Your project apollo is ready');
+  });
+
   it('ignores a failure reported by an execution the task has moved on from, and heeds its current one', async () => {
     // Prepare: a task failed once and retried, so attempt 2 is its current execution.
     const { engine, store } = setup();
