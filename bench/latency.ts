@@ -1,0 +1,134 @@
+/**
+ * Benchmark 4, API latency under load: autocannon at a fixed request rate against
+ * `GET /v1/tasks/{id}` (admin JWT, an existing task) and `POST /v1/tasks` (a new sign-up each time,
+ * which also starts its workflow: PreApprove and AwaitApproval run in the background).
+ */
+import type { EventEmitter } from 'node:events';
+import autocannon from 'autocannon';
+import type { BenchStack } from './stack.ts';
+import { fmt, type Table } from './table.ts';
+
+export interface LatencyOptions {
+  readonly getRates: readonly number[];
+  readonly postRates: readonly number[];
+  readonly seconds: number;
+  readonly connections: number;
+  readonly log: (line: string) => void;
+}
+
+export interface LatencyRow {
+  readonly route: string;
+  readonly rate: number;
+  readonly result: autocannon.Result;
+  /** Exact client-side times of the 2xx answers, in ms (autocannon's histogram keeps whole ms). */
+  readonly latenciesMs: readonly number[];
+}
+
+interface Measured {
+  readonly result: autocannon.Result;
+  readonly latenciesMs: number[];
+}
+
+/** The nearest-rank percentile `p` (0–100) of `values`. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function cannon(stack: BenchStack, route: 'GET' | 'POST', rate: number, seconds: number, connections: number, taskId: string, prefix: string): Promise<Measured> {
+  const latenciesMs: number[] = [];
+  const instance = start(stack, route, rate, seconds, connections, taskId, prefix) as unknown as EventEmitter & Promise<autocannon.Result>;
+  instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
+    if (status >= 200 && status < 300) latenciesMs.push(ms);
+  });
+  return { result: await instance, latenciesMs };
+}
+
+function start(stack: BenchStack, route: 'GET' | 'POST', rate: number, seconds: number, connections: number, taskId: string, prefix: string): Promise<autocannon.Result> {
+  let counter = 0;
+  const common = {
+    url: `${stack.endpoints.api}${route === 'GET' ? `/v1/tasks/${taskId}` : '/v1/tasks'}`,
+    connections,
+    duration: seconds,
+    overallRate: rate,
+    // autocannon's coordinated-omission correction assumes a 1 ms interval at any rate and back-fills
+    // a ramp of made-up values under every slower response; the rate is low enough, and connections
+    // many enough, for the plain recorded latencies to be the right ones.
+    ignoreCoordinatedOmission: true,
+  };
+  if (route === 'GET') {
+    return autocannon({ ...common, method: 'GET', headers: { authorization: `Bearer ${stack.endpoints.adminToken}` } });
+  }
+  return autocannon({
+    ...common,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    requests: [
+      {
+        setupRequest: (request) => {
+          counter += 1;
+          const name = `${prefix}-${counter}`;
+          return { ...request, body: JSON.stringify({ type: 'sign-up', data: { email: `${name}@example.com`, projectName: name } }) };
+        },
+      },
+    ],
+  });
+}
+
+/** Waits until every accepted sign-up has had its approval email (its workflow is waiting for a human). */
+async function waitForApprovalEmails(stack: BenchStack, expected: number, log: (line: string) => void): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (stack.mailbox.received < expected) {
+    if (Date.now() > deadline) {
+      log(`  (gave up waiting: ${stack.mailbox.received}/${expected} approval emails)`);
+      return;
+    }
+    await sleep(200);
+  }
+}
+
+export async function runLatencyBenchmark(stack: BenchStack, taskId: string, options: LatencyOptions): Promise<LatencyRow[]> {
+  const { seconds, connections, log } = options;
+  const rows: LatencyRow[] = [];
+  let run = 0;
+  const measure = async (route: 'GET' | 'POST', rate: number) => {
+    const label = route === 'GET' ? 'GET /v1/tasks/{id}' : 'POST /v1/tasks';
+    run += 1;
+    await stack.mailbox.clear();
+    log(`${label} at ${rate} req/s: 2 s warm-up, then ${seconds} s`);
+    const warm = await cannon(stack, route, rate, 2, connections, taskId, `lat-warm-${run}`);
+    const { result, latenciesMs } = await cannon(stack, route, rate, seconds, connections, taskId, `lat-${run}`);
+    log(`  p50 ${percentile(latenciesMs, 50).toFixed(1)} ms, p99 ${percentile(latenciesMs, 99).toFixed(1)} ms, ${result['2xx']} × 2xx, ${result.non2xx} other, ${result.errors} errors`);
+    rows.push({ route: label, rate, result, latenciesMs });
+    if (route === 'POST') await waitForApprovalEmails(stack, warm.result['2xx'] + result['2xx'], log);
+  };
+  for (const rate of options.getRates) await measure('GET', rate);
+  for (const rate of options.postRates) await measure('POST', rate);
+  return rows;
+}
+
+export function latencyTable(rows: readonly LatencyRow[], options: LatencyOptions): Table {
+  return {
+    title: '4. API latency at a fixed rate (autocannon, client side, ms)',
+    headers: ['route', 'rate req/s', 'achieved req/s', 'requests', 'p50', 'p90', 'p99', 'max', 'non-2xx', 'errors'],
+    rows: rows.map(({ route, rate, result, latenciesMs }) => [
+      route,
+      rate,
+      fmt((result['2xx'] + result.non2xx) / result.duration, 1),
+      result['2xx'] + result.non2xx,
+      fmt(percentile(latenciesMs, 50), 1),
+      fmt(percentile(latenciesMs, 90), 1),
+      fmt(percentile(latenciesMs, 99), 1),
+      fmt(Math.max(...latenciesMs), 1),
+      result.non2xx,
+      result.errors,
+    ]),
+    notes: [
+      `${options.seconds} s per row after a 2 s warm-up, ${options.connections} connections, rate spread over them; latencies of 2xx answers, not corrected for coordinated omission (see docs/performance.md).`,
+      'POST /v1/tasks creates a sign-up each time; its workflow (PreApprove, AwaitApproval: approval email) runs in the same process while the load goes on.',
+    ],
+  };
+}
