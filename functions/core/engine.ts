@@ -541,14 +541,19 @@ export class Engine {
     if (!parsed.success) throw new ValidationError(toFieldErrors(parsed.error));
     const hash = hashSecret(secret);
     if (!(await this.deps.store.consumeSecret(hash, 'requester', this.now()))) throw await this.explainUsedSecret(hash);
-    const task = await this.getTask(view.task.id);
-    if (task.status !== 'awaiting_token') {
-      await this.deps.store.releaseSecret(hash);
-      throw await this.explainUsedSecret(hash);
-    }
-    let completed: Task;
+    let task = await this.getTask(view.task.id);
+    let completed: Task | undefined;
     try {
-      completed = await this.runSubmitAndComplete(task, parsed.data as Record<string, unknown>);
+      // The token is ours now; a concurrent write (the step recording that the token email went out,
+      // an admin note) only means reading the task again. Submit hooks are idempotent.
+      for (let attempt = 0; completed === undefined && task.status === 'awaiting_token'; attempt++) {
+        try {
+          completed = await this.runSubmitAndComplete(task, parsed.data as Record<string, unknown>);
+        } catch (error) {
+          if (!(error instanceof ConcurrentUpdateError) || attempt >= 4) throw error;
+          task = await this.getTask(task.id);
+        }
+      }
     } catch (error) {
       if (error instanceof ConcurrentUpdateError) {
         await this.deps.store.releaseSecret(hash);
@@ -557,6 +562,11 @@ export class Engine {
       await this.failTask(await this.getTask(task.id), 'AwaitToken', { Error: errorName(error), Cause: describeError(error) });
       if (task.wait?.kind === 'token') await this.deps.workflow.fail(task.wait.sfnToken, 'ActionFailed', `Submit failed for task ${task.id}`);
       throw new ActionFailedError(`Submit failed for task ${task.id}`, { cause: error });
+    }
+    if (completed === undefined) {
+      // The task moved on (cancelled, say) while the token was being used.
+      await this.deps.store.releaseSecret(hash);
+      throw await this.explainUsedSecret(hash);
     }
     if (task.wait?.kind === 'token') {
       try {

@@ -250,6 +250,28 @@ describe('failures and retry', () => {
     ]);
   });
 
+  it('completes a token submit that raced another write to the task (e.g. the step recording its token email)', async () => {
+    // Prepare: the first save of the submit finds the task changed under it.
+    const { engine, store, mailer } = setup();
+    const task = await toAwaitingToken(engine);
+    const token = linkSecret(mailer.sent.find((mail) => mail.subject.startsWith('Choose your password'))?.text ?? '');
+    const save = store.save.bind(store);
+    let raced = false;
+    store.save = async (next, options) => {
+      if (!raced && next.status === 'awaiting_token') {
+        raced = true;
+        await engine.addNote(task.id, ADMIN, 'Meanwhile.');
+      }
+      return save(next, options);
+    };
+
+    // Act
+    const completed = await engine.submitToken(token, { password: 'a long enough password' });
+
+    // Assess
+    expect([raced, completed.status, completed.adminNotes.map((note) => note.text)]).toStrictEqual([true, 'completed', ['Meanwhile.']]);
+  });
+
   it('sends the completed email from the token submit when the execution no longer waits for the token', async () => {
     // Prepare
     const { engine, mailer, workflow } = setup();
