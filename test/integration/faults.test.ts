@@ -1,7 +1,7 @@
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { unique } from '../support/stack.ts';
-import { createSignUp, type FaultHarness, secretOf, type StepFault, type StepName, startFaultHarness, tokenEmailsOf, tokenLinkOf } from '../support/fault-harness.ts';
-import { ADMIN, PASSWORD, signUpFlows } from '../support/fault-flows.ts';
+import { createSignUp, secretOf, type StepFault, type StepName, tokenEmailsOf, tokenLinkOf } from '../support/fault-harness.ts';
+import { ADMIN, PASSWORD, signUpFlows, useFaultHarness } from '../support/fault-flows.ts';
 import type { Fault } from '../support/fault-proxy.ts';
 
 /**
@@ -14,17 +14,10 @@ import type { Fault } from '../support/fault-proxy.ts';
  */
 const THROTTLE: Fault = { kind: 'throttle' };
 
-let harness: FaultHarness;
-beforeAll(async () => {
-  harness = await startFaultHarness();
-});
-afterAll(async () => {
-  await harness?.close();
-});
-afterEach(() => harness.clearFaults());
+const harness = useFaultHarness();
 
-const engine = () => harness.app.engine;
-const { approve, submitToken, expectAppliedOnce, expectFailed } = signUpFlows(() => harness);
+const engine = () => harness().app.engine;
+const { approve, submitToken, expectAppliedOnce, expectFailed } = signUpFlows(harness);
 
 const STEP_STATES: readonly [StepName, string][] = [
   ['preApprove', 'PreApprove'],
@@ -40,10 +33,10 @@ describe.each([
 ])('a step Lambda that %s', (_name, fault, error) => {
   it.each(STEP_STATES)('in %s: the task fails there, operators are told, and an admin retry completes it once', async (step, state) => {
     // Prepare
-    harness.onStep(step, fault);
+    harness().onStep(step, fault);
 
     // Act: the sign-up runs into the fault.
-    const run = await createSignUp(harness, `fault-${step}`);
+    const run = await createSignUp(harness(), `fault-${step}`);
     if (!BEFORE_APPROVAL.has(step)) await approve(run);
 
     // Assess: failed, recorded, told; nothing sent to the user.
@@ -70,7 +63,7 @@ describe('the Submit and Complete steps (a todo marked done: auto-approved, no t
 
   async function markDone(name: string) {
     const id = `todo-${name}-${unique()}`;
-    await harness.observer.ports.todos.create({ id, title: name, done: false, archived: false, createdAt: new Date().toISOString() });
+    await harness().observer.ports.todos.create({ id, title: name, done: false, archived: false, createdAt: new Date().toISOString() });
     const task = await engine().createTask('todos.mark-done', { id }, requester);
     return { todoId: id, taskId: task.id };
   }
@@ -80,22 +73,22 @@ describe('the Submit and Complete steps (a todo marked done: auto-approved, no t
     ['hangs until the function times out', { kind: 'hang' } as StepFault, 'Sandbox.Timedout'],
   ])('Submit %s: the task fails there with the todo untouched, and a retry marks it done once', async (_name, fault, error) => {
     // Prepare
-    harness.onStep('submit', fault);
+    harness().onStep('submit', fault);
 
     // Act
     const { todoId, taskId } = await markDone('submit-fault');
-    const failed = await harness.waitForTask(taskId, (task) => task.status === 'failed');
-    const todoAfterFailure = await harness.observer.ports.todos.get(todoId);
+    const failed = await harness().waitForTask(taskId, (task) => task.status === 'failed');
+    const todoAfterFailure = await harness().observer.ports.todos.get(todoId);
     await engine().retry(taskId, ADMIN);
-    const done = await harness.waitForTask(taskId, (task) => task.status === 'completed');
+    const done = await harness().waitForTask(taskId, (task) => task.status === 'completed');
 
     // Assess
     expect(failed.failure).toMatchObject({ step: 'Submit', error });
-    expect((await harness.notificationsOf(taskId)).map((n) => n.message)).toStrictEqual([
+    expect((await harness().notificationsOf(taskId)).map((n) => n.message)).toStrictEqual([
       `Task ${taskId} (todos.mark-done) failed in Submit. An admin can retry it: POST /v1/tasks/${taskId}/retry.`,
     ]);
     expect(todoAfterFailure).toMatchObject({ id: todoId, done: false });
-    const todo = await harness.observer.ports.todos.get(todoId);
+    const todo = await harness().observer.ports.todos.get(todoId);
     expect(todo).toMatchObject({ id: todoId, done: true, doneAt: expect.any(String) });
     expect(done.actions[0]?.stored).toStrictEqual({ result: { todo } });
     expect(done.history.map((entry) => entry.event)).toStrictEqual(['created', 'auto-approved', 'failed', 'retried', 'completed']);
@@ -103,37 +96,37 @@ describe('the Submit and Complete steps (a todo marked done: auto-approved, no t
 
   it('Complete throws: the task stays completed (its work is done) and operators hear its email was not sent', async () => {
     // Prepare
-    harness.onStep('complete', { kind: 'throw' });
+    harness().onStep('complete', { kind: 'throw' });
 
     // Act
     const { todoId, taskId } = await markDone('complete-fault');
-    const done = await harness.waitForTask(taskId, (task) => task.status === 'completed');
+    const done = await harness().waitForTask(taskId, (task) => task.status === 'completed');
     const deadline = Date.now() + 30_000;
-    while ((await harness.notificationsOf(taskId)).length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    while ((await harness().notificationsOf(taskId)).length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
 
     // Assess
-    expect(await harness.observer.ports.todos.get(todoId)).toMatchObject({ done: true });
+    expect(await harness().observer.ports.todos.get(todoId)).toMatchObject({ done: true });
     expect(done.sentEmails).not.toContain('completed');
-    expect((await harness.notificationsOf(taskId)).map((n) => [n.kind, n.message])).toStrictEqual([['error', `The completed email of task ${taskId} could not be sent.`]]);
+    expect((await harness().notificationsOf(taskId)).map((n) => [n.kind, n.message])).toStrictEqual([['error', `The completed email of task ${taskId} could not be sent.`]]);
   }, 60_000);
 });
 
 describe('an adapter failing inside a step', () => {
   it('SES SendEmail of the operators\' notice in preApprove: the task goes on; the notice stays listed, marked not emailed', async () => {
     // Prepare
-    harness.onStep('preApprove', { kind: 'during', arm: () => harness.proxies.ses.inject({ operation: 'SendEmail', times: Infinity, fault: THROTTLE }) });
-    const invocationsBefore = harness.invocations.length;
+    harness().onStep('preApprove', { kind: 'during', arm: () => harness().proxies.ses.inject({ operation: 'SendEmail', times: Infinity, fault: THROTTLE }) });
+    const invocationsBefore = harness().invocations.length;
 
     // Act
-    const run = await createSignUp(harness, 'throttle-notice');
+    const run = await createSignUp(harness(), 'throttle-notice');
     await approve(run);
     await submitToken(run);
 
     // Assess
     await expectAppliedOnce(run);
-    const runs = harness.invocations.slice(invocationsBefore).filter((invocation) => invocation.taskId === run.id && invocation.step === 'preApprove');
+    const runs = harness().invocations.slice(invocationsBefore).filter((invocation) => invocation.taskId === run.id && invocation.step === 'preApprove');
     expect(runs.map((invocation) => invocation.outcome)).toStrictEqual(['ok']);
-    const notifications = await harness.notificationsOf(run.id);
+    const notifications = await harness().notificationsOf(run.id);
     expect(notifications.map((notification) => [notification.kind, notification.message, notification.emailedAt])).toStrictEqual([
       ['needs-approval', `'sign-up' task ${run.id} needs approval.`, undefined],
       ['error', `Notification ${notifications[0]!.id} could not be emailed to the operators.`, undefined],
@@ -143,16 +136,16 @@ describe('an adapter failing inside a step', () => {
 
   it('EventBridge PutEvents: the task goes on, and operators get the events to replay', async () => {
     // Prepare
-    harness.onStep('awaitToken', { kind: 'during', arm: () => harness.proxies.events.inject({ operation: 'PutEvents', times: Infinity, fault: THROTTLE }) });
+    harness().onStep('awaitToken', { kind: 'during', arm: () => harness().proxies.events.inject({ operation: 'PutEvents', times: Infinity, fault: THROTTLE }) });
 
     // Act
-    const run = await createSignUp(harness, 'throttle-events');
+    const run = await createSignUp(harness(), 'throttle-events');
     await approve(run);
     await submitToken(run);
 
     // Assess
     await expectAppliedOnce(run);
-    const notifications = await harness.notificationsOf(run.id);
+    const notifications = await harness().notificationsOf(run.id);
     expect(notifications.map((notification) => [notification.kind, notification.message])).toStrictEqual([
       ['needs-approval', `'sign-up' task ${run.id} needs approval.`],
       ['error', `The task.token_issued event(s) of task ${run.id} could not be published; the detail holds them for a replay.`],
@@ -164,8 +157,8 @@ describe('an adapter failing inside a step', () => {
 describe('Step Functions unreachable right after the engine saved a change (every SDK attempt throttled)', () => {
   it('a create whose execution cannot start fails at PreApprove, operators are told, and a retry runs it', async () => {
     // Act
-    const disarm = harness.proxies.sfn.inject({ operation: 'StartExecution', times: Infinity, fault: THROTTLE });
-    const run = await createSignUp(harness, 'start-fails');
+    const disarm = harness().proxies.sfn.inject({ operation: 'StartExecution', times: Infinity, fault: THROTTLE });
+    const run = await createSignUp(harness(), 'start-fails');
     disarm();
 
     // Assess: not pending forever with no execution behind it.
@@ -184,19 +177,19 @@ describe('Step Functions unreachable right after the engine saved a change (ever
 
   it('an approval whose execution cannot be resumed stands; the task fails at PostApprove, its old execution is stopped, and a retry carries on', async () => {
     // Prepare
-    const run = await createSignUp(harness, 'resume-fails');
-    await harness.waitForTask(run.id, (task) => task.wait?.kind === 'approval' && task.sentEmails.includes('approval'));
+    const run = await createSignUp(harness(), 'resume-fails');
+    await harness().waitForTask(run.id, (task) => task.wait?.kind === 'approval' && task.sentEmails.includes('approval'));
     const firstExecution = (await engine().getTask(run.id)).executionArn!;
 
     // Act
-    const disarm = harness.proxies.sfn.inject({ operation: 'SendTaskSuccess', times: Infinity, fault: THROTTLE });
+    const disarm = harness().proxies.sfn.inject({ operation: 'SendTaskSuccess', times: Infinity, fault: THROTTLE });
     const decided = await engine().decide(run.id, 'approve', ADMIN);
     disarm();
 
     // Assess: the approval is kept and the failure is one an admin can act on.
     expect(decided).toMatchObject({ status: 'failed', approvedBy: ADMIN, failure: { step: 'PostApprove', error: 'TransientError' } });
     await expectFailed(run, 'PostApprove', 'TransientError');
-    expect((await harness.sfn.send(new DescribeExecutionCommand({ executionArn: firstExecution }))).status).toBe('ABORTED');
+    expect((await harness().sfn.send(new DescribeExecutionCommand({ executionArn: firstExecution }))).status).toBe('ABORTED');
 
     // Act: the retry starts at PostApprove, without asking for approval again.
     const retried = await engine().retry(run.id, ADMIN);
@@ -210,31 +203,31 @@ describe('Step Functions unreachable right after the engine saved a change (ever
 
   it('a token submit whose execution cannot be resumed completes the task and sends the completed email itself', async () => {
     // Prepare
-    const run = await createSignUp(harness, 'submit-resume-fails');
+    const run = await createSignUp(harness(), 'submit-resume-fails');
     await approve(run);
     const link = await tokenLinkOf(run);
-    await harness.waitForTask(run.id, (task) => task.status === 'awaiting_token');
+    await harness().waitForTask(run.id, (task) => task.status === 'awaiting_token');
 
     // Act
-    const disarm = harness.proxies.sfn.inject({ operation: 'SendTaskSuccess', times: Infinity, fault: THROTTLE });
+    const disarm = harness().proxies.sfn.inject({ operation: 'SendTaskSuccess', times: Infinity, fault: THROTTLE });
     const completed = await engine().submitToken(secretOf(link), { password: PASSWORD });
     disarm();
 
     // Assess: completed once, its email sent once, its execution stopped rather than left waiting.
     expect(completed.status).toBe('completed');
     const done = await expectAppliedOnce(run);
-    expect((await harness.sfn.send(new DescribeExecutionCommand({ executionArn: done.executionArn! }))).status).toBe('ABORTED');
+    expect((await harness().sfn.send(new DescribeExecutionCommand({ executionArn: done.executionArn! }))).status).toBe('ABORTED');
   }, 60_000);
 
   it('a retry whose execution cannot start leaves the task failed at the same step, and the next retry runs it', async () => {
     // Prepare: a task failed in PostApprove.
-    harness.onStep('postApprove', { kind: 'throw' });
-    const run = await createSignUp(harness, 'retry-start-fails');
+    harness().onStep('postApprove', { kind: 'throw' });
+    const run = await createSignUp(harness(), 'retry-start-fails');
     await approve(run);
     await expectFailed(run, 'PostApprove', 'Error');
 
     // Act
-    const disarm = harness.proxies.sfn.inject({ operation: 'StartExecution', times: Infinity, fault: THROTTLE });
+    const disarm = harness().proxies.sfn.inject({ operation: 'StartExecution', times: Infinity, fault: THROTTLE });
     const first = await engine().retry(run.id, ADMIN);
     disarm();
     const second = await engine().retry(run.id, ADMIN);
@@ -251,14 +244,14 @@ describe('Step Functions unreachable right after the engine saved a change (ever
 describe('a step that times out while its writes are still in flight', () => {
   it('PostApprove: the late write lands after the task failed; the retry creates nothing twice and completes', async () => {
     // Prepare: the directory write takes 1.5 s; the function times out after 0.5 s.
-    harness.onStep('postApprove', {
+    harness().onStep('postApprove', {
       kind: 'timeout',
       afterMs: 500,
-      arm: () => harness.proxies.dynamodb.inject({ operation: 'TransactWriteItems', times: 1, fault: { kind: 'delay', ms: 1500 } }),
+      arm: () => harness().proxies.dynamodb.inject({ operation: 'TransactWriteItems', times: 1, fault: { kind: 'delay', ms: 1500 } }),
     });
 
     // Act
-    const run = await createSignUp(harness, 'late-write');
+    const run = await createSignUp(harness(), 'late-write');
     await approve(run);
     await expectFailed(run, 'PostApprove', 'Sandbox.Timedout');
     await new Promise((resolve) => setTimeout(resolve, 2000));

@@ -1,5 +1,5 @@
-import { createSignUp, type FaultHarness, startFaultHarness, tokenEmailsOf } from '../support/fault-harness.ts';
-import { ADMIN, signUpFlows } from '../support/fault-flows.ts';
+import { createSignUp, tokenEmailsOf } from '../support/fault-harness.ts';
+import { ADMIN, signUpFlows, useFaultHarness } from '../support/fault-flows.ts';
 import type { Fault } from '../support/fault-proxy.ts';
 
 /**
@@ -10,16 +10,9 @@ import type { Fault } from '../support/fault-proxy.ts';
  */
 const THROTTLE: Fault = { kind: 'throttle' };
 
-let harness: FaultHarness;
-beforeAll(async () => {
-  harness = await startFaultHarness();
-});
-afterAll(async () => {
-  await harness?.close();
-});
-afterEach(() => harness.clearFaults());
+const harness = useFaultHarness();
 
-const { approve, submitToken, expectAppliedOnce, expectFailed } = signUpFlows(() => harness);
+const { approve, submitToken, expectAppliedOnce, expectFailed } = signUpFlows(harness);
 
 describe('an adapter throttled throughout one run of a step', () => {
   // The calls each step makes (task reads and conditional writes, secrets, the duplicate-key and secret queries, emails).
@@ -42,27 +35,27 @@ describe('an adapter throttled throughout one run of a step', () => {
     ['complete', 'ses', 'SendEmail'],
   ] as const)('%s, %s %s: the state machine retries the step; the task completes once', async (step, proxy, operation) => {
     // Prepare: every matching call fails with the service's throttling error while the step's first run lasts.
-    harness.onStep(step, { kind: 'during', arm: () => harness.proxies[proxy].inject({ operation, times: Infinity, fault: THROTTLE }) });
-    const invocationsBefore = harness.invocations.length;
-    const callsBefore = harness.proxies[proxy].calls.length;
+    harness().onStep(step, { kind: 'during', arm: () => harness().proxies[proxy].inject({ operation, times: Infinity, fault: THROTTLE }) });
+    const invocationsBefore = harness().invocations.length;
+    const callsBefore = harness().proxies[proxy].calls.length;
 
     // Act
-    const run = await createSignUp(harness, `throttle-${step}`);
+    const run = await createSignUp(harness(), `throttle-${step}`);
     await approve(run);
     await submitToken(run);
 
     // Assess: the SDK tried 3 times, the step failed with TransientError, its retry went through, and everything was applied once.
     // (Complete's write after its email is the one place where a retry repeats an email.)
     const done = await expectAppliedOnce(run, { completedEmails: step === 'complete' && operation === 'PutItem' ? 'at-least-once' : 'once' });
-    const throttled = harness.proxies[proxy].calls.slice(callsBefore).filter((call) => call.fault === 'throttle');
+    const throttled = harness().proxies[proxy].calls.slice(callsBefore).filter((call) => call.fault === 'throttle');
     expect(throttled.length).toBeGreaterThanOrEqual(3);
-    const runs = harness.invocations.slice(invocationsBefore).filter((invocation) => invocation.taskId === run.id && invocation.step === step);
+    const runs = harness().invocations.slice(invocationsBefore).filter((invocation) => invocation.taskId === run.id && invocation.step === step);
     expect(runs).toStrictEqual([
       { step, taskId: run.id, outcome: 'error', error: 'TransientError' },
       { step, taskId: run.id, outcome: 'ok' },
     ]);
     expect(done.attempt).toBe(1);
-    expect((await harness.notificationsOf(run.id)).map((notification) => notification.kind)).toStrictEqual(['needs-approval']);
+    expect((await harness().notificationsOf(run.id)).map((notification) => notification.kind)).toStrictEqual(['needs-approval']);
     expect(await tokenEmailsOf(run)).toHaveLength(1);
   }, 60_000);
 
@@ -71,13 +64,13 @@ describe('an adapter throttled throughout one run of a step', () => {
 describe('a step that outlives its state\'s TimeoutSeconds (60 s)', () => {
   it('PostApprove hangs for 65 s: States.Timeout, the task fails there, and a retry completes it once', async () => {
     // Prepare
-    harness.onStep('postApprove', { kind: 'hang', ms: 65_000 });
+    harness().onStep('postApprove', { kind: 'hang', ms: 65_000 });
 
     // Act
-    const run = await createSignUp(harness, 'state-timeout');
+    const run = await createSignUp(harness(), 'state-timeout');
     await approve(run);
     await expectFailed(run, 'PostApprove', 'States.Timeout', 90_000);
-    await harness.app.engine.retry(run.id, ADMIN);
+    await harness().app.engine.retry(run.id, ADMIN);
     await submitToken(run);
 
     // Assess

@@ -1,10 +1,26 @@
 import type { Actor } from '#core/identity';
 import type { Task } from '#core/task';
-import { type FaultHarness, secretOf, type SignUpRun, tokenLinkOf } from './fault-harness.ts';
+import { type FaultHarness, secretOf, type SignUpRun, startFaultHarness, tokenLinkOf } from './fault-harness.ts';
 import { mailboxFor, waitForEmail } from './stack.ts';
 
 export const ADMIN: Actor = { kind: 'admin', id: 'ops-admin' };
 export const PASSWORD = 'a long enough password';
+
+/** A fault harness for the test file: started before its tests, faults cleared after each, closed at the end. */
+export function useFaultHarness(): () => FaultHarness {
+  let harness: FaultHarness | undefined;
+  beforeAll(async () => {
+    harness = await startFaultHarness();
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+  afterEach(() => harness?.clearFaults());
+  return () => {
+    if (!harness) throw new Error('The fault harness is not started yet');
+    return harness;
+  };
+}
 
 /** The steps of a sign-up as a test drives them through a fault harness, and the checks of its outcome. */
 export function signUpFlows(h: () => FaultHarness) {
