@@ -25,3 +25,17 @@ export function rethrowAws(error: unknown, what: string): never {
 
 /** A conditional write that lost: the item was not in the state the write required. */
 export const isConditionalCheckFailure = (error: unknown): boolean => awsErrorName(error) === 'ConditionalCheckFailedException' || (error as Error)?.name === 'ConditionalCheckFailedException';
+
+/**
+ * Sends a conditional write: true when it applied, false when its condition failed (the item was not
+ * in the state it required); throttling and service faults become `TransientError`.
+ */
+export async function sendConditional(send: () => Promise<unknown>, what: string): Promise<boolean> {
+  try {
+    await send();
+    return true;
+  } catch (error) {
+    if (isConditionalCheckFailure(error)) return false;
+    rethrowAws(error, what);
+  }
+}

@@ -11,7 +11,7 @@ import { BadRequestError, ConcurrentUpdateError } from '#core/errors';
 import { type Notification, NotificationSchema } from '#core/notification';
 import { type Task, TaskSchema, TaskStatusSchema, type TaskStatus } from '#core/task';
 import type { IdempotencyState, Page, SaveCondition, SecretRecord, TaskQuery, TaskStore } from '#ports/task-store';
-import { awsErrorName, isConditionalCheckFailure, rethrowAws } from '../aws-errors.ts';
+import { awsErrorName, isConditionalCheckFailure, rethrowAws, sendConditional } from '../aws-errors.ts';
 
 /** Secrets are kept this long after they stop working, so a late click still gets a clear answer. */
 const SECRET_RETENTION_SECONDS = 30 * 24 * 3600;
@@ -262,38 +262,30 @@ export class DynamoDbTaskStore implements TaskStore {
     return secret as unknown as SecretRecord;
   }
 
-  async consumeSecret(hash: string, usedBy: string, at: string): Promise<boolean> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: secretKey(hash),
-          UpdateExpression: 'SET usedAt = :at, usedBy = :by',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedAt) AND attribute_not_exists(revokedAt) AND validUntil > :at',
-          ExpressionAttributeValues: { ':at': at, ':by': usedBy },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailure(error)) return false;
-      rethrowAws(error, 'Using a secret');
-    }
+  consumeSecret(hash: string, usedBy: string, at: string): Promise<boolean> {
+    return sendConditional(
+      () =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: secretKey(hash),
+            UpdateExpression: 'SET usedAt = :at, usedBy = :by',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedAt) AND attribute_not_exists(revokedAt) AND validUntil > :at',
+            ExpressionAttributeValues: { ':at': at, ':by': usedBy },
+          }),
+        ),
+      'Using a secret',
+    );
   }
 
   async releaseSecret(hash: string): Promise<void> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: secretKey(hash),
-          UpdateExpression: 'REMOVE usedAt, usedBy',
-          ConditionExpression: 'attribute_exists(pk)',
-        }),
-      );
-    } catch (error) {
-      if (isConditionalCheckFailure(error)) return;
-      rethrowAws(error, 'Releasing a secret');
-    }
+    await sendConditional(
+      () =>
+        this.client.send(
+          new UpdateCommand({ TableName: this.tableName, Key: secretKey(hash), UpdateExpression: 'REMOVE usedAt, usedBy', ConditionExpression: 'attribute_exists(pk)' }),
+        ),
+      'Releasing a secret',
+    );
   }
 
   async revokeSecrets(taskId: string, kind: SecretRecord['kind'], at: string, reason: string): Promise<void> {
@@ -390,22 +382,20 @@ export class DynamoDbTaskStore implements TaskStore {
     return typeof item?.taskId === 'string' ? item.taskId : undefined;
   }
 
-  async claimDuplicate(key: string, taskId: string, expected: string | undefined): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...dedupKey(key), taskId },
-          ...(expected === undefined
-            ? { ConditionExpression: 'attribute_not_exists(pk)' }
-            : { ConditionExpression: 'taskId = :expected', ExpressionAttributeValues: { ':expected': expected } }),
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailure(error)) return false;
-      rethrowAws(error, 'Claiming a duplicate key');
-    }
+  claimDuplicate(key: string, taskId: string, expected: string | undefined): Promise<boolean> {
+    return sendConditional(
+      () =>
+        this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...dedupKey(key), taskId },
+            ...(expected === undefined
+              ? { ConditionExpression: 'attribute_not_exists(pk)' }
+              : { ConditionExpression: 'taskId = :expected', ExpressionAttributeValues: { ':expected': expected } }),
+          }),
+        ),
+      'Claiming a duplicate key',
+    );
   }
 
   // ---- notifications --------------------------------------------------------------------------
@@ -505,19 +495,18 @@ export class DynamoDbTaskStore implements TaskStore {
   }
 
   async abandonIdempotent(key: string): Promise<void> {
-    try {
-      await this.client.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: idempotencyKey(key),
-          ConditionExpression: '#state = :progress',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':progress': 'in-progress' },
-        }),
-      );
-    } catch (error) {
-      if (isConditionalCheckFailure(error)) return;
-      rethrowAws(error, 'Releasing an idempotency key');
-    }
+    await sendConditional(
+      () =>
+        this.client.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: idempotencyKey(key),
+            ConditionExpression: '#state = :progress',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: { ':progress': 'in-progress' },
+          }),
+        ),
+      'Releasing an idempotency key',
+    );
   }
 }

@@ -8,7 +8,7 @@ import type {
   GrantRolesResult,
   UserDirectory,
 } from '#ports/user-directory';
-import { awsErrorName, isConditionalCheckFailure, rethrowAws } from '../aws-errors.ts';
+import { awsErrorName, rethrowAws, sendConditional } from '../aws-errors.ts';
 
 export interface DynamoDbUserDirectoryOptions {
   readonly client: DynamoDBDocumentClient;
@@ -133,21 +133,21 @@ export class DynamoDbUserDirectory implements UserDirectory {
       if (user.projectId !== undefined && user.projectId !== projectId) return 'other-project';
       const merged = [...user.roles, ...roles.filter((role) => !user.roles.includes(role))];
       if (user.projectId === projectId && merged.length === user.roles.length) return 'unchanged';
-      try {
-        await this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: userKey(email),
-            UpdateExpression: 'SET #roles = :roles, projectId = :project',
-            ConditionExpression: 'attribute_exists(pk) AND #roles = :read AND (attribute_not_exists(projectId) OR projectId = :project)',
-            ExpressionAttributeNames: { '#roles': 'roles' },
-            ExpressionAttributeValues: { ':roles': merged, ':read': user.roles, ':project': projectId },
-          }),
-        );
-        return 'granted';
-      } catch (error) {
-        if (!isConditionalCheckFailure(error)) rethrowAws(error, 'Granting roles');
-      }
+      const granted = await sendConditional(
+        () =>
+          this.client.send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key: userKey(email),
+              UpdateExpression: 'SET #roles = :roles, projectId = :project',
+              ConditionExpression: 'attribute_exists(pk) AND #roles = :read AND (attribute_not_exists(projectId) OR projectId = :project)',
+              ExpressionAttributeNames: { '#roles': 'roles' },
+              ExpressionAttributeValues: { ':roles': merged, ':read': user.roles, ':project': projectId },
+            }),
+          ),
+        'Granting roles',
+      );
+      if (granted) return 'granted';
     }
     throw new TransientError(`Granting roles: the user ${email} kept changing; try again.`);
   }
@@ -191,22 +191,20 @@ export class DynamoDbUserDirectory implements UserDirectory {
     throw new TransientError(`Changing an email address: the user ${from} kept changing; try again.`);
   }
 
-  async setQuota(projectId: string, quota: DirectoryQuota): Promise<boolean> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: projectKey(projectId),
-          UpdateExpression: 'SET quota = :quota',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':quota': quota },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailure(error)) return false;
-      rethrowAws(error, 'Setting a quota');
-    }
+  setQuota(projectId: string, quota: DirectoryQuota): Promise<boolean> {
+    return sendConditional(
+      () =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: projectKey(projectId),
+            UpdateExpression: 'SET quota = :quota',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':quota': quota },
+          }),
+        ),
+      'Setting a quota',
+    );
   }
 
   private async get(key: { pk: string; sk: string }, what: string): Promise<Record<string, unknown> | undefined> {
@@ -218,14 +216,8 @@ export class DynamoDbUserDirectory implements UserDirectory {
     }
   }
 
-  private async putIfAbsent(item: Record<string, unknown>, what: string): Promise<boolean> {
-    try {
-      await this.client.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailure(error)) return false;
-      rethrowAws(error, what);
-    }
+  private putIfAbsent(item: Record<string, unknown>, what: string): Promise<boolean> {
+    return sendConditional(() => this.client.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' })), what);
   }
 
   private async update(email: string, expression: string, values: Record<string, unknown>): Promise<void> {
