@@ -56,11 +56,9 @@ const runAction =
     if (!identity && entry.access !== 'public') throw new UnauthorizedError('This needs a bearer token.');
     const input = parseWith(z.record(z.string(), z.unknown()).optional(), body) ?? {};
     if (scope === 'instance') {
-      const id = params.id ?? '';
-      // An id the action would refuse cannot exist: no lookup (DynamoDB refuses keys over 2 KB with an error).
-      if (!entry.action.schema.shape.id?.safeParse(id).success || !(await resource.exists(app.ports, id))) {
-        throw new NotFoundError(`There is no ${resourceName} item ${id}.`);
-      }
+      const notFound = `There is no ${resourceName} item ${params.id ?? ''}.`;
+      const id = itemIdParam(params.id, notFound);
+      if (!(await resource.exists(app.ports, id))) throw new NotFoundError(notFound);
       input.id = id;
     }
     const created = await app.engine.createTask(taskTypeName(entry), input, identity);
