@@ -249,16 +249,23 @@ describe('a step that times out while its writes are still in flight', () => {
       afterMs: 500,
       arm: () => harness().proxies.dynamodb.inject({ operation: 'TransactWriteItems', times: 1, fault: { kind: 'delay', ms: 1500 } }),
     });
+    const lateBefore = harness().lateRuns.length;
 
-    // Act
+    // Act: the task fails; then the timed-out run's directory write lands, and its task save loses.
     const run = await createSignUp(harness(), 'late-write');
     await approve(run);
     await expectFailed(run, 'PostApprove', 'Sandbox.Timedout');
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const late = await Promise.all(harness().lateRuns.slice(lateBefore));
+    const projectBeforeRetry = await harness().observer.ports.directory.findProjectByName(run.projectName);
+    const statusBeforeRetry = (await harness().observer.engine.getTask(run.id)).status;
     await engine().retry(run.id, ADMIN);
     await submitToken(run);
 
-    // Assess
-    await expectAppliedOnce(run);
+    // Assess: the late run's effect was there before the retry, its stale save did not undo the failure, and the retry reused it.
+    expect(late.map((outcome) => (outcome.error as Error | undefined)?.name)).toStrictEqual(['ConcurrentUpdateError']);
+    expect([projectBeforeRetry?.name, statusBeforeRetry]).toStrictEqual([run.projectName, 'failed']);
+    const done = await expectAppliedOnce(run);
+    expect((await harness().observer.ports.directory.findProjectByName(run.projectName))?.id).toBe(projectBeforeRetry?.id);
+    expect(done.attempt).toBe(2);
   }, 60_000);
 });

@@ -59,8 +59,8 @@ export interface FaultHarness {
   waitForTask(id: string, predicate: (task: Task) => boolean, timeoutMs?: number): Promise<Task>;
   /** The operator notifications about a task, oldest first. */
   notificationsOf(taskId: string): Promise<Notification[]>;
-  /** Errors of handler runs that outlived their (emulated) timeout. */
-  readonly lateErrors: unknown[];
+  /** Handler runs that outlived their (emulated) timeout, settling to how they ended. */
+  readonly lateRuns: Promise<{ readonly error?: unknown }>[];
   close(): Promise<void>;
 }
 
@@ -74,7 +74,7 @@ export async function startFaultHarness(): Promise<FaultHarness> {
   const opsEmail = `ops-${unique()}@example.com`;
   const invocations: FaultHarness['invocations'] = [];
   const pending = new Map<string, StepFault[]>();
-  const lateErrors: unknown[] = [];
+  const lateRuns: FaultHarness['lateRuns'] = [];
   /** Hanging invocations' timers, cleared on close (the runner has given up on them by then). */
   const hangs = new Set<NodeJS.Timeout>();
   /** Set once the app exists (the runner, started first, calls into it). */
@@ -100,7 +100,7 @@ export async function startFaultHarness(): Promise<FaultHarness> {
     if (fault?.kind === 'timeout') {
       const outcome = await Promise.race([run.then(() => 'finished' as const), sleep(fault.afterMs).then(() => 'timed-out' as const)]).catch(() => 'finished' as const);
       if (outcome === 'timed-out') {
-        run.catch((error: unknown) => lateErrors.push(error));
+        lateRuns.push(run.then(() => ({}), (error: unknown) => ({ error })));
         record('error', 'Sandbox.Timedout');
         throw namedError('Sandbox.Timedout', `Task timed out after ${(fault.afterMs / 1000).toFixed(2)} seconds`);
       }
@@ -161,7 +161,7 @@ export async function startFaultHarness(): Promise<FaultHarness> {
     proxies,
     opsEmail,
     invocations,
-    lateErrors,
+    lateRuns,
     onStep: (step, fault) => {
       pending.set(step, [...(pending.get(step) ?? []), fault]);
     },
