@@ -2,7 +2,7 @@
  * The task types as people drive them, over HTTP, with links read from the mailbox: each flow
  * resolves when the task's last email (the "completed" one) has arrived.
  */
-import { linkIn } from './mailbox.ts';
+import { linkIn } from '../test/support/stack.ts';
 import type { BenchStack } from './stack.ts';
 
 export const APPROVER = 'approver@assent.local';

@@ -1,16 +1,12 @@
+import type { MailboxEmail } from '../test/support/stack.ts';
+
 /**
  * One poller of the SES emulator's mailbox for the whole benchmark. Asking `/store` once per waiting
  * task would make the mailbox, which runs in the stack's process, the bottleneck being measured; here
  * one loop asks for the emails of the last second or so (`?since=`) and hands them to waiters by
  * recipient.
  */
-export interface Email {
-  readonly messageId: string;
-  readonly destination: { to: string[] };
-  readonly subject: string;
-  readonly body: { text?: string };
-  readonly at: number;
-}
+export type Email = MailboxEmail;
 
 interface Waiter {
   readonly match: (email: Email) => boolean;
@@ -108,11 +104,4 @@ export class Mailbox {
       await new Promise((resolve) => setTimeout(resolve, this.intervalMs));
     }
   }
-}
-
-/** The one-time secret path (`/v1/tokens/...` or `/v1/approvals/...`) in an email's text. */
-export function linkIn(email: Email, kind: 'approvals' | 'tokens'): string {
-  const match = new RegExp(`https?://[^\\s]+(/v1/${kind}/[A-Za-z0-9_-]+)`).exec(email.body.text ?? '');
-  if (!match?.[1]) throw new Error(`No ${kind} link in email "${email.subject}"`);
-  return match[1];
 }
