@@ -57,24 +57,6 @@ function page<T>(items: readonly T[], request: JsonObject): { items: T[]; nextTo
 const compact = (fields: Record<string, JsonValue | undefined>): JsonObject =>
   Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as JsonObject;
 
-/** DescribeExecution's response for a record. */
-export function describeShape(record: ExecutionRecord): JsonObject {
-  return compact({
-    executionArn: record.executionArn,
-    stateMachineArn: record.stateMachineArn,
-    name: record.name,
-    status: record.status,
-    startDate: epochSeconds(record.startDate),
-    stopDate: record.stopDate === undefined ? undefined : epochSeconds(record.stopDate),
-    input: record.input,
-    inputDetails: { included: true },
-    output: record.output,
-    outputDetails: record.output === undefined ? undefined : { included: true },
-    error: record.error,
-    cause: record.cause,
-  });
-}
-
 /** A ListExecutions item for a record. */
 function listItemShape(record: ExecutionRecord): JsonObject {
   return compact({
@@ -85,6 +67,21 @@ function listItemShape(record: ExecutionRecord): JsonObject {
     startDate: epochSeconds(record.startDate),
     stopDate: record.stopDate === undefined ? undefined : epochSeconds(record.stopDate),
   });
+}
+
+/** DescribeExecution's response for a record: the list item's fields, and input, output and error. */
+export function describeShape(record: ExecutionRecord): JsonObject {
+  return {
+    ...listItemShape(record),
+    ...compact({
+      input: record.input,
+      inputDetails: { included: true },
+      output: record.output,
+      outputDetails: record.output === undefined ? undefined : { included: true },
+      error: record.error,
+      cause: record.cause,
+    }),
+  };
 }
 
 const startExecution: Operation = async (context, request) => {
