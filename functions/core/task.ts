@@ -22,7 +22,8 @@ export type Note = z.infer<typeof NoteSchema>;
 export const ActionRecordSchema = z.object({
   name: z.string(),
   data: z.record(z.string(), z.unknown()),
-  valid: z.boolean(),
+  /** `null` ("validating") until the action's preApprove ran on its current data; then true or false. */
+  valid: z.boolean().nullable(),
   /** Tri-state vote on auto-approval: true, false (veto) or null (no opinion). */
   autoApprove: z.boolean().nullable(),
   /** Whether the action asked for a token in postApprove. */
@@ -50,6 +51,17 @@ export const WaitSchema = z.object({
   kind: z.enum(['approval', 'token']),
   sfnToken: z.string(),
   since: z.string(),
+  /**
+   * Which round of secrets answers this wait. Secrets carry the round they were issued in; a new
+   * wait or a reissued token moves it on, which is what makes older links stop working.
+   */
+  round: z.number().int().default(0),
+});
+
+/** An approval that arrived while the task was still validating: applied when preApprove ends. */
+export const QueuedDecisionSchema = z.object({
+  by: ActorSchema,
+  at: z.string(),
 });
 
 export const TaskSchema = z.object({
@@ -67,6 +79,11 @@ export const TaskSchema = z.object({
   completedAt: z.string().optional(),
   executionArn: z.string().optional(),
   wait: WaitSchema.optional(),
+  queuedApproval: QueuedDecisionSchema.optional(),
+  /** Incremented by every data update: a stage's results count only for the data they validated. */
+  dataRevision: z.number().int().default(0),
+  /** The last secret round handed out (see `wait.round`). */
+  rounds: z.number().int().default(0),
   /** Why the task failed, for operators (never shown to requesters): the state, error and cause. */
   failure: z.object({ step: z.string(), error: z.string(), cause: z.string() }).optional(),
   /** Hash of the type and normalised input, for duplicate detection. */
@@ -81,7 +98,7 @@ export const TaskSchema = z.object({
   durationMs: z.number().int().optional(),
   /** Set when the task reaches a terminal state: epoch seconds for DynamoDB TTL. */
   expiresAt: z.number().int().optional(),
-  /** Optimistic-concurrency counter: every write is conditional on it. */
+  /** Incremented by every write: the ETag. Only a client's `If-Match` makes a write conditional on it. */
   version: z.number().int(),
 });
 export type Task = z.infer<typeof TaskSchema>;

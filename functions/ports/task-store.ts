@@ -1,27 +1,35 @@
-import type { Notification } from '#core/notification';
 import type { Task, TaskStatus } from '#core/task';
 
-/** What a one-time secret (user token or approval link) unlocks. Only the SHA-256 is stored. */
-export interface SecretRecord {
-  readonly hash: string;
-  readonly kind: 'token' | 'approval';
-  readonly taskId: string;
-  /** For approval links: the approver the link was sent to. */
-  readonly recipient?: string;
-  readonly createdAt: string;
-  /** ISO time after which the secret no longer works. */
-  readonly validUntil: string;
-  readonly usedAt?: string;
-  readonly usedBy?: string;
-  /** Set when a newer secret replaced this one, or the task moved on without it. */
-  readonly revokedAt?: string;
-  readonly revokedReason?: string;
+/**
+ * Where a value sits in a task: top-level attribute names and, below them, object keys or list
+ * indexes (`['actions', 0, 'valid']`, `['wait', 'round']`).
+ */
+export type TaskPath = readonly [keyof Task & string, ...(string | number)[]];
+
+/**
+ * One precondition of a write. Writes are guarded by what they depend on (the status, the wait
+ * they answer, the data revision a stage validated), never by "nothing else changed".
+ */
+export type TaskCondition =
+  | { readonly path: TaskPath; readonly equals: string | number | boolean }
+  | { readonly path: TaskPath; readonly in: readonly (string | number)[] }
+  | { readonly path: TaskPath; readonly exists: boolean };
+
+/**
+ * A targeted change of one task: attributes set, removed, or appended to (lists), and the
+ * conditions it needs. Only what changes is written: a note does not rewrite the actions, a stage's
+ * results do not rewrite the history. Every applied update also increments `version` (the ETag).
+ */
+export interface TaskUpdate {
+  readonly set?: readonly { readonly path: TaskPath; readonly value: unknown }[];
+  readonly remove?: readonly TaskPath[];
+  readonly append?: readonly { readonly path: TaskPath; readonly items: readonly unknown[] }[];
+  readonly conditions: readonly TaskCondition[];
 }
 
-export interface SaveCondition {
-  /** The version the caller read; the write fails with `ConcurrentUpdateError` if it moved on. */
-  readonly version: number;
-}
+export type UpdateResult =
+  | { readonly applied: true; readonly task: Task }
+  | { readonly applied: false; readonly task: Task | undefined };
 
 export interface TaskQuery {
   readonly status?: TaskStatus;
@@ -41,54 +49,24 @@ export interface Page<T> {
   readonly cursor?: string;
 }
 
-/** What an `Idempotency-Key` maps to: the request's fingerprint and, once done, its answer. */
-export type IdempotencyState =
-  | { readonly state: 'new' }
-  | { readonly state: 'in-progress'; readonly fingerprint: string }
-  | { readonly state: 'done'; readonly fingerprint: string; readonly response: { status: number; body: unknown } };
-
+/**
+ * Tasks. Only the committer (functions/core/committer.ts) calls `create` and `update`; everything
+ * else reads.
+ */
 export interface TaskStore {
   get(id: string): Promise<Task | undefined>;
-  /** Writes a new task; fails if the id exists. */
-  create(task: Task): Promise<void>;
-  /** Writes the task with `version + 1`, only if the stored version is still `condition.version`. */
-  save(task: Task, condition: SaveCondition): Promise<Task>;
+  /** Several tasks at once, in no particular order; missing ones are left out. */
+  getMany(ids: readonly string[]): Promise<Task[]>;
+  /** Writes a new task; false if the id exists. */
+  create(task: Task): Promise<boolean>;
+  /**
+   * Applies `update` if the task exists and every condition holds. Applied: the task as it now is.
+   * Not applied: the task as it is (what made a condition fail), or `undefined` if there is none.
+   */
+  update(id: string, update: TaskUpdate): Promise<UpdateResult>;
   /** Newest first. */
   list(query: TaskQuery): Promise<Page<Task>>;
   countByStatus(): Promise<Record<TaskStatus, number>>;
-
-  putSecret(secret: SecretRecord): Promise<void>;
-  getSecret(hash: string): Promise<SecretRecord | undefined>;
-  /**
-   * Marks the secret used, only if it is unused, unrevoked and still valid at `at`; returns false
-   * when another request used it first (exactly one of concurrent consumers wins).
-   */
-  consumeSecret(hash: string, usedBy: string, at: string): Promise<boolean>;
-  /** Makes a consumed secret usable again (the submit it was consumed for did not go through). */
-  releaseSecret(hash: string): Promise<void>;
-  /** Revokes every live secret of the task (approval links after a decision, old tokens). */
-  revokeSecrets(taskId: string, kind: SecretRecord['kind'], at: string, reason: string): Promise<void>;
-  /** Newest first. */
-  listSecrets(kind: SecretRecord['kind'], limit: number, cursor?: string): Promise<Page<SecretRecord>>;
-  /** Deletes secrets of this kind that stopped working before `before`; returns how many. */
-  deleteExpiredSecrets(kind: SecretRecord['kind'], before: string): Promise<number>;
-
-  /** The open task holding a duplicate key, if any. */
-  getDuplicateHolder(key: string): Promise<string | undefined>;
-  /** Points the key at `taskId` if it still points at `expected` (undefined = no holder); false otherwise. */
-  claimDuplicate(key: string, taskId: string, expected: string | undefined): Promise<boolean>;
-
-  putNotification(notification: Notification): Promise<void>;
-  getNotification(id: string): Promise<Notification | undefined>;
-  updateNotification(notification: Notification): Promise<void>;
-  /** Newest first; `acknowledged` filters. */
-  listNotifications(query: { acknowledged?: boolean; limit: number; cursor?: string }): Promise<Page<Notification>>;
-
-  /** Starts an idempotent request, or tells what a previous one with the same key did. */
-  beginIdempotent(key: string, fingerprint: string, at: string, ttlSeconds: number): Promise<IdempotencyState>;
-  completeIdempotent(key: string, response: { status: number; body: unknown }): Promise<void>;
-  /** Forgets an in-progress key whose request failed, so it can be retried. */
-  abandonIdempotent(key: string): Promise<void>;
 }
 
 export type { Task, TaskStatus };

@@ -1,0 +1,36 @@
+/** What a one-time secret (user token or approval link) unlocks. Only the SHA-256 is stored. */
+export interface SecretRecord {
+  readonly hash: string;
+  readonly kind: 'token' | 'approval';
+  readonly taskId: string;
+  /**
+   * The wait the secret belongs to (`task.wait.round` when it was issued). It works only while the
+   * task still waits in that round: a decision, a cancel, a reissue or a new wait ends it without a
+   * write to the secret.
+   */
+  readonly round: number;
+  /** For approval links: the approver the link was sent to. */
+  readonly recipient?: string;
+  readonly createdAt: string;
+  /** ISO time after which the secret no longer works. */
+  readonly validUntil: string;
+  readonly usedAt?: string;
+  readonly usedBy?: string;
+}
+
+export interface SecretStore {
+  /** Stores a new secret (its hash); kept for a while after `validUntil` so late clicks get a clear answer. */
+  put(secret: SecretRecord): Promise<void>;
+  get(hash: string): Promise<SecretRecord | undefined>;
+  /**
+   * Marks the secret used, only if it is unused and still valid at `at`; false when another request
+   * used it first (exactly one of concurrent consumers wins) or it expired.
+   */
+  consume(hash: string, usedBy: string, at: string): Promise<boolean>;
+  /** Makes a consumed secret usable again (what it was consumed for did not go through). */
+  release(hash: string): Promise<void>;
+  /** Newest first. */
+  list(kind: SecretRecord['kind'], limit: number, cursor?: string): Promise<{ items: SecretRecord[]; cursor?: string }>;
+  /** Deletes secrets of this kind that stopped working before `before`; returns how many. */
+  deleteExpired(kind: SecretRecord['kind'], before: string): Promise<number>;
+}
