@@ -119,6 +119,13 @@ export class ConcurrentUpdateError extends ClientError {
   readonly title = 'The task changed while this request was being handled';
 }
 
+/** The client's `If-Match` names a version the task is no longer at. */
+export class PreconditionFailedError extends ClientError {
+  readonly status = 412;
+  readonly type = 'precondition-failed';
+  readonly title = 'The task is not at the version given in If-Match';
+}
+
 /** An `Idempotency-Key` reused with a different request body. */
 export class IdempotencyConflictError extends ClientError {
   readonly status = 422;
@@ -153,6 +160,22 @@ export class TransientError extends Error {
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, { cause: options.cause });
     this.name = 'TransientError';
+  }
+}
+
+/** An action's hook threw while a requester waited (a token submit): answered as a generic 500. */
+export class ActionFailedError extends Error {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'ActionFailedError';
+  }
+}
+
+/** The execution no longer waits for what was decided (its wait timed out, or it was stopped). */
+export class WaitOverError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WaitOver';
   }
 }
 

@@ -1,4 +1,4 @@
-import type { TaskStore } from '#ports/task-store';
+import type { NotificationStore } from '#ports/notification-store';
 import type { StageMailer } from './mailing.ts';
 import type { Notification } from './notification.ts';
 import type { TaskType } from './task-type.ts';
@@ -19,7 +19,7 @@ export interface NotifyInput {
  */
 export class Notifier {
   constructor(
-    private readonly store: TaskStore,
+    private readonly store: NotificationStore,
     private readonly mail: StageMailer,
     private readonly operators: readonly string[],
     private readonly newId: () => string,
@@ -40,7 +40,7 @@ export class Notifier {
       acknowledged: false,
     };
     try {
-      await this.store.putNotification(notification);
+      await this.store.put(notification);
     } catch (error) {
       this.onInternalError('Could not store a notification', error);
       return undefined;
@@ -55,12 +55,12 @@ export class Notifier {
       });
       if (!sent) return notification;
       const emailed = { ...notification, emailedAt: this.now() };
-      await this.store.updateNotification(emailed);
+      await this.store.markEmailed(notification.id, emailed.emailedAt);
       return emailed;
     } catch (error) {
       this.onInternalError('Could not email a notification', error);
       await this.store
-        .putNotification({
+        .put({
           ...notification,
           id: this.newId(),
           kind: 'error',

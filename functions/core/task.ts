@@ -80,6 +80,13 @@ export const TaskSchema = z.object({
   executionArn: z.string().optional(),
   wait: WaitSchema.optional(),
   queuedApproval: QueuedDecisionSchema.optional(),
+  /**
+   * The token submit that won: set (with the secret's hash) before the submit stage runs, so a
+   * concurrent cancel or second submit loses before any hook runs.
+   */
+  tokenUse: z.object({ hash: z.string(), at: z.string() }).optional(),
+  /** When preApprove last ran on the current data; absent while the task validates (created, or its data updated). */
+  validatedAt: z.string().optional(),
   /** Incremented by every data update: a stage's results count only for the data they validated. */
   dataRevision: z.number().int().default(0),
   /** The last secret round handed out (see `wait.round`). */

@@ -1,0 +1,37 @@
+import type { Context } from './context.ts';
+import { InvalidTransitionError } from './errors.ts';
+import type { Actor } from './identity.ts';
+import { tellRequester } from './requester-mail.ts';
+import type { Task } from './task.ts';
+import { moveTo, when, write } from './writes.ts';
+
+const CANCELLABLE = ['pending', 'approved', 'awaiting_token', 'failed'];
+
+/**
+ * Cancels an open or failed task: stops its execution and tells the requester. Its links stop
+ * working with the status. A token submit that already claimed the task wins: the cancel is refused.
+ */
+export async function cancel(ctx: Context, taskId: string, by: Actor, reason?: string, ifMatch?: number): Promise<Task> {
+  const at = ctx.now();
+  const { task, result: before } = await ctx.committer.commit(
+    taskId,
+    (current) => {
+      if (!CANCELLABLE.includes(current.status)) {
+        throw new InvalidTransitionError(`Task ${current.id} is ${current.status} and can no longer be cancelled.`, { extensions: { taskStatus: current.status } });
+      }
+      if (current.tokenUse) {
+        throw new InvalidTransitionError(`Task ${current.id}'s token was submitted at ${current.tokenUse.at}; it is completing and can no longer be cancelled.`, {
+          extensions: { taskStatus: current.status },
+        });
+      }
+      return {
+        write: write(moveTo(current, { to: 'cancelled', by, event: 'cancelled', at, ...(reason ? { reason } : {}) }), when({ path: ['tokenUse'], exists: false })),
+        result: current,
+      };
+    },
+    ifMatch === undefined ? {} : { ifMatch },
+  );
+  if (before.status !== 'failed' && before.executionArn) await ctx.deps.workflow.stop(before.executionArn, `Cancelled by ${by.id}`);
+  await tellRequester(ctx, task, 'cancelled', { reason: reason ?? '' });
+  return task;
+}

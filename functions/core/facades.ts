@@ -1,0 +1,64 @@
+import type { TaskQuery } from '#ports/task-store';
+import * as admin from './admin.ts';
+import { awaitApproval, decide, type Decision, type DecideOptions } from './approval.ts';
+import { cancel } from './cancel.ts';
+import { createContext } from './context.ts';
+import { createTask } from './create.ts';
+import type { CoreDeps } from './deps.ts';
+import { fail, type StepError } from './failure.ts';
+import { idempotent } from './idempotency.ts';
+import type { Actor, Identity } from './identity.ts';
+import { decideByLink, viewApproval } from './links.ts';
+import * as notifications from './notifications.ts';
+import * as queries from './queries.ts';
+import { postApprove, preApprove } from './stage-runs.ts';
+import { complete, submit, submitToken } from './submit.ts';
+import { awaitToken, reissueToken, viewToken } from './token.ts';
+
+/**
+ * The core behind four small facades, one per kind of caller: requesters and approvers (HTTP, public
+ * routes), the state machine's steps, admins, and reads. Each method is one phase of the core.
+ */
+export function createCore(deps: CoreDeps) {
+  const ctx = createContext(deps);
+  const requests = {
+    createTask: (type: string, data: unknown, requester: Identity | undefined) => createTask(ctx, type, data, requester),
+    idempotent: (key: string, body: unknown, run: () => Promise<{ status: number; body: unknown }>) => idempotent(ctx, key, body, run),
+    viewApproval: (secret: string) => viewApproval(ctx, secret),
+    decideByLink: (secret: string, decision: Decision, reason?: string) => decideByLink(ctx, secret, decision, reason),
+    viewToken: (secret: string) => viewToken(ctx, secret),
+    submitToken: (secret: string, data: unknown) => submitToken(ctx, secret, data),
+  };
+  const steps = {
+    preApprove: (taskId: string) => preApprove(ctx, taskId),
+    awaitApproval: (taskId: string, sfnToken: string) => awaitApproval(ctx, taskId, sfnToken),
+    postApprove: (taskId: string) => postApprove(ctx, taskId),
+    awaitToken: (taskId: string, sfnToken: string) => awaitToken(ctx, taskId, sfnToken),
+    submit: (taskId: string) => submit(ctx, taskId),
+    complete: (taskId: string) => complete(ctx, taskId),
+    fail: (taskId: string, state: string, error: StepError, executionArn?: string) => fail(ctx, taskId, state, error, executionArn),
+  };
+  const operations = {
+    decide: (taskId: string, decision: Decision, by: Actor, reason?: string, options?: DecideOptions) => decide(ctx, taskId, decision, by, reason, options),
+    updateData: (taskId: string, data: unknown, by: Actor, ifMatch?: number) => admin.updateData(ctx, taskId, data, by, ifMatch),
+    cancel: (taskId: string, by: Actor, reason?: string, ifMatch?: number) => cancel(ctx, taskId, by, reason, ifMatch),
+    addNote: (taskId: string, by: Actor, text: string, ifMatch?: number) => admin.addNote(ctx, taskId, by, text, ifMatch),
+    reissueToken: (taskId: string, by: Actor, ifMatch?: number) => reissueToken(ctx, taskId, by, ifMatch),
+    retry: (taskId: string, by: Actor, ifMatch?: number) => admin.retry(ctx, taskId, by, ifMatch),
+    sweepExpiredTokens: () => queries.sweepExpiredTokens(ctx),
+    acknowledge: (ids: readonly string[], by: Actor) => notifications.acknowledge(ctx, ids, by),
+  };
+  const reads = {
+    getTask: (id: string) => queries.getTask(ctx, id),
+    getTaskFor: (id: string, identity: Identity | undefined) => queries.getTaskFor(ctx, id, identity),
+    listTasks: (query: TaskQuery) => queries.listTasks(ctx, query),
+    status: () => queries.status(ctx),
+    listTokens: (limit: number, cursor?: string) => queries.listTokens(ctx, limit, cursor),
+    listNotifications: (query: { acknowledged?: boolean; limit: number; cursor?: string }) => notifications.listNotifications(ctx, query),
+    getNotification: (id: string) => notifications.getNotification(ctx, id),
+  };
+  return { requests, steps, admin: operations, reads, committer: ctx.committer };
+}
+
+export type Core = ReturnType<typeof createCore>;
+export type { Decision, StepError };

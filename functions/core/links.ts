@@ -1,0 +1,64 @@
+import type { SecretRecord } from '#ports/secret-store';
+import { decide, type Decision } from './approval.ts';
+import type { Context } from './context.ts';
+import { NotFoundError, SecretExpiredError } from './errors.ts';
+import { alreadyDecided, lastDecision } from './explain.ts';
+import type { Actor } from './identity.ts';
+import { hashSecret } from './secrets.ts';
+import type { Task } from './task.ts';
+
+const NOT_VALID = 'This link is not valid. Check that it was copied whole, or ask for a new one.';
+
+/**
+ * A secret that still works, with its task: known, of this kind, not expired, and its task still
+ * waiting in the secret's round (a decision, a cancel, a newer link end it). Otherwise an error
+ * that says what happened and what to do.
+ */
+export async function liveSecret(ctx: Context, secret: string, kind: SecretRecord['kind']): Promise<{ record: SecretRecord; task: Task }> {
+  const record = await ctx.deps.secrets.get(hashSecret(secret));
+  if (!record || record.kind !== kind) throw new NotFoundError(NOT_VALID);
+  const task = await ctx.deps.tasks.get(record.taskId);
+  if (!task) throw new NotFoundError('This link is not valid. Ask for a new one.');
+  const problem = whyNotLive(record, task);
+  if (problem) throw problem;
+  if (Date.parse(record.validUntil) <= ctx.deps.ports.clock.now().getTime()) {
+    throw new SecretExpiredError(`This link expired at ${record.validUntil}. Ask for a new one.`, {
+      extensions: { expiredAt: record.validUntil, taskId: record.taskId },
+    });
+  }
+  return { record, task };
+}
+
+/** Why a secret no longer works for its task as it is now, or undefined if it still does. */
+export function whyNotLive(record: SecretRecord, task: Task): Error | undefined {
+  const extensions = { taskId: task.id, taskStatus: task.status };
+  const waiting = record.kind === 'approval' ? task.status === 'pending' : task.status === 'awaiting_token' && task.tokenUse === undefined;
+  if (record.kind === 'token' && task.tokenUse?.hash === record.hash) {
+    return new NotFoundError(`This link was already used at ${task.tokenUse.at}; the task is ${task.status}.`, { extensions });
+  }
+  if (record.kind === 'approval' && !waiting) {
+    const decided = lastDecision(task);
+    if (decided) return alreadyDecided(task, decided);
+  }
+  if (!waiting) return new SecretExpiredError(`This link no longer works: the task is ${task.status}.`, { extensions });
+  if (task.wait?.kind === record.kind && task.wait.round !== record.round) {
+    return new SecretExpiredError(`This link no longer works: a newer ${record.kind === 'approval' ? 'approval request' : 'link'} was sent.`, { extensions });
+  }
+  return undefined;
+}
+
+/** Reads an approval link without changing anything. */
+export async function viewApproval(ctx: Context, secret: string): Promise<{ task: Task; record: SecretRecord }> {
+  return liveSecret(ctx, secret, 'approval');
+}
+
+/**
+ * Decides through a one-time approval link. Using the link and the decision are one write on the
+ * task (guarded by its status and the link's round), so a link is never used up without its
+ * decision, and exactly one of concurrent clicks wins.
+ */
+export async function decideByLink(ctx: Context, secret: string, decision: Decision, reason?: string): Promise<Task> {
+  const { record } = await liveSecret(ctx, secret, 'approval');
+  const approver: Actor = { kind: 'approver', id: record.recipient ?? 'approver' };
+  return decide(ctx, record.taskId, decision, approver, reason, { approver: { ...(record.recipient ? { email: record.recipient } : {}) }, linkRound: record.round });
+}

@@ -1,0 +1,70 @@
+import type { Page, TaskQuery } from '#ports/task-store';
+import type { SecretRecord } from '#ports/secret-store';
+import type { Context } from './context.ts';
+import { NotFoundError, TaskArchivedError, UnauthorizedError } from './errors.ts';
+import { summary } from './explain.ts';
+import { type Identity, isAdmin } from './identity.ts';
+import { whyNotLive } from './links.ts';
+import type { Task } from './task.ts';
+
+export const getTask = (ctx: Context, id: string): Promise<Task> => ctx.committer.read(id);
+
+/** Admins read any task; a requester reads their own; anyone else gets 404 (existence is not revealed). */
+export async function getTaskFor(ctx: Context, id: string, identity: Identity | undefined): Promise<{ task: Task; asAdmin: boolean }> {
+  if (!identity) throw new UnauthorizedError('This needs a bearer token.');
+  const task = await ctx.deps.tasks.get(id);
+  if (task && isAdmin(identity)) return { task, asAdmin: true };
+  if (task && task.createdBy?.sub === identity.sub) return { task, asAdmin: false };
+  const archived = task ? undefined : await ctx.deps.archive?.findTask(id);
+  if (archived && (isAdmin(identity) || archived.requester === identity.sub)) {
+    throw new TaskArchivedError(`Task ${id} ended and was archived at ${archived.archivedAt}; it is in ${archived.location}.`, {
+      extensions: { taskId: id, archivedAt: archived.archivedAt, location: archived.location },
+    });
+  }
+  throw new NotFoundError(`There is no task ${id}.`);
+}
+
+export const listTasks = (ctx: Context, query: TaskQuery): Promise<Page<Task>> => ctx.deps.tasks.list(query);
+
+/** Counts per status, the newest task, the latest completion and the unacknowledged errors. */
+export async function status(ctx: Context) {
+  const { tasks, notifications } = ctx.deps;
+  const [counts, newest, completed, errors] = await Promise.all([
+    tasks.countByStatus(),
+    tasks.list({ limit: 1 }),
+    tasks.list({ status: 'completed', limit: 25 }),
+    notifications.list({ acknowledged: false, limit: 50 }),
+  ]);
+  const lastCompleted = [...completed.items].sort((a, b) => (b.completedAt ?? '').localeCompare(a.completedAt ?? ''))[0];
+  return {
+    counts,
+    lastCreated: newest.items[0] ? summary(newest.items[0]) : null,
+    lastCompleted: lastCompleted ? { ...summary(lastCompleted), completedAt: lastCompleted.completedAt } : null,
+    unacknowledgedErrors: errors.items.filter((notification) => notification.error).slice(0, 10),
+  };
+}
+
+/** A token as admins see it: its state follows from its task (used, replaced, closed), never the secret. */
+export interface TokenState {
+  readonly secret: SecretRecord;
+  readonly state: 'live' | 'used' | 'expired' | 'revoked';
+  readonly revokedReason?: string;
+  readonly usedAt?: string;
+}
+
+/** Tokens newest first, each with the state its task gives it. */
+export async function listTokens(ctx: Context, limit: number, cursor?: string): Promise<{ items: TokenState[]; cursor?: string }> {
+  const page = await ctx.deps.secrets.list('token', limit, cursor);
+  const tasks = new Map((await ctx.deps.tasks.getMany([...new Set(page.items.map((secret) => secret.taskId))])).map((task) => [task.id, task]));
+  const now = ctx.deps.ports.clock.now().getTime();
+  const items = page.items.map((secret): TokenState => {
+    const task = tasks.get(secret.taskId);
+    if (task?.tokenUse?.hash === secret.hash) return { secret, state: 'used', usedAt: task.tokenUse.at };
+    const problem = task ? whyNotLive(secret, task) : new Error('Its task is gone.');
+    if (problem) return { secret, state: 'revoked', revokedReason: problem.message };
+    return { secret, state: Date.parse(secret.validUntil) <= now ? 'expired' : 'live' };
+  });
+  return { items, ...(page.cursor ? { cursor: page.cursor } : {}) };
+}
+
+export const sweepExpiredTokens = (ctx: Context): Promise<number> => ctx.deps.secrets.deleteExpired('token', ctx.now());

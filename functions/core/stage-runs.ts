@@ -1,0 +1,125 @@
+import type { Context } from './context.ts';
+import { InvalidTaskError, InvalidTransitionError } from './errors.ts';
+import { describeInvalid, invalidActions, isApprovedOrLater } from './explain.ts';
+import { SYSTEM } from './identity.ts';
+import { markSent, recipientOf } from './requester-mail.ts';
+import { runStage, votesToApprove } from './stages.ts';
+import type { TaskType } from './task-type.ts';
+import type { ActionRecord, Task } from './task.ts';
+import { moveTo, remove, set, when, write, type Write } from './writes.ts';
+
+type Decided = 'approved' | 'rejected' | 'pending';
+
+/**
+ * PreApprove: runs every action's preApprove on the task's current data and commits the results in
+ * one write, together with what they decide: auto-approval, auto-rejection of an invalid request, or
+ * an approval that arrived while the task validated. The write is guarded by the data revision it
+ * validated: if an admin updated the data meanwhile, that update's own run counts instead.
+ */
+export async function preApprove(ctx: Context, taskId: string): Promise<{ autoApprove: boolean }> {
+  const task = await ctx.committer.read(taskId);
+  if (task.status !== 'pending') return { autoApprove: isApprovedOrLater(task.status) };
+  const taskType = ctx.deps.registry.taskType(task.type);
+  const { task: validated, result: decided } = await validate(ctx, task, taskType);
+  if (!validated.sentEmails.includes('initial') && validated.attempt === 1) {
+    const recipient = recipientOf(ctx, validated);
+    if (await ctx.mail.send({ task: validated, taskType, stage: 'initial', recipients: recipient ? [recipient] : [] })) await markSent(ctx, taskId, 'initial');
+  }
+  if (decided === 'pending' && validated.status === 'pending') {
+    const invalid = invalidActions(validated);
+    await ctx.notifier.notify({
+      task: validated,
+      taskType,
+      kind: 'needs-approval',
+      message: `'${task.type}' task ${task.id} needs approval.${invalid.length ? ` It is invalid: ${describeInvalid(invalid)}.` : ''}`,
+    });
+  }
+  return { autoApprove: isApprovedOrLater(validated.status) };
+}
+
+/**
+ * Runs preApprove (unless it already ran on this data) and commits its results and decision.
+ * Also used by an admin's data update. A hook that throws still has the results of the actions
+ * before it committed (their checkpoints), then its error goes on.
+ */
+export async function validate(ctx: Context, task: Task, taskType: TaskType): Promise<{ task: Task; result: Decided }> {
+  const revision = task.dataRevision;
+  const run = task.validatedAt === undefined ? await runStage(task, 'preApprove', ctx.deps.registry, ctx.deps.ports, ctx.now) : undefined;
+  const at = ctx.now();
+  const committed = await ctx.committer.commit(
+    task.id,
+    (current): { write?: Write; result: Decided } => {
+      if (current.status !== 'pending' || current.dataRevision !== revision) return { result: 'pending' };
+      const actions = run ? run.task.actions : current.actions;
+      const results = run ? write(set({ actions }), set({ validatedAt: at })) : write();
+      const guard = write(
+        when({ path: ['status'], equals: 'pending' }),
+        when({ path: ['dataRevision'], equals: revision }),
+        when({ path: ['queuedApproval'], exists: current.queuedApproval !== undefined }),
+      );
+      if (run?.error !== undefined) return { write: write(results, guard), result: 'pending' };
+      const decision = decide(current, actions, taskType, at);
+      if (!decision) return run ? { write: write(results, guard), result: 'pending' } : { result: 'pending' };
+      return { write: write(results, guard, decision.write), result: decision.to };
+    },
+    { current: task },
+  );
+  if (run?.error !== undefined) throw run.error;
+  return committed;
+}
+
+/** What validation decides: an approval queued meanwhile, auto-approval or auto-rejection, or nothing. */
+function decide(current: Task, actions: ActionRecord[], taskType: TaskType, at: string): { write: Write; to: Decided } | undefined {
+  const next = { ...current, actions };
+  const invalid = invalidActions(next);
+  if (current.queuedApproval) {
+    const queued = current.queuedApproval;
+    if (invalid.length > 0) {
+      return {
+        write: write(remove('queuedApproval'), {
+          append: [{ path: ['notes'], items: [{ at, text: `The approval by ${queued.by.id} (sent at ${queued.at}, while the task validated) was not applied: ${describeInvalid(invalid)}.` }] }],
+        }),
+        to: 'pending',
+      };
+    }
+    return {
+      write: write(moveTo(current, { to: 'approved', by: queued.by, event: 'approved', at }), set({ approvedBy: queued.by, approvedAt: at }), remove('queuedApproval')),
+      to: 'approved',
+    };
+  }
+  if (!taskType.autoApprove || !votesToApprove(next)) return undefined;
+  if (invalid.length > 0) {
+    // A type meant to run unattended does not queue invalid requests for humans: it rejects them.
+    return { write: write(moveTo(current, { to: 'rejected', by: SYSTEM, event: 'auto-rejected', at, reason: `Invalid: ${describeInvalid(invalid)}` })), to: 'rejected' };
+  }
+  return { write: write(moveTo(current, { to: 'approved', by: SYSTEM, event: 'auto-approved', at }), set({ approvedBy: SYSTEM, approvedAt: at })), to: 'approved' };
+}
+
+/** PostApprove: the actions do their work (checkpointed) and may ask for a token. */
+export async function postApprove(ctx: Context, taskId: string): Promise<{ tokenRequired: boolean }> {
+  const task = await ctx.committer.read(taskId);
+  if (task.status === 'awaiting_token') return { tokenRequired: true };
+  if (task.status === 'completed') return { tokenRequired: false };
+  if (task.status !== 'approved') throw new InvalidTransitionError(`Task ${task.id} is ${task.status}; postApprove needs it approved.`);
+  const run = await runStage(task, 'postApprove', ctx.deps.registry, ctx.deps.ports, ctx.now);
+  const saved = await commitStageResults(ctx, task, run.task.actions, 'approved');
+  if (run.error !== undefined) throw run.error;
+  const invalid = invalidActions(saved);
+  if (invalid.length > 0) throw new InvalidTaskError(`Task ${task.id} became invalid after approval: ${describeInvalid(invalid)}.`);
+  return { tokenRequired: saved.actions.some((action) => action.needsToken) };
+}
+
+/** Commits a stage's action records while the task is still in `status` (and the same attempt). */
+export async function commitStageResults(ctx: Context, task: Task, actions: ActionRecord[], status: Task['status']): Promise<Task> {
+  const committed = await ctx.committer.commit(
+    task.id,
+    (current) => {
+      if (current.status !== status || current.attempt !== task.attempt) {
+        throw new InvalidTransitionError(`Task ${task.id} is ${current.status} now; the results of its ${status} stage were not kept.`, { extensions: { taskStatus: current.status } });
+      }
+      return { write: write(set({ actions }), when({ path: ['status'], equals: status }), when({ path: ['attempt'], equals: task.attempt })), result: undefined };
+    },
+    { current: task },
+  );
+  return committed.task;
+}
