@@ -5,19 +5,23 @@ import { SESClient } from '@aws-sdk/client-ses';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
-import { Engine } from '#core/engine';
 import type { ActionPorts } from '#core/action';
+import { type Core, createCore } from '#core/facades';
 import { Registry } from '#core/registry';
 import { systemClock } from '#ports/clock';
 import { actions } from './actions/registry.ts';
+import { DynamoDbDuplicateKeys } from './adapters/dynamodb/duplicate-keys.ts';
+import { DynamoDbIdempotencyStore } from './adapters/dynamodb/idempotency-store.ts';
+import { DynamoDbNotificationStore } from './adapters/dynamodb/notification-store.ts';
+import { DynamoDbSecretStore } from './adapters/dynamodb/secret-store.ts';
 import { DynamoDbTaskStore } from './adapters/dynamodb/task-store.ts';
 import { DynamoDbTodoStore } from './adapters/dynamodb/todo-store.ts';
-import { S3ArchiveStore } from './adapters/s3/archive-store.ts';
 import { DynamoDbUserDirectory } from './adapters/dynamodb/user-directory.ts';
 import { EventBridgePublisher } from './adapters/eventbridge/publisher.ts';
+import { S3ArchiveStore } from './adapters/s3/archive-store.ts';
 import { SesMailer } from './adapters/ses/mailer.ts';
 import { StepFunctionsWorkflow } from './adapters/sfn/workflow.ts';
-import { type Env, readEnv } from './env.ts';
+import { type Env, type EnvKey, readEnv } from './env.ts';
 import { logger } from './logger.ts';
 import { type ResourceRegistry, resourceRegistry } from './resources.ts';
 import { taskTypes } from './task-types.ts';
@@ -25,7 +29,7 @@ import { taskTypes } from './task-types.ts';
 /** Everything a handler needs, built once per Lambda container (or local process). */
 export interface App {
   readonly env: Env;
-  readonly engine: Engine;
+  readonly core: Core;
   readonly registry: Registry;
   readonly ports: ActionPorts;
   readonly resources: ResourceRegistry;
@@ -40,24 +44,40 @@ export interface AppClients {
   readonly s3: S3Client;
 }
 
+/** What each function reads from its environment (CDK binds exactly these; see lib/). */
+export const FUNCTION_ENV = {
+  /** The HTTP API: starts executions, reads and writes tasks, mails, publishes events (and, given the archive bucket, finds archived tasks). */
+  http: ['tableName', 'stateMachineArn', 'mailFrom', 'adminEmails', 'publicUrl', 'jwtIssuer', 'jwtAudience', 'jwksUrl', 'rolesClaim', 'ttlMinutes', 'trackActions', 'eventBusName'],
+  /** The state machine's steps: answer task tokens, never start executions (the state machine refers to them). */
+  steps: ['tableName', 'mailFrom', 'adminEmails', 'publicUrl', 'ttlMinutes', 'trackActions', 'eventBusName'],
+} as const satisfies Record<string, readonly EnvKey[]>;
+
+export type AppRole = keyof typeof FUNCTION_ENV;
+
 /**
- * The composition root: SDK clients (their endpoints come from `AWS_ENDPOINT_URL_*` when set, which
- * is how the local stack points them at the emulators), adapters, and the engine. `clients` replaces
- * some of the SDK clients, e.g. with ones that go through a fault-injecting proxy in tests.
+ * The one composition root, for Lambda and local mode alike: SDK clients (their endpoints come from
+ * `AWS_ENDPOINT_URL_*` when set, which is how the local stack points them at the emulators),
+ * adapters, and the core. `clients` replaces some of the SDK clients, e.g. with ones that go through
+ * a fault-injecting proxy in tests.
  */
 export function createApp(env: Env = readEnv(), clients: Partial<AppClients> = {}): App {
   const dynamo = DynamoDBDocumentClient.from(clients.dynamodb ?? new DynamoDBClient({}), {
     marshallOptions: { removeUndefinedValues: true },
   });
+  const table = { client: dynamo, tableName: env.tableName };
   const registry = new Registry(actions, taskTypes);
   const ports: ActionPorts = {
-    directory: new DynamoDbUserDirectory({ client: dynamo, tableName: env.tableName }),
-    todos: new DynamoDbTodoStore({ client: dynamo, tableName: env.tableName }),
+    directory: new DynamoDbUserDirectory(table),
+    todos: new DynamoDbTodoStore(table),
     clock: systemClock,
   };
-  const engine = new Engine({
-    store: new DynamoDbTaskStore({ client: dynamo, tableName: env.tableName }),
-    workflow: new StepFunctionsWorkflow({ client: clients.sfn ?? new SFNClient({}), stateMachineArn: env.stateMachineArn }),
+  const core = createCore({
+    tasks: new DynamoDbTaskStore(table),
+    secrets: new DynamoDbSecretStore(table),
+    duplicates: new DynamoDbDuplicateKeys(table),
+    idempotency: new DynamoDbIdempotencyStore(table),
+    notifications: new DynamoDbNotificationStore(table),
+    workflow: new StepFunctionsWorkflow({ client: clients.sfn ?? new SFNClient({}), ...(env.stateMachineArn ? { stateMachineArn: env.stateMachineArn } : {}) }),
     mailer: new SesMailer({ client: clients.ses ?? new SESClient({}) }),
     registry,
     ports,
@@ -67,12 +87,16 @@ export function createApp(env: Env = readEnv(), clients: Partial<AppClients> = {
     onInternalError: (message, error) => logger.error(message, { error }),
     events: new EventBridgePublisher({ client: clients.eventBridge ?? new EventBridgeClient({}), eventBusName: env.eventBusName }),
   });
-  return { env, engine, registry, ports, resources: resourceRegistry };
+  return { env, core, registry, ports, resources: resourceRegistry };
 }
 
-let app: App | undefined;
-/** The process-wide app, created on first use. */
-export const getApp = (): App => {
-  app ??= createApp();
+const apps = new Map<AppRole, App>();
+/** The process-wide app of a function, created on first use from the variables that function has. */
+export const getApp = (role: AppRole): App => {
+  let app = apps.get(role);
+  if (!app) {
+    app = createApp(readEnv(process.env, FUNCTION_ENV[role]));
+    apps.set(role, app);
+  }
   return app;
 };

@@ -20,7 +20,7 @@ export interface Env {
   readonly archiveBucket: string;
 }
 
-type EnvKey = keyof typeof ENV;
+export type EnvKey = keyof typeof ENV;
 /** Variables with a default: never missing. */
 const OPTIONAL = new Set<EnvKey>(['rolesClaim', 'ttlMinutes', 'trackActions']);
 /** Variables only some functions read: required only when named in `needed`. */

@@ -10,51 +10,50 @@ const notificationIdParam = (id: string | undefined) => itemIdParam(id, `There i
 /** `GET /v1/status` (admin). */
 export const getStatus: RouteHandler = async ({ identity, app }) => {
   requireRole(identity, 'admin');
-  return json(200, await app.engine.status());
+  return json(200, await app.core.reads.status());
 };
 
 /** `GET /v1/tokens` (admin): newest first; never the secrets themselves. */
 export const listTokens: RouteHandler = async ({ query, identity, app }) => {
   requireRole(identity, 'admin');
   const { limit, cursor } = parseWith(PageQuerySchema, query, 'query');
-  const page = await app.engine.listTokens(limit, cursor);
-  const now = new Date();
-  return json(200, { tokens: page.items.map((secret) => tokenView(secret, now)), ...(page.cursor ? { cursor: page.cursor } : {}) });
+  const page = await app.core.reads.listTokens(limit, cursor);
+  return json(200, { tokens: page.items.map(tokenView), ...(page.cursor ? { cursor: page.cursor } : {}) });
 };
 
 /** `DELETE /v1/tokens/expired` (admin). */
 export const sweepTokens: RouteHandler = async ({ identity, body, app }) => {
   requireRole(identity, 'admin');
   parseWith(EmptyBodySchema, body);
-  return json(200, { deleted: await app.engine.sweepExpiredTokens() });
+  return json(200, { deleted: await app.core.admin.sweepExpiredTokens() });
 };
 
 /** `GET /v1/notifications` (admin). */
 export const listNotifications: RouteHandler = async ({ query, identity, app }) => {
   requireRole(identity, 'admin');
   const filters = parseWith(ListNotificationsQuerySchema, query, 'query');
-  const page = await app.engine.listNotifications(filters);
+  const page = await app.core.reads.listNotifications(filters);
   return json(200, { notifications: page.items, ...(page.cursor ? { cursor: page.cursor } : {}) });
 };
 
 /** `GET /v1/notifications/{id}` (admin). */
 export const getNotification: RouteHandler = async ({ params, identity, app }) => {
   requireRole(identity, 'admin');
-  return json(200, await app.engine.getNotification(notificationIdParam(params.id)));
+  return json(200, await app.core.reads.getNotification(notificationIdParam(params.id)));
 };
 
 /** `POST /v1/notifications/{id}/acknowledge` (admin). */
 export const acknowledgeNotification: RouteHandler = async ({ params, identity, body, app }) => {
   const admin = requireRole(identity, 'admin');
   parseWith(EmptyBodySchema, body);
-  const notification = await app.engine.getNotification(notificationIdParam(params.id));
-  await app.engine.acknowledge([notification.id], { kind: 'admin', id: admin.email ?? admin.sub });
-  return json(200, await app.engine.getNotification(notification.id));
+  const notification = await app.core.reads.getNotification(notificationIdParam(params.id));
+  await app.core.admin.acknowledge([notification.id], { kind: 'admin', id: admin.email ?? admin.sub });
+  return json(200, await app.core.reads.getNotification(notification.id));
 };
 
 /** `POST /v1/notifications/acknowledge` (admin): several at once; unknown ids are listed, not fatal. */
 export const acknowledgeNotifications: RouteHandler = async ({ identity, body, app }) => {
   const admin = requireRole(identity, 'admin');
   const { ids } = parseWith(AcknowledgeBodySchema, body);
-  return json(200, await app.engine.acknowledge(ids, { kind: 'admin', id: admin.email ?? admin.sub }));
+  return json(200, await app.core.admin.acknowledge(ids, { kind: 'admin', id: admin.email ?? admin.sub }));
 };

@@ -7,7 +7,7 @@ import { approvalView } from './views.ts';
 
 /** `GET /v1/approvals/{secret}`: shows the request and the choices. Changes nothing (mail scanners prefetch links). */
 export const showApproval: RouteHandler = async ({ params, wantsHtml, app }) => {
-  const { task, record } = await app.engine.viewApproval(secretParam(params.secret));
+  const { task, record } = await app.core.requests.viewApproval(secretParam(params.secret));
   const view = approvalView(task);
   if (!wantsHtml) return json(200, { task: view, approver: record.recipient, validUntil: record.validUntil });
   const actions = view.actions
@@ -33,7 +33,7 @@ export const showApproval: RouteHandler = async ({ params, wantsHtml, app }) => 
 /** `POST /v1/approvals/{secret}`: decides, once. */
 export const decideApproval: RouteHandler = async ({ params, body, wantsHtml, app }) => {
   const input = parseWith(DecisionBodySchema, body);
-  const task = await app.engine.decideByLink(secretParam(params.secret), input.decision, input.reason || undefined);
+  const task = await app.core.requests.decideByLink(secretParam(params.secret), input.decision, input.reason || undefined);
   if (wantsHtml) return html(200, messagePage(`Task ${task.status}`, `Thank you. Task ${task.id} is now ${task.status}.`));
   return json(200, { id: task.id, status: task.status });
 };

@@ -51,7 +51,7 @@ export const handlers: Record<RouteKey, RouteHandler> = {
 async function route(event: HttpEvent, _context: Context): Promise<HttpResponse> {
   const routeHandler = handlers[event.routeKey as RouteKey];
   if (!routeHandler) throw new NotFoundError(`No route for ${event.requestContext?.http?.method ?? ''} ${event.rawPath}.`);
-  const app = getApp();
+  const app = getApp('http');
   const headers = (event.headers ?? {}) as Record<string, string>;
   const identity = await identify(headers.authorization, app.env);
   return routeHandler({

@@ -32,3 +32,22 @@ export function secretParam(value: string | undefined): string {
   }
   return value;
 }
+
+const IF_MATCH = /^\s*(?:W\/)?"(\d{1,15})"\s*$/;
+
+/**
+ * The version named by an `If-Match` header (`"3"`, the ETag of GET /v1/tasks/{id}); undefined when
+ * absent or `*`. Anything else is refused, so a typo never turns into an unconditional write.
+ */
+export function ifMatchOf(headers: Readonly<Record<string, string>>): number | undefined {
+  const value = headers['if-match'];
+  if (value === undefined || value.trim() === '*') return undefined;
+  const match = IF_MATCH.exec(value);
+  if (!match) throw new ValidationError([{ path: 'headers.if-match', message: 'Use the ETag of GET /v1/tasks/{id}, e.g. "3"' }]);
+  return Number(match[1]);
+}
+
+export const ifMatchOption = (headers: Readonly<Record<string, string>>): { ifMatch?: number } => {
+  const ifMatch = ifMatchOf(headers);
+  return ifMatch === undefined ? {} : { ifMatch };
+};

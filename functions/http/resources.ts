@@ -61,8 +61,8 @@ const runAction =
       if (!(await resource.exists(app.ports, id))) throw new NotFoundError(notFound);
       input.id = id;
     }
-    const created = await app.engine.createTask(taskTypeName(entry), input, identity);
-    const task = await settle(created.id, (id) => app.engine.getTask(id));
+    const created = await app.core.requests.createTask(taskTypeName(entry), input, identity);
+    const task = await settle(created.id, (id) => app.core.reads.getTask(id));
     if (task.status === 'completed') {
       return json(200, { taskId: task.id, status: task.status, result: task.actions[0]?.stored.result ?? null });
     }

@@ -1,8 +1,9 @@
 import { ValidationError } from '#core/errors';
 import type { Actor, Identity } from '#core/identity';
+import type { Task } from '#core/task';
 import type { HttpRequest, RouteHandler } from './http-types.ts';
 import { requireRole } from './auth.ts';
-import { parseWith, taskIdParam } from './parse.ts';
+import { ifMatchOf, ifMatchOption, parseWith, taskIdParam } from './parse.ts';
 import { json } from './responses.ts';
 import {
   CancelBodySchema,
@@ -18,6 +19,9 @@ import { adminTaskView, requesterTaskView } from './views.ts';
 
 const adminActor = (admin: Identity): Actor => ({ kind: 'admin', id: admin.email ?? admin.sub });
 
+/** The ETag of a task: its version. A client sends it back as `If-Match` to write only on that version. */
+const etagOf = (task: Task) => `"${task.version}"`;
+
 /**
  * `POST /v1/tasks`: 202 with the task's id and status. Task types with `response: 'uniform'`
  * answer the same body whatever happens next (no id), so nothing can be learned from it.
@@ -27,7 +31,7 @@ export const createTask: RouteHandler = async ({ body, identity, headers, app })
   const input = parseWith(CreateTaskBodySchema, body);
   const run = async () => {
     const taskType = app.registry.taskType(input.type);
-    const task = await app.engine.createTask(input.type, input.data, identity);
+    const task = await app.core.requests.createTask(input.type, input.data, identity);
     if (taskType.response === 'uniform') {
       return { status: 202, body: { type: taskType.name, status: 'accepted', detail: 'Your request was received. If it can go ahead, an email is on its way.' } };
     }
@@ -40,7 +44,7 @@ export const createTask: RouteHandler = async ({ body, identity, headers, app })
   }
   const key = IdempotencyKeySchema.safeParse(rawKey);
   if (!key.success) throw new ValidationError([{ path: 'headers.idempotency-key', message: key.error.issues[0]?.message ?? 'Invalid' }]);
-  const result = await app.engine.idempotent(`${identity?.sub ?? 'anonymous'}#${key.data}`, input, run);
+  const result = await app.core.requests.idempotent(`${identity?.sub ?? 'anonymous'}#${key.data}`, input, run);
   return json(result.status, result.body, { ...locationOf(result.body), ...(result.replayed ? { 'idempotent-replayed': 'true' } : {}) });
 };
 
@@ -51,21 +55,21 @@ const locationOf = (body: unknown): Record<string, string> =>
 export const listTasks: RouteHandler = async ({ query, identity, app }) => {
   requireRole(identity, 'admin');
   const filters = parseWith(ListTasksQuerySchema, query, 'query');
-  const page = await app.engine.listTasks(filters);
+  const page = await app.core.reads.listTasks(filters);
   return json(200, { tasks: page.items.map(adminTaskView), ...(page.cursor ? { cursor: page.cursor } : {}) });
 };
 
 /** `GET /v1/tasks/{id}`: the whole task for admins; the requester's view for its requester; 404 for anyone else. */
 export const getTask: RouteHandler = async ({ params, identity, app }) => {
-  const { task, asAdmin } = await app.engine.getTaskFor(taskIdParam(params.id), identity);
-  return json(200, asAdmin ? adminTaskView(task) : requesterTaskView(task));
+  const { task, asAdmin } = await app.core.reads.getTaskFor(taskIdParam(params.id), identity);
+  return json(200, asAdmin ? adminTaskView(task) : requesterTaskView(task), { etag: etagOf(task) });
 };
 
 /** `PUT /v1/tasks/{id}` (admin): new data for a pending task; answers its validity after preApprove. */
-export const updateTask: RouteHandler = async ({ params, body, identity, app }) => {
+export const updateTask: RouteHandler = async ({ params, body, identity, headers, app }) => {
   const admin = requireRole(identity, 'admin');
   const input = parseWith(UpdateTaskBodySchema, body);
-  const task = await app.engine.updateData(taskIdParam(params.id), input.data, adminActor(admin));
+  const task = await app.core.admin.updateData(taskIdParam(params.id), input.data, adminActor(admin), ifMatchOf(headers));
   return json(200, {
     id: task.id,
     status: task.status,
@@ -75,18 +79,21 @@ export const updateTask: RouteHandler = async ({ params, body, identity, app }) 
 };
 
 /** `POST /v1/tasks/{id}/approve` (admin). 409 if decided already (who, when) or invalid (which action, why). */
-export const approveTask: RouteHandler = async ({ params, body, identity, app }) => {
+export const approveTask: RouteHandler = async ({ params, body, identity, headers, app }) => {
   const admin = requireRole(identity, 'admin');
   parseWith(EmptyBodySchema, body);
-  const task = await app.engine.decide(taskIdParam(params.id), 'approve', adminActor(admin), undefined, admin);
-  return json(200, { id: task.id, status: task.status, approvedBy: task.approvedBy, approvedAt: task.approvedAt });
+  const task = await app.core.admin.decide(taskIdParam(params.id), 'approve', adminActor(admin), undefined, { approver: admin, ...ifMatchOption(headers) });
+  if (task.status === 'pending' && task.queuedApproval) {
+    return json(202, { id: task.id, status: task.status, detail: 'The task is still being validated; your approval is recorded and applies as soon as validation ends.' }, { etag: etagOf(task) });
+  }
+  return json(200, { id: task.id, status: task.status, approvedBy: task.approvedBy, approvedAt: task.approvedAt }, { etag: etagOf(task) });
 };
 
 /** `POST /v1/tasks/{id}/reject` (admin): the reason is recorded and emailed to the requester. */
-export const rejectTask: RouteHandler = async ({ params, body, identity, app }) => {
+export const rejectTask: RouteHandler = async ({ params, body, identity, headers, app }) => {
   const admin = requireRole(identity, 'admin');
   const { reason } = parseWith(RejectBodySchema, body);
-  const task = await app.engine.decide(taskIdParam(params.id), 'reject', adminActor(admin), reason, admin);
+  const task = await app.core.admin.decide(taskIdParam(params.id), 'reject', adminActor(admin), reason, { approver: admin, ...ifMatchOption(headers) });
   return json(200, { id: task.id, status: task.status, reason });
 };
 
@@ -99,29 +106,29 @@ const adminOperation =
   };
 
 /** `POST /v1/tasks/{id}/cancel` (admin). */
-export const cancelTask = adminOperation(async ({ body, app }, id, actor) => {
+export const cancelTask = adminOperation(async ({ body, headers, app }, id, actor) => {
   const input = parseWith(CancelBodySchema, body);
-  const task = await app.engine.cancel(id, actor, input?.reason);
+  const task = await app.core.admin.cancel(id, actor, input?.reason, ifMatchOf(headers));
   return { id: task.id, status: task.status };
 });
 
 /** `POST /v1/tasks/{id}/notes` (admin). */
-export const addNote = adminOperation(async ({ body, app }, id, actor) => {
+export const addNote = adminOperation(async ({ body, headers, app }, id, actor) => {
   const { note } = parseWith(NoteBodySchema, body);
-  const task = await app.engine.addNote(id, actor, note);
+  const task = await app.core.admin.addNote(id, actor, note, ifMatchOf(headers));
   return { id: task.id, adminNotes: task.adminNotes };
 });
 
 /** `POST /v1/tasks/{id}/token` (admin): the old link stops working; a new one is emailed. */
-export const reissueToken = adminOperation(async ({ body, app }, id, actor) => {
+export const reissueToken = adminOperation(async ({ body, headers, app }, id, actor) => {
   parseWith(EmptyBodySchema, body);
-  const task = await app.engine.reissueToken(id, actor);
+  const task = await app.core.admin.reissueToken(id, actor, ifMatchOf(headers));
   return { id: task.id, status: task.status, detail: 'A new token was emailed; the old link no longer works.' };
 });
 
 /** `POST /v1/tasks/{id}/retry` (admin): a failed task starts again from the step that failed. */
-export const retryTask = adminOperation(async ({ body, app }, id, actor) => {
+export const retryTask = adminOperation(async ({ body, headers, app }, id, actor) => {
   parseWith(EmptyBodySchema, body);
-  const task = await app.engine.retry(id, actor);
+  const task = await app.core.admin.retry(id, actor, ifMatchOf(headers));
   return { id: task.id, status: task.status, attempt: task.attempt };
 });

@@ -8,7 +8,7 @@ const inputType = (name: string) => (/password/i.test(name) ? 'password' : 'text
 
 /** `GET /v1/tokens/{token}`: what the token needs, as JSON Schema, or an HTML form. Changes nothing. */
 export const showToken: RouteHandler = async ({ params, wantsHtml, app }) => {
-  const view = await app.engine.viewToken(secretParam(params.token));
+  const view = await app.core.requests.viewToken(secretParam(params.token));
   const schema = z.toJSONSchema(view.schema, { io: 'input' });
   if (!wantsHtml) {
     return json(200, { taskType: view.taskType.name, taskId: view.task.id, validUntil: view.validUntil, fields: Object.keys(view.schema.shape), schema });
@@ -31,7 +31,7 @@ export const showToken: RouteHandler = async ({ params, wantsHtml, app }) => {
 
 /** `POST /v1/tokens/{token}`: submits the data; completes the task. A field error leaves the token usable. */
 export const submitToken: RouteHandler = async ({ params, body, wantsHtml, app }) => {
-  const task = await app.engine.submitToken(secretParam(params.token), body);
+  const task = await app.core.requests.submitToken(secretParam(params.token), body);
   if (wantsHtml) return html(200, messagePage('Done', `Thank you. Task ${task.id} is complete.`));
   return json(200, { id: task.id, status: task.status });
 };

@@ -1,10 +1,14 @@
-import type { SecretRecord } from '#ports/task-store';
+import type { TokenState } from '#core/queries';
 import type { Task } from '#core/task';
 
 /** A task as admins see it: everything but the Step Functions token. */
 export function adminTaskView(task: Task) {
-  const { wait, ...rest } = task;
-  return { ...rest, ...(wait ? { waitingFor: wait.kind, waitingSince: wait.since } : {}) };
+  const { wait, tokenUse, ...rest } = task;
+  return {
+    ...rest,
+    ...(wait ? { waitingFor: wait.kind, waitingSince: wait.since } : {}),
+    ...(tokenUse ? { tokenSubmittedAt: tokenUse.at } : {}),
+  };
 }
 
 /**
@@ -41,15 +45,14 @@ export function approvalView(task: Task) {
 }
 
 /** A token as admins see it: never the secret, only the first characters of its hash. */
-export function tokenView(secret: SecretRecord, now: Date) {
-  const state = secret.usedAt ? 'used' : secret.revokedAt ? 'revoked' : Date.parse(secret.validUntil) <= now.getTime() ? 'expired' : 'live';
+export function tokenView({ secret, state, usedAt, revokedReason }: TokenState) {
   return {
     id: secret.hash.slice(0, 12),
     taskId: secret.taskId,
     state,
     createdAt: secret.createdAt,
     validUntil: secret.validUntil,
-    ...(secret.usedAt ? { usedAt: secret.usedAt } : {}),
-    ...(secret.revokedAt ? { revokedAt: secret.revokedAt, revokedReason: secret.revokedReason } : {}),
+    ...(usedAt ? { usedAt } : {}),
+    ...(revokedReason ? { revokedReason } : {}),
   };
 }

@@ -1,8 +1,7 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { z } from 'zod';
-import { type App, createApp } from '../app.ts';
-import { readEnv } from '../env.ts';
+import { type App, getApp } from '../app.ts';
 import { logger } from '../logger.ts';
 
 /** The state machine's payloads (see stepfunctions/task-workflow.asl.json): ids only. */
@@ -24,40 +23,37 @@ export const StepEventSchema = z.discriminatedUnion('step', [
 ]);
 export type StepEvent = z.infer<typeof StepEventSchema>;
 
-export async function runStep(event: StepEvent, { engine }: App): Promise<Record<string, unknown>> {
+export async function runStep(event: StepEvent, { core }: App): Promise<Record<string, unknown>> {
   logger.appendKeys({ taskId: event.taskId, step: event.step });
   switch (event.step) {
     case 'preApprove':
-      return engine.preApprove(event.taskId);
+      return core.steps.preApprove(event.taskId);
     case 'awaitApproval':
-      await engine.awaitApproval(event.taskId, event.taskToken);
+      await core.steps.awaitApproval(event.taskId, event.taskToken);
       return {};
     case 'postApprove':
-      return engine.postApprove(event.taskId);
+      return core.steps.postApprove(event.taskId);
     case 'awaitToken':
-      await engine.awaitToken(event.taskId, event.taskToken);
+      await core.steps.awaitToken(event.taskId, event.taskToken);
       return {};
     case 'submit':
-      await engine.submit(event.taskId);
+      await core.steps.submit(event.taskId);
       return {};
     case 'complete':
-      await engine.complete(event.taskId);
+      await core.steps.complete(event.taskId);
       return {};
     case 'fail': {
       const [state, error] = Object.entries(event.failure)[0] ?? ['Workflow', { Error: 'Unknown' }];
       logger.warn('Task failed in the workflow', { state, error: error.Error });
-      await engine.fail(event.taskId, state, error, event.executionArn);
+      await core.steps.fail(event.taskId, state, error, event.executionArn);
       return {};
     }
   }
 }
 
-let app: App | undefined;
-
 /** The state machine's Lambda: one invocation runs one stage for every action of the task. */
 export const handler = middy<unknown, Record<string, unknown>>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event) => {
-    app ??= createApp(readEnv(process.env, ['tableName', 'mailFrom', 'adminEmails', 'publicUrl', 'eventBusName']));
-    return runStep(StepEventSchema.parse(event), app);
+    return runStep(StepEventSchema.parse(event), getApp('steps'));
   });

@@ -5,12 +5,17 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { ConfigurationError } from '#core/errors';
 import type { Workflow, WorkflowInput } from '#ports/workflow';
 import { awsErrorName, rethrowAws } from '../aws-errors.ts';
 
 export interface StepFunctionsWorkflowOptions {
   readonly client: SFNClient;
-  readonly stateMachineArn: string;
+  /**
+   * The state machine to start executions of. Only functions that start executions (the HTTP API)
+   * need it; the steps function answers task tokens only (the state machine refers to it, not back).
+   */
+  readonly stateMachineArn?: string;
 }
 
 /** Execution names are unique per state machine for 90 days: retries get their own. */
@@ -22,11 +27,16 @@ const WAIT_OVER = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
 /** The task workflow on Step Functions (or the local runner, which speaks the same protocol). */
 export class StepFunctionsWorkflow implements Workflow {
   private readonly client: SFNClient;
-  private readonly stateMachineArn: string;
+  private readonly arn: string | undefined;
 
   constructor(options: StepFunctionsWorkflowOptions) {
     this.client = options.client;
-    this.stateMachineArn = options.stateMachineArn;
+    this.arn = options.stateMachineArn;
+  }
+
+  private get stateMachineArn(): string {
+    if (!this.arn) throw new ConfigurationError('This function starts no executions: it was built without ASSENT_STATE_MACHINE_ARN.');
+    return this.arn;
   }
 
   executionArn(taskId: string, attempt: number): string {
