@@ -70,7 +70,7 @@ describe('a step that outlives its state\'s TimeoutSeconds (60 s)', () => {
     const run = await createSignUp(harness(), 'state-timeout');
     await approve(run);
     await expectFailed(run, 'PostApprove', 'States.Timeout', 90_000);
-    await harness().app.engine.retry(run.id, ADMIN);
+    await harness().app.core.admin.retry(run.id, ADMIN);
     await submitToken(run);
 
     // Assess

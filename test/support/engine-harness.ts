@@ -1,4 +1,4 @@
-import { Engine } from '#core/engine';
+import { createCore } from '#core/facades';
 import type { Identity } from '#core/identity';
 import { Registry } from '#core/registry';
 import type { TaskType } from '#core/task-type';
@@ -6,11 +6,23 @@ import { actions } from '#functions/actions/registry';
 import { taskTypes } from '#functions/task-types';
 import type { ArchiveLookup } from '#ports/archive-store';
 import type { EventPublisher } from '#ports/events';
-import { FakeClock, MemoryDirectory, MemoryTaskStore, MemoryTodos, RecordingMailer, RecordingWorkflow } from './fakes.ts';
+import {
+  FakeClock,
+  MemoryDirectory,
+  MemoryDuplicateKeys,
+  MemoryIdempotencyStore,
+  MemoryNotificationStore,
+  MemorySecretStore,
+  MemoryTaskStore,
+  MemoryTodos,
+  RecordingMailer,
+  RecordingWorkflow,
+} from './fakes.ts';
 
 /**
- * The engine with the shipped actions and task types over in-memory fakes, for action tests. Task
- * ids and secrets are predictable: `01JTASK…1`, `secret-1xxx…`.
+ * The core with the shipped actions and task types over in-memory fakes. Task ids and secrets are
+ * predictable: `01JTASK…1`, `secret-1xxx…`. `engine` is every facade's methods in one object, for
+ * tests that drive a task through several phases as the state machine and people would.
  */
 export interface HarnessOptions {
   /** Approvers and operators. @default ['a1@example.com'] */
@@ -24,19 +36,30 @@ export interface HarnessOptions {
   readonly events?: EventPublisher;
   /** Receives internal failures that must not break a request. @default - ignored */
   readonly onInternalError?: (message: string, error: unknown) => void;
+  /** How long an approval waits for validation. @default 0 (no concurrent validation runs in unit tests) */
+  readonly validationWaitMs?: number;
 }
 
 export function engineWithFakes(options: HarnessOptions = {}) {
-  const store = new MemoryTaskStore();
+  const clock = new FakeClock();
+  const now = () => clock.now().getTime();
+  const store = new MemoryTaskStore({ now });
+  const secrets = new MemorySecretStore({ now });
+  const duplicates = new MemoryDuplicateKeys();
+  const idempotency = new MemoryIdempotencyStore({ now });
+  const notifications = new MemoryNotificationStore({ now });
   const workflow = new RecordingWorkflow();
   const mailer = new RecordingMailer();
   const directory = new MemoryDirectory();
-  const clock = new FakeClock();
   const todos = new MemoryTodos();
   let ids = 0;
-  let secrets = 0;
-  const engine = new Engine({
-    store,
+  let secretCount = 0;
+  const core = createCore({
+    tasks: store,
+    secrets,
+    duplicates,
+    idempotency,
+    notifications,
     workflow,
     mailer,
     registry: new Registry(actions, [...taskTypes, ...(options.extraTaskTypes ?? [])]),
@@ -45,22 +68,27 @@ export function engineWithFakes(options: HarnessOptions = {}) {
       publicUrl: 'https://api.example.com',
       mailFrom: 'assent@example.com',
       adminEmails: options.adminEmails ?? ['a1@example.com'],
+      validationWaitMs: options.validationWaitMs ?? 0,
       ...(options.ttlMinutes === undefined ? {} : { ttlMinutes: options.ttlMinutes }),
       ...(options.trackActions === undefined ? {} : { trackActions: options.trackActions }),
     },
     ...(options.archive ? { archive: options.archive } : {}),
     newId: () => `01JTASK${String(++ids).padStart(19, '0')}`,
-    newSecret: () => `secret-${++secrets}`.padEnd(43, 'x'),
+    newSecret: () => `secret-${++secretCount}`.padEnd(43, 'x'),
+    sleep: async () => undefined,
     ...(options.events ? { events: options.events } : {}),
     ...(options.onInternalError ? { onInternalError: options.onInternalError } : {}),
   });
-  return { engine, store, workflow, mailer, directory, clock, todos };
+  const engine = { ...core.requests, ...core.steps, ...core.admin, ...core.reads };
+  return { core, engine, store, secrets, duplicates, idempotency, notifications, workflow, mailer, directory, clock, todos };
 }
+
+export type Engine = ReturnType<typeof engineWithFakes>['engine'];
 
 /** The secret of the first approval or token link in an email's text. */
 export const linkSecret = (text: string | undefined): string => /\/v1\/(?:approvals|tokens)\/([\w-]{43})/.exec(text ?? '')?.[1] ?? '';
 
-/** A JWT identity as the HTTP layer passes it to the engine. */
+/** A JWT identity as the HTTP layer passes it to the core. */
 export const identity = (email: string | undefined, roles: string[] = ['project_admin']): Identity => ({
   sub: `sub-${email ?? 'anonymous'}`,
   ...(email === undefined ? {} : { email }),

@@ -27,14 +27,14 @@ export function signUpFlows(h: () => FaultHarness) {
   /** Approves once the execution waits for the decision (its approval email sent). */
   const approve = async (run: SignUpRun): Promise<Task> => {
     await h().waitForTask(run.id, (task) => task.wait?.kind === 'approval' && task.sentEmails.includes('approval'));
-    return h().app.engine.decide(run.id, 'approve', ADMIN);
+    return h().app.core.admin.decide(run.id, 'approve', ADMIN);
   };
 
   /** Submits the newest token email's link (the `count`-th). */
   const submitToken = async (run: SignUpRun, count = 1): Promise<Task> => {
     const link = await tokenLinkOf(run, count);
     await h().waitForTask(run.id, (task) => task.status === 'awaiting_token');
-    return h().app.engine.submitToken(secretOf(link), { password: PASSWORD });
+    return h().app.core.requests.submitToken(secretOf(link), { password: PASSWORD });
   };
 
   /**

@@ -172,7 +172,7 @@ export async function startFaultHarness(): Promise<FaultHarness> {
     async waitForTask(id, predicate, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const task = await observer.engine.getTask(id);
+        const task = await observer.core.reads.getTask(id);
         if (predicate(task)) return task;
         if (Date.now() > deadline) throw new Error(`Task ${id} did not reach the expected state: ${JSON.stringify(task)}`);
         await sleep(100);
@@ -182,7 +182,7 @@ export async function startFaultHarness(): Promise<FaultHarness> {
       const found: Notification[] = [];
       let cursor: string | undefined;
       do {
-        const page = await observer.engine.listNotifications({ limit: 100, ...(cursor ? { cursor } : {}) });
+        const page = await observer.core.reads.listNotifications({ limit: 100, ...(cursor ? { cursor } : {}) });
         found.push(...page.items.filter((notification) => notification.taskId === taskId));
         cursor = page.cursor;
       } while (cursor);
@@ -208,7 +208,7 @@ export interface SignUpRun {
 export async function createSignUp(harness: FaultHarness, name: string): Promise<SignUpRun> {
   const slug = `${name.toLowerCase()}-${unique()}`;
   const data = { email: `${slug}@example.com`, projectName: slug };
-  const task = await harness.app.engine.createTask('sign-up', data, undefined);
+  const task = await harness.app.core.requests.createTask('sign-up', data, undefined);
   return { id: task.id, ...data };
 }
 

@@ -1,4 +1,3 @@
-import { type Engine } from '#core/engine';
 import {
   ConcurrentUpdateError,
   DuplicateTaskError,
@@ -9,7 +8,7 @@ import {
   SecretExpiredError,
   TaskArchivedError,
 } from '#core/errors';
-import { engineWithFakes, linkSecret } from '../support/engine-harness.ts';
+import { type Engine, engineWithFakes, linkSecret } from '../support/engine-harness.ts';
 
 const ADMIN = { kind: 'admin' as const, id: 'root@example.com' };
 
@@ -143,10 +142,10 @@ describe('self-approval', () => {
     const task = await signUp(engine, 'mine', me);
     await engine.preApprove(task.id);
 
-    await expect(engine.decide(task.id, 'approve', { kind: 'admin', id: 'me@example.com' }, undefined, me)).rejects.toThrow(
-      new ForbiddenError(`You asked for task ${task.id}; another approver must decide it.`),
-    );
-    await expect(engine.decide(task.id, 'approve', ADMIN, undefined, { sub: 'other' })).resolves.toMatchObject({ status: 'approved' });
+    const own = engine.decide(task.id, 'approve', { kind: 'admin', id: 'me@example.com' }, undefined, { approver: me });
+    await expect(own).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(own).rejects.toMatchObject({ status: 403, message: `You asked for task ${task.id}; another approver must decide it.` });
+    await expect(engine.decide(task.id, 'approve', ADMIN, undefined, { approver: { sub: 'other' } })).resolves.toMatchObject({ status: 'approved' });
   });
 });
 

@@ -1,0 +1,194 @@
+import { InvalidTransitionError, PreconditionFailedError, TaskAlreadyDecidedError } from '#core/errors';
+import type { Task } from '#core/task';
+import { engineWithFakes, linkSecret } from '../../support/engine-harness.ts';
+
+/**
+ * Many hands on one task: each write is guarded by what it depends on, so an unrelated write in
+ * between never fails a step or a request, and a related one makes the change decide again.
+ */
+const ADMIN = { kind: 'admin' as const, id: 'root@example.com' };
+
+/** Runs `during` once, the first time the directory is asked about a project name (inside preApprove). */
+function duringPreApprove(harness: ReturnType<typeof engineWithFakes>, during: () => Promise<unknown>) {
+  const original = harness.directory.findProjectByName.bind(harness.directory);
+  let done = false;
+  harness.directory.findProjectByName = async (name: string) => {
+    if (!done) {
+      done = true;
+      await during();
+    }
+    return original(name);
+  };
+}
+
+const signUp = (harness: ReturnType<typeof engineWithFakes>, name = 'apollo') =>
+  harness.engine.createTask('sign-up', { email: `${name}@example.com`, projectName: name }, undefined);
+
+describe('an admin note while a stage runs', () => {
+  it('lands, and the stage commits its results without a retry', async () => {
+    // Prepare
+    const harness = engineWithFakes();
+    const task = await signUp(harness);
+    duringPreApprove(harness, () => harness.engine.addNote(task.id, ADMIN, 'looking at it'));
+    // Act
+    const result = await harness.engine.preApprove(task.id);
+    // Assess
+    const stored = (await harness.store.get(task.id)) as Task;
+    expect(result).toStrictEqual({ autoApprove: false });
+    expect([stored.status, stored.actions[0]?.valid, stored.adminNotes.map((note) => note.text)]).toStrictEqual(['pending', true, ['looking at it']]);
+    expect(harness.core.committer.conflicts).toBe(0);
+  });
+});
+
+describe('an approval that arrives while the task validates', () => {
+  it('is recorded, then applied by preApprove when the task is valid', async () => {
+    // Prepare
+    const harness = engineWithFakes();
+    const task = await signUp(harness);
+    // Act
+    const queued = await harness.engine.decide(task.id, 'approve', ADMIN);
+    const result = await harness.engine.preApprove(task.id);
+    // Assess
+    const stored = (await harness.store.get(task.id)) as Task;
+    expect([queued.status, queued.queuedApproval?.by]).toStrictEqual(['pending', ADMIN]);
+    expect(result).toStrictEqual({ autoApprove: true });
+    expect([stored.status, stored.approvedBy, stored.queuedApproval, stored.history.map((entry) => `${entry.event}:${entry.by.id}`)]).toStrictEqual([
+      'approved',
+      ADMIN,
+      undefined,
+      ['created:anonymous', 'approved:root@example.com'],
+    ]);
+  });
+
+  it('is not applied when preApprove finds the task invalid, and the notes say so', async () => {
+    // Prepare
+    const harness = engineWithFakes();
+    await harness.directory.createProject({ id: 'p1', name: 'apollo', createdAt: 'x' });
+    const task = await signUp(harness);
+    await harness.engine.decide(task.id, 'approve', ADMIN);
+    // Act
+    const result = await harness.engine.preApprove(task.id);
+    // Assess
+    const stored = (await harness.store.get(task.id)) as Task;
+    expect(result).toStrictEqual({ autoApprove: false });
+    expect([stored.status, stored.actions[0]?.valid, stored.queuedApproval]).toStrictEqual(['pending', false, undefined]);
+    expect(stored.notes.map((note) => note.text)).toStrictEqual([
+      'The approval by root@example.com (sent at 2026-11-23T10:00:00.000Z, while the task validated) was not applied: new-project-with-user (Project name "apollo" is taken.).',
+    ]);
+  });
+
+  it('that lands while preApprove commits is decided again on what preApprove found', async () => {
+    // Prepare: the approval is read before preApprove's commit and written after it.
+    const harness = engineWithFakes();
+    const task = await signUp(harness);
+    const update = harness.store.update.bind(harness.store);
+    let raced = false;
+    harness.store.update = async (id, change) => {
+      if (!raced && change.set?.some((entry) => entry.path[0] === 'queuedApproval')) {
+        raced = true;
+        await harness.engine.preApprove(task.id);
+      }
+      return update(id, change);
+    };
+    // Act
+    const decided = await harness.engine.decide(task.id, 'approve', ADMIN);
+    // Assess
+    expect([decided.status, decided.approvedBy, decided.queuedApproval]).toStrictEqual(['approved', ADMIN, undefined]);
+    expect(harness.core.committer.conflicts).toBe(1);
+  });
+});
+
+describe('a data update while preApprove runs on the old data', () => {
+  it('wins: the stale results are dropped and the new data is validated', async () => {
+    // Prepare
+    const harness = engineWithFakes();
+    const task = await signUp(harness, 'apollo');
+    await harness.directory.createProject({ id: 'p1', name: 'apollo', createdAt: 'x' });
+    duringPreApprove(harness, () => harness.engine.updateData(task.id, { email: 'apollo@example.com', projectName: 'artemis' }, ADMIN));
+    // Act
+    await harness.engine.preApprove(task.id);
+    // Assess
+    const stored = (await harness.store.get(task.id)) as Task;
+    expect([stored.dataRevision, stored.actions[0]?.data.projectName, stored.actions[0]?.valid]).toStrictEqual([1, 'artemis', true]);
+    expect(stored.actions[0]?.notes.map((note) => note.text)).toStrictEqual(['Data updated by root@example.com.', 'Project name "artemis" is free.', 'No account for apollo@example.com yet.']);
+  });
+});
+
+describe('If-Match', () => {
+  it('writes only on the version the client read, and answers 412 otherwise', async () => {
+    // Prepare
+    const harness = engineWithFakes();
+    const task = await signUp(harness);
+    await harness.engine.preApprove(task.id);
+    const read = (await harness.store.get(task.id)) as Task;
+    await harness.engine.addNote(task.id, ADMIN, 'someone else was here');
+    // Act
+    const stale = harness.engine.decide(task.id, 'approve', ADMIN, undefined, { ifMatch: read.version });
+    // Assess
+    await expect(stale).rejects.toBeInstanceOf(PreconditionFailedError);
+    await expect(stale).rejects.toMatchObject({ status: 412, extensions: { taskId: task.id, version: read.version + 1 } });
+    expect((await harness.store.get(task.id))?.status).toBe('pending');
+    await expect(harness.engine.decide(task.id, 'approve', ADMIN, undefined, { ifMatch: read.version + 1 })).resolves.toMatchObject({ status: 'approved' });
+  });
+});
+
+describe('cancel against a token submit', () => {
+  async function awaitingToken() {
+    const harness = engineWithFakes();
+    const task = await signUp(harness);
+    await harness.engine.preApprove(task.id);
+    await harness.engine.decide(task.id, 'approve', ADMIN);
+    await harness.engine.postApprove(task.id);
+    await harness.engine.awaitToken(task.id, 'sfn-token');
+    return { harness, task, token: linkSecret(harness.mailer.sent.at(-1)?.text) };
+  }
+
+  it('a cancel that comes first: the submit is refused and no submit hook runs', async () => {
+    // Prepare
+    const { harness, task, token } = await awaitingToken();
+    await harness.engine.cancel(task.id, ADMIN, 'changed my mind');
+    // Act
+    const submit = harness.engine.submitToken(token, { password: 'correct horse battery' });
+    // Assess
+    await expect(submit).rejects.toMatchObject({ status: 410, message: 'This link no longer works: the task is cancelled.' });
+    expect((await harness.directory.findUser('apollo@example.com'))?.passwordHash).toBeUndefined();
+  });
+
+  it('a submit that claimed the task first wins: the cancel is refused', async () => {
+    // Prepare: the cancel comes while the submit hook runs.
+    const { harness, task, token } = await awaitingToken();
+    const setPassword = harness.directory.setPassword.bind(harness.directory);
+    let cancel: Promise<unknown> | undefined;
+    harness.directory.setPassword = async (email, hash) => {
+      cancel = harness.engine.cancel(task.id, ADMIN).catch((error: unknown) => error);
+      await cancel;
+      return setPassword(email, hash);
+    };
+    // Act
+    const completed = await harness.engine.submitToken(token, { password: 'correct horse battery' });
+    // Assess
+    const refused = await cancel;
+    expect(completed.status).toBe('completed');
+    expect(refused).toBeInstanceOf(InvalidTransitionError);
+    expect(refused).toMatchObject({ status: 409 });
+  });
+});
+
+describe('two approvers at once', () => {
+  it('exactly one decision wins; the other is told who decided', async () => {
+    // Prepare
+    const harness = engineWithFakes({ adminEmails: ['a1@example.com', 'a2@example.com'] });
+    const task = await signUp(harness);
+    await harness.engine.preApprove(task.id);
+    await harness.engine.awaitApproval(task.id, 'sfn-approval');
+    const [one, two] = harness.mailer.sent.filter((mail) => mail.subject.startsWith('Approval needed')).map((mail) => linkSecret(mail.text));
+    // Act
+    const results = await Promise.allSettled([harness.engine.decideByLink(one ?? '', 'approve'), harness.engine.decideByLink(two ?? '', 'reject', 'no')]);
+    // Assess
+    const fulfilled = results.filter((result) => result.status === 'fulfilled');
+    const rejected = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
+    expect([fulfilled.length, rejected.length]).toStrictEqual([1, 1]);
+    expect(rejected[0]?.reason).toBeInstanceOf(TaskAlreadyDecidedError);
+    expect((await harness.store.get(task.id))?.history.filter((entry) => entry.event === 'approved' || entry.event === 'rejected')).toHaveLength(1);
+  });
+});
