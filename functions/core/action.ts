@@ -1,35 +1,85 @@
 import type { z } from 'zod';
 import type { Clock } from '#ports/clock';
-import type { TodoStore } from '#ports/todo-store';
 import type { UserDirectory } from '#ports/user-directory';
 import type { Task } from './task.ts';
 
-/** Ports an action may use. Injected by the composition root; fakes in unit tests. */
+/**
+ * Ports an action may use, injected by the composition root (fakes in tests). Core knows only
+ * these; the app adds its own by declaration merging next to the port it adds, e.g.
+ * `declare module '#core/action' { interface ActionPorts { readonly todos: TodoStore } }`
+ * (see functions/resources.ts), and its composition root passes them with the others.
+ */
 export interface ActionPorts {
   readonly directory: UserDirectory;
-  /** The example resource `todos`. */
-  readonly todos: TodoStore;
   readonly clock: Clock;
+}
+
+/** A stage: one of an action's hooks, which the engine calls in this order. */
+export type Stage = 'preApprove' | 'postApprove' | 'submit';
+
+/** What one validation step found: whether it passed, and the note that says so. */
+export interface StepOutcome {
+  readonly ok: boolean;
+  readonly note: string;
+}
+
+export const pass = (note: string): StepOutcome => ({ ok: true, note });
+export const fail = (note: string): StepOutcome => ({ ok: false, note });
+
+/** One named validation step (`ctx.validate`). Its outcome is noted with its name. */
+export interface ValidationStep<Context = ActionContext<unknown>> {
+  /** kebab-case, recorded on the step's note (`requester-project`, `address-is-free`). */
+  readonly name: string;
+  run(ctx: Context): Promise<StepOutcome>;
+}
+
+export interface ValidateOptions {
+  /**
+   * What a failing step decides. `invalid`: the action is invalid and the task type decides what
+   * happens (an admin sees why). `refuse`: as `ctx.refuse`, so a self-service request is rejected
+   * at once instead of queued for an admin who could not approve it anyway.
+   * @default 'invalid'
+   */
+  readonly onFailure?: 'invalid' | 'refuse';
 }
 
 /**
  * What a stage hook gets: its own validated data, the task (read-only), a cache shared with the
- * other actions of the task during this stage run only, its persisted data, and ways to record
- * notes, validity, an auto-approval vote and the need for a token.
+ * other actions of the task during this stage run only, its persisted data, its ports, and ways to
+ * validate, decide and note. `Stored` is the type of what `persist` keeps (from `storedSchema`).
  */
-export interface ActionContext<Data> {
+export interface ActionContext<Data, Stored extends Record<string, unknown> = Record<string, unknown>> {
   readonly data: Data;
   readonly task: Readonly<Task>;
   /** Shared by the task's actions within one stage run; never persisted. */
   readonly cache: Map<string, unknown>;
-  /** The action's persisted data from earlier stages (and earlier attempts of this stage). */
-  readonly stored: Readonly<Record<string, unknown>>;
+  /** What earlier stages (and earlier attempts of this one) persisted, parsed by `storedSchema`. */
+  readonly stored: Readonly<Partial<Stored>>;
   readonly ports: ActionPorts;
-  /** Persists a value for later stages; use it to checkpoint side effects so a retry skips them. */
-  persist(key: string, value: unknown): void;
+  /** Persists a value for later stages; checkpoint each side effect with it so a retry skips it. */
+  persist<Key extends keyof Stored & string>(key: Key, value: Stored[Key]): void;
+  /** A value an earlier stage persisted; throws `ActionContractError` when it never was. */
+  recall<Key extends keyof Stored & string>(key: Key): Stored[Key];
   addNote(text: string): void;
+  /**
+   * Runs the steps in order, noting each outcome with its step's name. The first failing step
+   * stops the run and makes the action invalid (see `options.onFailure`); when all pass it is
+   * valid. Returns whether it is valid.
+   */
+  validate(steps: readonly ValidationStep<ActionContext<Data, Stored>>[], options?: ValidateOptions): Promise<boolean>;
+  /**
+   * The action is invalid, for the noted reason. In preApprove the request is also refused without
+   * a human (the action votes to auto-decide, and the task is rejected when its type runs
+   * unattended); in a later stage the stage fails as invalid.
+   */
+  refuse(reason: string): void;
+  /** preApprove only: the action is valid, but a human must approve it, for the noted reason. */
+  requireApproval(reason: string): void;
+  /** preApprove only: the action is valid and needs no human, for the noted reason (if its task type allows auto-approval). */
+  waiveApproval(reason: string): void;
+  /** Lower level than `validate` and `refuse`: sets validity without a note. */
   markValid(valid: boolean): void;
-  /** Votes on auto-approval: any `false` vetoes; otherwise any `true` approves. */
+  /** Lower level than the decisions: any `false` vetoes auto-approval; otherwise any `true` approves. */
   voteAutoApprove(approve: boolean): void;
   /**
    * postApprove only: the task waits for the user to submit this action's token data: the fields of
@@ -38,11 +88,18 @@ export interface ActionContext<Data> {
   requireToken(schema?: string): void;
 }
 
+/** The type `persist` keeps: the `storedSchema`'s, or any JSON values without one. */
+export type StoredOf<StoredSchema> = [StoredSchema] extends [z.ZodObject] ? z.infer<StoredSchema> : Record<string, unknown>;
+
 /**
  * One unit of work. Hooks must be idempotent: Step Functions and Lambda retry, and an admin may
  * retry a failed stage. Checkpoint each side effect with `persist` and skip it when present.
  */
-export interface ActionDefinition<Schema extends z.ZodObject = z.ZodObject, TokenSchema extends z.ZodObject = z.ZodObject> {
+export interface ActionDefinition<
+  Schema extends z.ZodObject = z.ZodObject,
+  TokenSchema extends z.ZodObject = z.ZodObject,
+  StoredSchema extends z.ZodObject | undefined = z.ZodObject | undefined,
+> {
   readonly name: string;
   readonly description: string;
   /** Validates the action's part of the request body. */
@@ -55,14 +112,37 @@ export interface ActionDefinition<Schema extends z.ZodObject = z.ZodObject, Toke
    * token form and its validation show just those fields. Each must parse into `tokenSchema`'s type.
    */
   readonly tokenSchemas?: Readonly<Record<string, z.ZodObject>>;
+  /**
+   * What the action persists (JSON values: they are saved with the task). Types `ctx.stored`,
+   * `persist` and `recall`; every key is optional until persisted.
+   * @default - any keys, values `unknown`
+   */
+  readonly storedSchema?: StoredSchema;
   /** The address stage emails to the requester go to (the new user, the reset account, ...). */
   recipient?(data: z.infer<Schema>, task: Readonly<Task>): string | undefined;
-  preApprove?(ctx: ActionContext<z.infer<Schema>>): Promise<void>;
-  postApprove?(ctx: ActionContext<z.infer<Schema>>): Promise<void>;
-  submit?(ctx: ActionContext<z.infer<Schema>>, tokenData: z.infer<TokenSchema>): Promise<void>;
+  preApprove?(ctx: ActionContext<z.infer<Schema>, StoredOf<StoredSchema>>): Promise<void>;
+  postApprove?(ctx: ActionContext<z.infer<Schema>, StoredOf<StoredSchema>>): Promise<void>;
+  submit?(ctx: ActionContext<z.infer<Schema>, StoredOf<StoredSchema>>, tokenData: z.infer<TokenSchema>): Promise<void>;
 }
 
 /** Declares an action with its types inferred from its schemas. */
-export const defineAction = <Schema extends z.ZodObject, TokenSchema extends z.ZodObject = z.ZodObject>(
-  action: ActionDefinition<Schema, TokenSchema>,
-): ActionDefinition<Schema, TokenSchema> => action;
+export const defineAction = <
+  Schema extends z.ZodObject,
+  TokenSchema extends z.ZodObject = z.ZodObject,
+  StoredSchema extends z.ZodObject | undefined = undefined,
+>(
+  action: ActionDefinition<Schema, TokenSchema, StoredSchema>,
+): ActionDefinition<Schema, TokenSchema, StoredSchema> => action;
+
+/**
+ * An action broke its contract with the engine: stored data that does not match its
+ * `storedSchema`, a value recalled that was never persisted, a decision in the wrong stage, a
+ * token schema it does not declare, or a preApprove that decided nothing. A bug to fix in the
+ * action; the stage fails and operators are told.
+ */
+export class ActionContractError extends Error {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'ActionContractError';
+  }
+}

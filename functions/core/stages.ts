@@ -1,9 +1,12 @@
-import type { z } from 'zod';
-import type { ActionContext, ActionDefinition, ActionPorts } from './action.ts';
+import { z } from 'zod';
+import { type ActionContext, ActionContractError, type ActionDefinition, type ActionPorts, type Stage, type ValidateOptions } from './action.ts';
 import type { Registry } from './registry.ts';
 import type { ActionRecord, Task } from './task.ts';
 
-export type Stage = 'preApprove' | 'postApprove' | 'submit';
+export type { Stage } from './action.ts';
+
+/** A note as a hook leaves it; `step` names the validation step it records. */
+type StageNote = { at: string; text: string; step?: string };
 
 export interface StageRun {
   /** The task with each action's record updated by its hook (notes, validity, votes, stored data). */
@@ -16,11 +19,14 @@ export interface StageRun {
  * Runs one stage's hook on every action of the task, in order, with a cache shared by the actions
  * for this run only. Returns the updated task even when a hook throws, so that the checkpoints the
  * earlier actions persisted are saved before the error goes on.
+ *
+ * preApprove validates the current data afresh: each action starts it "validating" (`valid: null`,
+ * no vote) and must end it valid or invalid; an action without a preApprove hook is valid.
  */
 export async function runStage(
   task: Task,
   stage: Stage,
-  registry: Registry,
+  registry: Pick<Registry, 'action'>,
   ports: ActionPorts,
   at: () => string,
   tokenData: Record<string, unknown> = {},
@@ -30,9 +36,13 @@ export async function runStage(
   for (const [index, record] of records.entries()) {
     const action = registry.action(record.name);
     const hook = action[stage];
-    if (!hook) continue;
-    const { context, result } = contextFor(action, record, task, cache, ports, at);
+    if (!hook) {
+      if (stage === 'preApprove') records[index] = { ...record, valid: true, autoApprove: null };
+      continue;
+    }
+    const run = new HookRun(action, record, stage, at);
     try {
+      const context = run.context(task, cache, ports);
       if (stage === 'submit') {
         const schema = record.needsToken ? tokenSchemaOf(action, record.tokenSchemaKey) : undefined;
         const parsed = schema ? schema.parse(tokenData) : {};
@@ -40,64 +50,158 @@ export async function runStage(
       } else {
         await (hook as NonNullable<ActionDefinition['preApprove']>).call(action, context);
       }
+      run.assertDecided();
     } catch (error) {
-      records[index] = result();
+      records[index] = run.result();
       return { task: { ...task, actions: records }, error };
     }
-    records[index] = result();
+    records[index] = run.result();
   }
   return { task: { ...task, actions: records } };
 }
 
-function contextFor(
-  action: ActionDefinition,
-  record: ActionRecord,
-  task: Task,
-  cache: Map<string, unknown>,
-  ports: ActionPorts,
-  at: () => string,
-): { context: ActionContext<Record<string, unknown>>; result: () => ActionRecord } {
-  const state = {
-    valid: record.valid,
-    autoApprove: record.autoApprove,
-    needsToken: record.needsToken,
-    tokenSchemaKey: record.tokenSchemaKey,
-    notes: [...record.notes],
-    stored: { ...record.stored },
-  };
-  const context: ActionContext<Record<string, unknown>> = {
-    data: action.schema.parse(record.data) as Record<string, unknown>,
-    task,
-    cache,
-    stored: state.stored,
-    ports,
-    persist: (key, value) => {
-      state.stored[key] = value;
-    },
-    addNote: (text) => {
-      state.notes.push({ at: at(), text });
-    },
-    markValid: (valid) => {
-      state.valid = valid;
-    },
-    voteAutoApprove: (approve) => {
-      state.autoApprove = approve;
-    },
-    requireToken: (schema) => {
-      if (!tokenSchemaOf(action, schema)) {
-        throw new Error(`Action "${action.name}" asked for token schema "${schema ?? 'tokenSchema'}", which it does not declare.`);
+/** What one hook of one action records while it runs, and the context it gets to record it. */
+class HookRun {
+  private valid: boolean | null;
+  private autoApprove: boolean | null;
+  private needsToken: boolean;
+  private tokenSchemaKey: string | undefined;
+  private readonly notes: StageNote[];
+  /** As saved: what the record held plus what this run persisted. */
+  private readonly stored: Record<string, unknown>;
+
+  constructor(
+    private readonly action: ActionDefinition,
+    private readonly record: ActionRecord,
+    private readonly stage: Stage,
+    private readonly at: () => string,
+  ) {
+    const fresh = stage === 'preApprove';
+    this.valid = fresh ? null : record.valid;
+    this.autoApprove = fresh ? null : record.autoApprove;
+    this.needsToken = record.needsToken;
+    this.tokenSchemaKey = record.tokenSchemaKey;
+    this.notes = [...record.notes];
+    this.stored = { ...record.stored };
+  }
+
+  context(task: Task, cache: Map<string, unknown>, ports: ActionPorts): ActionContext<Record<string, unknown>> {
+    const { action, stage } = this;
+    const view = this.storedView();
+    const note = (text: string, step?: string) => this.notes.push({ at: this.at(), text, ...(step === undefined ? {} : { step }) });
+    const decide = (valid: boolean, autoApprove: boolean | null, reason: string) => {
+      this.valid = valid;
+      if (autoApprove !== null) this.autoApprove = autoApprove;
+      note(reason);
+    };
+    const preApproveOnly = (helper: string) => {
+      if (stage !== 'preApprove') throw new ActionContractError(`Action "${action.name}" called ${helper} in ${stage}: approval is decided in preApprove only.`);
+    };
+    const context: ActionContext<Record<string, unknown>> = {
+      data: action.schema.parse(this.record.data) as Record<string, unknown>,
+      task,
+      cache,
+      stored: view,
+      ports,
+      persist: (key, value) => {
+        const kept = this.parseStoredValue(key, value);
+        this.stored[key] = kept;
+        view[key] = kept;
+      },
+      recall: (key) => {
+        if (view[key] === undefined) throw new ActionContractError(`Action "${action.name}" recalled "${key}" in ${stage}, but no earlier stage persisted it.`);
+        return view[key];
+      },
+      addNote: (text) => note(text),
+      validate: (steps, options) => this.validate(context, steps, options ?? {}, note),
+      refuse: (reason) => decide(false, stage === 'preApprove' ? true : null, reason),
+      requireApproval: (reason) => {
+        preApproveOnly('requireApproval');
+        decide(true, false, reason);
+      },
+      waiveApproval: (reason) => {
+        preApproveOnly('waiveApproval');
+        decide(true, true, reason);
+      },
+      markValid: (valid) => {
+        this.valid = valid;
+      },
+      voteAutoApprove: (approve) => {
+        this.autoApprove = approve;
+      },
+      requireToken: (schema) => {
+        if (!tokenSchemaOf(action, schema)) {
+          throw new ActionContractError(`Action "${action.name}" asked for token schema "${schema ?? 'tokenSchema'}", which it does not declare.`);
+        }
+        this.needsToken = true;
+        this.tokenSchemaKey = schema;
+      },
+    };
+    return context;
+  }
+
+  private async validate(
+    context: ActionContext<Record<string, unknown>>,
+    steps: Parameters<ActionContext<Record<string, unknown>>['validate']>[0],
+    options: ValidateOptions,
+    note: (text: string, step: string) => void,
+  ): Promise<boolean> {
+    for (const step of steps) {
+      const outcome = await step.run(context);
+      note(outcome.note, step.name);
+      if (!outcome.ok) {
+        this.valid = false;
+        if (options.onFailure === 'refuse' && this.stage === 'preApprove') this.autoApprove = true;
+        return false;
       }
-      state.needsToken = true;
-      state.tokenSchemaKey = schema;
-    },
-  };
-  return {
-    context,
-    result: () => {
-      const { tokenSchemaKey, ...rest } = state;
-      return { ...record, ...rest, ...(tokenSchemaKey === undefined ? {} : { tokenSchemaKey }) };
-    },
-  };
+    }
+    this.valid = true;
+    return true;
+  }
+
+  /** `stored` as the hook sees it: parsed by the action's storedSchema, if it has one. */
+  private storedView(): Record<string, unknown> {
+    const schema = this.action.storedSchema;
+    if (!schema) return this.stored;
+    const parsed = schema.partial().safeParse(this.stored);
+    if (!parsed.success) {
+      throw new ActionContractError(
+        `Action "${this.action.name}" has stored data that does not match its storedSchema:\n${z.prettifyError(parsed.error)}\n` +
+          'Fix the storedSchema in its action.ts, or what it persists.',
+        { cause: parsed.error },
+      );
+    }
+    return { ...parsed.data };
+  }
+
+  private parseStoredValue(key: string, value: unknown): unknown {
+    const schema = this.action.storedSchema;
+    if (!schema) return value;
+    const field = (schema.shape as Record<string, z.ZodType | undefined>)[key];
+    if (!field) throw new ActionContractError(`Action "${this.action.name}" persisted "${key}", which its storedSchema does not declare. Add it there.`);
+    const parsed = field.safeParse(value);
+    if (!parsed.success) {
+      throw new ActionContractError(`Action "${this.action.name}" persisted a "${key}" that does not match its storedSchema: ${z.prettifyError(parsed.error)}`, {
+        cause: parsed.error,
+      });
+    }
+    return parsed.data;
+  }
+
+  /** preApprove must end valid or invalid: a hook that decided nothing is a bug in the action. */
+  assertDecided(): void {
+    if (this.stage === 'preApprove' && this.valid === null) {
+      throw new ActionContractError(
+        `Action "${this.action.name}" ended preApprove without deciding whether it is valid: end it with ctx.validate([...]), ctx.refuse(reason), ctx.requireApproval(reason), ctx.waiveApproval(reason) or ctx.markValid(valid).`,
+      );
+    }
+  }
+
+  result(): ActionRecord {
+    const { valid, autoApprove, needsToken, tokenSchemaKey, notes, stored } = this;
+    const { tokenSchemaKey: _previous, ...record } = this.record;
+    return { ...record, valid, autoApprove, needsToken, notes, stored, ...(tokenSchemaKey === undefined ? {} : { tokenSchemaKey }) };
+  }
 }
 
 /** The token schema an action asked for: a named one of `tokenSchemas`, or its `tokenSchema`. */
@@ -111,4 +215,5 @@ export function votesToApprove(task: Task): boolean {
   return !votes.includes(false) && votes.includes(true);
 }
 
-export const invalidActions = (task: Task): ActionRecord[] => task.actions.filter((action) => !action.valid);
+/** Actions that validated and found their data invalid (not those still validating: `valid: null`). */
+export const invalidActions = (task: Task): ActionRecord[] => task.actions.filter((action) => action.valid === false);
