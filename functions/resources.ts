@@ -2,8 +2,16 @@ import { z } from 'zod';
 import type { ActionDefinition, ActionPorts } from '#core/action';
 import { ConfigurationError } from '#core/errors';
 import { type AccessSchema, defineTaskType, type TaskType } from '#core/task-type';
+import type { TodoStore } from '#ports/todo-store';
 import { archiveCompleted } from './actions/archive-completed/action.ts';
 import { markDone } from './actions/mark-done/action.ts';
+
+declare module '#core/action' {
+  /** The app's own ports, beside the core ones: the example resource's store. */
+  interface ActionPorts {
+    readonly todos: TodoStore;
+  }
+}
 
 /**
  * Resources and their actions, DJ Actions style: each action is one folder under

@@ -1,13 +1,17 @@
-/** The example resource `todos` (DJ Actions' example model). */
-export interface Todo {
-  readonly id: string;
-  readonly title: string;
-  readonly done: boolean;
-  readonly archived: boolean;
-  readonly createdAt: string;
-  readonly doneAt?: string;
-}
+import { z } from 'zod';
 
+/** The example resource `todos` (DJ Actions' example model). */
+export const TodoSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  done: z.boolean(),
+  archived: z.boolean(),
+  createdAt: z.string(),
+  doneAt: z.string().optional(),
+});
+export type Todo = z.infer<typeof TodoSchema>;
+
+/** The store of the example resource; actions see it as `ctx.ports.todos` (see functions/resources.ts). */
 export interface TodoStore {
   create(todo: Todo): Promise<void>;
   get(id: string): Promise<Todo | undefined>;
