@@ -1,4 +1,4 @@
-import type { ActionContext } from '#core/action';
+import { type ActionContext, ActionContractError, fail, pass, type StepOutcome, type ValidationStep } from '#core/action';
 import type { DirectoryProject, DirectoryUser } from '#ports/user-directory';
 
 /** The requester's account and project, as the directory records them. */
@@ -10,31 +10,30 @@ export interface RequesterProject {
 }
 
 /**
- * A validation step shared by project-scoped actions. The bearer token says who asks (`sub`,
- * `email`, `roles`) but not for which project, so the project comes from the requester's user
- * record. Leaves a note either way; `undefined` when there is no project to act on.
+ * The validation step `requester-project`, shared by project-scoped actions. The bearer token says
+ * who asks (`sub`, `email`, `roles`) but not for which project, so the project comes from the
+ * requester's user record. Once it passed, `found` is what it found, for the steps after it.
  */
-export async function findRequesterProject(ctx: ActionContext<unknown>): Promise<RequesterProject | undefined> {
-  const { directory } = ctx.ports;
-  const email = ctx.task.createdBy?.email;
-  if (!email) {
-    ctx.addNote('The request carries no email claim, so the requester\'s project cannot be found.');
-    return undefined;
+export class RequesterProjectStep implements ValidationStep {
+  readonly name = 'requester-project';
+  private requester: RequesterProject | undefined;
+
+  async run(ctx: ActionContext<unknown>): Promise<StepOutcome> {
+    const { directory } = ctx.ports;
+    const email = ctx.task.createdBy?.email;
+    if (!email) return fail('The request carries no email claim, so the requester\'s project cannot be found.');
+    const user = await directory.findUser(email);
+    if (!user) return fail(`No account for the requester ${email}.`);
+    if (user.projectId === undefined) return fail(`The requester ${email} has no project.`);
+    const project = await directory.getProject(user.projectId);
+    if (!project) return fail(`The requester's project ${user.projectId} does not exist.`);
+    this.requester = { user, project, isProjectAdmin: user.roles.includes('project_admin') };
+    return pass(`The requester ${email} belongs to project "${project.name}" (${project.id}).`);
   }
-  const user = await directory.findUser(email);
-  if (!user) {
-    ctx.addNote(`No account for the requester ${email}.`);
-    return undefined;
+
+  /** What the step found; reading it before the step passed is a bug in the step order. */
+  get found(): RequesterProject {
+    if (!this.requester) throw new ActionContractError('The requester-project step has not passed: run it before the steps that need the project.');
+    return this.requester;
   }
-  if (user.projectId === undefined) {
-    ctx.addNote(`The requester ${email} has no project.`);
-    return undefined;
-  }
-  const project = await directory.getProject(user.projectId);
-  if (!project) {
-    ctx.addNote(`The requester's project ${user.projectId} does not exist.`);
-    return undefined;
-  }
-  ctx.addNote(`The requester ${email} belongs to project "${project.name}" (${project.id}).`);
-  return { user, project, isProjectAdmin: user.roles.includes('project_admin') };
 }

@@ -1,20 +1,20 @@
 import { defineAction } from '#core/action';
-import { ArchiveCompletedSchema } from './schema.ts';
+import { ArchiveCompletedSchema, ArchiveCompletedStoredSchema } from './schema.ts';
 
 /** Archives every done todo. Needs an admin's approval (declared in functions/resources.ts). */
 export const archiveCompleted = defineAction({
   name: 'archive-completed',
   description: 'Archives every todo that is done.',
   schema: ArchiveCompletedSchema,
+  storedSchema: ArchiveCompletedStoredSchema,
 
   async preApprove(ctx) {
-    ctx.addNote('Archives every done todo; asks an admin first.');
-    ctx.markValid(true);
+    ctx.requireApproval('Archives every done todo; asks an admin first.');
   },
 
   async submit(ctx) {
-    const archived = ctx.stored.result === undefined ? await ctx.ports.todos.archiveDone() : [];
-    if (ctx.stored.result === undefined) ctx.persist('result', { archived });
-    ctx.addNote(`Archived ${archived.length} todo(s).`);
+    // A retry finds the result of the attempt that archived, and archives nothing more.
+    if (ctx.stored.result === undefined) ctx.persist('result', { archived: await ctx.ports.todos.archiveDone() });
+    ctx.addNote(`Archived ${ctx.recall('result').archived.length} todo(s).`);
   },
 });

@@ -1,11 +1,19 @@
-import { defineAction, type ActionContext } from '#core/action';
+import { type ActionContext, defineAction, fail, pass, type ValidationStep } from '#core/action';
 import { ValidationError } from '#core/errors';
 import { hashPassword } from '#core/passwords';
-import type { DirectoryProject, DirectoryUser } from '#ports/user-directory';
-import { findRequesterProject } from '../requester-project.ts';
-import { type InviteMode, type InviteUserData, InviteUserSchema, InviteUserTokenSchema, InviteUserTokenSchemas } from './schema.ts';
+import type { DirectoryUser } from '#ports/user-directory';
+import { RequesterProjectStep } from '../requester-project.ts';
+import {
+  type InviteMode,
+  type InviteUserData,
+  InviteUserSchema,
+  type InviteUserStored,
+  InviteUserStoredSchema,
+  InviteUserTokenSchema,
+  InviteUserTokenSchemas,
+} from './schema.ts';
 
-type Context = ActionContext<InviteUserData>;
+type Context = ActionContext<InviteUserData, InviteUserStored>;
 
 const roleList = (roles: readonly string[]) => roles.join(', ');
 
@@ -18,30 +26,26 @@ const isUnactivatedInvite = (user: DirectoryUser, projectId: string) =>
   !user.enabled && user.passwordHash === undefined && user.projectId === projectId;
 
 /** Validation step: the invitee can join (no account, or an account in no other project that lacks a role). */
-async function inviteeCanJoin(ctx: Context, project: DirectoryProject): Promise<boolean> {
-  const { email, roles } = ctx.data;
-  const invitee = await ctx.ports.directory.findUser(email);
-  if (!invitee) {
-    ctx.addNote(`No account for ${email} yet: it will be created.`);
-    return true;
-  }
-  if (invitee.projectId !== undefined && invitee.projectId !== project.id) {
-    ctx.addNote(`${email} belongs to another project; this directory keeps one project per user.`);
-    return false;
-  }
-  const missing = missingRoles(ctx, invitee, project.id);
-  if (missing.length === 0) {
-    ctx.addNote(`${email} is already a member of "${project.name}" with the roles ${roleList(roles)}.`);
-    return false;
-  }
-  ctx.addNote(`${email} has an account without the roles ${roleList(missing)} on "${project.name}".`);
-  return true;
-}
+const inviteeCanJoin = (requester: RequesterProjectStep): ValidationStep<Context> => ({
+  name: 'invitee-can-join',
+  async run(ctx) {
+    const { project } = requester.found;
+    const { email, roles } = ctx.data;
+    const invitee = await ctx.ports.directory.findUser(email);
+    if (!invitee) return pass(`No account for ${email} yet: it will be created.`);
+    if (invitee.projectId !== undefined && invitee.projectId !== project.id) {
+      return fail(`${email} belongs to another project; this directory keeps one project per user.`);
+    }
+    const missing = missingRoles(ctx, invitee, project.id);
+    if (missing.length === 0) return fail(`${email} is already a member of "${project.name}" with the roles ${roleList(roles)}.`);
+    return pass(`${email} has an account without the roles ${roleList(missing)} on "${project.name}".`);
+  },
+});
 
 /**
  * The side effect of postApprove: create the invitee's account if there is none. A retry that
  * stopped between the create and its checkpoint finds the unactivated account and creates nothing.
- * `undefined`: the invitee can no longer join.
+ * `undefined`: the invitee can no longer join, and the action refused.
  */
 async function prepareInvitee(ctx: Context, projectId: string, projectName: string): Promise<InviteMode | undefined> {
   const { directory, clock } = ctx.ports;
@@ -61,7 +65,7 @@ async function prepareInvitee(ctx: Context, projectId: string, projectName: stri
     return 'new-account';
   }
   if (invitee.projectId !== undefined && invitee.projectId !== projectId) {
-    ctx.addNote(`${email} joined another project before approval.`);
+    ctx.refuse(`${email} joined another project before approval.`);
     return undefined;
   }
   const missing = missingRoles(ctx, invitee, projectId);
@@ -74,15 +78,15 @@ async function prepareInvitee(ctx: Context, projectId: string, projectName: stri
 }
 
 /**
- * Grants the requested roles; marks the action invalid (with a note) if the invitee cannot take
- * them. `quiet`: no note when nothing changed (a new account got its roles when it was created).
+ * Grants the requested roles; refuses (with the reason) if the invitee cannot take them.
+ * `quiet`: no note when nothing changed (a new account got its roles when it was created).
  */
-async function grant(ctx: Context, projectId: string, projectName: string, quiet = false): Promise<boolean> {
+async function grant(ctx: Context, quiet = false): Promise<boolean> {
   const { email, roles } = ctx.data;
-  const result = await ctx.ports.directory.grantRoles(email, projectId, roles);
+  const projectName = ctx.recall('projectName');
+  const result = await ctx.ports.directory.grantRoles(email, ctx.recall('projectId'), roles);
   if (result === 'not-found' || result === 'other-project') {
-    ctx.addNote(result === 'not-found' ? `The account ${email} no longer exists.` : `${email} joined another project meanwhile.`);
-    ctx.markValid(false);
+    ctx.refuse(result === 'not-found' ? `The account ${email} no longer exists.` : `${email} joined another project meanwhile.`);
     return false;
   }
   if (result === 'granted') ctx.addNote(`Granted ${roleList(roles)} on "${projectName}" to ${email}.`);
@@ -90,18 +94,12 @@ async function grant(ctx: Context, projectId: string, projectName: string, quiet
   return true;
 }
 
-/** An invalid request is refused at once (auto-rejected with its notes), not queued for an admin. */
-function refuse(ctx: Context): void {
-  ctx.markValid(false);
-  ctx.voteAutoApprove(true);
-}
-
 /**
  * A project admin invites an email address to their project with roles. preApprove finds the
- * requester's project and checks the invitee can join; the task auto-approves when the requester is
- * project_admin of that project. postApprove creates a disabled account for a new invitee
- * (checkpointed) and asks for a password, or asks an existing account to confirm; submit sets the
- * password and enables the account, or grants the roles.
+ * requester's project and checks the invitee can join (an invalid request is refused at once); the
+ * task auto-approves when the requester is project_admin of that project. postApprove creates a
+ * disabled account for a new invitee (checkpointed) and asks for a password, or asks an existing
+ * account to confirm; submit sets the password and enables the account, or grants the roles.
  */
 export const inviteUser = defineAction({
   name: 'invite-user',
@@ -109,30 +107,24 @@ export const inviteUser = defineAction({
   schema: InviteUserSchema,
   tokenSchema: InviteUserTokenSchema,
   tokenSchemas: InviteUserTokenSchemas,
+  storedSchema: InviteUserStoredSchema,
   recipient: (data) => data.email,
 
   async preApprove(ctx) {
-    const requester = await findRequesterProject(ctx);
-    if (!requester) return refuse(ctx);
-    const { project } = requester;
+    const requester = new RequesterProjectStep();
+    if (!(await ctx.validate([requester, inviteeCanJoin(requester)], { onFailure: 'refuse' }))) return;
+    const { user, project, isProjectAdmin } = requester.found;
     ctx.persist('projectId', project.id);
     ctx.persist('projectName', project.name);
-    ctx.persist('invitedBy', requester.user.email);
-    if (!(await inviteeCanJoin(ctx, project))) return refuse(ctx);
-    ctx.markValid(true);
-    if (requester.isProjectAdmin) {
-      ctx.addNote(`The requester is project_admin of "${project.name}": the invitation may go ahead without an admin.`);
-      ctx.voteAutoApprove(true);
-    } else {
-      ctx.addNote(`The requester is not project_admin of "${project.name}" in the directory: an admin decides.`);
-      ctx.voteAutoApprove(false);
-    }
+    ctx.persist('invitedBy', user.email);
+    if (isProjectAdmin) ctx.waiveApproval(`The requester is project_admin of "${project.name}": the invitation may go ahead without an admin.`);
+    else ctx.requireApproval(`The requester is not project_admin of "${project.name}" in the directory: an admin decides.`);
   },
 
   async postApprove(ctx) {
     if (ctx.stored.mode === undefined) {
-      const mode = await prepareInvitee(ctx, String(ctx.stored.projectId), String(ctx.stored.projectName));
-      if (mode === undefined) return ctx.markValid(false);
+      const mode = await prepareInvitee(ctx, ctx.recall('projectId'), ctx.recall('projectName'));
+      if (mode === undefined) return;
       ctx.persist('mode', mode);
     }
     if (ctx.stored.mode === 'new-account') ctx.requireToken('password');
@@ -140,19 +132,16 @@ export const inviteUser = defineAction({
   },
 
   async submit(ctx, token) {
-    const { directory } = ctx.ports;
-    const projectId = String(ctx.stored.projectId);
-    const projectName = String(ctx.stored.projectName);
-    const mode = ctx.stored.mode as InviteMode;
+    const mode = ctx.recall('mode');
     if (mode === 'new-account') {
       if (token.password === undefined) throw new ValidationError([{ path: 'password', message: 'Required' }]);
-      await directory.setPassword(ctx.data.email, await hashPassword(token.password));
-      if (!(await grant(ctx, projectId, projectName, true))) return;
-      await directory.enableUser(ctx.data.email);
+      await ctx.ports.directory.setPassword(ctx.data.email, await hashPassword(token.password));
+      if (!(await grant(ctx, true))) return;
+      await ctx.ports.directory.enableUser(ctx.data.email);
       ctx.addNote(`Password set; account ${ctx.data.email} enabled.`);
     } else if (mode === 'existing-account') {
       if (token.confirm === undefined) throw new ValidationError([{ path: 'confirm', message: 'Required' }]);
-      await grant(ctx, projectId, projectName);
+      await grant(ctx);
     } else {
       ctx.addNote(`${ctx.data.email} already had the roles: nothing to do.`);
     }

@@ -33,4 +33,15 @@ export const InviteUserTokenSchemas = {
  * disabled, the invitee sets a password), `existing-account` (the invitee confirms, then the roles
  * are granted) or `already-member` (nothing to do, no token).
  */
-export type InviteMode = 'new-account' | 'existing-account' | 'already-member';
+export const InviteModeSchema = z.enum(['new-account', 'existing-account', 'already-member']);
+export type InviteMode = z.infer<typeof InviteModeSchema>;
+
+/** What the action persists: the requester's project (preApprove) and the invitee's mode (postApprove). */
+export const InviteUserStoredSchema = z.object({
+  projectId: z.string(),
+  projectName: z.string(),
+  /** The requester's email, for the invitation email. */
+  invitedBy: z.string(),
+  mode: InviteModeSchema,
+});
+export type InviteUserStored = z.infer<typeof InviteUserStoredSchema>;

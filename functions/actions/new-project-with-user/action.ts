@@ -1,40 +1,41 @@
-import { defineAction } from '#core/action';
+import { type ActionContext, defineAction, fail, pass, type ValidationStep } from '#core/action';
 import { hashPassword } from '#core/passwords';
-import { NewProjectWithUserSchema, NewProjectWithUserTokenSchema } from './schema.ts';
+import { type NewProjectWithUserData, NewProjectWithUserSchema, NewProjectWithUserStoredSchema, NewProjectWithUserTokenSchema } from './schema.ts';
+
+type Step = ValidationStep<ActionContext<NewProjectWithUserData>>;
+
+const projectNameIsFree: Step = {
+  name: 'project-name-is-free',
+  async run(ctx) {
+    const { projectName } = ctx.data;
+    return (await ctx.ports.directory.findProjectByName(projectName)) ? fail(`Project name "${projectName}" is taken.`) : pass(`Project name "${projectName}" is free.`);
+  },
+};
+
+const noAccountYet: Step = {
+  name: 'no-account-yet',
+  async run(ctx) {
+    const { email } = ctx.data;
+    return (await ctx.ports.directory.findUser(email)) ? fail(`An account for ${email} already exists.`) : pass(`No account for ${email} yet.`);
+  },
+};
 
 /**
- * Sign-up: a new project and its owner. preApprove checks the name and the address are free;
- * postApprove creates both (checkpointed, so a retry creates nothing twice) and asks for a token;
- * submit sets the owner's password and enables the account.
+ * Sign-up: a new project and its owner. preApprove checks the name and the address are free (an
+ * admin approves, and sees why when they are not); postApprove creates both (checkpointed, so a
+ * retry creates nothing twice) and asks for a token; submit sets the owner's password and enables
+ * the account.
  */
 export const newProjectWithUser = defineAction({
   name: 'new-project-with-user',
   description: 'Creates a project and its owner account; the owner sets a password through an emailed link.',
   schema: NewProjectWithUserSchema,
   tokenSchema: NewProjectWithUserTokenSchema,
+  storedSchema: NewProjectWithUserStoredSchema,
   recipient: (data) => data.email,
 
   async preApprove(ctx) {
-    const { directory } = ctx.ports;
-    const checks = [
-      async () => {
-        const taken = await directory.findProjectByName(ctx.data.projectName);
-        ctx.addNote(taken ? `Project name "${ctx.data.projectName}" is taken.` : `Project name "${ctx.data.projectName}" is free.`);
-        return !taken;
-      },
-      async () => {
-        const user = await directory.findUser(ctx.data.email);
-        ctx.addNote(user ? `An account for ${ctx.data.email} already exists.` : `No account for ${ctx.data.email} yet.`);
-        return !user;
-      },
-    ];
-    for (const check of checks) {
-      if (!(await check())) {
-        ctx.markValid(false);
-        return;
-      }
-    }
-    ctx.markValid(true);
+    await ctx.validate([projectNameIsFree, noAccountYet]);
   },
 
   async postApprove(ctx) {
@@ -44,23 +45,13 @@ export const newProjectWithUser = defineAction({
       const projectId = `p-${ctx.task.id.toLowerCase()}`;
       if (!(await directory.createProject({ id: projectId, name: ctx.data.projectName, createdAt }))) {
         const existing = await directory.findProjectByName(ctx.data.projectName);
-        if (existing?.id !== projectId) {
-          ctx.addNote(`Project name "${ctx.data.projectName}" was taken before approval.`);
-          ctx.markValid(false);
-          return;
-        }
+        if (existing?.id !== projectId) return ctx.refuse(`Project name "${ctx.data.projectName}" was taken before approval.`);
       }
       ctx.persist('projectId', projectId);
       ctx.addNote(`Created project ${projectId}.`);
     }
     if (ctx.stored.userCreated === undefined) {
-      await directory.createUser({
-        email: ctx.data.email,
-        projectId: String(ctx.stored.projectId),
-        roles: ['project_admin'],
-        enabled: false,
-        createdAt,
-      });
+      await directory.createUser({ email: ctx.data.email, projectId: ctx.recall('projectId'), roles: ['project_admin'], enabled: false, createdAt });
       ctx.persist('userCreated', true);
       ctx.addNote(`Created the owner account ${ctx.data.email} (disabled until a password is set).`);
     }

@@ -12,3 +12,6 @@ export const NewProjectWithUserSchema = z.object({
     .regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'Use lowercase letters, digits and dashes' }),
 });
 export type NewProjectWithUserData = z.infer<typeof NewProjectWithUserSchema>;
+
+/** What postApprove checkpoints: the project it created, and whether the owner account exists. */
+export const NewProjectWithUserStoredSchema = z.object({ projectId: z.string(), userCreated: z.boolean() });

@@ -1,10 +1,18 @@
-import { defineAction } from '#core/action';
+import { type ActionContext, defineAction, fail, pass, type ValidationStep } from '#core/action';
 import { hashPassword } from '#core/passwords';
-import { ResetUserPasswordSchema, ResetUserPasswordTokenSchema } from './schema.ts';
+import { type ResetUserPasswordData, ResetUserPasswordSchema, ResetUserPasswordTokenSchema } from './schema.ts';
+
+const accountIsEnabled: ValidationStep<ActionContext<ResetUserPasswordData>> = {
+  name: 'account-is-enabled',
+  async run(ctx) {
+    const { email } = ctx.data;
+    return (await ctx.ports.directory.findUser(email))?.enabled ? pass(`Account ${email} exists and is enabled.`) : fail(`No enabled account for ${email}.`);
+  },
+};
 
 /**
- * Password reset for an existing, enabled account. Votes to auto-approve; an unknown address makes
- * the action invalid, which ends the task quietly (no email), so the caller learns nothing.
+ * Password reset for an existing, enabled account. Needs no admin; an unknown address is refused,
+ * which ends the task quietly (no email), so the caller learns nothing.
  */
 export const resetUserPassword = defineAction({
   name: 'reset-user-password',
@@ -14,15 +22,8 @@ export const resetUserPassword = defineAction({
   recipient: (data) => data.email,
 
   async preApprove(ctx) {
-    ctx.voteAutoApprove(true);
-    const user = await ctx.ports.directory.findUser(ctx.data.email);
-    if (!user?.enabled) {
-      ctx.addNote(`No enabled account for ${ctx.data.email}.`);
-      ctx.markValid(false);
-      return;
-    }
-    ctx.addNote(`Account ${ctx.data.email} exists and is enabled.`);
-    ctx.markValid(true);
+    if (!(await ctx.validate([accountIsEnabled], { onFailure: 'refuse' }))) return;
+    ctx.waiveApproval('The emailed link proves the requester owns the account: no admin needed.');
   },
 
   async postApprove(ctx) {

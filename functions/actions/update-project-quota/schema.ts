@@ -23,3 +23,11 @@ export const UpdateProjectQuotaSchema = z.object({
   }),
 });
 export type UpdateProjectQuotaData = z.infer<typeof UpdateProjectQuotaSchema>;
+
+/** What the action persists in preApprove: the requester's project and its size before the change. */
+export const UpdateProjectQuotaStoredSchema = z.object({
+  projectId: z.string(),
+  projectName: z.string(),
+  fromSize: z.enum(QUOTA_SIZE_NAMES),
+});
+export type UpdateProjectQuotaStored = z.infer<typeof UpdateProjectQuotaStoredSchema>;

@@ -1,154 +1,142 @@
-import { ForbiddenError, ValidationError } from '#core/errors';
+import { z } from 'zod';
 import type { DirectoryQuota } from '#ports/user-directory';
-import { crashAfterFirstCall, engineWithFakes, identity, notesOf } from '../../../test/support/engine-harness.ts';
+import { MemoryDirectory } from '../../../test/support/fakes.ts';
+import { requester, runHook } from '../../../test/support/run-hook.ts';
+import { updateProjectQuota } from './action.ts';
+import { UpdateProjectQuotaSchema } from './schema.ts';
 
+/** The update-project-quota action alone (runHook). Through the engine (access, emails): update-project-quota.engine.test.ts. */
+const AT = '2026-11-23T10:00:00.000Z';
 const OWNER = 'olga@example.com';
 const PROJECT = { id: 'p-apollo', name: 'apollo', createdAt: '2026-11-01T00:00:00.000Z' };
 const MEDIUM: DirectoryQuota = { size: 'medium', instances: 25, cores: 50, ramGb: 160 };
 const LARGE: DirectoryQuota = { size: 'large', instances: 50, cores: 100, ramGb: 320 };
+const BELONGS = { at: AT, step: 'requester-project', text: 'The requester olga@example.com belongs to project "apollo" (p-apollo).' };
 
 /** The project "apollo" (with `quota`, if given) and its owner. */
 async function setup(quota?: DirectoryQuota) {
-  const harness = engineWithFakes();
-  await harness.directory.createProject(quota ? { ...PROJECT, quota } : PROJECT);
-  await harness.directory.createUser({ email: OWNER, projectId: PROJECT.id, roles: ['project_admin'], enabled: true, createdAt: 'x' });
-  return harness;
+  const directory = new MemoryDirectory();
+  await directory.createProject(quota ? { ...PROJECT, quota } : PROJECT);
+  await directory.createUser({ email: OWNER, projectId: PROJECT.id, roles: ['project_admin'], enabled: true, createdAt: 'x' });
+  return directory;
 }
 
-type Harness = Awaited<ReturnType<typeof setup>>;
+const preApprove = (directory: MemoryDirectory, size: string, by = requester(OWNER)) =>
+  runHook(updateProjectQuota, 'preApprove', { data: { size }, task: { createdBy: by }, ports: { directory } });
 
-async function request({ engine }: Harness, size: unknown, requester = identity(OWNER)) {
-  const task = await engine.createTask('quota-change', { size }, requester);
-  const decision = await engine.preApprove(task.id);
-  return { id: task.id, decision, task: await engine.getTask(task.id) };
-}
+const submit = (directory: MemoryDirectory, size: string) =>
+  runHook(updateProjectQuota, 'submit', { data: { size }, stored: { projectId: PROJECT.id, projectName: 'apollo', fromSize: 'small' }, ports: { directory } });
 
-describe('quota-change input and access', () => {
-  it('refuses a size that is not one of the sizes', async () => {
-    const { engine } = await setup();
-
-    const attempt = engine.createTask('quota-change', { size: 'huge' }, identity(OWNER));
-
-    await expect(attempt).rejects.toBeInstanceOf(ValidationError);
-    await expect(attempt).rejects.toMatchObject({ errors: [{ path: 'data.size', message: 'Use one of: small, medium, large' }] });
+describe('update-project-quota input', () => {
+  it('accepts a named size', () => {
+    expect(UpdateProjectQuotaSchema.parse({ size: 'medium' })).toStrictEqual({ size: 'medium' });
   });
 
-  it('refuses a requester without the project_admin role', async () => {
-    const { engine } = await setup();
-    await expect(engine.createTask('quota-change', { size: 'medium' }, identity(OWNER, ['member']))).rejects.toBeInstanceOf(ForbiddenError);
+  it('refuses a size that is not one of the sizes', () => {
+    const result = UpdateProjectQuotaSchema.safeParse({ size: 'huge' });
+
+    expect(result.error).toBeInstanceOf(z.ZodError);
+    expect(result.error?.issues.map((issue) => [issue.path.join('.'), issue.message])).toStrictEqual([['size', 'Use one of: small, medium, large']]);
   });
 });
 
-describe('quota-change approval rule', () => {
-  it('auto-approves one step up and applies the quota without a token', async () => {
+describe('update-project-quota preApprove: the approval rule', () => {
+  it('needs no admin for one step up, and keeps the project and its size before the change', async () => {
     // Prepare
-    const harness = await setup();
+    const directory = await setup();
     // Act
-    const { id, decision } = await request(harness, 'medium');
-    const post = await harness.engine.postApprove(id);
-    await harness.engine.submit(id);
-    await harness.engine.complete(id);
+    const result = await preApprove(directory, 'medium');
     // Assess
-    expect(decision).toStrictEqual({ autoApprove: true });
-    expect(post).toStrictEqual({ tokenRequired: false });
-    expect(await harness.directory.getProject(PROJECT.id)).toStrictEqual({ ...PROJECT, quota: MEDIUM });
-    const task = await harness.engine.getTask(id);
-    expect(task.status).toBe('completed');
-    expect(notesOf(task)).toStrictEqual([
-      'The requester olga@example.com belongs to project "apollo" (p-apollo).',
-      'Project "apollo" has no known quota size; it counts as small.',
-      'small to medium is one step up: no admin needed.',
-      'Quota of "apollo" set to medium (25 instances, 50 cores, 160 GB RAM).',
-    ]);
-    const completed = harness.mailer.sent.at(-1);
-    expect([completed?.to, completed?.subject]).toStrictEqual([[OWNER], 'Quota of apollo changed to medium']);
-    expect(completed?.text).toBe(`The quota of the project "apollo" changed from small to medium.\n\nTask: ${id}\n`);
+    expect(result).toStrictEqual({
+      valid: true,
+      autoApprove: true,
+      needsToken: false,
+      notes: [
+        BELONGS,
+        { at: AT, step: 'size-changes', text: 'Project "apollo" has no known quota size; it counts as small.' },
+        { at: AT, text: 'small to medium is one step up: no admin needed.' },
+      ],
+      stored: { projectId: 'p-apollo', projectName: 'apollo', fromSize: 'small' },
+    });
   });
 
-  it('auto-approves going down, even by two steps', async () => {
-    const harness = await setup(LARGE);
+  it('needs no admin going down, even by two steps', async () => {
+    const directory = await setup(LARGE);
 
-    const { id, decision, task } = await request(harness, 'small');
-    await harness.engine.submit(id);
+    const result = await preApprove(directory, 'small');
 
-    expect(decision).toStrictEqual({ autoApprove: true });
-    expect(notesOf(task).slice(1)).toStrictEqual(['Project "apollo" has the large quota.', 'large to small is going down: no admin needed.']);
-    expect((await harness.directory.getProject(PROJECT.id))?.quota).toStrictEqual({ size: 'small', instances: 10, cores: 20, ramGb: 64 });
+    expect([result.valid, result.autoApprove]).toStrictEqual([true, true]);
+    expect(result.notes.slice(1).map((note) => note.text)).toStrictEqual(['Project "apollo" has the large quota.', 'large to small is going down: no admin needed.']);
   });
 
-  it('waits for an admin for two steps up, saying why, and applies the quota once approved', async () => {
-    // Prepare
-    const harness = await setup();
-    const { id, decision, task } = await request(harness, 'large');
-    await harness.engine.awaitApproval(id, 'sfn-approval-1');
+  it('waits for an admin for two steps up, saying why', async () => {
+    const directory = await setup();
 
-    // Act
-    await harness.engine.decide(id, 'approve', { kind: 'admin', id: 'root' });
-    await harness.engine.postApprove(id);
-    await harness.engine.submit(id);
+    const result = await preApprove(directory, 'large');
 
-    // Assess
-    expect(decision).toStrictEqual({ autoApprove: false });
-    expect(task.status).toBe('pending');
-    expect(task.actions[0]).toMatchObject({ valid: true, autoApprove: false });
-    expect(notesOf(task).at(-1)).toBe('small to large is 2 steps up; more than 1 step up needs an admin.');
-    expect(harness.mailer.sent.some((email) => email.to.includes('a1@example.com') && email.subject === `Approval needed: quota-change ${id}`)).toBe(true);
-    expect((await harness.directory.getProject(PROJECT.id))?.quota).toStrictEqual(LARGE);
-    expect((await harness.engine.getTask(id)).approvedBy).toStrictEqual({ kind: 'admin', id: 'root' });
+    expect([result.valid, result.autoApprove, result.notes.at(-1)?.text]).toStrictEqual([true, false, 'small to large is 2 steps up; more than 1 step up needs an admin.']);
   });
 
   it('waits for an admin when the requester is not project_admin of the project in the directory', async () => {
-    const harness = await setup();
-    await harness.directory.createUser({ email: 'max@example.com', projectId: PROJECT.id, roles: ['member'], enabled: true, createdAt: 'x' });
+    const directory = await setup();
+    await directory.createUser({ email: 'max@example.com', projectId: PROJECT.id, roles: ['member'], enabled: true, createdAt: 'x' });
 
-    const { decision, task } = await request(harness, 'medium', identity('max@example.com'));
+    const result = await preApprove(directory, 'medium', requester('max@example.com'));
 
-    expect(decision).toStrictEqual({ autoApprove: false });
-    expect(notesOf(task).at(-1)).toBe('The requester is not project_admin of "apollo" in the directory: an admin decides.');
+    expect([result.valid, result.autoApprove, result.notes.at(-1)?.text]).toStrictEqual([true, false, 'The requester is not project_admin of "apollo" in the directory: an admin decides.']);
   });
 
-  it('fails (auto-rejected) when the project already has that size', async () => {
-    const harness = await setup(MEDIUM);
+  it('refuses when the project already has that size', async () => {
+    const directory = await setup(MEDIUM);
 
-    const { task } = await request(harness, 'medium');
+    const result = await preApprove(directory, 'medium');
 
-    expect(task.status).toBe('rejected');
-    expect(notesOf(task).at(-1)).toBe('Nothing to change: project "apollo" already has the medium quota.');
+    expect(result).toStrictEqual({
+      valid: false,
+      autoApprove: true,
+      needsToken: false,
+      notes: [BELONGS, { at: AT, step: 'size-changes', text: 'Nothing to change: project "apollo" already has the medium quota.' }],
+      stored: {},
+    });
   });
 
-  it('fails (auto-rejected) when the requester has no project', async () => {
-    const harness = await setup();
-    await harness.directory.createUser({ email: 'nomad@example.com', roles: ['project_admin'], enabled: true, createdAt: 'x' });
+  it('refuses when the requester has no project', async () => {
+    const directory = await setup();
+    await directory.createUser({ email: 'nomad@example.com', roles: ['project_admin'], enabled: true, createdAt: 'x' });
 
-    const { task } = await request(harness, 'medium', identity('nomad@example.com'));
+    const result = await preApprove(directory, 'medium', requester('nomad@example.com'));
 
-    expect(task.status).toBe('rejected');
-    expect(notesOf(task)).toStrictEqual(['The requester nomad@example.com has no project.']);
+    expect([result.valid, result.autoApprove, result.notes.map((note) => note.text)]).toStrictEqual([false, true, ['The requester nomad@example.com has no project.']]);
   });
 });
 
-describe('quota-change submit', () => {
-  it('sets the same quota when retried after a crash that followed the write', async () => {
-    // Prepare: the first setQuota writes, then the attempt dies before the task completes.
-    const harness = await setup();
-    crashAfterFirstCall(harness.directory, 'setQuota');
-    const { id } = await request(harness, 'medium');
-    await expect(harness.engine.submit(id)).rejects.toThrow('Task timed out after setQuota');
+describe('update-project-quota submit', () => {
+  it('applies the size\'s limits to the project', async () => {
+    const directory = await setup();
 
-    // Act
-    await harness.engine.submit(id);
+    const result = await submit(directory, 'medium');
 
-    // Assess
-    expect((await harness.engine.getTask(id)).status).toBe('completed');
-    expect(await harness.directory.getProject(PROJECT.id)).toStrictEqual({ ...PROJECT, quota: MEDIUM });
+    expect(await directory.getProject(PROJECT.id)).toStrictEqual({ ...PROJECT, quota: MEDIUM });
+    expect([result.valid, result.notes.map((note) => note.text)]).toStrictEqual([true, ['Quota of "apollo" set to medium (25 instances, 50 cores, 160 GB RAM).']]);
   });
 
-  it('becomes invalid when the project disappeared before submit', async () => {
-    const harness = await setup();
-    const { id } = await request(harness, 'medium');
-    harness.directory.projects.clear();
+  it('sets the same quota when retried after a crash that followed the write', async () => {
+    // Prepare: the first attempt wrote the quota, then died before the task completed.
+    const directory = await setup();
+    await directory.setQuota(PROJECT.id, MEDIUM);
+    // Act
+    const retried = await submit(directory, 'medium');
+    // Assess
+    expect(retried.valid).toBe(true);
+    expect(await directory.getProject(PROJECT.id)).toStrictEqual({ ...PROJECT, quota: MEDIUM });
+  });
 
-    await expect(harness.engine.submit(id)).rejects.toThrow(`Task ${id} became invalid during submit`);
-    expect(notesOf(await harness.engine.getTask(id)).at(-1)).toBe('Project p-apollo no longer exists.');
+  it('refuses when the project disappeared before submit', async () => {
+    const directory = await setup();
+    directory.projects.clear();
+
+    const result = await submit(directory, 'medium');
+
+    expect([result.valid, result.notes.map((note) => note.text)]).toStrictEqual([false, ['Project p-apollo no longer exists.']]);
   });
 });

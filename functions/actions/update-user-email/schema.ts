@@ -5,3 +5,7 @@ export { ConfirmTokenSchema as UpdateUserEmailTokenSchema } from '../shared-sche
 
 export const UpdateUserEmailSchema = z.object({ newEmail: EmailSchema });
 export type UpdateUserEmailData = z.infer<typeof UpdateUserEmailSchema>;
+
+/** What the action persists in preApprove: the address the account moves from. */
+export const UpdateUserEmailStoredSchema = z.object({ currentEmail: z.string() });
+export type UpdateUserEmailStored = z.infer<typeof UpdateUserEmailStoredSchema>;

@@ -1,164 +1,151 @@
-import { InvalidTaskError, UnauthorizedError, ValidationError } from '#core/errors';
-import { engineWithFakes, identity, linkSecret, notesOf } from '../../../test/support/engine-harness.ts';
+import { z } from 'zod';
+import { MemoryDirectory } from '../../../test/support/fakes.ts';
+import { requester, runHook } from '../../../test/support/run-hook.ts';
+import { updateUserEmail } from './action.ts';
+import { UpdateUserEmailSchema } from './schema.ts';
 
+/** The update-user-email action alone (runHook). Through the engine (access, emails): update-user-email.engine.test.ts. */
+const AT = '2026-11-23T10:00:00.000Z';
 const OLD = 'una@example.com';
 const NEW = 'una@new.example.com';
 const ACCOUNT = { email: OLD, projectId: 'p-apollo', roles: ['member'], enabled: true, passwordHash: 'scrypt$hash', createdAt: '2026-11-01T00:00:00.000Z' };
 
 async function setup() {
-  const harness = engineWithFakes();
-  await harness.directory.createUser(ACCOUNT);
-  return harness;
+  const directory = new MemoryDirectory();
+  await directory.createUser(ACCOUNT);
+  return directory;
 }
 
-type Harness = Awaited<ReturnType<typeof setup>>;
+const preApprove = (directory: MemoryDirectory, newEmail: string, by = requester(OLD, ['member'])) =>
+  runHook(updateUserEmail, 'preApprove', { data: { newEmail }, task: { createdBy: by }, ports: { directory } });
 
-async function request({ engine }: Harness, data: unknown, requester = identity(OLD, ['member'])) {
-  const task = await engine.createTask('update-email', data, requester);
-  const decision = await engine.preApprove(task.id);
-  return { id: task.id, decision, task: await engine.getTask(task.id) };
-}
+const afterApproval = (directory: MemoryDirectory, stage: 'postApprove' | 'submit') =>
+  runHook(updateUserEmail, stage, { data: { newEmail: NEW }, stored: { currentEmail: OLD }, ...(stage === 'submit' ? { tokenData: { confirm: 'yes' } } : {}), ports: { directory } });
 
-/** postApprove, the token wait, and the token emailed to the new address. */
-async function toToken({ engine, mailer }: Harness, id: string) {
-  const post = await engine.postApprove(id);
-  await engine.awaitToken(id, 'sfn-token-1');
-  const mail = mailer.sent.filter((email) => email.to.includes(NEW)).at(-1);
-  return { post, mail, token: linkSecret(mail?.text) };
-}
+const texts = (notes: readonly { text: string }[]) => notes.map((note) => note.text);
 
-describe('update-email input and access', () => {
-  it('refuses a new address that is not an email address', async () => {
-    const { engine } = await setup();
-
-    const attempt = engine.createTask('update-email', { newEmail: 'nope' }, identity(OLD, ['member']));
-
-    await expect(attempt).rejects.toBeInstanceOf(ValidationError);
-    await expect(attempt).rejects.toMatchObject({ errors: [{ path: 'data.newEmail', message: 'Must be an email address' }] });
+describe('update-user-email input', () => {
+  it('accepts an email address, lowercased', () => {
+    expect(UpdateUserEmailSchema.parse({ newEmail: 'Una@New.Example.com' })).toStrictEqual({ newEmail: NEW });
   });
 
-  it('refuses a request without a bearer token', async () => {
-    const { engine } = await setup();
-    await expect(engine.createTask('update-email', { newEmail: NEW }, undefined)).rejects.toBeInstanceOf(UnauthorizedError);
+  it('refuses a new address that is not an email address', () => {
+    const result = UpdateUserEmailSchema.safeParse({ newEmail: 'nope' });
+
+    expect(result.error).toBeInstanceOf(z.ZodError);
+    expect(result.error?.issues.map((issue) => [issue.path.join('.'), issue.message])).toStrictEqual([['newEmail', 'Must be an email address']]);
   });
 });
 
-describe('update-email preApprove: named validation steps', () => {
-  it('passes for an existing account moving to a free address, and auto-approves', async () => {
+describe('update-user-email preApprove: named validation steps', () => {
+  it('passes for an existing account moving to a free address, keeps the current address, and needs no admin', async () => {
     // Prepare
-    const harness = await setup();
+    const directory = await setup();
     // Act
-    const { decision, task } = await request(harness, { newEmail: 'Una@New.Example.com' });
+    const result = await preApprove(directory, 'Una@New.Example.com');
     // Assess
-    expect(decision).toStrictEqual({ autoApprove: true });
-    expect(task.actions[0]).toMatchObject({ data: { newEmail: NEW }, valid: true, autoApprove: true, stored: { currentEmail: OLD } });
-    expect(notesOf(task)).toStrictEqual([
-      'The requester\'s current address is una@example.com.',
-      'Account una@example.com exists.',
-      'The address changes to una@new.example.com.',
-      'una@new.example.com is free.',
-    ]);
+    expect(result).toStrictEqual({
+      valid: true,
+      autoApprove: true,
+      needsToken: false,
+      notes: [
+        { at: AT, step: 'current-address', text: 'The requester\'s current address is una@example.com.' },
+        { at: AT, step: 'account-exists', text: 'Account una@example.com exists.' },
+        { at: AT, step: 'address-changes', text: 'The address changes to una@new.example.com.' },
+        { at: AT, step: 'new-address-is-free', text: 'una@new.example.com is free.' },
+        { at: AT, text: 'The new address confirms the move itself: no admin needed.' },
+      ],
+      stored: { currentEmail: OLD },
+    });
   });
 
   it.each([
-    ['the request carries no email claim', identity(undefined, ['member']), { newEmail: NEW }, 'The request carries no email claim: there is no current address to change.'],
-    ['the requester has no account', identity('ghost@example.com', ['member']), { newEmail: NEW }, 'No account for ghost@example.com.'],
-    ['the new address is the current one', identity(OLD, ['member']), { newEmail: OLD }, 'The account already uses una@example.com.'],
-  ])('fails (auto-rejected) when %s', async (_why, requester, data, lastNote) => {
-    const harness = await setup();
+    ['the request carries no email claim', requester(undefined, ['member']), NEW, 'current-address', 'The request carries no email claim: there is no current address to change.'],
+    ['the requester has no account', requester('ghost@example.com', ['member']), NEW, 'account-exists', 'No account for ghost@example.com.'],
+    ['the new address is the current one', requester(OLD, ['member']), OLD, 'address-changes', 'The account already uses una@example.com.'],
+  ])('refuses when %s', async (_why, by, newEmail, step, note) => {
+    const directory = await setup();
 
-    const { decision, task } = await request(harness, data, requester);
+    const result = await preApprove(directory, newEmail, by);
 
-    expect(decision).toStrictEqual({ autoApprove: false });
-    expect(task.status).toBe('rejected');
-    expect(notesOf(task).at(-1)).toBe(lastNote);
-    expect(harness.mailer.sent).toStrictEqual([]);
+    expect([result.valid, result.autoApprove, result.stored]).toStrictEqual([false, true, {}]);
+    expect(result.notes.at(-1)).toStrictEqual({ at: AT, step, text: note });
   });
 
-  it('fails (auto-rejected) when the new address is taken', async () => {
-    const harness = await setup();
-    await harness.directory.createUser({ email: NEW, roles: [], enabled: true, createdAt: 'x' });
+  it('refuses when the new address is taken', async () => {
+    const directory = await setup();
+    await directory.createUser({ email: NEW, roles: [], enabled: true, createdAt: 'x' });
 
-    const { task } = await request(harness, { newEmail: NEW });
+    const result = await preApprove(directory, NEW);
 
-    expect(task.status).toBe('rejected');
-    expect(notesOf(task).at(-1)).toBe('una@new.example.com is taken by another account.');
+    expect([result.valid, result.autoApprove, result.notes.at(-1)]).toStrictEqual([false, true, { at: AT, step: 'new-address-is-free', text: 'una@new.example.com is taken by another account.' }]);
   });
 });
 
-describe('update-email after approval', () => {
-  it('sends the confirmation link to the new address and moves the whole record on confirmation', async () => {
-    // Prepare
-    const harness = await setup();
-    const { engine, directory, mailer } = harness;
-    const { id } = await request(harness, { newEmail: NEW });
+describe('update-user-email after approval', () => {
+  it('asks the new address for a confirmation while it is still free', async () => {
+    const directory = await setup();
 
-    // Act 1
-    const { post, mail, token } = await toToken(harness, id);
+    const result = await afterApproval(directory, 'postApprove');
 
-    // Assess 1
-    expect(post).toStrictEqual({ tokenRequired: true });
-    expect(mail?.to).toStrictEqual([NEW]);
-    expect(mail?.subject).toBe('Confirm your new email address');
-    expect(mail?.text).toBe(
-      'Someone asked to move the Assent account una@example.com to this address, una@new.example.com.\n' +
-        'If it was you, confirm here (the link works once, until 2026-11-24T10:00:00.000Z):\n\n' +
-        `https://api.example.com/v1/tokens/${token}\n\nIf it was not you, ignore this email: nothing changes.\n\nTask: ${id}\n`,
-    );
-    expect(mailer.sent.filter((email) => email.to.includes(OLD))).toStrictEqual([]);
+    expect([result.valid, result.needsToken, result.notes]).toStrictEqual([true, true, [{ at: AT, step: 'new-address-is-free', text: 'una@new.example.com is free.' }]]);
+  });
 
-    // Act 2
-    const done = await engine.submitToken(token, { confirm: 'yes' });
-    await engine.complete(id);
+  it('asks for no confirmation, and becomes invalid, when the new address was taken after approval', async () => {
+    const directory = await setup();
+    await directory.createUser({ email: NEW, roles: [], enabled: true, createdAt: 'x' });
 
-    // Assess 2
-    expect(done.status).toBe('completed');
+    const result = await afterApproval(directory, 'postApprove');
+
+    expect([result.valid, result.needsToken, texts(result.notes)]).toStrictEqual([false, false, ['una@new.example.com is taken by another account.']]);
+  });
+
+  it('moves the whole record to the new address on confirmation', async () => {
+    const directory = await setup();
+
+    const result = await afterApproval(directory, 'submit');
+
     expect(await directory.findUser(OLD)).toBeUndefined();
     expect(await directory.findUser(NEW)).toStrictEqual({ ...ACCOUNT, email: NEW, previousEmail: OLD });
-    expect(notesOf(done).at(-1)).toBe('Account una@example.com moved to una@new.example.com.');
-    const completed = mailer.sent.at(-1);
-    expect([completed?.to, completed?.subject]).toStrictEqual([[NEW], 'Your email address was changed']);
-    expect(completed?.text).toBe(
-      'Your Assent account now uses una@new.example.com instead of una@example.com.\n' +
-        `Sign in with the new address from now on; your password is unchanged.\n\nTask: ${id}\n`,
-    );
-  });
-
-  it('refuses a submission without the confirmation, as a field error', async () => {
-    const harness = await setup();
-    const { id } = await request(harness, { newEmail: NEW });
-    const { token } = await toToken(harness, id);
-
-    const attempt = harness.engine.submitToken(token, {});
-
-    await expect(attempt).rejects.toMatchObject({ errors: [{ path: 'confirm', message: 'Required' }] });
-    expect(await harness.directory.findUser(OLD)).toStrictEqual(ACCOUNT);
-  });
-
-  it('sends no link when the new address was taken after approval', async () => {
-    const harness = await setup();
-    const { id } = await request(harness, { newEmail: NEW });
-    await harness.directory.createUser({ email: NEW, roles: [], enabled: true, createdAt: 'x' });
-
-    const attempt = harness.engine.postApprove(id);
-
-    await expect(attempt).rejects.toBeInstanceOf(InvalidTaskError);
-    expect(notesOf(await harness.engine.getTask(id)).at(-1)).toBe('una@new.example.com is taken by another account.');
+    expect([result.valid, texts(result.notes)]).toStrictEqual([true, ['Account una@example.com moved to una@new.example.com.']]);
   });
 
   it('completes when an earlier attempt already moved the record (a retry), moving nothing twice', async () => {
     // Prepare: the move happened, but the attempt stopped before the task was completed.
-    const harness = await setup();
-    const { id } = await request(harness, { newEmail: NEW });
-    const { token } = await toToken(harness, id);
-    await harness.directory.changeEmail(OLD, NEW);
-
+    const directory = await setup();
+    await directory.changeEmail(OLD, NEW);
     // Act
-    const done = await harness.engine.submitToken(token, { confirm: true });
-
+    const result = await afterApproval(directory, 'submit');
     // Assess
-    expect(done.status).toBe('completed');
-    expect(notesOf(done).at(-1)).toBe('Account una@example.com was already moved to una@new.example.com.');
-    expect([...harness.directory.users.values()]).toStrictEqual([{ ...ACCOUNT, email: NEW, previousEmail: OLD }]);
+    expect([result.valid, texts(result.notes)]).toStrictEqual([true, ['Account una@example.com was already moved to una@new.example.com.']]);
+    expect([...directory.users.values()]).toStrictEqual([{ ...ACCOUNT, email: NEW, previousEmail: OLD }]);
+  });
+
+  it('refuses when the new address was taken before the move', async () => {
+    const directory = await setup();
+    await directory.createUser({ email: NEW, roles: [], enabled: true, createdAt: 'x' });
+
+    const result = await afterApproval(directory, 'submit');
+
+    expect([result.valid, texts(result.notes)]).toStrictEqual([false, ['una@new.example.com was taken by another account before the move.']]);
+    expect(await directory.findUser(OLD)).toStrictEqual(ACCOUNT);
+  });
+
+  it('refuses when the account is gone', async () => {
+    const directory = new MemoryDirectory();
+
+    const result = await afterApproval(directory, 'submit');
+
+    expect([result.valid, texts(result.notes)]).toStrictEqual([false, ['No account for una@example.com any more.']]);
+  });
+
+  it('refuses a submission without the confirmation', async () => {
+    const directory = await setup();
+
+    const error = await runHook(updateUserEmail, 'submit', { data: { newEmail: NEW }, stored: { currentEmail: OLD }, tokenData: {}, ports: { directory } }).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(z.ZodError);
+    expect((error as z.ZodError).issues.map((issue) => [issue.path.join('.'), issue.message])).toStrictEqual([['confirm', 'Required']]);
+    expect(await directory.findUser(OLD)).toStrictEqual(ACCOUNT);
   });
 });

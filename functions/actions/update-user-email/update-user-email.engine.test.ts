@@ -1,0 +1,57 @@
+import { UnauthorizedError } from '#core/errors';
+import { engineWithFakes, identity, linkSecret } from '../../../test/support/engine-harness.ts';
+
+/**
+ * update-email through the engine: its task type's access and its emails, which go to the NEW
+ * address only. The action's own rules are in update-user-email.test.ts.
+ */
+const OLD = 'una@example.com';
+const NEW = 'una@new.example.com';
+
+async function setup() {
+  const harness = engineWithFakes();
+  await harness.directory.createUser({ email: OLD, projectId: 'p-apollo', roles: ['member'], enabled: true, passwordHash: 'scrypt$hash', createdAt: '2026-11-01T00:00:00.000Z' });
+  return harness;
+}
+
+describe('update-email through the engine', () => {
+  it('refuses a request without a bearer token (401)', async () => {
+    const { engine } = await setup();
+
+    const attempt = engine.createTask('update-email', { newEmail: NEW }, undefined);
+
+    await expect(attempt).rejects.toBeInstanceOf(UnauthorizedError);
+    await expect(attempt).rejects.toMatchObject({ status: 401 });
+  });
+
+  it('sends the confirmation link to the new address only, and tells the new address once moved', async () => {
+    // Prepare
+    const { engine, mailer } = await setup();
+    const { id } = await engine.createTask('update-email', { newEmail: NEW }, identity(OLD, ['member']));
+    // Act
+    await engine.preApprove(id);
+    const post = await engine.postApprove(id);
+    await engine.awaitToken(id, 'sfn-token-1');
+    const mail = mailer.sent.filter((email) => email.to.includes(NEW)).at(-1);
+    const token = linkSecret(mail?.text);
+    const done = await engine.submitToken(token, { confirm: 'yes' });
+    await engine.complete(id);
+    // Assess
+    expect(post).toStrictEqual({ tokenRequired: true });
+    expect([mail?.to, mail?.subject]).toStrictEqual([[NEW], 'Confirm your new email address']);
+    expect(mail?.text).toBe(
+      'Someone asked to move the Assent account una@example.com to this address, una@new.example.com.\n' +
+        'If it was you, confirm here (the link works once, until 2026-11-24T10:00:00.000Z):\n\n' +
+        `https://api.example.com/v1/tokens/${token}\n\nIf it was not you, ignore this email: nothing changes.\n\nTask: ${id}\n`,
+    );
+    expect(done.status).toBe('completed');
+    expect(mailer.sent.filter((email) => email.to.includes(OLD))).toStrictEqual([]);
+    const completed = mailer.sent.at(-1);
+    expect([completed?.to, completed?.subject, completed?.text]).toStrictEqual([
+      [NEW],
+      'Your email address was changed',
+      'Your Assent account now uses una@new.example.com instead of una@example.com.\n' +
+        `Sign in with the new address from now on; your password is unchanged.\n\nTask: ${id}\n`,
+    ]);
+  });
+});
