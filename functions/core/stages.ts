@@ -214,6 +214,3 @@ export function votesToApprove(task: Task): boolean {
   const votes = task.actions.map((action) => action.autoApprove);
   return !votes.includes(false) && votes.includes(true);
 }
-
-/** Actions that validated and found their data invalid (not those still validating: `valid: null`). */
-export const invalidActions = (task: Task): ActionRecord[] => task.actions.filter((action) => action.valid === false);
