@@ -1,17 +1,14 @@
 import {
-  ForbiddenError,
   InvalidTaskError,
   NotFoundError,
   SecretExpiredError,
   TaskAlreadyDecidedError,
-  UnauthorizedError,
-  ValidationError,
 } from '#core/errors';
 import { verifyPassword } from '#core/passwords';
 import { hashSecret } from '#core/secrets';
 import { defineTaskType } from '#core/task-type';
-import { engineWithFakes, linkSecret } from '../support/engine-harness.ts';
-import type { RecordingMailer } from '../support/fakes.ts';
+import { engineWithFakes, linkSecret } from '../../support/engine-harness.ts';
+import type { RecordingMailer } from '../../support/fakes.ts';
 
 const setup = () =>
   engineWithFakes({
@@ -24,48 +21,7 @@ const setup = () =>
 
 const approvalMails = (mailer: RecordingMailer) => mailer.sent.filter((mail) => mail.subject.startsWith('Approval needed'));
 
-describe('Engine.createTask', () => {
-  it('stores a pending task and starts its workflow with ids and timeouts only', async () => {
-    // Prepare
-    const { engine, store, workflow } = setup();
-    // Act
-    const task = await engine.createTask('sign-up', { email: 'Ann@Example.com', projectName: 'apollo' }, undefined);
-    // Assess
-    expect(task.status).toBe('pending');
-    expect((await store.get(task.id))?.actions).toStrictEqual([
-      { name: 'new-project-with-user', data: { email: 'ann@example.com', projectName: 'apollo' }, valid: false, autoApprove: null, needsToken: false, notes: [], stored: {} },
-    ]);
-    expect(workflow.started).toStrictEqual([{ taskId: task.id, approvalTimeoutSeconds: 604800, tokenTimeoutSeconds: 604800, attempt: 1 }]);
-  });
-
-  it('refuses bad data with one error per field, under data.*', async () => {
-    const { engine, store } = setup();
-    const attempt = engine.createTask('sign-up', { email: 'nope', projectName: 'ab', extra: 1 }, undefined);
-    await expect(attempt).rejects.toBeInstanceOf(ValidationError);
-    await expect(attempt).rejects.toMatchObject({
-      errors: [
-        { path: 'data.email', message: 'Must be an email address' },
-        { path: 'data.projectName', message: 'Use at least 3 characters' },
-        { path: 'data.extra', message: 'Unknown field' },
-      ],
-    });
-    expect(store.tasks.size).toBe(0);
-  });
-
-  it('refuses unknown task types with 404', async () => {
-    const { engine } = setup();
-    await expect(engine.createTask('nope', {}, undefined)).rejects.toBeInstanceOf(NotFoundError);
-  });
-
-  it('needs a caller for authenticated types and a role for role-gated ones', async () => {
-    const { engine } = setup();
-    await expect(engine.createTask('signed-in', { email: 'a@example.com' }, undefined)).rejects.toBeInstanceOf(UnauthorizedError);
-    await expect(engine.createTask('members-only', { email: 'a@example.com' }, { sub: 'u1', roles: ['guest'] })).rejects.toBeInstanceOf(ForbiddenError);
-    await expect(engine.createTask('members-only', { email: 'a@example.com' }, { sub: 'u1', roles: ['member'] })).resolves.toMatchObject({ status: 'pending' });
-  });
-});
-
-describe('sign-up through the engine', () => {
+describe('sign-up through the core', () => {
   it('runs preApprove, emails each approver a distinct one-time link, and waits', async () => {
     const { engine, mailer, store } = setup();
     const task = await engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
@@ -172,7 +128,7 @@ describe('sign-up through the engine', () => {
   });
 });
 
-describe('reset-password through the engine', () => {
+describe('reset-password through the core', () => {
   it('auto-approves for an existing account and emails a token', async () => {
     const { engine, directory, mailer } = setup();
     await directory.createUser({ email: 'bob@example.com', roles: [], enabled: true, createdAt: 'x' });
@@ -208,43 +164,3 @@ describe('reset-password through the engine', () => {
   });
 });
 
-describe('Engine.fail', () => {
-  it('rejects a task whose approval timed out, revokes its links and tells the requester why', async () => {
-    const { engine, mailer, store } = setup();
-    const task = await engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
-    await engine.preApprove(task.id);
-    await engine.awaitApproval(task.id, 'sfn-1');
-
-    await engine.fail(task.id, 'AwaitApproval', { Error: 'States.Timeout' });
-
-    const stored = await store.get(task.id);
-    expect([stored?.status, stored?.history.at(-1)?.event, stored?.history.at(-1)?.reason]).toStrictEqual(['rejected', 'approval-expired', 'No decision within 168 hours.']);
-    expect(mailer.sent.at(-1)?.to).toStrictEqual(['ann@example.com']);
-    expect(mailer.sent.at(-1)?.text).toContain('Reason: No decision within 168 hours.');
-    await expect(engine.decideByLink(linkSecret(approvalMails(mailer)[0]?.text ?? ''), 'approve')).rejects.toThrow(new SecretExpiredError('This link no longer works: The approval request expired.'));
-  });
-
-  it('expires a task whose token was not used in time', async () => {
-    const { engine, store } = setup();
-    const task = await engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
-    await engine.preApprove(task.id);
-    await engine.decide(task.id, 'approve', { kind: 'admin', id: 'root' });
-    await engine.postApprove(task.id);
-    await engine.awaitToken(task.id, 'sfn-token');
-
-    await engine.fail(task.id, 'AwaitToken', { Error: 'States.Timeout' });
-
-    expect((await store.get(task.id))?.status).toBe('expired');
-    expect([...store.secrets.values()].every((secret) => secret.kind !== 'token' || secret.revokedAt !== undefined)).toBe(true);
-  });
-
-  it('marks other errors failed and keeps the error for operators', async () => {
-    const { engine, store } = setup();
-    const task = await engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
-
-    await engine.fail(task.id, 'postApprove', { Error: 'Error', Cause: '{"errorMessage":"boom"}' });
-
-    expect((await store.get(task.id))?.failure).toStrictEqual({ step: 'postApprove', error: 'Error', cause: '{"errorMessage":"boom"}' });
-    expect((await store.get(task.id))?.status).toBe('failed');
-  });
-});

@@ -1,0 +1,142 @@
+import {
+  ConcurrentUpdateError,
+  DuplicateTaskError,
+  ForbiddenError,
+  IdempotencyConflictError,
+  NotFoundError,
+  UnauthorizedError,
+  ValidationError,
+} from '#core/errors';
+import { defineTaskType } from '#core/task-type';
+import { type Engine, engineWithFakes } from '../../support/engine-harness.ts';
+
+const setup = () =>
+  engineWithFakes({
+    adminEmails: ['a1@example.com', 'a2@example.com'],
+    extraTaskTypes: [
+      defineTaskType({ name: 'members-only', description: 'x', actions: ['reset-user-password'], access: { roles: ['member'] }, autoApprove: false }),
+      defineTaskType({ name: 'signed-in', description: 'x', actions: ['reset-user-password'], access: 'authenticated', autoApprove: false }),
+    ],
+  });
+
+const ADMIN = { kind: 'admin' as const, id: 'root@example.com' };
+
+const setupOps = () => engineWithFakes({ adminEmails: ['ops@example.com'], ttlMinutes: 60 });
+
+const signUp = (engine: Engine, name = 'apollo', requester?: { sub: string; email?: string; roles: string[] }) =>
+  engine.createTask('sign-up', { email: `${name}@example.com`, projectName: name }, requester);
+
+describe('createTask', () => {
+  it('stores a pending task and starts its workflow with ids and timeouts only', async () => {
+    // Prepare
+    const { engine, store, workflow } = setup();
+    // Act
+    const task = await engine.createTask('sign-up', { email: 'Ann@Example.com', projectName: 'apollo' }, undefined);
+    // Assess
+    expect(task.status).toBe('pending');
+    expect((await store.get(task.id))?.actions).toStrictEqual([
+      { name: 'new-project-with-user', data: { email: 'ann@example.com', projectName: 'apollo' }, valid: false, autoApprove: null, needsToken: false, notes: [], stored: {} },
+    ]);
+    expect(workflow.started).toStrictEqual([{ taskId: task.id, approvalTimeoutSeconds: 604800, tokenTimeoutSeconds: 604800, attempt: 1 }]);
+  });
+
+  it('refuses bad data with one error per field, under data.*', async () => {
+    const { engine, store } = setup();
+    const attempt = engine.createTask('sign-up', { email: 'nope', projectName: 'ab', extra: 1 }, undefined);
+    await expect(attempt).rejects.toBeInstanceOf(ValidationError);
+    await expect(attempt).rejects.toMatchObject({
+      errors: [
+        { path: 'data.email', message: 'Must be an email address' },
+        { path: 'data.projectName', message: 'Use at least 3 characters' },
+        { path: 'data.extra', message: 'Unknown field' },
+      ],
+    });
+    expect(store.tasks.size).toBe(0);
+  });
+
+  it('refuses unknown task types with 404', async () => {
+    const { engine } = setup();
+    await expect(engine.createTask('nope', {}, undefined)).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('needs a caller for authenticated types and a role for role-gated ones', async () => {
+    const { engine } = setup();
+    await expect(engine.createTask('signed-in', { email: 'a@example.com' }, undefined)).rejects.toBeInstanceOf(UnauthorizedError);
+    await expect(engine.createTask('members-only', { email: 'a@example.com' }, { sub: 'u1', roles: ['guest'] })).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(engine.createTask('members-only', { email: 'a@example.com' }, { sub: 'u1', roles: ['member'] })).resolves.toMatchObject({ status: 'pending' });
+  });
+});
+
+describe('duplicates', () => {
+  it('refuses an identical open sign-up (policy reject), naming the open task', async () => {
+    const { engine, store } = setupOps();
+    const first = await signUp(engine);
+
+    const attempt = signUp(engine);
+
+    await expect(attempt).rejects.toThrow(new DuplicateTaskError(`An identical sign-up request is already open: task ${first.id}.`));
+    await expect(attempt).rejects.toMatchObject({ extensions: { existingTaskId: first.id } });
+    expect(store.tasks.size).toBe(1);
+  });
+
+  it('accepts the same sign-up again once the first has ended', async () => {
+    const { engine } = setupOps();
+    const first = await signUp(engine);
+    await engine.cancel(first.id, ADMIN, 'typo');
+
+    await expect(signUp(engine)).resolves.toMatchObject({ status: 'pending' });
+  });
+
+  it('cancels the older identical reset-password (policy cancel-older), saying which task replaced it', async () => {
+    const { engine, store, workflow } = setupOps();
+    const older = await engine.createTask('reset-password', { email: 'bob@example.com' }, undefined);
+
+    const newer = await engine.createTask('reset-password', { email: 'BOB@example.com' }, undefined);
+
+    const cancelled = await store.get(older.id);
+    expect(cancelled?.status).toBe('cancelled');
+    expect(cancelled?.history.at(-1)?.reason).toBe(`Replaced by a newer identical request, task ${newer.id}.`);
+    expect(workflow.stopped).toStrictEqual([workflow.executionArn(older.id, 1)]);
+  });
+
+  it('keys duplicates by requester for task types that need one', async () => {
+    const { engine, directory } = setupOps();
+    await directory.createUser({ email: 'a@example.com', roles: ['project_admin'], enabled: true, createdAt: 'x', projectId: 'p1' });
+    await directory.createUser({ email: 'b@example.com', roles: ['project_admin'], enabled: true, createdAt: 'x', projectId: 'p2' });
+    const a = { sub: 'a', email: 'a@example.com', roles: ['project_admin'] };
+    const b = { sub: 'b', email: 'b@example.com', roles: ['project_admin'] };
+
+    const first = await engine.createTask('quota-change', { size: 'medium' }, a);
+    await engine.createTask('quota-change', { size: 'medium' }, b);
+
+    expect((await engine.getTask(first.id)).status).toBe('pending');
+  });
+});
+
+describe('idempotent creation', () => {
+  it('answers a repeat with the first answer, refuses another body with the same key', async () => {
+    const { engine, store } = setupOps();
+    let runs = 0;
+    const create = async () => ({ status: 202, body: { n: ++runs } });
+
+    const first = await engine.idempotent('anonymous#key-1', { a: 1, b: 2 }, create);
+    const repeat = await engine.idempotent('anonymous#key-1', { b: 2, a: 1 }, create);
+
+    expect(first).toStrictEqual({ status: 202, body: { n: 1 }, replayed: false });
+    expect(repeat).toStrictEqual({ status: 202, body: { n: 1 }, replayed: true });
+    await expect(engine.idempotent('anonymous#key-1', { a: 3 }, create)).rejects.toBeInstanceOf(IdempotencyConflictError);
+    expect(store.idempotency.size).toBe(1);
+  });
+
+  it('frees the key when the request fails, and says a running one is in progress', async () => {
+    const { engine, store } = setupOps();
+    await expect(
+      engine.idempotent('k', {}, async () => {
+        throw new Error('nope');
+      }),
+    ).rejects.toThrow('nope');
+    expect(store.idempotency.size).toBe(0);
+    store.idempotency.set('k2', { state: 'in-progress', fingerprint: '44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a' });
+    await expect(engine.idempotent('k2', {}, async () => ({ status: 202, body: {} }))).rejects.toBeInstanceOf(ConcurrentUpdateError);
+  });
+});

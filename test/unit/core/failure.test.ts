@@ -1,0 +1,184 @@
+import { InvalidTransitionError, SecretExpiredError } from '#core/errors';
+import { type Engine, engineWithFakes, linkSecret } from '../../support/engine-harness.ts';
+import type { RecordingMailer } from '../../support/fakes.ts';
+
+const setupTwo = () => engineWithFakes({ adminEmails: ['a1@example.com', 'a2@example.com'] });
+
+const approvalMails = (mailer: RecordingMailer) => mailer.sent.filter((mail) => mail.subject.startsWith('Approval needed'));
+
+const ADMIN = { kind: 'admin' as const, id: 'root@example.com' };
+
+const setup = () => engineWithFakes({ adminEmails: ['ops@example.com'], ttlMinutes: 60 });
+
+const signUp = (engine: Engine, name = 'apollo', requester?: { sub: string; email?: string; roles: string[] }) =>
+  engine.createTask('sign-up', { email: `${name}@example.com`, projectName: name }, requester);
+
+/** Takes a sign-up to "awaiting its token", as the state machine would. */
+async function toAwaitingToken(engine: Engine, name = 'apollo') {
+  const task = await signUp(engine, name);
+  await engine.preApprove(task.id);
+  await engine.awaitApproval(task.id, `sfn-approval-${name}`);
+  await engine.decide(task.id, 'approve', ADMIN);
+  await engine.postApprove(task.id);
+  await engine.awaitToken(task.id, `sfn-token-${name}`);
+  return task;
+}
+
+describe('fail (the state machine\'s catch-all)', () => {
+  it('rejects a task whose approval timed out, revokes its links and tells the requester why', async () => {
+    const { engine, mailer, store } = setupTwo();
+    const task = await engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
+    await engine.preApprove(task.id);
+    await engine.awaitApproval(task.id, 'sfn-1');
+
+    await engine.fail(task.id, 'AwaitApproval', { Error: 'States.Timeout' });
+
+    const stored = await store.get(task.id);
+    expect([stored?.status, stored?.history.at(-1)?.event, stored?.history.at(-1)?.reason]).toStrictEqual(['rejected', 'approval-expired', 'No decision within 168 hours.']);
+    expect(mailer.sent.at(-1)?.to).toStrictEqual(['ann@example.com']);
+    expect(mailer.sent.at(-1)?.text).toContain('Reason: No decision within 168 hours.');
+    await expect(engine.decideByLink(linkSecret(approvalMails(mailer)[0]?.text ?? ''), 'approve')).rejects.toThrow(new SecretExpiredError('This link no longer works: The approval request expired.'));
+  });
+
+  it('expires a task whose token was not used in time', async () => {
+    const { engine, store } = setupTwo();
+    const task = await engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
+    await engine.preApprove(task.id);
+    await engine.decide(task.id, 'approve', { kind: 'admin', id: 'root' });
+    await engine.postApprove(task.id);
+    await engine.awaitToken(task.id, 'sfn-token');
+
+    await engine.fail(task.id, 'AwaitToken', { Error: 'States.Timeout' });
+
+    expect((await store.get(task.id))?.status).toBe('expired');
+    expect([...store.secrets.values()].every((secret) => secret.kind !== 'token' || secret.revokedAt !== undefined)).toBe(true);
+  });
+
+  it('marks other errors failed and keeps the error for operators', async () => {
+    const { engine, store } = setupTwo();
+    const task = await engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
+
+    await engine.fail(task.id, 'PostApprove', { Error: 'Error', Cause: '{"errorMessage":"boom"}' });
+
+    expect((await store.get(task.id))?.failure).toStrictEqual({ step: 'PostApprove', error: 'Error', cause: '{"errorMessage":"boom"}' });
+    expect((await store.get(task.id))?.status).toBe('failed');
+  });
+});
+describe('failures and retry', () => {
+  it('fails the task when postApprove throws, tells the operators, and retries from PostApprove without redoing work', async () => {
+    const { engine, store, directory, mailer, workflow } = setup();
+    const task = await signUp(engine);
+    await engine.preApprove(task.id);
+    await engine.decide(task.id, 'approve', ADMIN);
+    const createUser = directory.createUser.bind(directory);
+    directory.createUser = async () => {
+      throw new Error('directory unavailable');
+    };
+    await expect(engine.postApprove(task.id)).rejects.toThrow('directory unavailable');
+
+    // The state machine's catch hands the failure to the engine.
+    await engine.fail(task.id, 'PostApprove', { Error: 'Error', Cause: '{"errorMessage":"directory unavailable"}' });
+
+    const failed = await store.get(task.id);
+    expect([failed?.status, failed?.failure]).toStrictEqual(['failed', { step: 'PostApprove', error: 'Error', cause: '{"errorMessage":"directory unavailable"}' }]);
+    expect(failed?.actions[0]?.stored).toStrictEqual({ projectId: `p-${task.id.toLowerCase()}` });
+    const [notification] = [...store.notifications.values()].filter((n) => n.error);
+    expect(notification?.message).toBe(`Task ${task.id} (sign-up) failed in PostApprove. An admin can retry it: POST /v1/tasks/${task.id}/retry.`);
+    expect(mailer.sent.at(-1)?.to).toStrictEqual(['ops@example.com']);
+
+    directory.createUser = createUser;
+    const retried = await engine.retry(task.id, ADMIN);
+
+    expect([retried.status, retried.attempt, retried.failure]).toStrictEqual(['approved', 2, undefined]);
+    expect(workflow.started.at(-1)).toStrictEqual({ taskId: task.id, approvalTimeoutSeconds: 604800, tokenTimeoutSeconds: 604800, resumeAt: 'PostApprove', attempt: 2 });
+    expect(await engine.postApprove(task.id)).toStrictEqual({ tokenRequired: true });
+    expect([...directory.projects.keys()]).toStrictEqual(['apollo']);
+    await expect(engine.retry(task.id, ADMIN)).rejects.toBeInstanceOf(InvalidTransitionError);
+  });
+
+  it('fails an approved task at PostApprove when its execution no longer waits for the decision', async () => {
+    // Prepare
+    const { engine, store, workflow } = setup();
+    const task = await signUp(engine);
+    await engine.preApprove(task.id);
+    await engine.awaitApproval(task.id, 'sfn-approval');
+    workflow.resume = async () => false;
+
+    // Act
+    const decided = await engine.decide(task.id, 'approve', ADMIN);
+
+    // Assess: the approval is kept, and the failure says what an admin can do.
+    expect([decided.status, decided.approvedBy, decided.failure]).toStrictEqual([
+      'failed',
+      ADMIN,
+      { step: 'PostApprove', error: 'WaitOver', cause: 'The approval was saved but the workflow could not be resumed: WaitOver: The execution no longer waits for this decision (its wait timed out or it was stopped).' },
+    ]);
+    expect([...store.notifications.values()].filter((n) => n.error).map((n) => n.message)).toStrictEqual([
+      `Task ${task.id} (sign-up) failed in PostApprove. An admin can retry it: POST /v1/tasks/${task.id}/retry.`,
+    ]);
+  });
+
+  it('completes a token submit that raced another write to the task (e.g. the step recording its token email)', async () => {
+    // Prepare: the first save of the submit finds the task changed under it.
+    const { engine, store, mailer } = setup();
+    const task = await toAwaitingToken(engine);
+    const token = linkSecret(mailer.sent.find((mail) => mail.subject.startsWith('Choose your password'))?.text ?? '');
+    const save = store.save.bind(store);
+    let raced = false;
+    store.save = async (next, options) => {
+      if (!raced && next.status === 'awaiting_token') {
+        raced = true;
+        await engine.addNote(task.id, ADMIN, 'Meanwhile.');
+      }
+      return save(next, options);
+    };
+
+    // Act
+    const completed = await engine.submitToken(token, { password: 'a long enough password' });
+
+    // Assess
+    expect([raced, completed.status, completed.adminNotes.map((note) => note.text)]).toStrictEqual([true, 'completed', ['Meanwhile.']]);
+  });
+
+  it('sends the completed email from the token submit when the execution no longer waits for the token', async () => {
+    // Prepare
+    const { engine, mailer, workflow } = setup();
+    const task = await toAwaitingToken(engine);
+    const token = linkSecret(mailer.sent.find((mail) => mail.subject.startsWith('Choose your password'))?.text ?? '');
+    workflow.resume = async () => false;
+
+    // Act
+    const completed = await engine.submitToken(token, { password: 'a long enough password' });
+
+    // Assess
+    expect([completed.status, (await engine.getTask(task.id)).sentEmails.includes('completed')]).toStrictEqual(['completed', true]);
+    expect(mailer.sent.at(-1)?.subject).toBe('Your project apollo is ready');
+  });
+
+  it('ignores a failure reported by an execution the task has moved on from, and heeds its current one', async () => {
+    // Prepare: a task failed once and retried, so attempt 2 is its current execution.
+    const { engine, store } = setup();
+    const task = await signUp(engine);
+    await engine.preApprove(task.id);
+    await engine.fail(task.id, 'PreApprove', { Error: 'Error' }, task.executionArn);
+    const retried = await engine.retry(task.id, ADMIN);
+
+    // Act: the first execution's approval timeout reports in, then the current one fails.
+    await engine.fail(task.id, 'AwaitApproval', { Error: 'States.Timeout' }, task.executionArn);
+    const afterStale = await store.get(task.id);
+    await engine.fail(task.id, 'AwaitApproval', { Error: 'Error' }, retried.executionArn);
+
+    // Assess
+    expect([task.executionArn === retried.executionArn, afterStale?.status, afterStale?.version]).toStrictEqual([false, 'pending', retried.version]);
+    expect([(await store.get(task.id))?.status, (await store.get(task.id))?.failure?.step]).toStrictEqual(['failed', 'AwaitApproval']);
+  });
+
+  it('records a failed completed email as an error notification, leaving the task completed', async () => {
+    const { engine, store } = setup();
+    const task = await signUp(engine);
+    await engine.fail(task.id, 'Complete', { Error: 'TransientError', Cause: 'SES throttled' });
+    expect((await store.get(task.id))?.status).toBe('pending');
+    expect([...store.notifications.values()].map((n) => n.message)).toStrictEqual([`The completed email of task ${task.id} could not be sent.`]);
+  });
+});
+
