@@ -144,3 +144,29 @@ describe('writers racing each other on a task that waits for approval (20 tasks 
     expect(finals.map((task) => task.status === 'failed')).toStrictEqual(tasks.map(() => false));
   });
 });
+
+describe('optimistic locking on request: ETag and If-Match', () => {
+  it('writes on the version read, answers 412 on another, and 400 on an If-Match that is no ETag of ours', async () => {
+    // Prepare
+    const [task] = await signUps('if-match');
+    await waitingForApproval(task!.id);
+    const read = await api(`/v1/tasks/${task!.id}`, { admin: true });
+    const etag = read.headers.get('etag') ?? '';
+    await api(`/v1/tasks/${task!.id}/notes`, { method: 'POST', admin: true, json: { note: 'someone else' } });
+    // Act
+    const stale = await api(`/v1/tasks/${task!.id}/approve`, { method: 'POST', admin: true, headers: { 'if-match': etag } });
+    const garbled = await api(`/v1/tasks/${task!.id}/approve`, { method: 'POST', admin: true, headers: { 'if-match': 'yesterday' } });
+    const fresh = await api(`/v1/tasks/${task!.id}`, { admin: true });
+    const approved = await api(`/v1/tasks/${task!.id}/approve`, { method: 'POST', admin: true, headers: { 'if-match': fresh.headers.get('etag') ?? '' } });
+    // Assess
+    expect(etag).toBe(`"${read.json.version}"`);
+    expect([stale.status, stale.headers.get('content-type'), stale.json.type, stale.json.version]).toStrictEqual([
+      412,
+      'application/problem+json',
+      'https://assent.dev/problems/precondition-failed',
+      read.json.version + 1,
+    ]);
+    expect([garbled.status, garbled.json.errors]).toStrictEqual([400, [{ path: 'headers.if-match', message: 'Use the ETag of GET /v1/tasks/{id}, e.g. "3"' }]]);
+    expect([approved.status, approved.json.status]).toStrictEqual([200, 'approved']);
+  });
+});
