@@ -134,15 +134,4 @@ export const defineAction = <
   action: ActionDefinition<Schema, TokenSchema, StoredSchema>,
 ): ActionDefinition<Schema, TokenSchema, StoredSchema> => action;
 
-/**
- * An action broke its contract with the engine: stored data that does not match its
- * `storedSchema`, a value recalled that was never persisted, a decision in the wrong stage, a
- * token schema it does not declare, or a preApprove that decided nothing. A bug to fix in the
- * action; the stage fails and operators are told.
- */
-export class ActionContractError extends Error {
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super(message, { cause: options.cause });
-    this.name = 'ActionContractError';
-  }
-}
+export { ActionContractError } from './errors.ts';

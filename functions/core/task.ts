@@ -15,7 +15,8 @@ export type TaskStatus = z.infer<typeof TaskStatusSchema>;
 
 export const TERMINAL_STATUSES: readonly TaskStatus[] = ['completed', 'rejected', 'cancelled', 'failed', 'expired'];
 
-export const NoteSchema = z.object({ at: z.string(), text: z.string() });
+/** A note an action (or the core) left; `step` names the validation step that wrote it. */
+export const NoteSchema = z.object({ at: z.string(), text: z.string(), step: z.string().optional() });
 export type Note = z.infer<typeof NoteSchema>;
 
 /** One action of a task, as stored: its validated data and what its hooks recorded. */
