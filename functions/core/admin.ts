@@ -5,11 +5,12 @@ import { isApprovedOrLater } from './explain.ts';
 import type { Actor } from './identity.ts';
 import { validate } from './stage-runs.ts';
 import type { Task, TaskStatus } from './task.ts';
+import { isStateName, type StateName } from './state-names.ts';
 import { startWorkflow } from './workflow-start.ts';
 import { append, moveTo, remove, set, when, write } from './writes.ts';
 
 /** States an admin retry can resume at, and the status the task goes back to. */
-const RESUMABLE: Record<string, TaskStatus> = {
+const RESUMABLE: Partial<Record<StateName, TaskStatus>> = {
   PreApprove: 'pending',
   AwaitApproval: 'pending',
   PostApprove: 'approved',
@@ -77,7 +78,8 @@ export async function retry(ctx: Context, taskId: string, by: Actor, ifMatch?: n
   const { task, result: resumeAt } = await ctx.committer.commit(
     taskId,
     (current) => {
-      const resumeAt = current.failure?.step;
+      const step = current.failure?.step;
+      const resumeAt = step && isStateName(step) ? step : undefined;
       const status = resumeAt ? RESUMABLE[resumeAt] : undefined;
       if (current.status !== 'failed' || !resumeAt || !status) {
         throw new InvalidTransitionError(`Task ${current.id} is ${current.status}; only a failed task can be retried.`, { extensions: { taskStatus: current.status } });

@@ -12,6 +12,7 @@ import { decideByLink, viewApproval } from './links.ts';
 import * as notifications from './notifications.ts';
 import * as queries from './queries.ts';
 import { postApprove, preApprove } from './stage-runs.ts';
+import type { StateName } from './state-names.ts';
 import { complete, submit, submitToken } from './submit.ts';
 import { awaitToken, reissueToken, viewToken } from './token.ts';
 
@@ -36,7 +37,7 @@ export function createCore(deps: CoreDeps) {
     awaitToken: (taskId: string, sfnToken: string) => awaitToken(ctx, taskId, sfnToken),
     submit: (taskId: string) => submit(ctx, taskId),
     complete: (taskId: string) => complete(ctx, taskId),
-    fail: (taskId: string, state: string, error: StepError, executionArn?: string) => fail(ctx, taskId, state, error, executionArn),
+    fail: (taskId: string, state: StateName, error: StepError, executionArn?: string) => fail(ctx, taskId, state, error, executionArn),
   };
   const operations = {
     decide: (taskId: string, decision: Decision, by: Actor, reason?: string, options?: DecideOptions) => decide(ctx, taskId, decision, by, reason, options),

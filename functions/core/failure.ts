@@ -1,5 +1,6 @@
 import type { Context } from './context.ts';
 import { SYSTEM } from './identity.ts';
+import type { StateName } from './state-names.ts';
 import { tellRequester } from './requester-mail.ts';
 import { TERMINAL_STATUSES, type Task, type TaskStatus } from './task.ts';
 import { moveTo, set, write } from './writes.ts';
@@ -11,7 +12,7 @@ export interface StepError {
 }
 
 /** Marks the task failed with the error (unless it already ended) and tells the operators. */
-export async function failTask(ctx: Context, taskId: string, state: string, error: StepError): Promise<Task> {
+export async function failTask(ctx: Context, taskId: string, state: StateName, error: StepError): Promise<Task> {
   const at = ctx.now();
   const { task, applied } = await ctx.committer.commit(taskId, (current) =>
     TERMINAL_STATUSES.includes(current.status)
@@ -37,7 +38,7 @@ export async function failTask(ctx: Context, taskId: string, state: string, erro
  * says which), a timed-out token expires the task, anything else fails it with the error recorded
  * and the operators notified.
  */
-export async function fail(ctx: Context, taskId: string, state: string, error: StepError, executionArn?: string): Promise<void> {
+export async function fail(ctx: Context, taskId: string, state: StateName, error: StepError, executionArn?: string): Promise<void> {
   const task = await ctx.deps.tasks.get(taskId);
   if (!task) return;
   // An execution the task has moved on from (an admin retry started a newer one) speaks for nobody.

@@ -3,6 +3,7 @@ import type { Context } from './context.ts';
 import { errorName } from './explain.ts';
 import { failTask } from './failure.ts';
 import { describeError } from './notifier.ts';
+import type { StateName } from './state-names.ts';
 import type { Task } from './task.ts';
 
 /**
@@ -10,7 +11,7 @@ import type { Task } from './task.ts';
  * task is not left waiting for a workflow that does not exist: it fails at `state`, the operators
  * are told, and an admin retry starts it again. Answers the task as it now is.
  */
-export async function startWorkflow(ctx: Context, task: Task, input: WorkflowInput, state: string): Promise<Task> {
+export async function startWorkflow(ctx: Context, task: Task, input: WorkflowInput, state: StateName): Promise<Task> {
   try {
     await ctx.deps.workflow.start(input, task.attempt);
     return task;

@@ -1,6 +1,8 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { z } from 'zod';
+import { STATE_NAMES, type StateName } from '#core/state-names';
+import type { StepError } from '#core/facades';
 import { type App, getApp } from '../app.ts';
 import { logger } from '../logger.ts';
 
@@ -16,7 +18,7 @@ export const StepEventSchema = z.discriminatedUnion('step', [
     step: z.literal('fail'),
     taskId: z.string(),
     /** `{ <failed state name>: { Error, Cause } }`: each state's Catch writes under its own name. */
-    failure: z.record(z.string(), z.object({ Error: z.string(), Cause: z.string().optional() })),
+    failure: z.partialRecord(z.enum(STATE_NAMES), z.object({ Error: z.string(), Cause: z.string().optional() })),
     /** The failing execution (`$$.Execution.Id`): a failure from an execution the task moved on from is ignored. */
     executionArn: z.string().optional(),
   }),
@@ -43,7 +45,7 @@ export async function runStep(event: StepEvent, { core }: App): Promise<Record<s
       await core.steps.complete(event.taskId);
       return {};
     case 'fail': {
-      const [state, error] = Object.entries(event.failure)[0] ?? ['Workflow', { Error: 'Unknown' }];
+      const [state, error] = (Object.entries(event.failure)[0] as [StateName, StepError] | undefined) ?? ['HandleFailure', { Error: 'Unknown' }];
       logger.warn('Task failed in the workflow', { state, error: error.Error });
       await core.steps.fail(event.taskId, state, error, event.executionArn);
       return {};
