@@ -40,11 +40,26 @@ export function whyNotLive(record: SecretRecord, task: Task): Error | undefined 
     const decided = lastDecision(task);
     if (decided) return alreadyDecided(task, decided);
   }
-  if (!waiting) return new SecretExpiredError(`This link no longer works: the task is ${task.status}.`, { extensions });
+  if (!waiting) return new SecretExpiredError(`This link no longer works: ${closedReason(task)}`, { extensions });
   if (task.wait?.kind === record.kind && task.wait.round !== record.round) {
-    return new SecretExpiredError(`This link no longer works: a newer ${record.kind === 'approval' ? 'approval request' : 'link'} was sent.`, { extensions });
+    return new SecretExpiredError(`This link no longer works: A newer ${record.kind === 'approval' ? 'approval request' : 'link'} was sent.`, { extensions });
   }
   return undefined;
+}
+
+/** Why a task no longer waits for its links, in the words its links answer with. */
+function closedReason(task: Task): string {
+  if (task.history.at(-1)?.event === 'approval-expired') return 'The approval request expired.';
+  switch (task.status) {
+    case 'cancelled':
+      return 'The task was cancelled.';
+    case 'expired':
+      return 'The task expired.';
+    case 'failed':
+      return 'The task failed.';
+    default:
+      return `The task is ${task.status}.`;
+  }
 }
 
 /** Reads an approval link without changing anything. */

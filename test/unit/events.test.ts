@@ -153,7 +153,7 @@ describe('lifecycle events', () => {
     // Assess
     expect((await harness.store.get(task.id))?.status).toBe('pending');
     expect(harness.internalErrors).toStrictEqual(['Could not publish lifecycle events']);
-    const notifications = [...harness.store.notifications.values()];
+    const notifications = [...harness.notifications.notifications.values()];
     expect(notifications.map((notification) => [notification.kind, notification.message, notification.detail])).toStrictEqual([
       [
         'error',

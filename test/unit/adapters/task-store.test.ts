@@ -1,129 +1,389 @@
-import { ConditionalCheckFailedException, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { jest } from '@jest/globals';
+import { ConditionalCheckFailedException, DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDbTaskStore } from '#adapters/dynamodb/task-store';
-import { ConcurrentUpdateError, TransientError } from '#core/errors';
+import { BadRequestError, TransientError } from '#core/errors';
 import type { Task } from '#core/task';
 
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
 const ddb = mockClient(client);
-const store = new DynamoDbTaskStore({ client, tableName: 'assent' });
+const NOW = Date.parse('2026-11-23T12:00:00.000Z');
+const store = new DynamoDbTaskStore({ client, tableName: 'assent', now: () => NOW });
 
+const ID = '01JTASK0000000000000000001';
 const task: Task = {
-  id: '01JTASK0000000000000000001',
+  id: ID,
   type: 'sign-up',
   status: 'pending',
-  actions: [],
+  actions: [{ name: 'invite-user', data: { email: 'ann@example.com' }, valid: null, autoApprove: null, needsToken: false, notes: [], stored: {} }],
   notes: [],
   history: [],
-  createdBy: null,
+  createdBy: { sub: 'ann', roles: [] },
   createdAt: '2026-11-23T10:00:00.000Z',
   updatedAt: '2026-11-23T10:00:00.000Z',
+  dataRevision: 0,
+  rounds: 0,
   sentEmails: [],
   adminNotes: [],
   attempt: 1,
   version: 3,
 };
+const keys = {
+  pk: `TASK#${ID}`,
+  sk: 'TASK',
+  gsi1pk: 'STATUS#pending',
+  gsi1sk: `2026-11-23T10:00:00.000Z#${ID}`,
+  gsi2pk: 'TYPE#sign-up',
+  gsi2sk: `2026-11-23T10:00:00.000Z#${ID}`,
+  gsi3pk: 'TASKS',
+  gsi3sk: `2026-11-23T10:00:00.000Z#${ID}`,
+};
+const item = { ...keys, ...task };
+/** What every update is conditioned on first: the task is there and TTL has not ended it. */
+const LIVE = 'attribute_exists(pk) AND (attribute_not_exists(expiresAt) OR expiresAt > :now)';
+const failed = (old?: Record<string, unknown>) =>
+  Object.assign(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }), old ? { Item: marshall(old) } : {});
+const throttled = () => new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} });
 
 beforeEach(() => ddb.reset());
 
-describe('DynamoDbTaskStore', () => {
-  it('saves with the next version, conditional on the version read, with the index keys', async () => {
+describe('DynamoDbTaskStore.create', () => {
+  it('puts the task with its index keys, only if the id is free', async () => {
     // Prepare
     ddb.on(PutCommand).resolves({});
+
     // Act
-    const saved = await store.save(task, { version: 3 });
+    const created = await store.create(task);
+
     // Assess
-    expect(saved.version).toBe(4);
-    expect(ddb.commandCalls(PutCommand)[0]?.args[0].input).toStrictEqual({
-      TableName: 'assent',
-      Item: {
-        pk: 'TASK#01JTASK0000000000000000001',
-        sk: 'TASK',
-        ...task,
-        version: 4,
-        gsi1pk: 'STATUS#pending',
-        gsi1sk: '2026-11-23T10:00:00.000Z#01JTASK0000000000000000001',
-        gsi2pk: 'TYPE#sign-up',
-        gsi2sk: '2026-11-23T10:00:00.000Z#01JTASK0000000000000000001',
-        gsi3pk: 'TASKS',
-        gsi3sk: '2026-11-23T10:00:00.000Z#01JTASK0000000000000000001',
+    expect(created).toBe(true);
+    expect(ddb.commandCalls(PutCommand).map((call) => call.args[0].input)).toStrictEqual([
+      { TableName: 'assent', Item: item, ConditionExpression: 'attribute_not_exists(pk)' },
+    ]);
+  });
+
+  it('answers false when the id is taken', async () => {
+    // Prepare
+    ddb.on(PutCommand).rejects(failed());
+
+    // Act & Assess
+    await expect(store.create(task)).resolves.toBe(false);
+  });
+});
+
+describe('DynamoDbTaskStore.update', () => {
+  it('sends one UpdateItem: set paths with name placeholders and list indexes, the version, the status key', async () => {
+    // Prepare
+    ddb.on(UpdateCommand).resolves({ Attributes: { ...item, status: 'approved', gsi1pk: 'STATUS#approved', version: 4 } });
+
+    // Act
+    const result = await store.update(ID, {
+      set: [
+        { path: ['status'], value: 'approved' },
+        { path: ['actions', 0, 'valid'], value: true },
+        { path: ['wait', 'round'], value: 2 },
+      ],
+      conditions: [{ path: ['status'], equals: 'pending' }],
+    });
+
+    // Assess
+    expect(result).toStrictEqual({ applied: true, task: { ...task, status: 'approved', version: 4 } });
+    expect(ddb.commandCalls(UpdateCommand).map((call) => call.args[0].input)).toStrictEqual([
+      {
+        TableName: 'assent',
+        Key: { pk: `TASK#${ID}`, sk: 'TASK' },
+        UpdateExpression: 'SET #p0 = :s0, #p1[0].#p2 = :s1, #p3.#p4 = :s2, #version = #version + :one, gsi1pk = :gsi1pk',
+        ConditionExpression: `${LIVE} AND #p0 = :c0`,
+        ExpressionAttributeNames: { '#version': 'version', '#p0': 'status', '#p1': 'actions', '#p2': 'valid', '#p3': 'wait', '#p4': 'round' },
+        ExpressionAttributeValues: { ':s0': 'approved', ':s1': true, ':s2': 2, ':one': 1, ':gsi1pk': 'STATUS#approved', ':now': NOW / 1000, ':c0': 'pending' },
+        ReturnValues: 'ALL_NEW',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
-      ConditionExpression: 'attribute_exists(pk) AND #version = :version',
-      ExpressionAttributeNames: { '#version': 'version' },
-      ExpressionAttributeValues: { ':version': 3 },
+    ]);
+  });
+
+  it('appends with list_append(if_not_exists(...)), removes, and translates every kind of condition', async () => {
+    // Prepare
+    ddb.on(UpdateCommand).resolves({ Attributes: item });
+
+    // Act
+    await store.update(ID, {
+      append: [
+        { path: ['adminNotes'], items: [{ at: 'x', by: 'boss', text: 'hi' }] },
+        { path: ['actions', 1, 'notes'], items: [{ at: 'x', text: 'checked' }] },
+      ],
+      remove: [['wait'], ['actions', 1, 'tokenSchemaKey']],
+      conditions: [
+        { path: ['status'], in: ['pending', 'approved'] },
+        { path: ['wait', 'round'], equals: 2 },
+        { path: ['wait'], exists: true },
+        { path: ['queuedApproval'], exists: false },
+        { path: ['version'], equals: 3 },
+      ],
+    });
+
+    // Assess
+    expect(ddb.commandCalls(UpdateCommand)[0]?.args[0].input).toStrictEqual({
+      TableName: 'assent',
+      Key: { pk: `TASK#${ID}`, sk: 'TASK' },
+      UpdateExpression:
+        'SET #p0 = list_append(if_not_exists(#p0, :empty), :a0), #p1[1].#p2 = list_append(if_not_exists(#p1[1].#p2, :empty), :a1), #version = #version + :one REMOVE #p3, #p1[1].#p4',
+      ConditionExpression: `${LIVE} AND #p5 IN (:c0, :c1) AND #p3.#p6 = :c2 AND attribute_exists(#p3) AND attribute_not_exists(#p7) AND #version = :c3`,
+      ExpressionAttributeNames: {
+        '#version': 'version',
+        '#p0': 'adminNotes',
+        '#p1': 'actions',
+        '#p2': 'notes',
+        '#p3': 'wait',
+        '#p4': 'tokenSchemaKey',
+        '#p5': 'status',
+        '#p6': 'round',
+        '#p7': 'queuedApproval',
+      },
+      ExpressionAttributeValues: {
+        ':empty': [],
+        ':a0': [{ at: 'x', by: 'boss', text: 'hi' }],
+        ':a1': [{ at: 'x', text: 'checked' }],
+        ':one': 1,
+        ':now': NOW / 1000,
+        ':c0': 'pending',
+        ':c1': 'approved',
+        ':c2': 2,
+        ':c3': 3,
+      },
+      ReturnValues: 'ALL_NEW',
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     });
   });
 
-  it('turns a failed version condition into ConcurrentUpdateError', async () => {
-    ddb.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'failed', $metadata: {} }));
-    await expect(store.save(task, { version: 3 })).rejects.toBeInstanceOf(ConcurrentUpdateError);
+  it('answers the task as it is when a condition failed, from the item the exception carries', async () => {
+    // Prepare
+    ddb.on(UpdateCommand).rejects(failed({ ...item, status: 'rejected', gsi1pk: 'STATUS#rejected' }));
+
+    // Act
+    const result = await store.update(ID, { set: [{ path: ['status'], value: 'approved' }], conditions: [{ path: ['status'], equals: 'pending' }] });
+
+    // Assess
+    expect(result).toStrictEqual({ applied: false, task: { ...task, status: 'rejected' } });
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(0);
+  });
+
+  it('answers no task when the condition failed on a task that is not there, or that TTL has ended', async () => {
+    // Prepare
+    ddb
+      .on(UpdateCommand)
+      .rejectsOnce(failed())
+      .rejectsOnce(failed({ ...item, status: 'completed', expiresAt: NOW / 1000 - 1 }));
+
+    // Act
+    const results = [await store.update(ID, { conditions: [] }), await store.update(ID, { conditions: [] })];
+
+    // Assess
+    expect(results).toStrictEqual([
+      { applied: false, task: undefined },
+      { applied: false, task: undefined },
+    ]);
   });
 
   it('turns throttling into TransientError', async () => {
-    ddb.on(GetCommand).rejects(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }));
-    await expect(store.get(task.id)).rejects.toBeInstanceOf(TransientError);
+    // Prepare
+    ddb.on(UpdateCommand).rejects(throttled());
+
+    // Act & Assess
+    await expect(store.update(ID, { conditions: [] })).rejects.toStrictEqual(new TransientError('Updating a task: ProvisionedThroughputExceededException'));
   });
 
-  it('never returns a task whose TTL has passed, even before DynamoDB deletes it', async () => {
+  it('refuses a status that is not one before sending anything', async () => {
+    // Act & Assess
+    await expect(store.update(ID, { set: [{ path: ['status'], value: 'done' }], conditions: [] })).rejects.toThrow('Invalid option');
+    expect(ddb.calls()).toHaveLength(0);
+  });
+});
+
+describe('DynamoDbTaskStore reads', () => {
+  it('reads a task consistently, without its keys', async () => {
     // Prepare
-    const clocked = new DynamoDbTaskStore({ client, tableName: 'assent', now: () => Date.parse('2026-11-24T10:00:00.000Z') });
-    ddb.on(GetCommand).resolvesOnce({ Item: { ...task, expiresAt: Date.parse('2026-11-24T09:59:59.000Z') / 1000 } }).resolvesOnce({
-      Item: { ...task, expiresAt: Date.parse('2026-11-24T10:00:01.000Z') / 1000 },
-    });
+    ddb.on(GetCommand).resolves({ Item: item });
 
     // Act
-    const expired = await clocked.get(task.id);
-    const live = await clocked.get(task.id);
+    const read = await store.get(ID);
 
     // Assess
-    expect([expired, live?.id]).toStrictEqual([undefined, task.id]);
+    expect(read).toStrictEqual(task);
+    expect(ddb.commandCalls(GetCommand)[0]?.args[0].input).toStrictEqual({ TableName: 'assent', Key: { pk: `TASK#${ID}`, sk: 'TASK' }, ConsistentRead: true });
   });
 
-  it('reads tasks consistently and parses them', async () => {
-    ddb.on(GetCommand).resolves({ Item: { pk: 'TASK#x', sk: 'TASK', gsi1pk: 'STATUS#pending', ...task } });
-    await expect(store.get(task.id)).resolves.toStrictEqual(task);
-    expect(ddb.commandCalls(GetCommand)[0]?.args[0].input).toStrictEqual({
-      TableName: 'assent',
-      Key: { pk: 'TASK#01JTASK0000000000000000001', sk: 'TASK' },
-      ConsistentRead: true,
+  it('never answers a task whose TTL has passed, even before DynamoDB deletes it', async () => {
+    // Prepare
+    ddb
+      .on(GetCommand)
+      .resolvesOnce({ Item: { ...item, expiresAt: NOW / 1000 } })
+      .resolvesOnce({ Item: { ...item, expiresAt: NOW / 1000 + 1 } });
+
+    // Act
+    const reads = [await store.get(ID), await store.get(ID)];
+
+    // Assess
+    expect(reads).toStrictEqual([undefined, { ...task, expiresAt: NOW / 1000 + 1 }]);
+  });
+
+  it('turns throttling of a read into TransientError', async () => {
+    // Prepare
+    ddb.on(GetCommand).rejects(throttled());
+
+    // Act & Assess
+    await expect(store.get(ID)).rejects.toBeInstanceOf(TransientError);
+  });
+
+  it('reads many tasks with consistent BatchGetItem in chunks of 100, asking again for unprocessed keys', async () => {
+    // Prepare
+    const ids = Array.from({ length: 150 }, (_, index) => `T${String(index).padStart(3, '0')}`);
+    const keyOf = (id: string) => ({ pk: `TASK#${id}`, sk: 'TASK' });
+    const itemOf = (id: string) => ({ ...keyOf(id), ...task, id });
+    ddb
+      .on(BatchGetCommand)
+      .callsFake((input: { RequestItems: Record<string, { Keys: { pk: string }[] }> }) => {
+        const requested = (input.RequestItems.assent?.Keys ?? []).map((key) => key.pk.slice('TASK#'.length));
+        // The first request of the first chunk leaves its last key unprocessed.
+        if (requested.length === 100) return { Responses: { assent: requested.slice(0, 99).map(itemOf) }, UnprocessedKeys: { assent: { Keys: [keyOf('T099')] } } };
+        return { Responses: { assent: requested.filter((id) => id !== 'T149').map(itemOf) } };
+      });
+
+    // Act
+    const tasks = await store.getMany([...ids, 'T000']);
+
+    // Assess
+    expect(tasks).toStrictEqual(ids.slice(0, 149).map((id) => ({ ...task, id })));
+    expect(ddb.commandCalls(BatchGetCommand).map((call) => call.args[0].input)).toStrictEqual([
+      { RequestItems: { assent: { Keys: ids.slice(0, 100).map(keyOf), ConsistentRead: true } } },
+      { RequestItems: { assent: { Keys: ids.slice(100).map(keyOf), ConsistentRead: true } } },
+      { RequestItems: { assent: { Keys: [keyOf('T099')], ConsistentRead: true } } },
+    ]);
+  });
+
+  it('gives up on keys that stay unprocessed with TransientError', async () => {
+    // Prepare
+    jest.useFakeTimers();
+    ddb.on(BatchGetCommand).resolves({ Responses: { assent: [] }, UnprocessedKeys: { assent: { Keys: [{ pk: `TASK#${ID}`, sk: 'TASK' }] } } });
+
+    // Act
+    const read = store.getMany([ID]);
+    const outcome = expect(read).rejects.toStrictEqual(new TransientError('Reading tasks: 1 keys stayed unprocessed'));
+    await jest.runAllTimersAsync();
+
+    // Assess
+    await outcome;
+    expect(ddb.commandCalls(BatchGetCommand)).toHaveLength(6);
+    jest.useRealTimers();
+  });
+});
+
+describe('DynamoDbTaskStore.list', () => {
+  const entry = (id: string, minute: number) => ({
+    pk: `TASK#${id}`,
+    sk: 'TASK',
+    gsi1pk: 'STATUS#pending',
+    gsi1sk: `2026-11-23T10:0${minute}:00.000Z#${id}`,
+    type: 'sign-up',
+    createdBy: { sub: 'ann', roles: [] },
+  });
+  const full = (id: string, minute: number) => ({ ...item, ...entry(id, minute), id, createdAt: `2026-11-23T10:0${minute}:00.000Z` });
+
+  it('queries the index with the filters it holds, then reads the items, in index order', async () => {
+    // Prepare
+    ddb.on(QueryCommand).resolves({ Items: [entry('T3', 3), entry('T2', 2), entry('T1', 1)], LastEvaluatedKey: { pk: 'TASK#T1', sk: 'TASK', gsi1pk: 'STATUS#pending', gsi1sk: 'x' } });
+    ddb.on(BatchGetCommand).resolves({ Responses: { assent: [full('T1', 1), full('T3', 3), full('T2', 2)] } });
+
+    // Act
+    const page = await store.list({ status: 'pending', type: 'sign-up', requester: 'ann', createdFrom: '2026-11-23T10:00:00.000Z', createdTo: '2026-11-23T11:00:00.000Z', limit: 2 });
+
+    // Assess
+    expect(page).toStrictEqual({
+      items: [
+        { ...task, id: 'T3', createdAt: '2026-11-23T10:03:00.000Z' },
+        { ...task, id: 'T2', createdAt: '2026-11-23T10:02:00.000Z' },
+      ],
+      cursor: Buffer.from(JSON.stringify({ pk: 'TASK#T2', sk: 'TASK', gsi1pk: 'STATUS#pending', gsi1sk: '2026-11-23T10:02:00.000Z#T2' })).toString('base64url'),
     });
-  });
-
-  it('uses a secret only if unused, unrevoked and unexpired; a lost race answers false', async () => {
-    ddb.on(UpdateCommand).resolvesOnce({}).rejectsOnce(new ConditionalCheckFailedException({ message: 'used', $metadata: {} }));
-    await expect(store.consumeSecret('abc', 'requester', '2026-11-23T10:00:00.000Z')).resolves.toBe(true);
-    await expect(store.consumeSecret('abc', 'requester', '2026-11-23T10:00:00.000Z')).resolves.toBe(false);
-    expect(ddb.commandCalls(UpdateCommand)[0]?.args[0].input).toStrictEqual({
-      TableName: 'assent',
-      Key: { pk: 'SECRET#abc', sk: 'SECRET' },
-      UpdateExpression: 'SET usedAt = :at, usedBy = :by',
-      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedAt) AND attribute_not_exists(revokedAt) AND validUntil > :at',
-      ExpressionAttributeValues: { ':at': '2026-11-23T10:00:00.000Z', ':by': 'requester' },
-    });
-  });
-
-  it('stores secrets by hash with a TTL 30 days after they stop working', async () => {
-    ddb.on(PutCommand).resolves({});
-    await store.putSecret({ hash: 'abc', kind: 'token', taskId: 't1', createdAt: '2026-11-23T10:00:00.000Z', validUntil: '2026-11-24T10:00:00.000Z' });
-    expect(ddb.commandCalls(PutCommand)[0]?.args[0].input).toStrictEqual({
-      TableName: 'assent',
-      Item: {
-        pk: 'SECRET#abc',
-        sk: 'SECRET',
-        hash: 'abc',
-        kind: 'token',
-        taskId: 't1',
-        createdAt: '2026-11-23T10:00:00.000Z',
-        validUntil: '2026-11-24T10:00:00.000Z',
-        gsi1pk: 'SECRETS#t1',
-        gsi1sk: 'token#2026-11-23T10:00:00.000Z',
-        gsi3pk: 'SECRETS#token',
-        gsi3sk: '2026-11-23T10:00:00.000Z#abc',
-        expiresAt: Date.parse('2026-11-24T10:00:00.000Z') / 1000 + 30 * 24 * 3600,
+    expect(ddb.commandCalls(QueryCommand).map((call) => call.args[0].input)).toStrictEqual([
+      {
+        TableName: 'assent',
+        IndexName: 'byStatus',
+        ScanIndexForward: false,
+        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+        FilterExpression: '#type = :type AND createdBy.#sub = :requester',
+        ExpressionAttributeNames: { '#pk': 'gsi1pk', '#sk': 'gsi1sk', '#type': 'type', '#sub': 'sub' },
+        ExpressionAttributeValues: {
+          ':pk': 'STATUS#pending',
+          ':from': '2026-11-23T10:00:00.000Z',
+          ':to': '2026-11-23T11:00:00.000Z~',
+          ':type': 'sign-up',
+          ':requester': 'ann',
+        },
+        Limit: 100,
       },
-      ConditionExpression: 'attribute_not_exists(pk)',
+    ]);
+    expect(ddb.commandCalls(BatchGetCommand).map((call) => call.args[0].input)).toStrictEqual([
+      { RequestItems: { assent: { Keys: ['T3', 'T2', 'T1'].map((id) => ({ pk: `TASK#${id}`, sk: 'TASK' })), ConsistentRead: true } } },
+    ]);
+  });
+
+  it('asks an unfiltered index for one more entry than the page holds, and starts at the cursor', async () => {
+    // Prepare
+    const cursor = Buffer.from(JSON.stringify({ pk: 'TASK#T9', sk: 'TASK', gsi3pk: 'TASKS', gsi3sk: 'k' })).toString('base64url');
+    ddb.on(QueryCommand).resolves({ Items: [] });
+
+    // Act
+    const page = await store.list({ limit: 5, cursor });
+
+    // Assess
+    expect(page).toStrictEqual({ items: [] });
+    expect(ddb.commandCalls(QueryCommand)[0]?.args[0].input).toStrictEqual({
+      TableName: 'assent',
+      IndexName: 'byCreated',
+      ScanIndexForward: false,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': 'gsi3pk' },
+      ExpressionAttributeValues: { ':pk': 'TASKS' },
+      Limit: 6,
+      ExclusiveStartKey: { pk: 'TASK#T9', sk: 'TASK', gsi3pk: 'TASKS', gsi3sk: 'k' },
     });
+  });
+
+  it('refuses a forged cursor without asking DynamoDB, and one DynamoDB refuses', async () => {
+    // Prepare
+    const refused = new BadRequestError('The cursor is not one this API returned; start again without it.');
+    const wrongIndex = Buffer.from(JSON.stringify({ pk: 'TASK#T9', sk: 'TASK' })).toString('base64url');
+    ddb.on(QueryCommand).rejects(Object.assign(new Error('The provided starting key is invalid'), { name: 'ValidationException', $metadata: {} }));
+
+    // Act & Assess
+    await expect(store.list({ type: 'sign-up', limit: 5, cursor: '%%%' })).rejects.toStrictEqual(refused);
+    expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
+    await expect(store.list({ type: 'sign-up', limit: 5, cursor: wrongIndex })).rejects.toStrictEqual(refused);
+  });
+
+  it('counts each status with Select COUNT on byStatus, every page', async () => {
+    // Prepare
+    ddb.on(QueryCommand).resolves({ Count: 0 });
+    ddb
+      .on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'STATUS#pending' } })
+      .resolvesOnce({ Count: 2, LastEvaluatedKey: { pk: 'x' } })
+      .resolvesOnce({ Count: 3 });
+
+    // Act
+    const counts = await store.countByStatus();
+
+    // Assess
+    expect(counts).toStrictEqual({ pending: 5, approved: 0, awaiting_token: 0, completed: 0, rejected: 0, cancelled: 0, failed: 0, expired: 0 });
+    expect(ddb.commandCalls(QueryCommand)[0]?.args[0].input).toStrictEqual({
+      TableName: 'assent',
+      IndexName: 'byStatus',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': 'STATUS#pending' },
+      Select: 'COUNT',
+    });
+    expect(ddb.commandCalls(QueryCommand)).toHaveLength(9);
   });
 });

@@ -150,7 +150,7 @@ describe('cancel against a token submit', () => {
     // Act
     const submit = harness.engine.submitToken(token, { password: 'correct horse battery' });
     // Assess
-    await expect(submit).rejects.toMatchObject({ status: 410, message: 'This link no longer works: the task is cancelled.' });
+    await expect(submit).rejects.toMatchObject({ status: 410, message: 'This link no longer works: The task was cancelled.' });
     expect((await harness.directory.findUser('apollo@example.com'))?.passwordHash).toBeUndefined();
   });
 

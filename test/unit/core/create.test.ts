@@ -35,7 +35,7 @@ describe('createTask', () => {
     // Assess
     expect(task.status).toBe('pending');
     expect((await store.get(task.id))?.actions).toStrictEqual([
-      { name: 'new-project-with-user', data: { email: 'ann@example.com', projectName: 'apollo' }, valid: false, autoApprove: null, needsToken: false, notes: [], stored: {} },
+      { name: 'new-project-with-user', data: { email: 'ann@example.com', projectName: 'apollo' }, valid: null, autoApprove: null, needsToken: false, notes: [], stored: {} },
     ]);
     expect(workflow.started).toStrictEqual([{ taskId: task.id, approvalTimeoutSeconds: 604800, tokenTimeoutSeconds: 604800, attempt: 1 }]);
   });
@@ -115,7 +115,7 @@ describe('duplicates', () => {
 
 describe('idempotent creation', () => {
   it('answers a repeat with the first answer, refuses another body with the same key', async () => {
-    const { engine, store } = setupOps();
+    const { idempotency, engine, store } = setupOps();
     let runs = 0;
     const create = async () => ({ status: 202, body: { n: ++runs } });
 
@@ -125,18 +125,18 @@ describe('idempotent creation', () => {
     expect(first).toStrictEqual({ status: 202, body: { n: 1 }, replayed: false });
     expect(repeat).toStrictEqual({ status: 202, body: { n: 1 }, replayed: true });
     await expect(engine.idempotent('anonymous#key-1', { a: 3 }, create)).rejects.toBeInstanceOf(IdempotencyConflictError);
-    expect(store.idempotency.size).toBe(1);
+    expect(idempotency.records.size).toBe(1);
   });
 
   it('frees the key when the request fails, and says a running one is in progress', async () => {
-    const { engine, store } = setupOps();
+    const { idempotency, engine } = setupOps();
     await expect(
       engine.idempotent('k', {}, async () => {
         throw new Error('nope');
       }),
     ).rejects.toThrow('nope');
-    expect(store.idempotency.size).toBe(0);
-    store.idempotency.set('k2', { state: 'in-progress', fingerprint: '44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a' });
+    expect(idempotency.records.size).toBe(0);
+    await idempotency.begin('k2', '44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a', '2026-11-23T10:00:00.000Z', 3600);
     await expect(engine.idempotent('k2', {}, async () => ({ status: 202, body: {} }))).rejects.toBeInstanceOf(ConcurrentUpdateError);
   });
 });

@@ -41,17 +41,20 @@ describe('fail (the state machine\'s catch-all)', () => {
   });
 
   it('expires a task whose token was not used in time', async () => {
-    const { engine, store } = setupTwo();
+    const { engine, store, mailer } = setupTwo();
     const task = await engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
     await engine.preApprove(task.id);
     await engine.decide(task.id, 'approve', { kind: 'admin', id: 'root' });
     await engine.postApprove(task.id);
     await engine.awaitToken(task.id, 'sfn-token');
+    const token = linkSecret(mailer.sent.at(-1)?.text);
 
     await engine.fail(task.id, 'AwaitToken', { Error: 'States.Timeout' });
 
     expect((await store.get(task.id))?.status).toBe('expired');
-    expect([...store.secrets.values()].every((secret) => secret.kind !== 'token' || secret.revokedAt !== undefined)).toBe(true);
+    const stale = engine.viewToken(token);
+    await expect(stale).rejects.toBeInstanceOf(SecretExpiredError);
+    await expect(stale).rejects.toMatchObject({ status: 410, message: 'This link no longer works: The task expired.' });
   });
 
   it('marks other errors failed and keeps the error for operators', async () => {
@@ -66,7 +69,7 @@ describe('fail (the state machine\'s catch-all)', () => {
 });
 describe('failures and retry', () => {
   it('fails the task when postApprove throws, tells the operators, and retries from PostApprove without redoing work', async () => {
-    const { engine, store, directory, mailer, workflow } = setup();
+    const { notifications, engine, store, directory, mailer, workflow } = setup();
     const task = await signUp(engine);
     await engine.preApprove(task.id);
     await engine.decide(task.id, 'approve', ADMIN);
@@ -82,7 +85,7 @@ describe('failures and retry', () => {
     const failed = await store.get(task.id);
     expect([failed?.status, failed?.failure]).toStrictEqual(['failed', { step: 'PostApprove', error: 'Error', cause: '{"errorMessage":"directory unavailable"}' }]);
     expect(failed?.actions[0]?.stored).toStrictEqual({ projectId: `p-${task.id.toLowerCase()}` });
-    const [notification] = [...store.notifications.values()].filter((n) => n.error);
+    const [notification] = [...notifications.notifications.values()].filter((n) => n.error);
     expect(notification?.message).toBe(`Task ${task.id} (sign-up) failed in PostApprove. An admin can retry it: POST /v1/tasks/${task.id}/retry.`);
     expect(mailer.sent.at(-1)?.to).toStrictEqual(['ops@example.com']);
 
@@ -98,7 +101,7 @@ describe('failures and retry', () => {
 
   it('fails an approved task at PostApprove when its execution no longer waits for the decision', async () => {
     // Prepare
-    const { engine, store, workflow } = setup();
+    const { notifications, engine, store, workflow } = setup();
     const task = await signUp(engine);
     await engine.preApprove(task.id);
     await engine.awaitApproval(task.id, 'sfn-approval');
@@ -113,31 +116,31 @@ describe('failures and retry', () => {
       ADMIN,
       { step: 'PostApprove', error: 'WaitOver', cause: 'The approval was saved but the workflow could not be resumed: WaitOver: The execution no longer waits for this decision (its wait timed out or it was stopped).' },
     ]);
-    expect([...store.notifications.values()].filter((n) => n.error).map((n) => n.message)).toStrictEqual([
+    expect([...notifications.notifications.values()].filter((n) => n.error).map((n) => n.message)).toStrictEqual([
       `Task ${task.id} (sign-up) failed in PostApprove. An admin can retry it: POST /v1/tasks/${task.id}/retry.`,
     ]);
   });
 
   it('completes a token submit that raced another write to the task (e.g. the step recording its token email)', async () => {
-    // Prepare: the first save of the submit finds the task changed under it.
-    const { engine, store, mailer } = setup();
+    // Prepare: another write lands between the submit's read and each of its writes.
+    const { engine, store, mailer, core } = setup();
     const task = await toAwaitingToken(engine);
     const token = linkSecret(mailer.sent.find((mail) => mail.subject.startsWith('Choose your password'))?.text ?? '');
-    const save = store.save.bind(store);
+    const update = store.update.bind(store);
     let raced = false;
-    store.save = async (next, options) => {
-      if (!raced && next.status === 'awaiting_token') {
+    store.update = async (id, change) => {
+      if (!raced && change.set?.some((entry) => entry.path[0] === 'tokenUse')) {
         raced = true;
         await engine.addNote(task.id, ADMIN, 'Meanwhile.');
       }
-      return save(next, options);
+      return update(id, change);
     };
 
     // Act
     const completed = await engine.submitToken(token, { password: 'a long enough password' });
 
     // Assess
-    expect([raced, completed.status, completed.adminNotes.map((note) => note.text)]).toStrictEqual([true, 'completed', ['Meanwhile.']]);
+    expect([raced, completed.status, completed.adminNotes.map((note) => note.text), core.committer.conflicts]).toStrictEqual([true, 'completed', ['Meanwhile.'], 0]);
   });
 
   it('sends the completed email from the token submit when the execution no longer waits for the token', async () => {
@@ -174,11 +177,11 @@ describe('failures and retry', () => {
   });
 
   it('records a failed completed email as an error notification, leaving the task completed', async () => {
-    const { engine, store } = setup();
+    const { notifications, engine, store } = setup();
     const task = await signUp(engine);
     await engine.fail(task.id, 'Complete', { Error: 'TransientError', Cause: 'SES throttled' });
     expect((await store.get(task.id))?.status).toBe('pending');
-    expect([...store.notifications.values()].map((n) => n.message)).toStrictEqual([`The completed email of task ${task.id} could not be sent.`]);
+    expect([...notifications.notifications.values()].map((n) => n.message)).toStrictEqual([`The completed email of task ${task.id} could not be sent.`]);
   });
 });
 

@@ -28,16 +28,16 @@ describe('operator notifications', () => {
   });
 
   it('keeps a notification whose email failed, and records that failure as an error', async () => {
-    const { engine, mailer, store } = setup();
+    const { notifications, engine, mailer, store } = setup();
     mailer.send = async () => {
       throw new Error('SES down');
     };
     const task = await signUp(engine);
     await engine.fail(task.id, 'PreApprove', { Error: 'Error', Cause: 'boom' });
 
-    const messages = [...store.notifications.values()].map((n) => [n.kind, n.message, n.emailedAt]);
+    const messages = [...notifications.notifications.values()].map((n) => [n.kind, n.message, n.emailedAt]);
     expect(messages).toHaveLength(2);
-    expect(messages[1]).toStrictEqual(['error', `Notification ${[...store.notifications.values()][0]?.id} could not be emailed to the operators.`, undefined]);
+    expect(messages[1]).toStrictEqual(['error', `Notification ${[...notifications.notifications.values()][0]?.id} could not be emailed to the operators.`, undefined]);
   });
 });
 

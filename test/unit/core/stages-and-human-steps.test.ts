@@ -23,7 +23,7 @@ const approvalMails = (mailer: RecordingMailer) => mailer.sent.filter((mail) => 
 
 describe('sign-up through the core', () => {
   it('runs preApprove, emails each approver a distinct one-time link, and waits', async () => {
-    const { engine, mailer, store } = setup();
+    const { engine, mailer, store, secrets: secretStore } = setup();
     const task = await engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
 
     expect(await engine.preApprove(task.id)).toStrictEqual({ autoApprove: false });
@@ -35,11 +35,11 @@ describe('sign-up through the core', () => {
     const secrets = approvalMails(mailer).map((mail) => linkSecret(mail.text));
     expect(new Set(secrets).size).toBe(2);
     // Only hashes are stored.
-    expect([...store.secrets.keys()].sort()).toStrictEqual(secrets.map(hashSecret).sort());
+    expect([...secretStore.secrets.keys()].sort()).toStrictEqual(secrets.map(hashSecret).sort());
     const stored = await store.get(task.id);
     expect(stored?.actions[0]?.valid).toBe(true);
     expect(stored?.actions[0]?.notes.map((note) => note.text)).toStrictEqual(['Project name "apollo" is free.', 'No account for ann@example.com yet.']);
-    expect(stored?.wait).toStrictEqual({ kind: 'approval', sfnToken: 'sfn-approval-1', since: '2026-11-23T10:00:00.000Z' });
+    expect(stored?.wait).toStrictEqual({ kind: 'approval', sfnToken: 'sfn-approval-1', since: '2026-11-23T10:00:00.000Z', round: 1 });
   });
 
   it('approves through a link once; the other approver is told who decided and when', async () => {

@@ -1,0 +1,226 @@
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DynamoDbDuplicateKeys } from '#adapters/dynamodb/duplicate-keys';
+import { DynamoDbIdempotencyStore } from '#adapters/dynamodb/idempotency-store';
+import { DynamoDbNotificationStore } from '#adapters/dynamodb/notification-store';
+import { DynamoDbSecretStore } from '#adapters/dynamodb/secret-store';
+import { INDEXES } from '#adapters/dynamodb/table';
+import type { Notification } from '#core/notification';
+import { tableDefinition } from '../../../lib/table-definition.ts';
+
+const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
+const ddb = mockClient(client);
+const NOW = Date.parse('2026-11-23T12:00:00.000Z');
+const options = { client, tableName: 'assent', now: () => NOW };
+const failed = (old?: Record<string, unknown>) =>
+  Object.assign(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }), old ? { Item: marshall(old) } : {});
+const LIVE = 'attribute_exists(pk) AND (attribute_not_exists(expiresAt) OR expiresAt > :now)';
+
+beforeEach(() => ddb.reset());
+
+it('names the indexes of lib/table-definition.ts', () => {
+  // Act
+  const adapters = Object.values(INDEXES);
+
+  // Assess
+  expect(adapters).toStrictEqual(tableDefinition.indexes.map(({ name, partitionKey, sortKey }) => ({ name, partitionKey, sortKey })));
+});
+
+describe('DynamoDbSecretStore', () => {
+  const store = new DynamoDbSecretStore(options);
+  const secret = { hash: 'abc', kind: 'token' as const, taskId: 'T1', round: 2, createdAt: '2026-11-23T10:00:00.000Z', validUntil: '2026-11-24T10:00:00.000Z' };
+
+  it('stores a secret by hash, only if new, listed per kind, with a TTL 30 days after it stops working', async () => {
+    // Prepare
+    ddb.on(PutCommand).resolves({});
+
+    // Act
+    await store.put(secret);
+
+    // Assess
+    expect(ddb.commandCalls(PutCommand).map((call) => call.args[0].input)).toStrictEqual([
+      {
+        TableName: 'assent',
+        Item: {
+          pk: 'SECRET#abc',
+          sk: 'SECRET',
+          ...secret,
+          gsi3pk: 'SECRETS#token',
+          gsi3sk: '2026-11-23T10:00:00.000Z#abc',
+          expiresAt: Date.parse('2026-11-24T10:00:00.000Z') / 1000 + 30 * 24 * 3600,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    ]);
+  });
+
+  it('refuses to overwrite a stored secret', async () => {
+    // Prepare
+    ddb.on(PutCommand).rejects(failed());
+
+    // Act & Assess
+    await expect(store.put(secret)).rejects.toThrow('A secret with this hash is already stored: secrets are random, so the caller reused one.');
+  });
+
+  it('uses a secret only if it is unused and still valid; a lost race answers false', async () => {
+    // Prepare
+    ddb.on(UpdateCommand).resolvesOnce({}).rejectsOnce(failed());
+
+    // Act
+    const results = [await store.consume('abc', 'requester', '2026-11-23T10:00:00.000Z'), await store.consume('abc', 'requester', '2026-11-23T10:00:00.000Z')];
+
+    // Assess
+    expect(results).toStrictEqual([true, false]);
+    expect(ddb.commandCalls(UpdateCommand)[0]?.args[0].input).toStrictEqual({
+      TableName: 'assent',
+      Key: { pk: 'SECRET#abc', sk: 'SECRET' },
+      UpdateExpression: 'SET usedAt = :at, usedBy = :by',
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedAt) AND validUntil > :at',
+      ExpressionAttributeValues: { ':at': '2026-11-23T10:00:00.000Z', ':by': 'requester' },
+    });
+  });
+
+  it('deletes the expired secrets it reads from the items, each on condition', async () => {
+    // Prepare
+    const entry = (hash: string) => ({ pk: `SECRET#${hash}`, sk: 'SECRET', gsi3pk: 'SECRETS#token', gsi3sk: `x#${hash}` });
+    ddb.on(QueryCommand).resolves({ Items: [entry('old'), entry('new')] });
+    ddb.on(BatchGetCommand).resolves({
+      Responses: { assent: [{ ...entry('old'), ...secret, hash: 'old', validUntil: '2026-11-01T00:00:00.000Z' }, { ...entry('new'), ...secret, hash: 'new' }] },
+    });
+    ddb.on(DeleteCommand).resolves({});
+
+    // Act
+    const deleted = await store.deleteExpired('token', '2026-11-20T00:00:00.000Z');
+
+    // Assess
+    expect(deleted).toBe(1);
+    expect(ddb.commandCalls(DeleteCommand).map((call) => call.args[0].input)).toStrictEqual([
+      {
+        TableName: 'assent',
+        Key: { pk: 'SECRET#old', sk: 'SECRET' },
+        ConditionExpression: 'validUntil <= :before',
+        ExpressionAttributeValues: { ':before': '2026-11-20T00:00:00.000Z' },
+      },
+    ]);
+  });
+});
+
+describe('DynamoDbNotificationStore', () => {
+  const store = new DynamoDbNotificationStore(options);
+  const notification: Notification = {
+    id: 'N1',
+    taskId: 'T1',
+    taskType: 'sign-up',
+    kind: 'needs-approval',
+    error: false,
+    message: 'Task T1 needs approval.',
+    createdAt: '2026-11-23T10:00:00.000Z',
+    acknowledged: false,
+  };
+
+  it('acknowledges with one conditional UpdateItem', async () => {
+    // Prepare
+    ddb.on(UpdateCommand).resolves({ Attributes: {} });
+
+    // Act
+    const acknowledged = await store.acknowledge('N1', 'ann', '2026-11-23T11:00:00.000Z');
+
+    // Assess
+    expect(acknowledged).toBe(true);
+    expect(ddb.commandCalls(UpdateCommand)[0]?.args[0].input).toStrictEqual({
+      TableName: 'assent',
+      Key: { pk: 'NOTIFICATION#N1', sk: 'NOTIFICATION' },
+      UpdateExpression: 'SET acknowledged = :true, acknowledgedAt = :at, acknowledgedBy = :by',
+      ConditionExpression: `${LIVE} AND acknowledged = :false`,
+      ExpressionAttributeValues: { ':true': true, ':false': false, ':at': '2026-11-23T11:00:00.000Z', ':by': 'ann', ':now': NOW / 1000 },
+      ReturnValues: 'ALL_NEW',
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
+  });
+
+  it('answers true for one already acknowledged, false for one that is not there', async () => {
+    // Prepare
+    ddb
+      .on(UpdateCommand)
+      .rejectsOnce(failed({ pk: 'NOTIFICATION#N1', sk: 'NOTIFICATION', ...notification, acknowledged: true }))
+      .rejectsOnce(failed());
+
+    // Act
+    const results = [await store.acknowledge('N1', 'ann', 'x'), await store.acknowledge('N2', 'ann', 'x')];
+
+    // Assess
+    expect(results).toStrictEqual([true, false]);
+  });
+
+  it('records the email time only on a notification that is there', async () => {
+    // Prepare
+    ddb.on(UpdateCommand).rejects(failed());
+
+    // Act
+    await store.markEmailed('N1', '2026-11-23T11:00:00.000Z');
+
+    // Assess
+    expect(ddb.commandCalls(UpdateCommand)[0]?.args[0].input).toStrictEqual({
+      TableName: 'assent',
+      Key: { pk: 'NOTIFICATION#N1', sk: 'NOTIFICATION' },
+      UpdateExpression: 'SET emailedAt = :at',
+      ConditionExpression: LIVE,
+      ExpressionAttributeValues: { ':at': '2026-11-23T11:00:00.000Z', ':now': NOW / 1000 },
+    });
+  });
+});
+
+describe('DynamoDbIdempotencyStore', () => {
+  const store = new DynamoDbIdempotencyStore(options);
+
+  it('starts a key with a conditional put that an expired record does not block', async () => {
+    // Prepare
+    ddb.on(PutCommand).resolves({});
+
+    // Act
+    const state = await store.begin('k1', 'fp', '2026-11-23T10:00:00.000Z', 60);
+
+    // Assess
+    expect(state).toStrictEqual({ state: 'new' });
+    const at = Date.parse('2026-11-23T10:00:00.000Z') / 1000;
+    expect(ddb.commandCalls(PutCommand)[0]?.args[0].input).toStrictEqual({
+      TableName: 'assent',
+      Item: { pk: 'IDEMPOTENCY#k1', sk: 'IDEMPOTENCY', fingerprint: 'fp', state: 'in-progress', createdAt: '2026-11-23T10:00:00.000Z', expiresAt: at + 60 },
+      ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
+      ExpressionAttributeValues: { ':now': at },
+    });
+  });
+
+  it('reads the record as it is when the key is taken, whatever the store clock says', async () => {
+    // Prepare
+    ddb.on(PutCommand).rejects(failed());
+    ddb.on(GetCommand).resolves({ Item: { pk: 'IDEMPOTENCY#k1', sk: 'IDEMPOTENCY', fingerprint: 'fp', state: 'done', response: { status: 201, body: {} }, expiresAt: 1 } });
+
+    // Act
+    const state = await store.begin('k1', 'fp', '1970-01-01T00:00:00.000Z', 60);
+
+    // Assess
+    expect(state).toStrictEqual({ state: 'done', fingerprint: 'fp', response: { status: 201, body: {} } });
+  });
+});
+
+describe('DynamoDbDuplicateKeys', () => {
+  const store = new DynamoDbDuplicateKeys(options);
+
+  it('moves a key only from the holder expected', async () => {
+    // Prepare
+    ddb.on(PutCommand).resolves({});
+
+    // Act
+    await store.claim('k1', 'T2', 'T1');
+    await store.claim('k2', 'T3', undefined);
+
+    // Assess
+    expect(ddb.commandCalls(PutCommand).map((call) => call.args[0].input)).toStrictEqual([
+      { TableName: 'assent', Item: { pk: 'DEDUP#k1', sk: 'DEDUP', taskId: 'T2' }, ConditionExpression: 'taskId = :expected', ExpressionAttributeValues: { ':expected': 'T1' } },
+      { TableName: 'assent', Item: { pk: 'DEDUP#k2', sk: 'DEDUP', taskId: 'T3' }, ConditionExpression: 'attribute_not_exists(pk)' },
+    ]);
+  });
+});
