@@ -1,101 +1,85 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Todo, TodoStore } from '#ports/todo-store';
-import { isConditionalCheckFailure, rethrowAws } from '../aws-errors.ts';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type Todo, TodoSchema, type TodoStore } from '#ports/todo-store';
+import { INDEXES, type Item, keys, SingleTable, stripKeys } from './table.ts';
 
-const key = (id: string) => ({ pk: `TODO#${id}`, sk: 'TODO' });
-const KEYS = new Set(['pk', 'sk', 'gsi3pk', 'gsi3sk']);
-const toTodo = (item: Record<string, unknown>) => Object.fromEntries(Object.entries(item).filter(([name]) => !KEYS.has(name))) as unknown as Todo;
+const toTodo = (item: Item): Todo => TodoSchema.parse(stripKeys(item));
+const listInput = (tableName: string) => ({
+  TableName: tableName,
+  IndexName: INDEXES.byCreated.name,
+  KeyConditionExpression: 'gsi3pk = :pk',
+  ExpressionAttributeValues: { ':pk': 'TODOS' },
+  ScanIndexForward: false,
+});
 
-/** Todos in the single table; listed through the byCreated index (`gsi3pk = TODOS`). */
+/**
+ * Todos in the single table; listed through the byCreated index (`gsi3pk = TODOS`), which holds
+ * only keys: `done` and `archived` are read from the items.
+ */
 export class DynamoDbTodoStore implements TodoStore {
-  constructor(private readonly options: { readonly client: DynamoDBDocumentClient; readonly tableName: string }) {}
+  private readonly table: SingleTable;
+
+  constructor(options: { readonly client: SingleTable['client']; readonly tableName: string }) {
+    this.table = new SingleTable(options);
+  }
 
   async create(todo: Todo): Promise<void> {
-    try {
-      await this.options.client.send(
-        new PutCommand({
-          TableName: this.options.tableName,
-          Item: { ...key(todo.id), ...todo, gsi3pk: 'TODOS', gsi3sk: `${todo.createdAt}#${todo.id}` },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-    } catch (error) {
-      rethrowAws(error, 'Creating a todo');
-    }
+    await this.table.send(
+      () =>
+        this.table.client.send(
+          new PutCommand({
+            TableName: this.table.name,
+            Item: { ...keys.todo(todo.id), ...todo, gsi3pk: 'TODOS', gsi3sk: `${todo.createdAt}#${todo.id}` },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      'Creating a todo',
+    );
   }
 
   async get(id: string): Promise<Todo | undefined> {
-    try {
-      const { Item } = await this.options.client.send(new GetCommand({ TableName: this.options.tableName, Key: key(id), ConsistentRead: true }));
-      return Item ? toTodo(Item) : undefined;
-    } catch (error) {
-      rethrowAws(error, 'Reading a todo');
-    }
+    const item = await this.table.get(keys.todo(id), 'Reading a todo');
+    return item ? toTodo(item) : undefined;
   }
 
   async list(limit: number): Promise<Todo[]> {
-    try {
-      const { Items = [] } = await this.options.client.send(
-        new QueryCommand({
-          TableName: this.options.tableName,
-          IndexName: 'byCreated',
-          KeyConditionExpression: 'gsi3pk = :pk',
-          FilterExpression: 'archived = :false',
-          ExpressionAttributeValues: { ':pk': 'TODOS', ':false': false },
-          ScanIndexForward: false,
-          Limit: limit,
-        }),
-      );
-      return Items.map(toTodo);
-    } catch (error) {
-      rethrowAws(error, 'Listing todos');
-    }
+    const page = await this.table.queryPage({
+      input: listInput(this.table.name),
+      index: INDEXES.byCreated,
+      limit,
+      keep: (item) => item.archived === false,
+      what: 'Listing todos',
+    });
+    return page.items.map(toTodo);
   }
 
   async markDone(id: string, at: string): Promise<Todo | undefined> {
-    try {
-      const { Attributes } = await this.options.client.send(
-        new UpdateCommand({
-          TableName: this.options.tableName,
-          Key: key(id),
-          UpdateExpression: 'SET done = :true, doneAt = if_not_exists(doneAt, :at)',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':true': true, ':at': at },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return Attributes ? toTodo(Attributes) : undefined;
-    } catch (error) {
-      if (isConditionalCheckFailure(error)) return undefined;
-      rethrowAws(error, 'Marking a todo done');
-    }
+    const outcome = await this.table.update(
+      {
+        TableName: this.table.name,
+        Key: keys.todo(id),
+        UpdateExpression: 'SET done = :true, doneAt = if_not_exists(doneAt, :at)',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':true': true, ':at': at },
+      },
+      'Marking a todo done',
+    );
+    return outcome.applied ? toTodo(outcome.item) : undefined;
   }
 
   async archiveDone(): Promise<string[]> {
     const archived: string[] = [];
-    try {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const result = await this.options.client.send(
-          new QueryCommand({
-            TableName: this.options.tableName,
-            IndexName: 'byCreated',
-            KeyConditionExpression: 'gsi3pk = :pk',
-            FilterExpression: 'done = :true AND archived = :false',
-            ExpressionAttributeValues: { ':pk': 'TODOS', ':true': true, ':false': false },
-            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-          }),
+    for await (const entries of this.table.pages(listInput(this.table.name), 'Archiving todos')) {
+      const items = await this.table.getMany(entries.map((entry) => ({ pk: String(entry.pk), sk: String(entry.sk) })), 'Archiving todos');
+      for (const item of items.filter((candidate) => candidate.done === true && candidate.archived === false)) {
+        await this.table.send(
+          () =>
+            this.table.client.send(
+              new UpdateCommand({ TableName: this.table.name, Key: keys.todo(String(item.id)), UpdateExpression: 'SET archived = :true', ExpressionAttributeValues: { ':true': true } }),
+            ),
+          'Archiving todos',
         );
-        for (const item of result.Items ?? []) {
-          await this.options.client.send(
-            new UpdateCommand({ TableName: this.options.tableName, Key: key(String(item.id)), UpdateExpression: 'SET archived = :true', ExpressionAttributeValues: { ':true': true } }),
-          );
-          archived.push(String(item.id));
-        }
-        startKey = result.LastEvaluatedKey;
-      } while (startKey);
-    } catch (error) {
-      rethrowAws(error, 'Archiving todos');
+        archived.push(String(item.id));
+      }
     }
     return archived;
   }
