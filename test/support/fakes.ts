@@ -1,11 +1,6 @@
-import { ConcurrentUpdateError } from '#core/errors';
-import type { Task } from '#core/task';
 import type { Clock } from '#ports/clock';
 import type { EventPublisher, LifecycleEvent } from '#ports/events';
 import type { Email, Mailer } from '#ports/mailer';
-import type { Notification } from '#core/notification';
-import type { TaskStatus } from '#core/task';
-import type { IdempotencyState, Page, SaveCondition, SecretRecord, TaskQuery, TaskStore } from '#ports/task-store';
 import type {
   ChangeEmailResult,
   DirectoryProject,
@@ -17,121 +12,18 @@ import type {
 import type { Todo, TodoStore } from '#ports/todo-store';
 import type { Workflow, WorkflowInput } from '#ports/workflow';
 
+export {
+  MemoryDuplicateKeys,
+  type MemoryIdempotencyRecord,
+  MemoryIdempotencyStore,
+  MemoryNotificationStore,
+  MemorySecretStore,
+  type MemoryStoreOptions,
+  MemoryTaskStore,
+} from './memory-stores.ts';
+
 /** Deep copy in this realm (Jest 29's structuredClone builds objects toStrictEqual sees as foreign). */
 const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
-
-/** In-memory TaskStore with the same conditions as the DynamoDB adapter. */
-export class MemoryTaskStore implements TaskStore {
-  readonly tasks = new Map<string, Task>();
-  readonly secrets = new Map<string, SecretRecord>();
-  readonly duplicates = new Map<string, string>();
-  readonly notifications = new Map<string, Notification>();
-  readonly idempotency = new Map<string, IdempotencyState>();
-
-  async get(id: string) {
-    const task = this.tasks.get(id);
-    return task ? copy(task) : undefined;
-  }
-  async create(task: Task) {
-    if (this.tasks.has(task.id)) throw new ConcurrentUpdateError('exists');
-    this.tasks.set(task.id, copy(task));
-  }
-  async save(task: Task, condition: SaveCondition) {
-    const current = this.tasks.get(task.id);
-    if (!current || current.version !== condition.version) throw new ConcurrentUpdateError('stale');
-    const next = { ...copy(task), version: condition.version + 1 };
-    this.tasks.set(task.id, next);
-    return copy(next);
-  }
-  async putSecret(secret: SecretRecord) {
-    this.secrets.set(secret.hash, { ...secret });
-  }
-  async getSecret(hash: string) {
-    const secret = this.secrets.get(hash);
-    return secret ? { ...secret } : undefined;
-  }
-  async consumeSecret(hash: string, usedBy: string, at: string) {
-    const secret = this.secrets.get(hash);
-    if (!secret || secret.usedAt || secret.revokedAt || secret.validUntil <= at) return false;
-    this.secrets.set(hash, { ...secret, usedAt: at, usedBy });
-    return true;
-  }
-  async releaseSecret(hash: string) {
-    const secret = this.secrets.get(hash);
-    if (!secret) return;
-    const { usedAt: _u, usedBy: _b, ...rest } = secret;
-    this.secrets.set(hash, rest);
-  }
-  async list(query: TaskQuery): Promise<Page<Task>> {
-    const items = [...this.tasks.values()]
-      .filter((task) => (!query.status || task.status === query.status) && (!query.type || task.type === query.type))
-      .filter((task) => !query.requester || task.createdBy?.sub === query.requester)
-      .sort((a, b) => `${b.createdAt}#${b.id}`.localeCompare(`${a.createdAt}#${a.id}`));
-    const start = query.cursor ? Number(query.cursor) : 0;
-    const page = items.slice(start, start + query.limit).map(copy);
-    return start + query.limit < items.length ? { items: page, cursor: String(start + query.limit) } : { items: page };
-  }
-  async countByStatus() {
-    const counts = { pending: 0, approved: 0, awaiting_token: 0, completed: 0, rejected: 0, cancelled: 0, failed: 0, expired: 0 } as Record<TaskStatus, number>;
-    for (const task of this.tasks.values()) counts[task.status]++;
-    return counts;
-  }
-  async listSecrets(kind: SecretRecord['kind'], limit: number) {
-    return { items: [...this.secrets.values()].filter((secret) => secret.kind === kind).slice(0, limit) };
-  }
-  async deleteExpiredSecrets(kind: SecretRecord['kind'], before: string) {
-    let deleted = 0;
-    for (const [hash, secret] of this.secrets) {
-      if (secret.kind === kind && secret.validUntil <= before) {
-        this.secrets.delete(hash);
-        deleted++;
-      }
-    }
-    return deleted;
-  }
-  async getDuplicateHolder(key: string) {
-    return this.duplicates.get(key);
-  }
-  async claimDuplicate(key: string, taskId: string, expected: string | undefined) {
-    if (this.duplicates.get(key) !== expected) return false;
-    this.duplicates.set(key, taskId);
-    return true;
-  }
-  async putNotification(notification: Notification) {
-    this.notifications.set(notification.id, copy(notification));
-  }
-  async getNotification(id: string) {
-    const notification = this.notifications.get(id);
-    return notification ? copy(notification) : undefined;
-  }
-  async updateNotification(notification: Notification) {
-    this.notifications.set(notification.id, copy(notification));
-  }
-  async listNotifications(query: { acknowledged?: boolean; limit: number }) {
-    const items = [...this.notifications.values()].filter((n) => query.acknowledged === undefined || n.acknowledged === query.acknowledged);
-    return { items: items.reverse().slice(0, query.limit).map(copy) };
-  }
-  async beginIdempotent(key: string, fingerprint: string): Promise<IdempotencyState> {
-    const existing = this.idempotency.get(key);
-    if (existing) return existing;
-    this.idempotency.set(key, { state: 'in-progress', fingerprint });
-    return { state: 'new' };
-  }
-  async completeIdempotent(key: string, response: { status: number; body: unknown }) {
-    const existing = this.idempotency.get(key);
-    if (existing && existing.state !== 'new') this.idempotency.set(key, { state: 'done', fingerprint: existing.fingerprint, response });
-  }
-  async abandonIdempotent(key: string) {
-    if (this.idempotency.get(key)?.state === 'in-progress') this.idempotency.delete(key);
-  }
-  async revokeSecrets(taskId: string, kind: SecretRecord['kind'], at: string, reason: string) {
-    for (const [hash, secret] of this.secrets) {
-      if (secret.taskId === taskId && secret.kind === kind && !secret.usedAt && !secret.revokedAt) {
-        this.secrets.set(hash, { ...secret, revokedAt: at, revokedReason: reason });
-      }
-    }
-  }
-}
 
 export class RecordingWorkflow implements Workflow {
   readonly started: (WorkflowInput & { attempt: number })[] = [];

@@ -1,0 +1,257 @@
+import type { Notification } from '#core/notification';
+import { type Task, type TaskStatus, TaskStatusSchema } from '#core/task';
+import type { DuplicateKeyStore } from '#ports/duplicate-keys';
+import type { IdempotencyState, IdempotencyStore } from '#ports/idempotency-store';
+import type { NotificationQuery, NotificationStore } from '#ports/notification-store';
+import type { SecretRecord, SecretStore } from '#ports/secret-store';
+import type { Page, TaskQuery, TaskStore, TaskUpdate, UpdateResult } from '#ports/task-store';
+import { applyTaskUpdate } from './apply-task-update.ts';
+import { memoryPage } from './memory-page.ts';
+
+/**
+ * In-memory stores with the semantics of the DynamoDB adapters (the contracts in test/contract run
+ * against both): conditional writes, TTL as the adapters read it, real cursors, newest first by
+ * `<createdAt>#<id>`. Values are deep-copied in and out. Re-exported by fakes.ts.
+ */
+
+/** Deep copy in this realm (Jest 29's structuredClone builds objects toStrictEqual sees as foreign). */
+const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+/** What every in-memory store takes: the clock TTL compares `expiresAt` (epoch seconds) with. */
+export interface MemoryStoreOptions {
+  /** @default Date.now */
+  readonly now?: () => number;
+}
+
+/** Like DynamoDB's TTL as the adapters read it: an item whose `expiresAt` has passed counts as absent. */
+class Ttl {
+  private readonly now: () => number;
+  constructor(options: MemoryStoreOptions) {
+    this.now = options.now ?? Date.now;
+  }
+  live(expiresAt: number | undefined): boolean {
+    return expiresAt === undefined || expiresAt * 1000 > this.now();
+  }
+}
+
+const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+/** As the DynamoDB adapters keep them (`SECRET_RETENTION_SECONDS`, `NOTIFICATION_RETENTION_SECONDS`). */
+const SECRET_RETENTION_SECONDS = 30 * 24 * 3600;
+const NOTIFICATION_RETENTION_SECONDS = 90 * 24 * 3600;
+
+/** In-memory TaskStore with the semantics of DynamoDbTaskStore (the contract in test/contract holds for both). */
+export class MemoryTaskStore implements TaskStore {
+  readonly tasks = new Map<string, Task>();
+  private readonly ttl: Ttl;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.ttl = new Ttl(options);
+  }
+
+  private live(id: string): Task | undefined {
+    const task = this.tasks.get(id);
+    return task && this.ttl.live(task.expiresAt) ? task : undefined;
+  }
+
+  async get(id: string) {
+    const task = this.live(id);
+    return task ? copy(task) : undefined;
+  }
+
+  async getMany(ids: readonly string[]) {
+    return [...new Set(ids)].flatMap((id) => {
+      const task = this.live(id);
+      return task ? [copy(task)] : [];
+    });
+  }
+
+  async create(task: Task) {
+    // Like `attribute_not_exists(pk)`: an expired task TTL has not deleted yet still holds its id.
+    if (this.tasks.has(task.id)) return false;
+    this.tasks.set(task.id, copy(task));
+    return true;
+  }
+
+  async update(id: string, update: TaskUpdate): Promise<UpdateResult> {
+    const result = applyTaskUpdate(this.live(id), copy(update));
+    if (!result.applied) return { applied: false, task: result.task && copy(result.task) };
+    this.tasks.set(id, copy(result.task));
+    return { applied: true, task: copy(result.task) };
+  }
+
+  async list(query: TaskQuery): Promise<Page<Task>> {
+    const partition = query.status ? `STATUS#${query.status}` : query.type ? `TYPE#${query.type}` : 'TASKS';
+    const entries = [...this.tasks.values()]
+      .filter((task) => this.ttl.live(task.expiresAt))
+      .filter((task) => (!query.status || task.status === query.status) && (!query.type || task.type === query.type))
+      .filter((task) => !query.requester || task.createdBy?.sub === query.requester)
+      .map((task) => ({ key: `${task.createdAt}#${task.id}`, item: task }));
+    const page = memoryPage(entries, {
+      partition,
+      limit: query.limit,
+      ...(query.createdFrom === undefined ? {} : { from: query.createdFrom }),
+      ...(query.createdTo === undefined ? {} : { to: query.createdTo }),
+      ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
+    });
+    return copy(page);
+  }
+
+  /** Like Select COUNT on the index: expired tasks TTL has not deleted yet are counted. */
+  async countByStatus() {
+    const counts = Object.fromEntries(TaskStatusSchema.options.map((status) => [status, 0])) as Record<TaskStatus, number>;
+    for (const task of this.tasks.values()) counts[task.status]++;
+    return counts;
+  }
+}
+
+/** In-memory SecretStore with the semantics of DynamoDbSecretStore. */
+export class MemorySecretStore implements SecretStore {
+  readonly secrets = new Map<string, SecretRecord>();
+  private readonly ttl: Ttl;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.ttl = new Ttl(options);
+  }
+
+  private live(secret: SecretRecord | undefined): SecretRecord | undefined {
+    return secret && this.ttl.live(seconds(secret.validUntil) + SECRET_RETENTION_SECONDS) ? secret : undefined;
+  }
+
+  async put(secret: SecretRecord) {
+    if (this.secrets.has(secret.hash)) throw new Error('A secret with this hash is already stored: secrets are random, so the caller reused one.');
+    this.secrets.set(secret.hash, copy(secret));
+  }
+
+  async get(hash: string) {
+    const secret = this.live(this.secrets.get(hash));
+    return secret ? copy(secret) : undefined;
+  }
+
+  async consume(hash: string, usedBy: string, at: string) {
+    const secret = this.secrets.get(hash);
+    if (!secret || secret.usedAt !== undefined || !(secret.validUntil > at)) return false;
+    this.secrets.set(hash, { ...secret, usedAt: at, usedBy });
+    return true;
+  }
+
+  async release(hash: string) {
+    const secret = this.secrets.get(hash);
+    if (!secret) return;
+    const { usedAt: _usedAt, usedBy: _usedBy, ...rest } = secret;
+    this.secrets.set(hash, rest);
+  }
+
+  async list(kind: SecretRecord['kind'], limit: number, cursor?: string) {
+    const entries = [...this.secrets.values()]
+      .filter((secret) => secret.kind === kind && this.live(secret))
+      .map((secret) => ({ key: `${secret.createdAt}#${secret.hash}`, item: secret }));
+    return copy(memoryPage(entries, { partition: `SECRETS#${kind}`, limit, ...(cursor === undefined ? {} : { cursor }) }));
+  }
+
+  async deleteExpired(kind: SecretRecord['kind'], before: string) {
+    let deleted = 0;
+    for (const [hash, secret] of this.secrets) {
+      if (secret.kind === kind && secret.validUntil <= before) {
+        this.secrets.delete(hash);
+        deleted++;
+      }
+    }
+    return deleted;
+  }
+}
+
+/** In-memory DuplicateKeyStore with the semantics of DynamoDbDuplicateKeys. */
+export class MemoryDuplicateKeys implements DuplicateKeyStore {
+  readonly holders = new Map<string, string>();
+
+  async holder(key: string) {
+    return this.holders.get(key);
+  }
+
+  async claim(key: string, taskId: string, expected: string | undefined) {
+    if (this.holders.get(key) !== expected) return false;
+    this.holders.set(key, taskId);
+    return true;
+  }
+}
+
+/** An idempotency record as DynamoDbIdempotencyStore keeps it. */
+export interface MemoryIdempotencyRecord {
+  readonly fingerprint: string;
+  readonly state: 'in-progress' | 'done';
+  readonly response?: { status: number; body: unknown };
+  readonly createdAt: string;
+  /** Epoch seconds: `createdAt` + the `ttlSeconds` its request began with. */
+  readonly expiresAt: number;
+}
+
+/** In-memory IdempotencyStore with the semantics of DynamoDbIdempotencyStore (expiry by the `at` of `begin`). */
+export class MemoryIdempotencyStore implements IdempotencyStore {
+  readonly records = new Map<string, MemoryIdempotencyRecord>();
+
+  async begin(key: string, fingerprint: string, at: string, ttlSeconds: number): Promise<IdempotencyState> {
+    const existing = this.records.get(key);
+    if (existing && existing.expiresAt > seconds(at)) {
+      return existing.state === 'done'
+        ? { state: 'done', fingerprint: existing.fingerprint, response: copy(existing.response as { status: number; body: unknown }) }
+        : { state: 'in-progress', fingerprint: existing.fingerprint };
+    }
+    this.records.set(key, { fingerprint, state: 'in-progress', createdAt: at, expiresAt: seconds(at) + ttlSeconds });
+    return { state: 'new' };
+  }
+
+  async complete(key: string, response: { status: number; body: unknown }) {
+    const existing = this.records.get(key);
+    if (existing) this.records.set(key, { ...existing, state: 'done', response: copy(response) });
+  }
+
+  async abandon(key: string) {
+    if (this.records.get(key)?.state === 'in-progress') this.records.delete(key);
+  }
+}
+
+/** In-memory NotificationStore with the semantics of DynamoDbNotificationStore. */
+export class MemoryNotificationStore implements NotificationStore {
+  readonly notifications = new Map<string, Notification>();
+  private readonly ttl: Ttl;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.ttl = new Ttl(options);
+  }
+
+  private live(id: string): Notification | undefined {
+    const notification = this.notifications.get(id);
+    return notification && this.ttl.live(seconds(notification.createdAt) + NOTIFICATION_RETENTION_SECONDS) ? notification : undefined;
+  }
+
+  async put(notification: Notification) {
+    if (this.notifications.has(notification.id)) throw new Error(`Notification ${notification.id} is already stored: a new notification needs a new id.`);
+    this.notifications.set(notification.id, copy(notification));
+  }
+
+  async get(id: string) {
+    const notification = this.live(id);
+    return notification ? copy(notification) : undefined;
+  }
+
+  async markEmailed(id: string, at: string) {
+    const notification = this.live(id);
+    if (notification) this.notifications.set(id, { ...notification, emailedAt: at });
+  }
+
+  async acknowledge(id: string, by: string, at: string) {
+    const notification = this.live(id);
+    if (!notification) return false;
+    if (notification.acknowledged === false) this.notifications.set(id, { ...notification, acknowledged: true, acknowledgedAt: at, acknowledgedBy: by });
+    return true;
+  }
+
+  async list(query: NotificationQuery) {
+    const entries = [...this.notifications.keys()]
+      .flatMap((id) => this.live(id) ?? [])
+      .filter((notification) => query.acknowledged === undefined || notification.acknowledged === query.acknowledged)
+      .map((notification) => ({ key: `${notification.createdAt}#${notification.id}`, item: notification }));
+    return copy(memoryPage(entries, { partition: 'NOTIFICATIONS', limit: query.limit, ...(query.cursor === undefined ? {} : { cursor: query.cursor }) }));
+  }
+}
+
