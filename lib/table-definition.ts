@@ -1,4 +1,11 @@
 /**
+ * The non-key attributes every index keeps: what list filters read (`type`, `createdBy.sub`,
+ * `acknowledged`). They never change after creation (except `acknowledged`), so a write that
+ * changes anything else writes no index; lists read the full items from the table (BatchGetItem).
+ */
+export const INDEX_ATTRIBUTES = ['type', 'createdBy', 'acknowledged'] as const;
+
+/**
  * The one DynamoDB table's key schema, indexes, TTL and stream, as data. The CDK construct and the
  * local stack (CreateTable against DynamoDB Local) both build the table from this.
  */
@@ -9,10 +16,13 @@ export const tableDefinition = {
   streamView: 'NEW_AND_OLD_IMAGES',
   indexes: [
     /** Tasks by status, newest first: gsi1pk = `STATUS#<status>`, gsi1sk = `<createdAt ISO>#<id>`. */
-    { name: 'byStatus', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+    { name: 'byStatus', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', nonKeyAttributes: INDEX_ATTRIBUTES },
     /** Tasks by type, newest first: gsi2pk = `TYPE#<type>`, gsi2sk = `<createdAt ISO>#<id>`. */
-    { name: 'byType', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
-    /** Collections newest first: gsi3pk = `TASKS` | `NOTIFICATIONS` | `SECRETS#<kind>`, gsi3sk = `<createdAt ISO>#<id>`. */
-    { name: 'byCreated', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
+    { name: 'byType', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', nonKeyAttributes: INDEX_ATTRIBUTES },
+    /**
+     * Collections newest first: gsi3pk = `TASKS` | `NOTIFICATIONS` | `SECRETS#<kind>` | `TODOS`,
+     * gsi3sk = `<createdAt ISO>#<id>`.
+     */
+    { name: 'byCreated', partitionKey: 'gsi3pk', sortKey: 'gsi3sk', nonKeyAttributes: INDEX_ATTRIBUTES },
   ],
 } as const;

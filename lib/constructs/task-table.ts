@@ -38,7 +38,7 @@ export interface TaskTableProps {
 /**
  * The one DynamoDB table, built from `lib/table-definition.ts` (the same definition the local stack
  * uses): on demand, point-in-time recovery, TTL on `expiresAt`, a NEW_AND_OLD_IMAGES stream for the
- * archiver, AWS-managed encryption.
+ * archiver, AWS-managed encryption. Indexes keep the keys and `INDEX_ATTRIBUTES` only.
  */
 export class TaskTable extends Construct {
   /** The table. */
@@ -81,7 +81,8 @@ export class TaskTable extends Construct {
         indexName: index.name,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
         sortKey: { name: index.sortKey, type: AttributeType.STRING },
-        projectionType: ProjectionType.ALL,
+        projectionType: ProjectionType.INCLUDE,
+        nonKeyAttributes: [...index.nonKeyAttributes],
       });
       return `${this.table.tableArn}/index/${index.name}`;
     });

@@ -8,6 +8,8 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   ListTablesCommand,
+  type Projection,
+  type TableDescription,
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -82,40 +84,44 @@ export async function startDynamoDbLocal(port: number, dataDir: string | undefin
 export const localClient = (endpoint: string) =>
   new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 
-/** Creates the table from lib/table-definition.ts unless it exists (same definition as CDK). */
+type IndexDefinition = (typeof tableDefinition.indexes)[number];
+
+const keySchemaOf = (index: IndexDefinition) => [
+  { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+  { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
+];
+const projectionOf = (index: IndexDefinition): Projection => ({ ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.nonKeyAttributes] });
+const sameProjection = (actual: Projection | undefined, wanted: Projection) =>
+  actual?.ProjectionType === wanted.ProjectionType &&
+  JSON.stringify([...(actual?.NonKeyAttributes ?? [])].sort()) === JSON.stringify([...(wanted.NonKeyAttributes ?? [])].sort());
+
+/**
+ * Creates the table from lib/table-definition.ts unless it exists (same definition as CDK). An existing
+ * table (a data directory from an older version) gets the indexes it lacks, and an index whose
+ * projection differs is deleted and created again.
+ */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<'created' | 'existing'> {
-  const { partitionKey, sortKey, indexes, streamView, ttlAttribute } = tableDefinition;
+  let table: TableDescription | undefined;
   try {
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    // A data directory from an older version may lack an index: add what is missing, as CDK would.
-    const existing = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
-    for (const index of indexes.filter((candidate) => !existing.has(candidate.name))) {
-      await client.send(
-        new UpdateTableCommand({
-          TableName: tableName,
-          AttributeDefinitions: [
-            { AttributeName: index.partitionKey, AttributeType: 'S' },
-            { AttributeName: index.sortKey, AttributeType: 'S' },
-          ],
-          GlobalSecondaryIndexUpdates: [
-            {
-              Create: {
-                IndexName: index.name,
-                KeySchema: [
-                  { AttributeName: index.partitionKey, KeyType: 'HASH' },
-                  { AttributeName: index.sortKey, KeyType: 'RANGE' },
-                ],
-                Projection: { ProjectionType: 'ALL' },
-              },
-            },
-          ],
-        }),
-      );
-    }
-    return 'existing';
+    table = (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table;
   } catch (error) {
     if ((error as Error).name !== 'ResourceNotFoundException') throw error;
   }
+  if (!table) {
+    await createTable(client, tableName);
+    return 'created';
+  }
+  for (const index of tableDefinition.indexes) {
+    const existing = table.GlobalSecondaryIndexes?.find((candidate) => candidate.IndexName === index.name);
+    if (existing && sameProjection(existing.Projection, projectionOf(index))) continue;
+    if (existing) await deleteIndex(client, tableName, index);
+    await createIndex(client, tableName, index);
+  }
+  return 'existing';
+}
+
+async function createTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  const { partitionKey, sortKey, indexes, streamView, ttlAttribute } = tableDefinition;
   const keyAttributes = new Set<string>([partitionKey, sortKey, ...indexes.flatMap((index) => [index.partitionKey, index.sortKey])]);
   await client.send(
     new CreateTableCommand({
@@ -126,19 +132,41 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
         { AttributeName: partitionKey, KeyType: 'HASH' },
         { AttributeName: sortKey, KeyType: 'RANGE' },
       ],
-      GlobalSecondaryIndexes: indexes.map((index) => ({
-        IndexName: index.name,
-        KeySchema: [
-          { AttributeName: index.partitionKey, KeyType: 'HASH' },
-          { AttributeName: index.sortKey, KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      })),
+      GlobalSecondaryIndexes: indexes.map((index) => ({ IndexName: index.name, KeySchema: keySchemaOf(index), Projection: projectionOf(index) })),
       StreamSpecification: { StreamEnabled: true, StreamViewType: streamView },
     }),
   );
   await client.send(
     new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { Enabled: true, AttributeName: ttlAttribute } }),
   );
-  return 'created';
+}
+
+/** The index as DescribeTable shows it now (undefined once it is gone). */
+async function describeIndex(client: DynamoDBClient, tableName: string, name: string) {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  return Table?.GlobalSecondaryIndexes?.find((index) => index.IndexName === name);
+}
+
+async function deleteIndex(client: DynamoDBClient, tableName: string, index: IndexDefinition): Promise<void> {
+  await client.send(new UpdateTableCommand({ TableName: tableName, GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: index.name } }] }));
+  await waitFor(`index ${index.name} to be deleted`, async () => {
+    if (await describeIndex(client, tableName, index.name)) throw new Error(`Index ${index.name} still exists.`);
+  });
+}
+
+async function createIndex(client: DynamoDBClient, tableName: string, index: IndexDefinition): Promise<void> {
+  await client.send(
+    new UpdateTableCommand({
+      TableName: tableName,
+      AttributeDefinitions: [
+        { AttributeName: index.partitionKey, AttributeType: 'S' },
+        { AttributeName: index.sortKey, AttributeType: 'S' },
+      ],
+      GlobalSecondaryIndexUpdates: [{ Create: { IndexName: index.name, KeySchema: keySchemaOf(index), Projection: projectionOf(index) } }],
+    }),
+  );
+  await waitFor(`index ${index.name} to be active`, async () => {
+    const status = (await describeIndex(client, tableName, index.name))?.IndexStatus;
+    if (status !== 'ACTIVE') throw new Error(`Index ${index.name} is ${status ?? 'missing'}.`);
+  });
 }
