@@ -1,12 +1,10 @@
-import { z } from 'zod';
-import { type ActionContext, ActionContractError, type ActionDefinition, type ActionPorts, type Stage, type ValidateOptions } from './action.ts';
+import type { ActionDefinition, ActionPorts, Stage } from './action.ts';
+import { HookRun, tokenSchemaOf } from './hook-run.ts';
 import type { Registry } from './registry.ts';
 import type { ActionRecord, Task } from './task.ts';
 
 export type { Stage } from './action.ts';
-
-/** A note as a hook leaves it; `step` names the validation step it records. */
-type StageNote = { at: string; text: string; step?: string };
+export { tokenSchemaOf } from './hook-run.ts';
 
 export interface StageRun {
   /** The task with each action's record updated by its hook (notes, validity, votes, stored data). */
@@ -58,155 +56,6 @@ export async function runStage(
     records[index] = run.result();
   }
   return { task: { ...task, actions: records } };
-}
-
-/** What one hook of one action records while it runs, and the context it gets to record it. */
-class HookRun {
-  private valid: boolean | null;
-  private autoApprove: boolean | null;
-  private needsToken: boolean;
-  private tokenSchemaKey: string | undefined;
-  private readonly notes: StageNote[];
-  /** As saved: what the record held plus what this run persisted. */
-  private readonly stored: Record<string, unknown>;
-
-  constructor(
-    private readonly action: ActionDefinition,
-    private readonly record: ActionRecord,
-    private readonly stage: Stage,
-    private readonly at: () => string,
-  ) {
-    const fresh = stage === 'preApprove';
-    this.valid = fresh ? null : record.valid;
-    this.autoApprove = fresh ? null : record.autoApprove;
-    this.needsToken = record.needsToken;
-    this.tokenSchemaKey = record.tokenSchemaKey;
-    this.notes = [...record.notes];
-    this.stored = { ...record.stored };
-  }
-
-  context(task: Task, cache: Map<string, unknown>, ports: ActionPorts): ActionContext<Record<string, unknown>> {
-    const { action, stage } = this;
-    const view = this.storedView();
-    const note = (text: string, step?: string) => this.notes.push({ at: this.at(), text, ...(step === undefined ? {} : { step }) });
-    const decide = (valid: boolean, autoApprove: boolean | null, reason: string) => {
-      this.valid = valid;
-      if (autoApprove !== null) this.autoApprove = autoApprove;
-      note(reason);
-    };
-    const preApproveOnly = (helper: string) => {
-      if (stage !== 'preApprove') throw new ActionContractError(`Action "${action.name}" called ${helper} in ${stage}: approval is decided in preApprove only.`);
-    };
-    const context: ActionContext<Record<string, unknown>> = {
-      data: action.schema.parse(this.record.data) as Record<string, unknown>,
-      task,
-      cache,
-      stored: view,
-      ports,
-      persist: (key, value) => {
-        const kept = this.parseStoredValue(key, value);
-        this.stored[key] = kept;
-        view[key] = kept;
-      },
-      recall: (key) => {
-        if (view[key] === undefined) throw new ActionContractError(`Action "${action.name}" recalled "${key}" in ${stage}, but no earlier stage persisted it.`);
-        return view[key];
-      },
-      addNote: (text) => note(text),
-      validate: (steps, options) => this.validate(context, steps, options ?? {}, note),
-      refuse: (reason) => decide(false, stage === 'preApprove' ? true : null, reason),
-      requireApproval: (reason) => {
-        preApproveOnly('requireApproval');
-        decide(true, false, reason);
-      },
-      waiveApproval: (reason) => {
-        preApproveOnly('waiveApproval');
-        decide(true, true, reason);
-      },
-      markValid: (valid) => {
-        this.valid = valid;
-      },
-      voteAutoApprove: (approve) => {
-        this.autoApprove = approve;
-      },
-      requireToken: (schema) => {
-        if (!tokenSchemaOf(action, schema)) {
-          throw new ActionContractError(`Action "${action.name}" asked for token schema "${schema ?? 'tokenSchema'}", which it does not declare.`);
-        }
-        this.needsToken = true;
-        this.tokenSchemaKey = schema;
-      },
-    };
-    return context;
-  }
-
-  private async validate(
-    context: ActionContext<Record<string, unknown>>,
-    steps: Parameters<ActionContext<Record<string, unknown>>['validate']>[0],
-    options: ValidateOptions,
-    note: (text: string, step: string) => void,
-  ): Promise<boolean> {
-    for (const step of steps) {
-      const outcome = await step.run(context);
-      note(outcome.note, step.name);
-      if (!outcome.ok) {
-        this.valid = false;
-        if (options.onFailure === 'refuse' && this.stage === 'preApprove') this.autoApprove = true;
-        return false;
-      }
-    }
-    this.valid = true;
-    return true;
-  }
-
-  /** `stored` as the hook sees it: parsed by the action's storedSchema, if it has one. */
-  private storedView(): Record<string, unknown> {
-    const schema = this.action.storedSchema;
-    if (!schema) return this.stored;
-    const parsed = schema.partial().safeParse(this.stored);
-    if (!parsed.success) {
-      throw new ActionContractError(
-        `Action "${this.action.name}" has stored data that does not match its storedSchema:\n${z.prettifyError(parsed.error)}\n` +
-          'Fix the storedSchema in its action.ts, or what it persists.',
-        { cause: parsed.error },
-      );
-    }
-    return { ...parsed.data };
-  }
-
-  private parseStoredValue(key: string, value: unknown): unknown {
-    const schema = this.action.storedSchema;
-    if (!schema) return value;
-    const field = (schema.shape as Record<string, z.ZodType | undefined>)[key];
-    if (!field) throw new ActionContractError(`Action "${this.action.name}" persisted "${key}", which its storedSchema does not declare. Add it there.`);
-    const parsed = field.safeParse(value);
-    if (!parsed.success) {
-      throw new ActionContractError(`Action "${this.action.name}" persisted a "${key}" that does not match its storedSchema: ${z.prettifyError(parsed.error)}`, {
-        cause: parsed.error,
-      });
-    }
-    return parsed.data;
-  }
-
-  /** preApprove must end valid or invalid: a hook that decided nothing is a bug in the action. */
-  assertDecided(): void {
-    if (this.stage === 'preApprove' && this.valid === null) {
-      throw new ActionContractError(
-        `Action "${this.action.name}" ended preApprove without deciding whether it is valid: end it with ctx.validate([...]), ctx.refuse(reason), ctx.requireApproval(reason), ctx.waiveApproval(reason) or ctx.markValid(valid).`,
-      );
-    }
-  }
-
-  result(): ActionRecord {
-    const { valid, autoApprove, needsToken, tokenSchemaKey, notes, stored } = this;
-    const { tokenSchemaKey: _previous, ...record } = this.record;
-    return { ...record, valid, autoApprove, needsToken, notes, stored, ...(tokenSchemaKey === undefined ? {} : { tokenSchemaKey }) };
-  }
-}
-
-/** The token schema an action asked for: a named one of `tokenSchemas`, or its `tokenSchema`. */
-export function tokenSchemaOf(action: ActionDefinition, key: string | undefined): z.ZodObject | undefined {
-  return key === undefined ? action.tokenSchema : action.tokenSchemas?.[key];
 }
 
 /** Auto-approval: the task type allows it, no action vetoed, at least one voted yes. */
