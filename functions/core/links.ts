@@ -40,12 +40,16 @@ export function whyNotLive(record: SecretRecord, task: Task): Error | undefined 
     const decided = lastDecision(task);
     if (decided) return alreadyDecided(task, decided);
   }
-  if (!waiting) return new SecretExpiredError(`This link no longer works: ${closedReason(task)}`, { extensions });
+  if (!waiting) return noLongerWorks(closedReason(task), extensions);
   if (task.wait?.kind === record.kind && task.wait.round !== record.round) {
-    return new SecretExpiredError(`This link no longer works: A newer ${record.kind === 'approval' ? 'approval request' : 'link'} was sent.`, { extensions });
+    return noLongerWorks(`A newer ${record.kind === 'approval' ? 'approval request' : 'link'} was sent.`, extensions);
   }
   return undefined;
 }
+
+/** A link its task has moved on from: 410 with the reason (also what `GET /v1/tokens` shows). */
+const noLongerWorks = (reason: string, extensions: Record<string, unknown>) =>
+  new SecretExpiredError(`This link no longer works: ${reason}`, { extensions: { ...extensions, reason } });
 
 /** Why a task no longer waits for its links, in the words its links answer with. */
 function closedReason(task: Task): string {

@@ -1,7 +1,7 @@
 import type { Page, TaskQuery } from '#ports/task-store';
 import type { SecretRecord } from '#ports/secret-store';
 import type { Context } from './context.ts';
-import { NotFoundError, TaskArchivedError, UnauthorizedError } from './errors.ts';
+import { ClientError, NotFoundError, TaskArchivedError, UnauthorizedError } from './errors.ts';
 import { summary } from './explain.ts';
 import { type Identity, isAdmin } from './identity.ts';
 import { whyNotLive } from './links.ts';
@@ -60,11 +60,16 @@ export async function listTokens(ctx: Context, limit: number, cursor?: string): 
   const items = page.items.map((secret): TokenState => {
     const task = tasks.get(secret.taskId);
     if (task?.tokenUse?.hash === secret.hash) return { secret, state: 'used', usedAt: task.tokenUse.at };
-    const problem = task ? whyNotLive(secret, task) : new Error('Its task is gone.');
-    if (problem) return { secret, state: 'revoked', revokedReason: problem.message };
+    const problem = task ? whyNotLive(secret, task) : undefined;
+    if (!task || problem) return { secret, state: 'revoked', revokedReason: reasonOf(problem) };
     return { secret, state: Date.parse(secret.validUntil) <= now ? 'expired' : 'live' };
   });
   return { items, ...(page.cursor ? { cursor: page.cursor } : {}) };
 }
+
+const reasonOf = (problem: Error | undefined): string => {
+  const reason = problem instanceof ClientError ? problem.extensions.reason : undefined;
+  return typeof reason === 'string' ? reason : (problem?.message ?? 'Its task is gone.');
+};
 
 export const sweepExpiredTokens = (ctx: Context): Promise<number> => ctx.deps.secrets.deleteExpired('token', ctx.now());

@@ -302,8 +302,8 @@ describe('GET /v1/tasks/{id} (detail)', () => {
         autoApprove: null,
         needsToken: false,
         notes: [
-          { at: expect.any(String), text: `Project name "${task.projectName}" is free.` },
-          { at: expect.any(String), text: `No account for ${task.email} yet.` },
+          { at: expect.any(String), step: 'project-name-is-free', text: `Project name "${task.projectName}" is free.` },
+          { at: expect.any(String), step: 'no-account-yet', text: `No account for ${task.email} yet.` },
         ],
         stored: {},
       },
@@ -371,10 +371,10 @@ describe('PUT /v1/tasks/{id} (update)', () => {
           name: 'new-project-with-user',
           valid: true,
           notes: [
-            { at: expect.any(String), text: `Project name "${first.projectName}" is taken.` },
+            { at: expect.any(String), step: 'project-name-is-free', text: `Project name "${first.projectName}" is taken.` },
             { at: expect.any(String), text: `Data updated by ${ADMIN}.` },
-            { at: expect.any(String), text: `Project name "${freeName}" is free.` },
-            { at: expect.any(String), text: `No account for ${second.email} yet.` },
+            { at: expect.any(String), step: 'project-name-is-free', text: `Project name "${freeName}" is free.` },
+            { at: expect.any(String), step: 'no-account-yet', text: `No account for ${second.email} yet.` },
           ],
         },
       ],
@@ -768,7 +768,6 @@ describe('GET /v1/tokens and DELETE /v1/tokens/expired', () => {
         state: 'revoked',
         createdAt: expect.any(String),
         validUntil: expect.any(String),
-        revokedAt: expect.any(String),
         revokedReason: 'A newer link was sent.',
       },
     ]);

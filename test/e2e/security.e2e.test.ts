@@ -151,18 +151,22 @@ describe('one-time secrets (approval links and tokens)', () => {
     const needles = [...secrets(), ...secrets().map((secret) => secret.slice(0, 16)), flows.a.password, flows.b.password];
     expect(needles.filter((needle) => raw.some((item) => item.includes(needle)))).toStrictEqual([]);
 
-    // Assess: each secret is found by its hash, once, as the key of a record of the right kind and task.
+    // Assess: each secret is found by its hash, once, as the key of a record of the right kind and task. A
+    // secret is never written after it is issued: its use is the task's own write (the decision, or the
+    // token's claim, which records the hash), so the used token of each task is the hash its task names.
     const recordOf = (secret: string) =>
       items
         .filter((item) => item.pk?.S === `SECRET#${sha256Hex(secret)}`)
-        .map((item) => ({ sk: item.sk?.S, hash: item.hash?.S, kind: item.kind?.S, taskId: item.taskId?.S, used: item.usedAt !== undefined }));
+        .map((item) => ({ sk: item.sk?.S, hash: item.hash?.S, kind: item.kind?.S, taskId: item.taskId?.S, written: item.usedAt !== undefined }));
     expect(secrets().map(recordOf)).toStrictEqual([
-      [{ sk: 'SECRET', hash: sha256Hex(secrets()[0] ?? ''), kind: 'approval', taskId: flows.a.id, used: true }],
-      [{ sk: 'SECRET', hash: sha256Hex(secrets()[1] ?? ''), kind: 'token', taskId: flows.a.id, used: true }],
-      [{ sk: 'SECRET', hash: sha256Hex(secrets()[2] ?? ''), kind: 'token', taskId: flows.b.id, used: true }],
-      [{ sk: 'SECRET', hash: sha256Hex(secrets()[3] ?? ''), kind: 'approval', taskId: flows.c.id, used: false }],
-      [{ sk: 'SECRET', hash: sha256Hex(secrets()[4] ?? ''), kind: 'token', taskId: flows.d.id, used: false }],
+      [{ sk: 'SECRET', hash: sha256Hex(secrets()[0] ?? ''), kind: 'approval', taskId: flows.a.id, written: false }],
+      [{ sk: 'SECRET', hash: sha256Hex(secrets()[1] ?? ''), kind: 'token', taskId: flows.a.id, written: false }],
+      [{ sk: 'SECRET', hash: sha256Hex(secrets()[2] ?? ''), kind: 'token', taskId: flows.b.id, written: false }],
+      [{ sk: 'SECRET', hash: sha256Hex(secrets()[3] ?? ''), kind: 'approval', taskId: flows.c.id, written: false }],
+      [{ sk: 'SECRET', hash: sha256Hex(secrets()[4] ?? ''), kind: 'token', taskId: flows.d.id, written: false }],
     ]);
+    const tokenUseOf = (taskId: string) => items.find((item) => item.pk?.S === `TASK#${taskId}`)?.tokenUse?.M?.hash?.S;
+    expect([tokenUseOf(flows.a.id), tokenUseOf(flows.b.id), tokenUseOf(flows.d.id)]).toStrictEqual([sha256Hex(secrets()[1] ?? ''), sha256Hex(secrets()[2] ?? ''), undefined]);
     const secretKeys = items.filter((item) => item.pk?.S?.startsWith('SECRET#')).map((item) => item.pk?.S);
     expect(secretKeys.filter((key) => !/^SECRET#[0-9a-f]{64}$/.test(key ?? ''))).toStrictEqual([]);
   });
@@ -171,7 +175,7 @@ describe('one-time secrets (approval links and tokens)', () => {
     // Prepare
     const task = await waitForTask(flows.a.id, () => true);
     const decidedAt = task.history.find((entry: { event: string }) => entry.event === 'approved').at;
-    const usedAt = (await scanTable()).find((item) => item.pk?.S === `SECRET#${sha256Hex(secretOf(flows.a.token))}`)?.usedAt?.S;
+    const usedAt = (await scanTable()).find((item) => item.pk?.S === `TASK#${flows.a.id}`)?.tokenUse?.M?.at?.S;
 
     // Act
     const approvalAgain = await api(flows.a.approval, { method: 'POST', json: { decision: 'approve' } });
@@ -257,8 +261,8 @@ describe('one-time secrets (approval links and tokens)', () => {
     expect((await waitForTask(flows.c.id, () => true)).status).toBe('pending');
     expect((await waitForTask(flows.d.id, () => true)).status).toBe('awaiting_token');
     const items = await scanTable();
-    const usedAtOf = (secret: string) => items.find((item) => item.pk?.S === `SECRET#${sha256Hex(secret)}`)?.usedAt;
-    expect([usedAtOf(secretOf(flows.c.approval)), usedAtOf(secretOf(flows.d.token))]).toStrictEqual([undefined, undefined]);
+    const taskItem = (id: string) => items.find((item) => item.pk?.S === `TASK#${id}`);
+    expect([taskItem(flows.c.id)?.history?.L?.length, taskItem(flows.d.id)?.tokenUse]).toStrictEqual([1, undefined]);
   });
 });
 

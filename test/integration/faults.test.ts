@@ -255,7 +255,7 @@ describe('a step that times out while its writes are still in flight', () => {
     });
     const lateBefore = harness().lateRuns.length;
 
-    // Act: the task fails; then the timed-out run's directory write lands, and its task save loses.
+    // Act: the task fails; then the timed-out run's directory write lands, and its task write is refused (the task is failed now).
     const run = await createSignUp(harness(), 'late-write');
     await approve(run);
     await expectFailed(run, 'PostApprove', 'Sandbox.Timedout');
@@ -266,7 +266,7 @@ describe('a step that times out while its writes are still in flight', () => {
     await submitToken(run);
 
     // Assess: the late run's effect was there before the retry, its stale save did not undo the failure, and the retry reused it.
-    expect(late.map((outcome) => (outcome.error as Error | undefined)?.name)).toStrictEqual(['ConcurrentUpdateError']);
+    expect(late.map((outcome) => (outcome.error as Error | undefined)?.name)).toStrictEqual(['InvalidTransitionError']);
     expect([projectBeforeRetry?.name, statusBeforeRetry]).toStrictEqual([run.projectName, 'failed']);
     const done = await expectAppliedOnce(run);
     expect((await harness().observer.ports.directory.findProjectByName(run.projectName))?.id).toBe(projectBeforeRetry?.id);
