@@ -115,7 +115,7 @@ describe('duplicates', () => {
 
 describe('idempotent creation', () => {
   it('answers a repeat with the first answer, refuses another body with the same key', async () => {
-    const { idempotency, engine, store } = setupOps();
+    const { idempotency, engine } = setupOps();
     let runs = 0;
     const create = async () => ({ status: 202, body: { n: ++runs } });
 

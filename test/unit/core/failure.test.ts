@@ -101,7 +101,7 @@ describe('failures and retry', () => {
 
   it('fails an approved task at PostApprove when its execution no longer waits for the decision', async () => {
     // Prepare
-    const { notifications, engine, store, workflow } = setup();
+    const { notifications, engine, workflow } = setup();
     const task = await signUp(engine);
     await engine.preApprove(task.id);
     await engine.awaitApproval(task.id, 'sfn-approval');

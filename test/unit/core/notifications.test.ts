@@ -28,7 +28,7 @@ describe('operator notifications', () => {
   });
 
   it('keeps a notification whose email failed, and records that failure as an error', async () => {
-    const { notifications, engine, mailer, store } = setup();
+    const { notifications, engine, mailer } = setup();
     mailer.send = async () => {
       throw new Error('SES down');
     };
