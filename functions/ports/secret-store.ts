@@ -1,4 +1,8 @@
-/** What a one-time secret (user token or approval link) unlocks. Only the SHA-256 is stored. */
+/**
+ * What a one-time secret (user token or approval link) unlocks. Only the SHA-256 is stored, and the
+ * record is never written after it is issued: using a secret is its task's own write (the decision,
+ * or the token submit's claim), guarded by the task waiting in the secret's round.
+ */
 export interface SecretRecord {
   readonly hash: string;
   readonly kind: 'token' | 'approval';
@@ -14,21 +18,12 @@ export interface SecretRecord {
   readonly createdAt: string;
   /** ISO time after which the secret no longer works. */
   readonly validUntil: string;
-  readonly usedAt?: string;
-  readonly usedBy?: string;
 }
 
 export interface SecretStore {
   /** Stores a new secret (its hash); kept for a while after `validUntil` so late clicks get a clear answer. */
   put(secret: SecretRecord): Promise<void>;
   get(hash: string): Promise<SecretRecord | undefined>;
-  /**
-   * Marks the secret used, only if it is unused and still valid at `at`; false when another request
-   * used it first (exactly one of concurrent consumers wins) or it expired.
-   */
-  consume(hash: string, usedBy: string, at: string): Promise<boolean>;
-  /** Makes a consumed secret usable again (what it was consumed for did not go through). */
-  release(hash: string): Promise<void>;
   /** Newest first. */
   list(kind: SecretRecord['kind'], limit: number, cursor?: string): Promise<{ items: SecretRecord[]; cursor?: string }>;
   /** Deletes secrets of this kind that stopped working before `before`; returns how many. */

@@ -1,6 +1,6 @@
 import { BadRequestError } from '#core/errors';
 import type { SecretStore } from '#ports/secret-store';
-import { concurrently, newSecret } from './fixtures.ts';
+import { newSecret } from './fixtures.ts';
 
 export interface SecretStoreSubject {
   /** A store on an empty table. */
@@ -29,46 +29,6 @@ export function describeSecretStoreContract(name: string, makeStore: () => Promi
       // Assess
       await expect(again).rejects.toThrow('A secret with this hash is already stored: secrets are random, so the caller reused one.');
       await expect(store.get('h1')).resolves.toStrictEqual(secret);
-      await expect(store.get('absent')).resolves.toBeUndefined();
-    });
-
-    it('lets exactly one of 5 concurrent consumers use a secret', async () => {
-      // Prepare
-      await store.put(newSecret('h1'));
-
-      // Act
-      const wins = await concurrently(5, (index) => store.consume('h1', `user-${index}`, at(index)));
-
-      // Assess
-      expect(wins.filter(Boolean)).toHaveLength(1);
-      const winner = wins.indexOf(true);
-      await expect(store.get('h1')).resolves.toStrictEqual({ ...newSecret('h1'), usedAt: at(winner), usedBy: `user-${winner}` });
-    });
-
-    it('does not let a secret be used at or after validUntil, nor one that is not there', async () => {
-      // Prepare
-      await store.put(newSecret('h1', { validUntil: at(30) }));
-
-      // Act
-      const results = [await store.consume('h1', 'user', at(30)), await store.consume('h1', 'user', at(31)), await store.consume('absent', 'user', at(1))];
-
-      // Assess
-      expect(results).toStrictEqual([false, false, false]);
-      await expect(store.get('h1')).resolves.toStrictEqual(newSecret('h1', { validUntil: at(30) }));
-    });
-
-    it('makes a released secret usable again', async () => {
-      // Prepare
-      await store.put(newSecret('h1'));
-      await store.consume('h1', 'first', at(1));
-
-      // Act
-      await store.release('h1');
-      await store.release('absent');
-
-      // Assess
-      await expect(store.get('h1')).resolves.toStrictEqual(newSecret('h1'));
-      await expect(store.consume('h1', 'second', at(2))).resolves.toBe(true);
       await expect(store.get('absent')).resolves.toBeUndefined();
     });
 

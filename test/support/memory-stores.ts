@@ -127,20 +127,6 @@ export class MemorySecretStore implements SecretStore {
     return secret ? copy(secret) : undefined;
   }
 
-  async consume(hash: string, usedBy: string, at: string) {
-    const secret = this.secrets.get(hash);
-    if (!secret || secret.usedAt !== undefined || !(secret.validUntil > at)) return false;
-    this.secrets.set(hash, { ...secret, usedAt: at, usedBy });
-    return true;
-  }
-
-  async release(hash: string) {
-    const secret = this.secrets.get(hash);
-    if (!secret) return;
-    const { usedAt: _usedAt, usedBy: _usedBy, ...rest } = secret;
-    this.secrets.set(hash, rest);
-  }
-
   async list(kind: SecretRecord['kind'], limit: number, cursor?: string) {
     const entries = [...this.secrets.values()]
       .filter((secret) => secret.kind === kind && this.live(secret))

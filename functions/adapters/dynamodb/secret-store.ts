@@ -1,4 +1,4 @@
-import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { SecretRecord, SecretStore } from '#ports/secret-store';
 import { INDEXES, type Item, keys, SingleTable, type SingleTableOptions, stripKeys } from './table.ts';
 
@@ -45,32 +45,6 @@ export class DynamoDbSecretStore implements SecretStore {
   async get(hash: string): Promise<SecretRecord | undefined> {
     const item = await this.table.get(keys.secret(hash), 'Reading a secret');
     return item ? toSecret(item) : undefined;
-  }
-
-  consume(hash: string, usedBy: string, at: string): Promise<boolean> {
-    return this.table.conditional(
-      () =>
-        this.table.client.send(
-          new UpdateCommand({
-            TableName: this.table.name,
-            Key: keys.secret(hash),
-            UpdateExpression: 'SET usedAt = :at, usedBy = :by',
-            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedAt) AND validUntil > :at',
-            ExpressionAttributeValues: { ':at': at, ':by': usedBy },
-          }),
-        ),
-      'Using a secret',
-    );
-  }
-
-  async release(hash: string): Promise<void> {
-    await this.table.conditional(
-      () =>
-        this.table.client.send(
-          new UpdateCommand({ TableName: this.table.name, Key: keys.secret(hash), UpdateExpression: 'REMOVE usedAt, usedBy', ConditionExpression: 'attribute_exists(pk)' }),
-        ),
-      'Releasing a secret',
-    );
   }
 
   async list(kind: SecretRecord['kind'], limit: number, cursor?: string): Promise<{ items: SecretRecord[]; cursor?: string }> {

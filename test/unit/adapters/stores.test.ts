@@ -64,24 +64,6 @@ describe('DynamoDbSecretStore', () => {
     await expect(store.put(secret)).rejects.toThrow('A secret with this hash is already stored: secrets are random, so the caller reused one.');
   });
 
-  it('uses a secret only if it is unused and still valid; a lost race answers false', async () => {
-    // Prepare
-    ddb.on(UpdateCommand).resolvesOnce({}).rejectsOnce(failed());
-
-    // Act
-    const results = [await store.consume('abc', 'requester', '2026-11-23T10:00:00.000Z'), await store.consume('abc', 'requester', '2026-11-23T10:00:00.000Z')];
-
-    // Assess
-    expect(results).toStrictEqual([true, false]);
-    expect(ddb.commandCalls(UpdateCommand)[0]?.args[0].input).toStrictEqual({
-      TableName: 'assent',
-      Key: { pk: 'SECRET#abc', sk: 'SECRET' },
-      UpdateExpression: 'SET usedAt = :at, usedBy = :by',
-      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedAt) AND validUntil > :at',
-      ExpressionAttributeValues: { ':at': '2026-11-23T10:00:00.000Z', ':by': 'requester' },
-    });
-  });
-
   it('deletes the expired secrets it reads from the items, each on condition', async () => {
     // Prepare
     const entry = (hash: string) => ({ pk: `SECRET#${hash}`, sk: 'SECRET', gsi3pk: 'SECRETS#token', gsi3sk: `x#${hash}` });
