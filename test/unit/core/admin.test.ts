@@ -4,6 +4,7 @@ import {
   SecretExpiredError,
 } from '#core/errors';
 import { type Engine, engineWithFakes, linkSecret } from '../../support/engine-harness.ts';
+import { expectError } from '../../support/expect-error.ts';
 
 const ADMIN = { kind: 'admin' as const, id: 'root@example.com' };
 
@@ -47,9 +48,7 @@ describe('reject and cancel', () => {
 
     expect(cancelled.status).toBe('cancelled');
     expect(workflow.stopped).toStrictEqual([workflow.executionArn(task.id, 1)]);
-    await expect(engine.submitToken(token, { password: 'long enough password' })).rejects.toThrow(
-      new SecretExpiredError('This link no longer works: The task was cancelled.'),
-    );
+    await expectError(engine.submitToken(token, { password: 'long enough password' }), SecretExpiredError, 'This link no longer works: The task was cancelled.');
     await expect(engine.cancel(task.id, ADMIN)).rejects.toBeInstanceOf(InvalidTransitionError);
     expect(mailer.sent.at(-1)?.subject).toBe('Cancelled: sign-up');
   });
@@ -109,7 +108,7 @@ describe('update, notes, reissue', () => {
     await engine.reissueToken(task.id, ADMIN);
 
     const newToken = linkSecret(tokenMails()[1]?.text ?? '');
-    await expect(engine.viewToken(oldToken)).rejects.toThrow(new SecretExpiredError('This link no longer works: A newer link was sent.'));
+    await expectError(engine.viewToken(oldToken), SecretExpiredError, 'This link no longer works: A newer link was sent.');
     expect((await engine.viewToken(newToken)).validUntil).toBe('2026-11-24T11:00:00.000Z');
     await expect(engine.submitToken(newToken, { password: 'long enough password' })).resolves.toMatchObject({ status: 'completed' });
   });

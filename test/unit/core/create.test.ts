@@ -9,6 +9,7 @@ import {
 } from '#core/errors';
 import { defineTaskType } from '#core/task-type';
 import { type Engine, engineWithFakes } from '../../support/engine-harness.ts';
+import { expectError } from '../../support/expect-error.ts';
 
 const setup = () =>
   engineWithFakes({
@@ -74,7 +75,7 @@ describe('duplicates', () => {
 
     const attempt = signUp(engine);
 
-    await expect(attempt).rejects.toThrow(new DuplicateTaskError(`An identical sign-up request is already open: task ${first.id}.`));
+    await expectError(attempt, DuplicateTaskError, `An identical sign-up request is already open: task ${first.id}.`);
     await expect(attempt).rejects.toMatchObject({ extensions: { existingTaskId: first.id } });
     expect(store.tasks.size).toBe(1);
   });

@@ -1,5 +1,6 @@
 import { InvalidTransitionError, SecretExpiredError } from '#core/errors';
 import { type Engine, engineWithFakes, linkSecret } from '../../support/engine-harness.ts';
+import { expectError } from '../../support/expect-error.ts';
 import type { RecordingMailer } from '../../support/fakes.ts';
 
 const setupTwo = () => engineWithFakes({ adminEmails: ['a1@example.com', 'a2@example.com'] });
@@ -37,7 +38,7 @@ describe('fail (the state machine\'s catch-all)', () => {
     expect([stored?.status, stored?.history.at(-1)?.event, stored?.history.at(-1)?.reason]).toStrictEqual(['rejected', 'approval-expired', 'No decision within 168 hours.']);
     expect(mailer.sent.at(-1)?.to).toStrictEqual(['ann@example.com']);
     expect(mailer.sent.at(-1)?.text).toContain('Reason: No decision within 168 hours.');
-    await expect(engine.decideByLink(linkSecret(approvalMails(mailer)[0]?.text ?? ''), 'approve')).rejects.toThrow(new SecretExpiredError('This link no longer works: The approval request expired.'));
+    await expectError(engine.decideByLink(linkSecret(approvalMails(mailer)[0]?.text ?? ''), 'approve'), SecretExpiredError, 'This link no longer works: The approval request expired.');
   });
 
   it('expires a task whose token was not used in time', async () => {

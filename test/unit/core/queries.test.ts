@@ -3,6 +3,7 @@ import {
   TaskArchivedError,
 } from '#core/errors';
 import { type Engine, engineWithFakes, } from '../../support/engine-harness.ts';
+import { expectError } from '../../support/expect-error.ts';
 
 const ADMIN = { kind: 'admin' as const, id: 'root@example.com' };
 
@@ -31,10 +32,10 @@ describe('archived tasks', () => {
     const asRequester = engine.getTaskFor(index.taskId, { sub: 'u-1', roles: [] });
     const asStranger = engine.getTaskFor(index.taskId, { sub: 'u-2', roles: [] });
 
-    await expect(asAdmin).rejects.toThrow(new TaskArchivedError(`Task ${index.taskId} ended and was archived at 2026-11-20T00:00:00.000Z; it is in s3://b/archive/2026/11/20/1-1.jsonl.`));
+    await expectError(asAdmin, TaskArchivedError, `Task ${index.taskId} ended and was archived at 2026-11-20T00:00:00.000Z; it is in s3://b/archive/2026/11/20/1-1.jsonl.`);
     await expect(asAdmin).rejects.toMatchObject({ status: 404, extensions: { location: 's3://b/archive/2026/11/20/1-1.jsonl' } });
     await expect(asRequester).rejects.toBeInstanceOf(TaskArchivedError);
-    await expect(asStranger).rejects.toThrow(new NotFoundError(`There is no task ${index.taskId}.`));
+    await expectError(asStranger, NotFoundError, `There is no task ${index.taskId}.`);
   });
 });
 

@@ -9,6 +9,7 @@ import { hashSecret } from '#core/secrets';
 import { defineTaskType } from '#core/task-type';
 import { engineWithFakes, linkSecret } from '../../support/engine-harness.ts';
 import type { RecordingMailer } from '../../support/fakes.ts';
+import { expectError } from '../../support/expect-error.ts';
 
 const setup = () =>
   engineWithFakes({
@@ -54,9 +55,7 @@ describe('sign-up through the core', () => {
     expect(approved.status).toBe('approved');
     expect(approved.approvedBy).toStrictEqual({ kind: 'approver', id: 'a1@example.com' });
     expect(workflow.resumed).toStrictEqual([{ sfnToken: 'sfn-approval-1', output: { decision: 'approved' } }]);
-    await expect(engine.decideByLink(second ?? '', 'reject')).rejects.toThrow(
-      new TaskAlreadyDecidedError(`Task ${task.id} was already approved by a1@example.com at 2026-11-23T10:00:00.000Z.`),
-    );
+    await expectError(engine.decideByLink(second ?? '', 'reject'), TaskAlreadyDecidedError, `Task ${task.id} was already approved by a1@example.com at 2026-11-23T10:00:00.000Z.`);
     await expect(engine.decideByLink(first ?? '', 'approve')).rejects.toBeInstanceOf(TaskAlreadyDecidedError);
   });
 
@@ -70,9 +69,7 @@ describe('sign-up through the core', () => {
 
     const attempt = engine.decideByLink(link, 'approve');
 
-    await expect(attempt).rejects.toThrow(
-      new InvalidTaskError(`Task ${task.id} cannot be approved: new-project-with-user (Project name "apollo" is taken.). Update its data first.`),
-    );
+    await expectError(attempt, InvalidTaskError, `Task ${task.id} cannot be approved: new-project-with-user (Project name "apollo" is taken.). Update its data first.`);
     await expect(engine.decideByLink(link, 'reject', 'name taken')).resolves.toMatchObject({ status: 'rejected' });
   });
 
@@ -104,9 +101,7 @@ describe('sign-up through the core', () => {
     expect(user?.enabled).toBe(true);
     expect(await verifyPassword('correct horse battery', user?.passwordHash ?? '')).toBe(true);
     expect([...directory.projects.keys()]).toStrictEqual(['apollo']);
-    await expect(engine.submitToken(token, { password: 'correct horse battery' })).rejects.toThrow(
-      new NotFoundError('This link was already used at 2026-11-23T10:00:00.000Z; the task is completed.'),
-    );
+    await expectError(engine.submitToken(token, { password: 'correct horse battery' }), NotFoundError, 'This link was already used at 2026-11-23T10:00:00.000Z; the task is completed.');
     const history = (await store.get(task.id))?.history.map((entry) => `${entry.event}:${entry.to}:${entry.by.id}`);
     expect(history).toStrictEqual(['created:pending:anonymous', 'approved:approved:root', 'token-issued:awaiting_token:system', 'completed:completed:system']);
   });
@@ -122,9 +117,7 @@ describe('sign-up through the core', () => {
 
     clock.advance(24 * 3600);
 
-    await expect(engine.submitToken(token, { password: 'correct horse battery' })).rejects.toThrow(
-      new SecretExpiredError('This link expired at 2026-11-24T10:00:00.000Z. Ask for a new one.'),
-    );
+    await expectError(engine.submitToken(token, { password: 'correct horse battery' }), SecretExpiredError, 'This link expired at 2026-11-24T10:00:00.000Z. Ask for a new one.');
   });
 });
 
