@@ -41,7 +41,14 @@ interface RouteSpec {
 
 const TaskRef = z.object({ id: z.string(), type: z.string(), status: TaskSchema.shape.status });
 const page = <T extends z.ZodType>(key: string, item: T) => z.object({ [key]: z.array(item), cursor: z.string().optional() });
-const ADMIN_ERRORS = [401, 403, 404, 409];
+const ADMIN_ERRORS = [401, 403, 404, 409, 412];
+/** Optimistic locking on request: the write happens only on the version the client read (GET's ETag). */
+const IF_MATCH = {
+  'If-Match': {
+    schema: z.string().regex(/^(W\/)?"\d+"$|^\*$/),
+    description: 'The ETag of GET /v1/tasks/{id} (`"<version>"`): write only if the task is still at that version, else 412. Without it, no write answers 409 for a change it did not make.',
+  },
+};
 /** Token data depends on what the task's actions asked for: GET /v1/tokens/{token} gives its JSON Schema. */
 const TokenDataSchema = z.record(z.string(), z.unknown());
 
@@ -55,13 +62,18 @@ export const ROUTE_SPECS: Record<RouteKey, RouteSpec> = {
   },
   'GET /v1/tasks': { query: ListTasksQuerySchema, success: { status: 200, description: 'Tasks, newest first', schema: page('tasks', TaskSchema) }, errors: [400, 401, 403] },
   'GET /v1/tasks/{id}': { success: { status: 200, description: 'The task (a smaller view for its requester)', schema: TaskSchema }, errors: [401, 404] },
-  'PUT /v1/tasks/{id}': { body: UpdateTaskBodySchema, success: { status: 200, description: 'Updated; validity after preApprove' }, errors: [400, ...ADMIN_ERRORS] },
-  'POST /v1/tasks/{id}/approve': { body: EmptyBodySchema, success: { status: 200, description: 'Approved' }, errors: ADMIN_ERRORS },
-  'POST /v1/tasks/{id}/reject': { body: RejectBodySchema, success: { status: 200, description: 'Rejected; the reason is emailed' }, errors: [400, ...ADMIN_ERRORS] },
-  'POST /v1/tasks/{id}/cancel': { body: CancelBodySchema, success: { status: 200, description: 'Cancelled', schema: TaskRef.pick({ id: true, status: true }) }, errors: ADMIN_ERRORS },
-  'POST /v1/tasks/{id}/notes': { body: NoteBodySchema, success: { status: 200, description: 'Note added' }, errors: [400, ...ADMIN_ERRORS] },
-  'POST /v1/tasks/{id}/token': { body: EmptyBodySchema, success: { status: 200, description: 'A new token was emailed' }, errors: ADMIN_ERRORS },
-  'POST /v1/tasks/{id}/retry': { body: EmptyBodySchema, success: { status: 200, description: 'Retrying from the failed step' }, errors: ADMIN_ERRORS },
+  'PUT /v1/tasks/{id}': { body: UpdateTaskBodySchema, headers: IF_MATCH, success: { status: 200, description: 'Updated; validity after preApprove' }, errors: [400, ...ADMIN_ERRORS] },
+  'POST /v1/tasks/{id}/approve': {
+    body: EmptyBodySchema,
+    headers: IF_MATCH,
+    success: { status: 200, description: 'Approved (202: the task is still validating; the approval is recorded and applies when validation ends)' },
+    errors: ADMIN_ERRORS,
+  },
+  'POST /v1/tasks/{id}/reject': { body: RejectBodySchema, headers: IF_MATCH, success: { status: 200, description: 'Rejected; the reason is emailed' }, errors: [400, ...ADMIN_ERRORS] },
+  'POST /v1/tasks/{id}/cancel': { body: CancelBodySchema, headers: IF_MATCH, success: { status: 200, description: 'Cancelled', schema: TaskRef.pick({ id: true, status: true }) }, errors: ADMIN_ERRORS },
+  'POST /v1/tasks/{id}/notes': { body: NoteBodySchema, headers: IF_MATCH, success: { status: 200, description: 'Note added' }, errors: [400, ...ADMIN_ERRORS] },
+  'POST /v1/tasks/{id}/token': { body: EmptyBodySchema, headers: IF_MATCH, success: { status: 200, description: 'A new token was emailed' }, errors: ADMIN_ERRORS },
+  'POST /v1/tasks/{id}/retry': { body: EmptyBodySchema, headers: IF_MATCH, success: { status: 200, description: 'Retrying from the failed step' }, errors: ADMIN_ERRORS },
   'GET /v1/approvals/{secret}': { success: { status: 200, description: 'The request to decide (JSON, or an HTML page)', html: true }, errors: [404, 409, 410] },
   'POST /v1/approvals/{secret}': {
     body: DecisionBodySchema,
@@ -182,6 +194,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   409: 'Conflict: already decided, invalid, duplicate, or wrong state',
   405: 'An instance action called on a collection path, or the reverse',
   410: 'The link expired or was replaced',
+  412: 'If-Match names a version the task is no longer at: read it again',
   422: 'The Idempotency-Key was used for another request',
 };
 
