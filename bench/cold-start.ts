@@ -12,7 +12,8 @@ import { join, relative } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
 import { ENV } from '../functions/env-names.ts';
-import { ESM_REQUIRE_SHIM } from '../lib/constructs/handler-function.ts';
+import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { HANDLER_BUNDLING, handlerEnvironment } from '../lib/constructs/handler-function.ts';
 import { median } from './phase.ts';
 import { fmt, type Table } from './table.ts';
 
@@ -108,27 +109,48 @@ function httpEvent(): unknown {
   };
 }
 
-/** esbuild options of lib/constructs/handler-function.ts (NodejsFunction's local bundling). */
-function cdkOptions(projectRoot: string, entry: string, outfile: string, external: string[]): BuildOptions {
+/** The HandlerFunction bundling options this benchmark knows how to give esbuild's API. */
+const KNOWN_OPTIONS = new Set(['forceDockerBundling', 'minify', 'sourceMap', 'sourcesContent', 'format', 'target', 'mainFields', 'banner', 'loader', 'externalModules', 'esbuildArgs', 'inject']);
+
+/**
+ * esbuild's API options for what NodejsFunction's local bundling runs as a CLI command, from
+ * HANDLER_BUNDLING of lib/constructs/handler-function.ts (so a change there changes the benchmark).
+ * An option without a translation here stops the benchmark rather than measuring another bundle.
+ */
+export function esbuildOptionsFor(bundling: BundlingOptions, projectRoot: string, entry: string, outfile: string, external: string[]): BuildOptions {
+  const unknown = Object.keys(bundling).filter((key) => !KNOWN_OPTIONS.has(key));
+  if (unknown.length) {
+    throw new Error(`bench/cold-start.ts cannot build bundles with HandlerFunction's bundling option(s) ${unknown.join(', ')}: add their esbuild API form to esbuildOptionsFor, as NodejsFunction passes them to esbuild's CLI.`);
+  }
+  const alias: Record<string, string> = {};
+  for (const [flag, value] of Object.entries(bundling.esbuildArgs ?? {})) {
+    const name = /^--alias:(.+)$/.exec(flag)?.[1];
+    if (!name || typeof value !== 'string') throw new Error(`bench/cold-start.ts does not translate the esbuild argument ${flag}: add it to esbuildOptionsFor.`);
+    alias[name] = value;
+  }
   return {
     absWorkingDir: projectRoot,
     entryPoints: [entry],
     outfile,
     bundle: true,
     platform: 'node',
-    target: 'node22',
-    format: 'esm',
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    mainFields: ['module', 'main'],
-    banner: { js: ESM_REQUIRE_SHIM },
-    loader: { '.njk': 'text' },
-    external,
+    target: bundling.target,
+    format: bundling.format === OutputFormat.ESM ? 'esm' : 'cjs',
+    minify: bundling.minify ?? false,
+    sourcemap: bundling.sourceMap ?? false,
+    sourcesContent: bundling.sourcesContent ?? true,
+    ...(bundling.mainFields ? { mainFields: bundling.mainFields } : {}),
+    ...(bundling.banner ? { banner: { js: bundling.banner } } : {}),
+    ...(bundling.loader ? { loader: bundling.loader as BuildOptions['loader'] } : {}),
+    ...(bundling.inject ? { inject: bundling.inject } : {}),
+    ...(Object.keys(alias).length ? { alias } : {}),
+    external: [...(bundling.externalModules ?? []), ...external],
     metafile: true,
     logLevel: 'error',
   };
 }
+
+const cdkOptions = (projectRoot: string, entry: string, outfile: string, external: string[]) => esbuildOptionsFor(HANDLER_BUNDLING, projectRoot, entry, outfile, external);
 
 function sizes(file: string): BundleSizes {
   const code = readFileSync(file);
@@ -218,9 +240,8 @@ function lambdaEnv(sourceMaps: boolean): NodeJS.ProcessEnv {
     AWS_LAMBDA_FUNCTION_NAME: 'bench',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    POWERTOOLS_SERVICE_NAME: 'assent',
-    POWERTOOLS_LOG_LEVEL: 'INFO',
-    NODE_OPTIONS: sourceMaps ? '--enable-source-maps' : '',
+    ...handlerEnvironment(),
+    ...(sourceMaps ? {} : { NODE_OPTIONS: '' }),
   };
 }
 
