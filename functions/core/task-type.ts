@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Who may create a task of this type. */
 export const AccessSchema = z.union([

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type App, createApp } from '../app.ts';
 import { readEnv } from '../env.ts';
 import { logger } from '../logger.ts';
