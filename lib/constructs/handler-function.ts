@@ -28,13 +28,15 @@ export const HANDLER_BUNDLING: BundlingOptions = {
   externalModules: [],
   // zod without its 64 translated locales (258 KiB that `z.locales` keeps reachable): see the file.
   esbuildArgs: { '--alias:zod': './lib/bundling/zod.mjs' },
+  // Source-mapped stack traces, with the map parsed when a stack is first formatted instead of at
+  // every cold start (what NODE_OPTIONS=--enable-source-maps costs): see the file.
+  inject: ['./lib/bundling/stack-traces.ts'],
 };
 
 /** What every handler's environment holds before the resources bound to it add theirs. */
 export const handlerEnvironment = (props: Pick<HandlerFunctionProps, 'serviceName' | 'logLevel'> = {}): Record<string, string> => ({
   POWERTOOLS_SERVICE_NAME: props.serviceName ?? 'assent',
   POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
-  NODE_OPTIONS: '--enable-source-maps',
 });
 
 export interface HandlerFunctionProps {
