@@ -15,6 +15,21 @@ export default tseslint.config(
     },
   },
   {
+    // Bundled code imports zod as a namespace: esbuild then keeps only the zod it uses, where the
+    // `z` object of `import { z }` keeps all of it (see lib/bundling/zod.mjs).
+    files: ['functions/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "ImportDeclaration[source.value='zod'][importKind!='type'] > :matches(ImportSpecifier[imported.name='z'][importKind!='type'], ImportDefaultSpecifier)",
+          message: "Write `import * as z from 'zod'`: esbuild keeps only the zod a namespace import uses, but all of zod for the `z` object.",
+        },
+      ],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['zod/*'], message: "Import zod's root only: the Lambda bundles alias `zod` to lib/bundling/zod.mjs, where subpaths do not resolve." }] }],
+    },
+  },
+  {
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

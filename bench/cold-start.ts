@@ -1,6 +1,7 @@
 /**
- * Benchmark 3, cold-start proxies: every Lambda bundle CDK builds, built here by esbuild with the
- * options of lib/constructs/handler-function.ts (no Docker), once as CDK ships it (AWS SDK bundled)
+ * Benchmark 3, cold-start proxies: every Lambda bundle CDK builds, built here by esbuild from
+ * HANDLER_BUNDLING of lib/constructs/handler-function.ts (through lib/bundling/esbuild-options.ts:
+ * the same index.mjs, byte for byte, as `cdk synth`), once as CDK ships it (AWS SDK bundled)
  * and once with `@aws-sdk/*` external; their sizes; and the time a fresh `node` process takes to
  * import each one and to run a first invocation that needs no network — beside a floor bundle that
  * imports only the same AWS SDK clients and commands and constructs the clients.
@@ -10,9 +11,10 @@ import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
-import { build, type BuildOptions, type Metafile } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 import { ENV } from '../functions/env-names.ts';
-import { ESM_REQUIRE_SHIM } from '../lib/constructs/handler-function.ts';
+import { esbuildOptionsFor } from '../lib/bundling/esbuild-options.ts';
+import { HANDLER_BUNDLING, handlerEnvironment } from '../lib/constructs/handler-function.ts';
 import { median } from './phase.ts';
 import { fmt, type Table } from './table.ts';
 
@@ -31,13 +33,17 @@ export interface LambdaEntry {
   readonly event: unknown;
 }
 
-type Variant = 'bundled' | 'bundled, no source maps' | 'SDK external' | 'floor';
+type Variant = 'bundled' | 'bundled, --enable-source-maps' | 'SDK external' | 'floor';
 
 interface Probe {
   readonly importMs: number;
+  /** CPU time (user + system) of the import: steadier than wall time on a shared machine. */
+  readonly importCpuMs: number;
   readonly firstCallMs: number;
   /** From process start (Node's time origin) to the end of the first call. */
   readonly readyMs: number;
+  /** When the first call threw: reading its `stack`, the first stack formatted (source maps are read then). */
+  readonly firstStackMs?: number;
   /** Spawn to exit, measured by the parent. */
   readonly wallMs: number;
 }
@@ -108,27 +114,7 @@ function httpEvent(): unknown {
   };
 }
 
-/** esbuild options of lib/constructs/handler-function.ts (NodejsFunction's local bundling). */
-function cdkOptions(projectRoot: string, entry: string, outfile: string, external: string[]): BuildOptions {
-  return {
-    absWorkingDir: projectRoot,
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'esm',
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    mainFields: ['module', 'main'],
-    banner: { js: ESM_REQUIRE_SHIM },
-    loader: { '.njk': 'text' },
-    external,
-    metafile: true,
-    logLevel: 'error',
-  };
-}
+const cdkOptions = (projectRoot: string, entry: string, outfile: string, external: string[]) => esbuildOptionsFor(HANDLER_BUNDLING, projectRoot, entry, outfile, external);
 
 function sizes(file: string): BundleSizes {
   const code = readFileSync(file);
@@ -144,11 +130,13 @@ function contentsOf(metafile: Metafile): BundleContents {
   const packages = new Map<string, number>();
   const zodLocales = { bytes: 0, files: 0 };
   for (const [input, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
+    if (bytesInOutput === 0) continue;
     if (/node_modules\/zod\/.*\/locales\//.test(input)) {
       zodLocales.bytes += bytesInOutput;
       zodLocales.files += 1;
     }
-    const name = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1];
+    // lib/bundling/zod*.mjs re-export zod (the `z` namespace objects): zod's bytes.
+    const name = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? (/^lib\/bundling\/zod/.test(input) ? 'zod' : undefined);
     if (!name) project += bytesInOutput;
     else if (name.startsWith('@aws-sdk/') || name.startsWith('@smithy/') || name.startsWith('@aws-crypto/')) sdk += bytesInOutput;
     else packages.set(name, (packages.get(name) ?? 0) + bytesInOutput);
@@ -192,17 +180,21 @@ function floorSource(imports: Record<string, readonly string[]>): string {
 }
 
 const PROBE = `
+const cpu = process.cpuUsage();
 const started = performance.now();
 const mod = await import(process.env.BENCH_BUNDLE);
 const imported = performance.now();
+const { user, system } = process.cpuUsage(cpu);
 const context = { callbackWaitsForEmptyEventLoop: true, functionName: 'bench', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:bench', memoryLimitInMB: '512', awsRequestId: 'bench', logGroupName: '/aws/lambda/bench', logStreamName: 'bench', getRemainingTimeInMillis: () => 60000, done() {}, fail() {}, succeed() {} };
-try { await mod.handler(JSON.parse(process.env.BENCH_EVENT), context); } catch {}
+let thrown;
+try { await mod.handler(JSON.parse(process.env.BENCH_EVENT), context); } catch (error) { thrown = error; }
 const called = performance.now();
-process.stdout.write('\\nBENCH_INIT ' + JSON.stringify({ importMs: imported - started, firstCallMs: called - imported, readyMs: called }) + '\\n');
+const firstStackMs = thrown instanceof Error ? (thrown.stack, performance.now() - called) : undefined;
+process.stdout.write('\\nBENCH_INIT ' + JSON.stringify({ importMs: imported - started, importCpuMs: (user + system) / 1000, firstCallMs: called - imported, readyMs: called, firstStackMs }) + '\\n');
 `;
 
 /** What a function's environment holds on AWS (dummy values), plus endpoints that answer nothing. */
-function lambdaEnv(sourceMaps: boolean): NodeJS.ProcessEnv {
+function lambdaEnv(enableSourceMaps: boolean): NodeJS.ProcessEnv {
   const dummy = Object.fromEntries(Object.values(ENV).map((name) => [name, name === ENV.publicUrl || name === ENV.jwksUrl ? 'https://example.com' : 'bench']));
   const nowhere = 'http://127.0.0.1:9';
   return {
@@ -218,17 +210,16 @@ function lambdaEnv(sourceMaps: boolean): NodeJS.ProcessEnv {
     AWS_LAMBDA_FUNCTION_NAME: 'bench',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    POWERTOOLS_SERVICE_NAME: 'assent',
-    POWERTOOLS_LOG_LEVEL: 'INFO',
-    NODE_OPTIONS: sourceMaps ? '--enable-source-maps' : '',
+    ...handlerEnvironment(),
+    ...(enableSourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
   };
 }
 
-function probe(probeFile: string, bundle: string, event: unknown, sourceMaps: boolean): Promise<Probe> {
+function probe(probeFile: string, bundle: string, event: unknown, enableSourceMaps: boolean): Promise<Probe> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(process.execPath, [probeFile], {
-      env: { ...lambdaEnv(sourceMaps), BENCH_BUNDLE: bundle, BENCH_EVENT: JSON.stringify(event) },
+      env: { ...lambdaEnv(enableSourceMaps), BENCH_BUNDLE: bundle, BENCH_EVENT: JSON.stringify(event) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -266,17 +257,17 @@ export async function runColdStartBenchmark(options: ColdStartOptions): Promise<
       log(`${fn.name} (${fn.entry}): ${fmt(statSync(bundled).size / 1024)} KiB bundled, ${fmt(statSync(external).size / 1024)} KiB without the SDK, floor ${fmt(statSync(floor).size / 1024)} KiB`);
       built.push({
         fn,
-        files: { bundled, 'bundled, no source maps': bundled, 'SDK external': external, floor },
+        files: { bundled, 'bundled, --enable-source-maps': bundled, 'SDK external': external, floor },
         row: { fn, contents: contentsOf(metafile as Metafile), bundled: sizes(bundled), external: sizes(external), floor: sizes(floor), sdkImports },
       });
     }
-    const variants: Variant[] = ['bundled', 'bundled, no source maps', 'SDK external', 'floor'];
+    const variants: Variant[] = ['bundled', 'bundled, --enable-source-maps', 'SDK external', 'floor'];
     const probes = new Map<string, Probe[]>();
     log(`module init: ${runs} fresh node processes per bundle and variant (after one unmeasured run each)`);
     for (let run = 0; run <= runs; run += 1) {
       for (const { fn, files } of built) {
         for (const variant of variants) {
-          const result = await probe(probeFile, files[variant], fn.event, variant !== 'bundled, no source maps');
+          const result = await probe(probeFile, files[variant], fn.event, variant === 'bundled, --enable-source-maps');
           if (run === 0) continue;
           const key = `${fn.name}/${variant}`;
           probes.set(key, [...(probes.get(key) ?? []), result]);
@@ -316,7 +307,7 @@ export function coldStartTables(rows: readonly ColdStartRow[], runs: number): Ta
   };
   const contentsTable: Table = {
     title: '3b. What index.mjs is made of (KiB of minified output, from esbuild\'s metafile)',
-    headers: ['function', 'AWS SDK (@aws-sdk, @smithy)', 'project code (functions/)', 'largest other packages'],
+    headers: ['function', 'AWS SDK (@aws-sdk, @smithy)', 'project code (functions/, lib/bundling/)', 'largest other packages'],
     rows: rows.map(({ fn, contents }) => [
       fn.name,
       kib(contents.sdk),
@@ -328,35 +319,45 @@ export function coldStartTables(rows: readonly ColdStartRow[], runs: number): Ta
     ]),
     notes: rows
       .filter(({ contents }) => contents.zodLocales.files > 0)
-      .map(({ fn, contents }) => `${fn.name}: ${kib(contents.zodLocales.bytes)} KiB of zod is its ${contents.zodLocales.files} locale files (translated error messages; \`z.locales\` keeps them all).`),
+      .map(({ fn, contents }) =>
+        contents.zodLocales.files > 1
+          ? `${fn.name}: ${kib(contents.zodLocales.bytes)} KiB of zod is its ${contents.zodLocales.files} locale files (translated error messages; \`z.locales\` keeps them all).`
+          : `${fn.name}: one zod locale (English, zod's default), ${fmt(contents.zodLocales.bytes / 1024, 1)} KiB: lib/bundling/zod.mjs leaves the other translations out.`,
+      ),
   };
   const variantNote: Record<Variant, string> = {
-    bundled: 'as deployed (NODE_OPTIONS=--enable-source-maps)',
-    'bundled, no source maps': 'same bundle, without --enable-source-maps',
+    bundled: 'as deployed (source maps read on the first stack trace)',
+    'bundled, --enable-source-maps': 'same bundle, NODE_OPTIONS=--enable-source-maps',
     'SDK external': 'SDK loaded from node_modules, like the runtime\'s',
     floor: 'SDK clients only (the floor)',
   };
   const initTable: Table = {
     title: `3c. Module init in a fresh node process (median of ${runs}, ms)`,
-    headers: ['function', 'variant', 'import', 'first call', 'import + first call', 'process ready', 'process wall'],
-    rows: rows.flatMap(({ fn, probes }) =>
-      (Object.keys(variantNote) as Variant[]).map((variant) => {
+    headers: ['function', 'variant', 'import', 'import CPU', 'CPU ÷ floor', 'first call', 'import + first call', 'process ready', 'process wall', 'first stack'],
+    rows: rows.flatMap(({ fn, probes }) => {
+      return (Object.keys(variantNote) as Variant[]).map((variant) => {
         const list = probes[variant];
-        const pick = (key: keyof Probe) => median(list.map((entry) => entry[key]));
+        const pick = (key: 'importMs' | 'importCpuMs' | 'firstCallMs' | 'readyMs' | 'wallMs') => median(list.map((entry) => entry[key]));
+        const stacks = list.flatMap((entry) => (entry.firstStackMs === undefined ? [] : [entry.firstStackMs]));
+        // Each round probes every variant back to back: the ratio within a round cancels most of the machine's drift.
+        const ratio = median(list.map((entry, round) => entry.importCpuMs / (probes.floor[round]?.importCpuMs ?? Number.NaN)));
         return [
           fn.name,
           variantNote[variant],
           fmt(pick('importMs'), 1),
+          fmt(pick('importCpuMs'), 1),
+          `${fmt(ratio, 2)}×`,
           fmt(pick('firstCallMs'), 1),
           fmt(median(list.map((entry) => entry.importMs + entry.firstCallMs)), 1),
           fmt(pick('readyMs'), 1),
           fmt(pick('wallMs'), 1),
+          stacks.length ? fmt(median(stacks), 1) : '–',
         ];
-      }),
-    ),
+      });
+    }),
     notes: [
-      'import: `await import(bundle)` (Lambda\'s init phase); first call: the first invocation with an event that needs no network (HttpHandler: GET /v1/task-types; StepsHandler: an invalid step, after the app is built; Archiver: no records) — the handlers build their SDK clients lazily, there.',
-      'process ready: from Node\'s start to the end of the first call; process wall: spawn to exit, seen by the parent. Node here is not Lambda\'s runtime (see docs/performance.md).',
+      'import: `await import(bundle)` (Lambda\'s init phase), wall time; import CPU: its user + system CPU time; CPU ÷ floor: the median over the rounds of import CPU over the floor\'s in the same round; first call: the first invocation with an event that needs no network (HttpHandler: GET /v1/task-types; StepsHandler: an invalid step, after the app is built; Archiver: no records) — the handlers build their SDK clients lazily, there.',
+      'process ready: from Node\'s start to the end of the first call; process wall: spawn to exit, seen by the parent; first stack: reading the `stack` of the error the first call threw (StepsHandler), when a source map is parsed. Node here is not Lambda\'s runtime (see docs/performance.md).',
     ],
   };
   return [sizeTable, contentsTable, initTable];

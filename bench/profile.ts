@@ -23,7 +23,6 @@ const PACKAGE_COMPONENTS: readonly (readonly [RegExp, string])[] = [
   [/^@aws-sdk\/|^@smithy\/|^@aws-crypto\//, 'AWS SDK v3 (serialising, signing, HTTP)'],
   [/^aws-local-stepfunctions$|^jsonpath-plus$|^asl-validator$|^p-limit$|^wildcard-match$/, 'Step Functions runner'],
   [/^zod$/, 'zod (parsing)'],
-  [/^nunjucks$/, 'nunjucks (email templates)'],
   [/^jose$/, 'jose (JWT)'],
   [/^@aws-lambda-powertools\/|^@middy\//, 'Powertools logger, middy'],
   [/^ulid$/, 'handlers and engine (functions/)'],

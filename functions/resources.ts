@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ActionDefinition, ActionPorts } from '#core/action';
 import { ConfigurationError } from '#core/errors';
 import { type AccessSchema, defineTaskType, type TaskType } from '#core/task-type';

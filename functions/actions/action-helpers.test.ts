@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ActionContractError, defineAction, fail, pass, type ValidationStep, type ActionContext } from '#core/action';
 import { runStage } from '#core/stages';
 import type { Task } from '#core/task';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const EmailSchema = z.email({ error: 'Must be an email address' }).max(254).transform((email) => email.toLowerCase());
 

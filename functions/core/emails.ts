@@ -1,8 +1,5 @@
-import nunjucks from 'nunjucks';
 import type { EmailStage } from './task-type.ts';
-
-const textEnv = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true });
-const htmlEnv = new nunjucks.Environment(null, { autoescape: true, throwOnUndefined: true });
+import { renderTemplate } from './template.ts';
 
 export interface RenderedEmail {
   readonly subject: string;
@@ -10,10 +7,10 @@ export interface RenderedEmail {
   readonly html?: string;
 }
 
-/** Renders a stage's subject, text and HTML templates with nunjucks. */
+/** Renders a stage's subject, text and HTML templates (core/template.ts); only HTML is escaped. */
 export function renderEmail(stage: EmailStage, context: Record<string, unknown>): RenderedEmail {
-  const subject = textEnv.renderString(stage.subject, context).trim();
-  const text = textEnv.renderString(stage.text, context);
-  const html = stage.html === undefined ? undefined : htmlEnv.renderString(stage.html, context);
+  const subject = renderTemplate(stage.subject, context, { autoescape: false }).trim();
+  const text = renderTemplate(stage.text, context, { autoescape: false });
+  const html = stage.html === undefined ? undefined : renderTemplate(stage.html, context, { autoescape: true });
   return html === undefined ? { subject, text } : { subject, text, html };
 }

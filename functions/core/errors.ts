@@ -200,3 +200,11 @@ export class ConfigurationError extends Error {
     this.name = 'ConfigurationError';
   }
 }
+
+/** An email template that cannot be parsed, or that outputs a value its context lacks (core/template.ts). */
+export class TemplateError extends ConfigurationError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TemplateError';
+  }
+}

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ActorSchema } from './identity.ts';
 import { type HistoryEntry, type Task, TaskStatusSchema } from './task.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type ActionContext, ActionContractError, type ActionDefinition, type ActionPorts, type Stage, type ValidateOptions } from './action.ts';
 import type { ActionRecord, Task } from './task.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Who made a request: a verified JWT's subject and roles, or nobody. */
 export const IdentitySchema = z.object({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** An operator notification: a task needs approval, or something went wrong. */
 export const NotificationSchema = z.object({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ActionDefinition } from './action.ts';
 import { ConfigurationError, type FieldError, NotFoundError, ValidationError } from './errors.ts';
 import type { TaskType } from './task-type.ts';

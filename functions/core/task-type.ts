@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Who may create a task of this type. */
 export const AccessSchema = z.union([
@@ -10,7 +10,7 @@ export const AccessSchema = z.union([
 export const EMAIL_STAGES = ['initial', 'approval', 'token', 'completed', 'rejected', 'cancelled', 'notification'] as const;
 export type EmailStageName = (typeof EMAIL_STAGES)[number];
 
-/** One email stage: who gets it and what it says. Subject, text and HTML are nunjucks templates. */
+/** One email stage: who gets it and what it says. Subject, text and HTML are templates (core/template-syntax.ts). */
 export const EmailStageSchema = z.object({
   /** Turns the stage on or off for this task type. */
   enabled: z.boolean(),

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ActorSchema, IdentitySchema } from './identity.ts';
 
 export const TaskStatusSchema = z.enum([

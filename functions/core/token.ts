@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Context } from './context.ts';
 import { InvalidTransitionError } from './errors.ts';
 import type { Actor } from './identity.ts';

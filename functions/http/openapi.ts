@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { NotificationSchema } from '#core/notification';
 import { TaskSchema } from '#core/task';
 import { actionPath, type ResourceRegistry, resourceRegistry } from '../resources.ts';

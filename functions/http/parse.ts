@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { NotFoundError, ValidationError } from '#core/errors';
 import { toFieldErrors } from '#core/registry';
 import { SECRET_PATTERN } from '#core/secrets';

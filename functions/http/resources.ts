@@ -1,5 +1,5 @@
 import { ulid } from 'ulid';
-import { z } from 'zod';
+import * as z from 'zod';
 import { MethodNotAllowedError, NotFoundError, UnauthorizedError } from '#core/errors';
 import type { Task } from '#core/task';
 import { actionPath, type ResourceActionEntry, type ResourceRegistry, taskTypeName } from '../resources.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** "Required: ..." when the field is missing or blank; zod's own message (too long, not a string) otherwise. */
 const required = (message: string) => (issue: { code?: string; input?: unknown }) => (issue.input === undefined || issue.code === 'too_small' ? message : undefined);

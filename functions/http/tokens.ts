@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RouteHandler } from './http-types.ts';
 import { escapeHtml, messagePage, page } from './pages.ts';
 import { secretParam } from './parse.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The example resource `todos` (DJ Actions' example model). */
 export const TodoSchema = z.object({

@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { z } from 'zod';
+import * as z from 'zod';
 import { STATE_NAMES, type StateName } from '#core/state-names';
 import type { StepError } from '#core/facades';
 import { type App, getApp } from '../app.ts';

@@ -1,13 +1,43 @@
 import type { Duration } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledge, acknowledgeWildcardResource, defaultPolicyOf } from './nag.ts';
 
 /** Lets the ESM bundle load CommonJS dependencies that call `require`. */
 export const ESM_REQUIRE_SHIM = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+
+/**
+ * How every handler is bundled: locally by esbuild (no Docker), minified ESM for node22, template
+ * files as text. bench/cold-start.ts builds its bundles from this same object (and refuses options
+ * it does not know how to pass to esbuild), so what it measures is what CDK ships.
+ */
+export const HANDLER_BUNDLING: BundlingOptions = {
+  forceDockerBundling: false,
+  minify: true,
+  sourceMap: true,
+  sourcesContent: false,
+  format: OutputFormat.ESM,
+  target: 'node22',
+  mainFields: ['module', 'main'],
+  banner: ESM_REQUIRE_SHIM,
+  loader: { '.njk': 'text' },
+  // Bundle the AWS SDK too: the versions in package-lock.json are the ones the tests ran.
+  externalModules: [],
+  // zod without its 64 translated locales (258 KiB that `z.locales` keeps reachable): see the file.
+  esbuildArgs: { '--alias:zod': './lib/bundling/zod.mjs' },
+  // Source-mapped stack traces, with the map parsed when a stack is first formatted instead of at
+  // every cold start (what NODE_OPTIONS=--enable-source-maps costs): see the file.
+  inject: ['./lib/bundling/stack-traces.ts'],
+};
+
+/** What every handler's environment holds before the resources bound to it add theirs. */
+export const handlerEnvironment = (props: Pick<HandlerFunctionProps, 'serviceName' | 'logLevel'> = {}): Record<string, string> => ({
+  POWERTOOLS_SERVICE_NAME: props.serviceName ?? 'assent',
+  POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
+});
 
 export interface HandlerFunctionProps {
   /** Absolute path of the TypeScript entry file. */
@@ -88,24 +118,8 @@ export class HandlerFunction extends Construct {
       tracing: Tracing.ACTIVE,
       logGroup: this.logGroup,
       role: this.role,
-      environment: {
-        POWERTOOLS_SERVICE_NAME: props.serviceName ?? 'assent',
-        POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
-        NODE_OPTIONS: '--enable-source-maps',
-      },
-      bundling: {
-        forceDockerBundling: false,
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_SHIM,
-        loader: { '.njk': 'text' },
-        // Bundle the AWS SDK too: the versions in package-lock.json are the ones the tests ran.
-        externalModules: [],
-      },
+      environment: handlerEnvironment(props),
+      bundling: HANDLER_BUNDLING,
     });
   }
 

@@ -124,7 +124,6 @@ describe('handler functions', () => {
     expect(fn?.Properties.Environment.Variables).toStrictEqual({
       POWERTOOLS_SERVICE_NAME: 'assent',
       POWERTOOLS_LOG_LEVEL: 'INFO',
-      NODE_OPTIONS: '--enable-source-maps',
       ASSENT_TABLE_NAME: refOf(stack.table.table),
       ASSENT_STATE_MACHINE_ARN: refOf(stack.workflow.stateMachine),
       ASSENT_MAIL_FROM: 'noreply@example.com',
@@ -153,7 +152,6 @@ describe('handler functions', () => {
       [
         'POWERTOOLS_SERVICE_NAME',
         'POWERTOOLS_LOG_LEVEL',
-        'NODE_OPTIONS',
         'ASSENT_TABLE_NAME',
         'ASSENT_MAIL_FROM',
         'ASSENT_ADMIN_EMAILS',

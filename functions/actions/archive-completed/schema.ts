@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** `POST /v1/todos/actions/archive-completed`: no input. */
 export const ArchiveCompletedSchema = z.object({});

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfirmSchema, EmailSchema, PasswordTokenSchema } from '../shared-schemas.ts';
 
 /** Roles a project owner may give an invitee. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { TodoSchema } from '#ports/todo-store';
 
 /** `POST /v1/todos/{id}/actions/mark-done`: the todo's id comes from the path; no body needed. */

@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { z } from 'zod';
+import * as z from 'zod';
 import { verifyPassword } from '#core/passwords';
 import { MemoryDirectory } from '../../../test/support/fakes.ts';
 import { runHook } from '../../../test/support/run-hook.ts';

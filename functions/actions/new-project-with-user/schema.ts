@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EmailSchema } from '../shared-schemas.ts';
 
 export { PasswordTokenSchema as NewProjectWithUserTokenSchema } from '../shared-schemas.ts';

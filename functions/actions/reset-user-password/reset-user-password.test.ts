@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { verifyPassword } from '#core/passwords';
 import { MemoryDirectory } from '../../../test/support/fakes.ts';
 import { runHook } from '../../../test/support/run-hook.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Quota sizes, smallest first: the order decides what counts as a step up. */
 export const QUOTA_SIZE_NAMES = ['small', 'medium', 'large'] as const;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DirectoryQuota } from '#ports/user-directory';
 import { MemoryDirectory } from '../../../test/support/fakes.ts';
 import { requester, runHook } from '../../../test/support/run-hook.ts';

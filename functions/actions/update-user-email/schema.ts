@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EmailSchema } from '../shared-schemas.ts';
 
 export { ConfirmTokenSchema as UpdateUserEmailTokenSchema } from '../shared-schemas.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MemoryDirectory } from '../../../test/support/fakes.ts';
 import { requester, runHook } from '../../../test/support/run-hook.ts';
 import { updateUserEmail } from './action.ts';
