@@ -51,7 +51,8 @@ export async function validate(ctx: Context, task: Task, taskType: TaskType): Pr
     (current): { write?: Write; result: Decided } => {
       if (current.status !== 'pending' || current.dataRevision !== revision) return { result: 'pending' };
       const actions = run ? run.task.actions : current.actions;
-      const results = run ? write(set({ actions }), set({ validatedAt: at })) : write();
+      // A hook that threw leaves its checkpoints, not a validation: the task still validates.
+      const results = run ? write(set({ actions }), run.error === undefined ? set({ validatedAt: at }) : {}) : write();
       const guard = write(
         when({ path: ['status'], equals: 'pending' }),
         when({ path: ['dataRevision'], equals: revision }),
