@@ -49,9 +49,6 @@ const portFrom = async (name: string, fallback: number) => {
   return port === 0 ? freePort() : port;
 };
 
-// This machine may run Node 20; Lambda runs Node 22. The SDK's notice about that is not for users of the stack.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 /** aws-ses-v2-local is CommonJS with a default export. */
 const startSesEmulator = ((sesEmulator as unknown as { default: { default?: typeof sesEmulator.default } }).default.default ??
   sesEmulator.default) as typeof sesEmulator.default;
@@ -78,7 +75,7 @@ async function main(): Promise<void> {
   const log = (line: string) => {
     if (!quiet) console.log(`    ${line}`);
   };
-  console.log(`Assent local stack (data in ${home})`);
+  console.log(`Assent local stack on Node.js ${process.version} (data in ${home})`);
 
   const [apiPort, mailPort, dynamoPort, sfnPort, eventsPort, s3Port] = await Promise.all([
     portFrom('PORT', 3000),

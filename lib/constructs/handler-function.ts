@@ -128,7 +128,7 @@ export class HandlerFunction extends Construct {
     acknowledge(
       this.function,
       'AwsSolutions-L1',
-      'Pinned on purpose to nodejs22.x, a supported Lambda runtime: the bundles are built for target node22 and the handlers are tested on Node 20/22. Move runtime and esbuild target to nodejs24.x together, after the test suite runs on Node 24.',
+      'Pinned on purpose to nodejs22.x, a supported Lambda runtime: the bundles are built for target node22 and the tests run on Node 22 too (the devDependency node@22). Move runtime and esbuild target to nodejs24.x together, after the test suite runs on Node 24.',
     );
   }
 

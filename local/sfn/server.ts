@@ -5,7 +5,6 @@ import { type ApiContext, operations } from './api.ts';
 import { asMachine } from './definition.ts';
 import { SfnApiError } from './errors.ts';
 import { ExecutionManager } from './executions.ts';
-import { installPromiseWithResolvers } from './polyfill.ts';
 import type { JsonObject } from './records.ts';
 import { ExecutionStore } from './store.ts';
 
@@ -123,7 +122,6 @@ function stopListening(server: Server): Promise<void> {
  * `dataDir`; those RUNNING when a previous runner stopped are resumed (waits keep their task token).
  */
 export async function startSfnRunner(options: SfnRunnerOptions): Promise<SfnRunner> {
-  installPromiseWithResolvers();
   const log = options.log ?? (() => undefined);
   const host = options.host ?? '127.0.0.1';
   const store = new ExecutionStore(options.dataDir, log);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Match } from 'aws-cdk-lib/assertions';
 import { routeKey, routes } from '../../functions/http/routes.ts';
 import { PROJECT_ROOT } from '../../lib/assent-stack.ts';
+import { HANDLER_BUNDLING } from '../../lib/constructs/handler-function.ts';
 import { ACCESS_LOG_FORMAT } from '../../lib/constructs/http-api.ts';
 import { tableDefinition } from '../../lib/table-definition.ts';
 import {
@@ -110,6 +111,23 @@ describe('handler functions', () => {
       Timeout: timeout,
       Handler: 'index.handler',
       LoggingConfig: { LogGroup: refOf(handler.logGroup) },
+    });
+  });
+
+  it('runs on the Node.js major the tests run on, which is the devDependency node@22 (npm puts it first on PATH)', () => {
+    // Prepare
+    const { template } = synthesized;
+    const devDependency = (JSON.parse(readFileSync(`${PROJECT_ROOT}/package.json`, 'utf8')) as { devDependencies: Record<string, string> }).devDependencies.node;
+
+    // Act
+    const runtimes = [...new Set(Object.values(template.findResources('AWS::Lambda::Function')).map((fn) => fn.Properties.Runtime))];
+
+    // Assess
+    const major = process.versions.node.split('.')[0];
+    expect({ runtimes, target: HANDLER_BUNDLING.target, devDependency: devDependency?.replace(/^\^/, '').split('.')[0] }).toStrictEqual({
+      runtimes: [`nodejs${major}.x`],
+      target: `node${major}`,
+      devDependency: major,
     });
   });
 

@@ -63,7 +63,6 @@ process.stdout.write('\\nMAP_READS ' + JSON.stringify(mapReads) + '\\n');
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
     AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ASSENT_TABLE_NAME: 'test',
     ASSENT_MAIL_FROM: 'noreply@example.com',
     ASSENT_ADMIN_EMAILS: 'approver@example.com',
