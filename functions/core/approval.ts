@@ -4,7 +4,7 @@ import { assertUndecided, describeInvalid, errorName, invalidActions, isApproved
 import { failTask } from './failure.ts';
 import type { Actor } from './identity.ts';
 import { describeError } from './notifier.ts';
-import { markSent, tellRequester } from './requester-mail.ts';
+import { sendingOnce, tellRequester } from './requester-mail.ts';
 import { hashSecret } from './secrets.ts';
 import type { Task } from './task.ts';
 import { moveTo, set, when, write, type Write } from './writes.ts';
@@ -26,46 +26,55 @@ export interface DecideOptions {
  */
 export async function awaitApproval(ctx: Context, taskId: string, sfnToken: string): Promise<void> {
   let task = await ctx.committer.read(taskId);
+  let claimed = false;
   if (task.status === 'pending' && task.wait?.sfnToken !== sfnToken) {
     const at = ctx.now();
-    task = (
-      await ctx.committer.commit(
-        taskId,
-        (current) =>
-          current.status !== 'pending'
-            ? { result: undefined }
-            : {
-                write: write(
-                  set({ wait: { kind: 'approval', sfnToken, since: at, round: current.rounds + 1 }, rounds: current.rounds + 1, sentEmails: current.sentEmails.filter((stage) => stage !== 'approval') }),
-                  when({ path: ['status'], equals: 'pending' }),
-                  when({ path: ['rounds'], equals: current.rounds }),
-                ),
-                result: undefined,
-              },
-        { current: task },
-      )
-    ).task;
+    // The wait and the claim on its emails are one write: the emails are sent once, not recorded after.
+    const committed = await ctx.committer.commit(
+      taskId,
+      (current) =>
+        current.status !== 'pending'
+          ? { result: undefined }
+          : {
+              write: write(
+                set({
+                  wait: { kind: 'approval', sfnToken, since: at, round: current.rounds + 1 },
+                  rounds: current.rounds + 1,
+                  sentEmails: [...current.sentEmails.filter((stage) => stage !== 'approval'), 'approval'],
+                }),
+                when({ path: ['status'], equals: 'pending' }),
+                when({ path: ['rounds'], equals: current.rounds }),
+              ),
+              result: undefined,
+            },
+      { current: task },
+    );
+    task = committed.task;
+    claimed = committed.applied;
   }
   if (task.status !== 'pending') {
     await ctx.deps.workflow.resume(sfnToken, { decision: isApprovedOrLater(task.status) ? 'approved' : 'rejected' });
     return;
   }
-  if (task.sentEmails.includes('approval') || !task.wait) return;
-  const taskType = ctx.deps.registry.taskType(task.type);
-  const at = ctx.now();
-  const validUntil = new Date(Date.parse(at) + taskType.approvalTtlSeconds * 1000).toISOString();
-  for (const approver of ctx.deps.config.adminEmails) {
-    const secret = ctx.makeSecret();
-    await ctx.deps.secrets.put({ hash: hashSecret(secret), kind: 'approval', taskId: task.id, round: task.wait.round, recipient: approver, createdAt: at, validUntil });
-    await ctx.mail.send({
-      task,
-      taskType,
-      stage: 'approval',
-      recipients: [approver],
-      context: { link: `${ctx.deps.config.publicUrl}/v1/approvals/${secret}`, validUntil, approver },
-    });
-  }
-  await markSent(ctx, task.id, 'approval');
+  // A re-run of this wait sends only if a failed send gave its claim back.
+  if (!task.wait || (!claimed && task.sentEmails.includes('approval'))) return;
+  await sendingOnce(ctx, task.id, 'approval', claimed, async () => {
+    const wait = task.wait as NonNullable<Task['wait']>;
+    const taskType = ctx.deps.registry.taskType(task.type);
+    const at = ctx.now();
+    const validUntil = new Date(Date.parse(at) + taskType.approvalTtlSeconds * 1000).toISOString();
+    for (const approver of ctx.deps.config.adminEmails) {
+      const secret = ctx.makeSecret();
+      await ctx.deps.secrets.put({ hash: hashSecret(secret), kind: 'approval', taskId: task.id, round: wait.round, recipient: approver, createdAt: at, validUntil });
+      await ctx.mail.send({
+        task,
+        taskType,
+        stage: 'approval',
+        recipients: [approver],
+        context: { link: `${ctx.deps.config.publicUrl}/v1/approvals/${secret}`, validUntil, approver },
+      });
+    }
+  });
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Context } from './context.ts';
 import { describeError } from './notifier.ts';
 import type { Task } from './task.ts';
-import { append, when, write } from './writes.ts';
+import { append, set, when, write } from './writes.ts';
 
 /** The address stage emails to the requester go to: the first action that names one. */
 export function recipientOf(ctx: Context, task: Task): string | undefined {
@@ -17,6 +17,29 @@ export function recipientOf(ctx: Context, task: Task): string | undefined {
 export async function markSent(ctx: Context, taskId: string, stage: string): Promise<void> {
   await ctx.committer.commit(taskId, (current) =>
     current.sentEmails.includes(stage) ? { result: undefined } : { write: write(append('sentEmails', stage), when({ path: ['attempt'], equals: current.attempt })), result: undefined },
+  );
+}
+
+/**
+ * Sends a stage's emails once. `claimed`: the write that made the wait also put the stage in
+ * `sentEmails`, before sending (no write after). A send that fails gives the claim back, so the
+ * retried step sends again; a re-run whose claim was given back sends and records it then.
+ */
+export async function sendingOnce(ctx: Context, taskId: string, stage: string, claimed: boolean, send: () => Promise<void>): Promise<void> {
+  try {
+    await send();
+  } catch (error) {
+    if (claimed) await unclaim(ctx, taskId, stage).catch((e: unknown) => ctx.onInternalError(`Could not give back the ${stage} email claim of task ${taskId}`, e));
+    throw error;
+  }
+  if (!claimed) await markSent(ctx, taskId, stage);
+}
+
+async function unclaim(ctx: Context, taskId: string, stage: string): Promise<void> {
+  await ctx.committer.commit(taskId, (current) =>
+    current.sentEmails.includes(stage)
+      ? { write: write(set({ sentEmails: current.sentEmails.filter((sent) => sent !== stage) }), when({ path: ['version'], equals: current.version })), result: undefined }
+      : { result: undefined },
   );
 }
 

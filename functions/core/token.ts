@@ -4,7 +4,7 @@ import { InvalidTransitionError } from './errors.ts';
 import type { Actor } from './identity.ts';
 import { SYSTEM } from './identity.ts';
 import { liveSecret } from './links.ts';
-import { markSent, recipientOf } from './requester-mail.ts';
+import { recipientOf, sendingOnce } from './requester-mail.ts';
 import { hashSecret } from './secrets.ts';
 import { tokenSchemaOf } from './stages.ts';
 import type { TaskType } from './task-type.ts';
@@ -32,29 +32,28 @@ export async function awaitToken(ctx: Context, taskId: string, sfnToken: string)
   }
   if (task.status === 'awaiting_token' && task.wait?.sfnToken === sfnToken && task.sentEmails.includes('token')) return;
   const at = ctx.now();
-  task = (
-    await ctx.committer.commit(
-      taskId,
-      (current) => {
-        if (current.status !== 'approved' && current.status !== 'awaiting_token') {
-          throw new InvalidTransitionError(`Task ${current.id} is ${current.status}; a token needs it approved.`);
-        }
-        if (current.status === 'awaiting_token' && current.wait?.sfnToken === sfnToken) return { result: undefined };
-        const round = current.rounds + 1;
-        return {
-          write: write(
-            current.status === 'approved' ? moveTo(current, { to: 'awaiting_token', by: SYSTEM, event: 'token-issued', at }) : when({ path: ['status'], equals: 'awaiting_token' }),
-            set({ wait: { kind: 'token', sfnToken, since: at, round }, rounds: round, sentEmails: current.sentEmails.filter((stage) => stage !== 'token') }),
-            when({ path: ['rounds'], equals: current.rounds }),
-          ),
-          result: undefined,
-        };
-      },
-      { current: task },
-    )
-  ).task;
-  await issueToken(ctx, task);
-  await markSent(ctx, task.id, 'token');
+  // The wait and the claim on its email are one write: the token email is sent once, not recorded after.
+  const committed = await ctx.committer.commit(
+    taskId,
+    (current) => {
+      if (current.status !== 'approved' && current.status !== 'awaiting_token') {
+        throw new InvalidTransitionError(`Task ${current.id} is ${current.status}; a token needs it approved.`);
+      }
+      if (current.status === 'awaiting_token' && current.wait?.sfnToken === sfnToken) return { result: undefined };
+      const round = current.rounds + 1;
+      return {
+        write: write(
+          current.status === 'approved' ? moveTo(current, { to: 'awaiting_token', by: SYSTEM, event: 'token-issued', at }) : when({ path: ['status'], equals: 'awaiting_token' }),
+          set({ wait: { kind: 'token', sfnToken, since: at, round }, rounds: round, sentEmails: [...current.sentEmails.filter((stage) => stage !== 'token'), 'token'] }),
+          when({ path: ['rounds'], equals: current.rounds }),
+        ),
+        result: undefined,
+      };
+    },
+    { current: task },
+  );
+  task = committed.task;
+  await sendingOnce(ctx, task.id, 'token', committed.applied, () => issueToken(ctx, task));
 }
 
 /** Issues a token of the wait's round and emails its link to the requester. */

@@ -298,8 +298,8 @@ describe('bearer JWTs on the admin API', () => {
   beforeAll(async () => {
     task = await signUp('jwt');
     await approvalLinkOf(task.id);
-    const notice = await waitForEmail((mail) => mail.destination.to.includes(APPROVER) && mail.subject === `Notice - sign-up ${task.id}`);
-    notificationId = /^Notification: (\S+)$/m.exec(notice.body.text ?? '')?.[1] ?? '';
+    const notices = await api('/v1/notifications?acknowledged=false&limit=100', { admin: true });
+    notificationId = notices.json.notifications.find((notification: { taskId: string }) => notification.taskId === task.id)?.id ?? '';
     await waitForTask(task.id, (t) => t.waitingFor === 'approval' && t.sentEmails.includes('approval'));
     before = await api(`/v1/tasks/${task.id}`, { admin: true });
 

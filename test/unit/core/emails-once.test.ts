@@ -1,0 +1,52 @@
+import type { Task } from '#core/task';
+import { engineWithFakes } from '../../support/engine-harness.ts';
+
+/**
+ * A wait's emails are claimed in the write that makes the wait (no write after sending): a re-run of
+ * the step sends nothing again, and a send that failed gives its claim back so the retry sends.
+ */
+const ADMIN = { kind: 'admin' as const, id: 'root@example.com' };
+
+async function approvedSignUp() {
+  const harness = engineWithFakes();
+  const task = await harness.engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
+  await harness.engine.preApprove(task.id);
+  await harness.engine.decide(task.id, 'approve', ADMIN);
+  await harness.engine.postApprove(task.id);
+  return { harness, task };
+}
+
+const tokenEmails = (harness: ReturnType<typeof engineWithFakes>) => harness.mailer.sent.filter((mail) => mail.subject === 'Choose your password for apollo');
+
+describe('the token email of a wait', () => {
+  it('is claimed with the wait in one write and sent once, also when the step runs again', async () => {
+    // Prepare
+    const { harness, task } = await approvedSignUp();
+    const versionBefore = (await harness.store.get(task.id))?.version ?? -1;
+    // Act
+    await harness.engine.awaitToken(task.id, 'sfn-token');
+    await harness.engine.awaitToken(task.id, 'sfn-token');
+    // Assess
+    const stored = (await harness.store.get(task.id)) as Task;
+    expect([tokenEmails(harness).length, stored.sentEmails, stored.version - versionBefore]).toStrictEqual([1, ['token'], 1]);
+  });
+
+  it('that failed to send is given back, so the retried step sends it and records it', async () => {
+    // Prepare
+    const { harness, task } = await approvedSignUp();
+    const send = harness.mailer.send.bind(harness.mailer);
+    let failures = 1;
+    harness.mailer.send = async (email) => {
+      if (failures-- > 0) throw Object.assign(new Error('SES throttled'), { name: 'TransientError' });
+      return send(email);
+    };
+    // Act
+    const first = await harness.engine.awaitToken(task.id, 'sfn-token').catch((error: unknown) => error);
+    const afterFailure = (await harness.store.get(task.id)) as Task;
+    await harness.engine.awaitToken(task.id, 'sfn-token');
+    // Assess
+    const stored = (await harness.store.get(task.id)) as Task;
+    expect([(first as Error).name, afterFailure.sentEmails, afterFailure.status]).toStrictEqual(['TransientError', [], 'awaiting_token']);
+    expect([tokenEmails(harness).length, stored.sentEmails]).toStrictEqual([1, ['token']]);
+  });
+});
