@@ -247,6 +247,7 @@ describe('invite-user submit', () => {
   it.each([
     ['without a password', { confirm: 'yes' }, 'Required'],
     ['with a password that is too short', { password: 'short' }, 'Use at least 12 characters'],
+    ['with a password of 12 NUL characters', { password: '\u0000'.repeat(12) }, 'Use no control characters (such as NUL, tab or newline); letters, digits, spaces and symbols are fine'],
   ])('refuses a new account\'s token %s, and sets nothing', async (_why, tokenData, message) => {
     const directory = await setup();
     await postApprove(directory, ['member']);

@@ -140,4 +140,18 @@ describe('new-project-with-user submit', () => {
     expect((error as z.ZodError).issues.map((issue) => [issue.path.join('.'), issue.message])).toStrictEqual([['password', 'Use at least 12 characters']]);
     expect((await directory.findUser(DATA.email))?.enabled).toBe(false);
   });
+
+  it('refuses a password of 12 NUL characters, and enables nothing', async () => {
+    const directory = new MemoryDirectory();
+    const post = await run(directory, 'postApprove');
+
+    const error = await run(directory, 'submit', { stored: post.stored, tokenData: { password: '\u0000'.repeat(12) } }).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(z.ZodError);
+    expect((error as z.ZodError).issues.map((issue) => [issue.path.join('.'), issue.message])).toStrictEqual([
+      ['password', 'Use no control characters (such as NUL, tab or newline); letters, digits, spaces and symbols are fine'],
+    ]);
+    const user = await directory.findUser(DATA.email);
+    expect([user?.enabled, user?.passwordHash]).toStrictEqual([false, undefined]);
+  });
 });
