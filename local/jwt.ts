@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
+import { exportJWK, generateKeyPair, importJWK, type JWK, type JWTVerifyGetKey, jwtVerify, SignJWT } from 'jose';
 
 export const LOCAL_ISSUER = 'https://assent.local/';
 export const LOCAL_AUDIENCE = 'assent';
@@ -35,4 +35,22 @@ export async function loadLocalKeys(file: string): Promise<LocalKeys> {
         .setExpirationTime(expiresIn)
         .sign(privateKey),
   };
+}
+
+/**
+ * The local gateway's stand-in for API Gateway's JWT authorizer: the claims of a token it would
+ * accept, or undefined. As API Gateway does: the signature against the issuer's keys, `iss`, `aud`,
+ * and `exp` required and in the future, `nbf` and `iat` (when present) not in the future. Keep it
+ * exactly as strict, no more and no less: a token accepted here and refused on AWS (or the reverse)
+ * makes local mode lie.
+ */
+export async function verifyAsApiGateway(token: string, keys: JWTVerifyGetKey, now: () => number = Date.now): Promise<Record<string, unknown> | undefined> {
+  try {
+    const currentDate = new Date(now());
+    const { payload } = await jwtVerify(token, keys, { issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE, requiredClaims: ['exp'], currentDate });
+    if (typeof payload.iat === 'number' && payload.iat > Math.floor(currentDate.getTime() / 1000)) return undefined;
+    return payload as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
 }

@@ -15,7 +15,7 @@ import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { Context } from 'aws-lambda';
-import { jwtVerify, createLocalJWKSet } from 'jose';
+import { createLocalJWKSet } from 'jose';
 import * as sesEmulator from 'aws-ses-v2-local';
 import { ENV } from '../functions/env-names.ts';
 import { routes } from '../functions/http/routes.ts';
@@ -24,7 +24,7 @@ import { startStreamConsumer } from './dynamodb/stream-consumer.ts';
 import { startTtlSweeper } from './dynamodb/ttl-sweeper.ts';
 import { type RecordedEvent, startEventBridgeEmulator } from './eventbridge/server.ts';
 import { startGateway } from './gateway.ts';
-import { LOCAL_AUDIENCE, LOCAL_ISSUER, loadLocalKeys } from './jwt.ts';
+import { LOCAL_AUDIENCE, LOCAL_ISSUER, loadLocalKeys, verifyAsApiGateway } from './jwt.ts';
 import { freePort } from './ports.ts';
 import { startS3Local } from './s3/s3-local.ts';
 import { startSfnRunner } from './sfn/server.ts';
@@ -191,14 +191,7 @@ async function main(): Promise<void> {
           port: apiPort,
           routes,
           handler: (event, context) => httpHandler(event, context),
-          verifyJwt: async (token) => {
-            try {
-              const { payload } = await jwtVerify(token, jwks, { issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE });
-              return payload as Record<string, unknown>;
-            } catch {
-              return undefined;
-            }
-          },
+          verifyJwt: (token) => verifyAsApiGateway(token, jwks),
           extra: async (request, response) => {
             if (request.method === 'GET' && request.url === '/local/jwks.json') {
               response.writeHead(200, { 'content-type': 'application/json' });

@@ -18,8 +18,9 @@ const rolesFrom = (payload: JWTPayload, claim: string): string[] => {
 };
 
 /**
- * Verifies a bearer JWT against the issuer's JWKS (signature, issuer, audience, expiry). No header:
- * anonymous. A header that does not verify is refused, never treated as anonymous.
+ * Verifies a bearer JWT against the issuer's JWKS (signature, issuer, audience, expiry). A token
+ * must carry `exp`, as API Gateway's JWT authorizer requires: one without would be good forever.
+ * No header: anonymous. A header that does not verify is refused, never treated as anonymous.
  */
 export async function identify(authorization: string | undefined, env: Env): Promise<Identity | undefined> {
   if (authorization === undefined || authorization === '') return undefined;
@@ -30,6 +31,7 @@ export async function identify(authorization: string | undefined, env: Env): Pro
       issuer: env.jwtIssuer,
       audience: [...env.jwtAudience],
       algorithms: ['RS256', 'ES256'],
+      requiredClaims: ['exp'],
     });
     if (!payload.sub) throw new UnauthorizedError('The bearer token has no subject.');
     return {
@@ -40,6 +42,9 @@ export async function identify(authorization: string | undefined, env: Env): Pro
   } catch (error) {
     if (error instanceof UnauthorizedError) throw error;
     if (error instanceof joseErrors.JWTExpired) throw new UnauthorizedError('The bearer token has expired.');
+    if (error instanceof joseErrors.JWTClaimValidationFailed && error.claim === 'exp' && error.reason === 'missing') {
+      throw new UnauthorizedError('The bearer token has no expiry ("exp" claim); ask its issuer for a token that expires.');
+    }
     if (error instanceof joseErrors.JOSEError) throw new UnauthorizedError('The bearer token is not valid.');
     throw error;
   }
