@@ -1,8 +1,8 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SESClient } from '@aws-sdk/client-ses';
-import { SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, type EventBridgeClientConfig } from '@aws-sdk/client-eventbridge';
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { SESClient, type SESClientConfig } from '@aws-sdk/client-ses';
+import { SFNClient, type SFNClientConfig } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import type { ActionPorts } from '#core/action';
@@ -20,6 +20,7 @@ import { DynamoDbUserDirectory } from './adapters/dynamodb/user-directory.ts';
 import { EventBridgePublisher } from './adapters/eventbridge/publisher.ts';
 import { S3ArchiveStore } from './adapters/s3/archive-store.ts';
 import { SesMailer } from './adapters/ses/mailer.ts';
+import { requestHandlerOf, SDK_TIMEOUTS } from './adapters/sdk-timeouts.ts';
 import { StepFunctionsWorkflow } from './adapters/sfn/workflow.ts';
 import { type Env, type EnvKey, readEnv } from './env.ts';
 import { logger } from './logger.ts';
@@ -54,6 +55,21 @@ export const FUNCTION_ENV = {
 
 export type AppRole = keyof typeof FUNCTION_ENV;
 
+/** Client options besides the request handler, e.g. an endpoint or `maxAttempts` in tests. */
+type ClientOptions<C> = Omit<C, 'requestHandler'>;
+
+/**
+ * The SDK clients as the app builds them: each with the connect and request timeouts of
+ * adapters/sdk-timeouts.ts, so a dead or hung endpoint fails fast as a `TransientError`.
+ */
+export const defaultClients = {
+  dynamodb: (options: ClientOptions<DynamoDBClientConfig> = {}) => new DynamoDBClient({ ...options, requestHandler: requestHandlerOf(SDK_TIMEOUTS.dynamodb) }),
+  sfn: (options: ClientOptions<SFNClientConfig> = {}) => new SFNClient({ ...options, requestHandler: requestHandlerOf(SDK_TIMEOUTS.sfn) }),
+  ses: (options: ClientOptions<SESClientConfig> = {}) => new SESClient({ ...options, requestHandler: requestHandlerOf(SDK_TIMEOUTS.ses) }),
+  eventBridge: (options: ClientOptions<EventBridgeClientConfig> = {}) => new EventBridgeClient({ ...options, requestHandler: requestHandlerOf(SDK_TIMEOUTS.eventBridge) }),
+  s3: (options: ClientOptions<S3ClientConfig> = {}) => new S3Client({ ...options, requestHandler: requestHandlerOf(SDK_TIMEOUTS.s3) }),
+} as const satisfies { readonly [K in keyof AppClients]: () => AppClients[K] };
+
 /**
  * The one composition root, for Lambda and local mode alike: SDK clients (their endpoints come from
  * `AWS_ENDPOINT_URL_*` when set, which is how the local stack points them at the emulators),
@@ -61,7 +77,7 @@ export type AppRole = keyof typeof FUNCTION_ENV;
  * a fault-injecting proxy in tests.
  */
 export function createApp(env: Env = readEnv(), clients: Partial<AppClients> = {}): App {
-  const dynamo = DynamoDBDocumentClient.from(clients.dynamodb ?? new DynamoDBClient({}), {
+  const dynamo = DynamoDBDocumentClient.from(clients.dynamodb ?? defaultClients.dynamodb(), {
     marshallOptions: { removeUndefinedValues: true },
   });
   const table = { client: dynamo, tableName: env.tableName };
@@ -77,15 +93,15 @@ export function createApp(env: Env = readEnv(), clients: Partial<AppClients> = {
     duplicates: new DynamoDbDuplicateKeys(table),
     idempotency: new DynamoDbIdempotencyStore(table),
     notifications: new DynamoDbNotificationStore(table),
-    workflow: new StepFunctionsWorkflow({ client: clients.sfn ?? new SFNClient({}), ...(env.stateMachineArn ? { stateMachineArn: env.stateMachineArn } : {}) }),
-    mailer: new SesMailer({ client: clients.ses ?? new SESClient({}) }),
+    workflow: new StepFunctionsWorkflow({ client: clients.sfn ?? defaultClients.sfn(), ...(env.stateMachineArn ? { stateMachineArn: env.stateMachineArn } : {}) }),
+    mailer: new SesMailer({ client: clients.ses ?? defaultClients.ses() }),
     registry,
     ports,
     config: { publicUrl: env.publicUrl, mailFrom: env.mailFrom, adminEmails: env.adminEmails, ttlMinutes: env.ttlMinutes, trackActions: env.trackActions },
     newId: ulid,
-    ...(env.archiveBucket ? { archive: new S3ArchiveStore({ client: clients.s3 ?? new S3Client({}), bucket: env.archiveBucket }) } : {}),
+    ...(env.archiveBucket ? { archive: new S3ArchiveStore({ client: clients.s3 ?? defaultClients.s3(), bucket: env.archiveBucket }) } : {}),
     onInternalError: (message, error) => logger.error(message, { error }),
-    events: new EventBridgePublisher({ client: clients.eventBridge ?? new EventBridgeClient({}), eventBusName: env.eventBusName }),
+    events: new EventBridgePublisher({ client: clients.eventBridge ?? defaultClients.eventBridge(), eventBusName: env.eventBusName }),
   });
   return { env, core, registry, ports, resources: resourceRegistry };
 }

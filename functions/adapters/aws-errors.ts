@@ -1,25 +1,86 @@
 import { TransientError } from '#core/errors';
 
-const TRANSIENT = new Set([
+/** AWS error names (codes) of throttling and of faults worth retrying, whatever the service. */
+const TRANSIENT_NAMES = new Set([
+  // Throttling
   'ThrottlingException',
+  'Throttling',
+  'ThrottledException',
+  'TooManyRequestsException',
   'ProvisionedThroughputExceededException',
   'RequestLimitExceeded',
-  'TooManyRequestsException',
-  'Throttling',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'SlowDown',
+  'BandwidthLimitExceeded',
+  'PriorRequestNotComplete',
+  'TransactionInProgressException',
+  'TransactionConflictException',
+  // Service faults
   'ServiceUnavailable',
+  'ServiceUnavailableException',
   'InternalServerError',
   'InternalFailure',
+  'InternalServerException',
+  // Timeouts: the SDK's own (connect, request, socket idle) and the services' `RequestTimeout`
   'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
 ]);
+
+/**
+ * Node network error codes of a connection refused, reset or timed out, or a name that did not
+ * resolve for now; the SDK retries these itself, so when one reaches an adapter it lasted.
+ */
+const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** Cancellation reasons of a DynamoDB transaction that mean "try again", not "refused". */
+const TRANSIENT_CANCELLATIONS = new Set(['ThrottlingError', 'TransactionConflict', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded']);
+const REFUSED_CANCELLATIONS = new Set(['ConditionalCheckFailed', 'ValidationError', 'ItemCollectionSizeLimitExceeded', 'DuplicateItem']);
+
+type SdkError = Error & {
+  readonly code?: unknown;
+  readonly $fault?: unknown;
+  readonly $retryable?: { readonly throttling?: boolean };
+  readonly $metadata?: { readonly httpStatusCode?: number };
+  readonly CancellationReasons?: readonly { readonly Code?: string }[];
+};
 
 /** The AWS error name of an SDK exception, or undefined for anything else. */
 export const awsErrorName = (error: unknown): string | undefined =>
   error instanceof Error && typeof (error as { $metadata?: unknown }).$metadata === 'object' ? error.name : undefined;
 
-/** Throttling and service faults become `TransientError` (retried by the state machine, 503 on HTTP). */
+/**
+ * Why an error from an SDK call is worth retrying, or undefined when it is not: throttling, a
+ * service fault (`$fault: 'server'`, HTTP 5xx or 429), a timeout (connect, request or socket), a
+ * connection refused or reset ("socket hang up" is ECONNRESET), or a transaction cancelled only by
+ * throttling or a conflict.
+ */
+export function transientReason(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const { code, $fault, $retryable, $metadata, CancellationReasons } = error as SdkError;
+  if (TRANSIENT_NAMES.has(error.name)) return error.name;
+  if (typeof code === 'string' && TRANSIENT_CODES.has(code)) return code;
+  if (/^socket hang up$/i.test(error.message)) return 'socket hang up';
+  if ($retryable?.throttling === true) return `${error.name} (throttling)`;
+  const status = $metadata?.httpStatusCode;
+  if ($fault === 'server' || (typeof status === 'number' && (status >= 500 || status === 429))) return `${error.name} (HTTP ${status ?? 'server fault'})`;
+  if (error.name === 'TransactionCanceledException' && Array.isArray(CancellationReasons)) {
+    const codes = CancellationReasons.map((reason) => reason.Code ?? 'None');
+    if (codes.some((reason) => TRANSIENT_CANCELLATIONS.has(reason)) && !codes.some((reason) => REFUSED_CANCELLATIONS.has(reason))) {
+      return `${error.name} (${codes.join(', ')})`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Throttling, service faults, timeouts and refused or reset connections become `TransientError`
+ * (retried by the state machine, 503 with Retry-After on HTTP); anything else is rethrown as it is.
+ */
 export function rethrowAws(error: unknown, what: string): never {
-  const name = awsErrorName(error);
-  if (name && TRANSIENT.has(name)) throw new TransientError(`${what}: ${name}`, { cause: error });
+  const reason = transientReason(error);
+  if (reason) throw new TransientError(`${what}: ${reason}`, { cause: error });
   throw error;
 }
 
@@ -28,7 +89,7 @@ export const isConditionalCheckFailure = (error: unknown): boolean => awsErrorNa
 
 /**
  * Sends a conditional write: true when it applied, false when its condition failed (the item was not
- * in the state it required); throttling and service faults become `TransientError`.
+ * in the state it required); transient faults become `TransientError`.
  */
 export async function sendConditional(send: () => Promise<unknown>, what: string): Promise<boolean> {
   try {

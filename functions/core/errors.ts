@@ -153,10 +153,15 @@ export class UnsupportedMediaTypeError extends ClientError {
 }
 
 /**
- * A failure worth retrying (throttling, a timeout talking to a dependency). The state machine
- * retries errors of this name; the HTTP API answers 503.
+ * A failure worth retrying: throttling, a service fault (5xx), a timeout, or a connection refused or
+ * reset talking to a dependency (functions/adapters/aws-errors.ts decides which). The state machine
+ * retries errors of this name with backoff; the HTTP API answers 503 with `Retry-After`.
  */
 export class TransientError extends Error {
+  /** What the HTTP API answers. */
+  readonly status = 503;
+  /** The `Retry-After` the HTTP API sends, in seconds. */
+  readonly retryAfterSeconds = 2;
   constructor(message: string, options: { cause?: unknown } = {}) {
     super(message, { cause: options.cause });
     this.name = 'TransientError';

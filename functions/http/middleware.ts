@@ -34,8 +34,13 @@ export function toErrorResponse(error: unknown, event: HttpEvent): HttpResponse 
   if (error instanceof TransientError) {
     logger.warn('Transient failure', { error });
     const detail = 'The service is busy; try again in a moment.';
-    if (wantsHtml) return html(503, messagePage('Try again', detail));
-    return { ...problem(503, { type: `${PROBLEM_BASE}unavailable`, title: 'Service unavailable', status: 503, detail, instance }), headers: { 'content-type': 'application/problem+json', 'retry-after': '2' } };
+    const retryAfter = { 'retry-after': String(error.retryAfterSeconds) };
+    if (wantsHtml) {
+      const page = html(error.status, messagePage('Try again', detail));
+      return { ...page, headers: { ...page.headers, ...retryAfter } };
+    }
+    const answer = problem(error.status, { type: `${PROBLEM_BASE}unavailable`, title: 'Service unavailable', status: error.status, detail, instance });
+    return { ...answer, headers: { ...answer.headers, ...retryAfter } };
   }
   logger.error('Unhandled error', { error });
   const detail = 'Something went wrong on our side. It has been logged; try again later.';

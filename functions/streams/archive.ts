@@ -11,6 +11,7 @@ import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { ArchivedTaskIndex, ArchiveStore } from '#ports/archive-store';
 import { archivedTaskIndexKey, S3ArchiveStore } from '../adapters/s3/archive-store.ts';
+import { requestHandlerOf, SDK_TIMEOUTS } from '../adapters/sdk-timeouts.ts';
 import { readEnv } from '../env.ts';
 import { logger } from '../logger.ts';
 
@@ -124,6 +125,6 @@ let store: ArchiveStore | undefined;
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event) => {
-    store ??= new S3ArchiveStore({ client: new S3Client({}), bucket: readEnv(process.env, ['archiveBucket']).archiveBucket });
+    store ??= new S3ArchiveStore({ client: new S3Client({ requestHandler: requestHandlerOf(SDK_TIMEOUTS.s3Archive) }), bucket: readEnv(process.env, ['archiveBucket']).archiveBucket });
     return archiveBatch(event, store);
   });
