@@ -219,13 +219,25 @@ describe('bad input, by example', () => {
 
   describe('unicode', () => {
     it.each([
-      ['a lone surrogate', '\ud800'],
       ['right-to-left override, emoji and NUL', '\u202eevil😀\u0000'],
       ['a zero-width space and a BOM', '\u200b\ufeff'],
     ])('echoes %s in a task type back as JSON', async (_name, type) => {
       const response = await postTask(JSON.stringify({ type, data: {} }));
 
       expect(view(response)).toStrictEqual(notFound(`There is no task type "${type}". GET /v1/task-types lists them.`, '/v1/tasks'));
+    });
+
+    it('refuses a lone surrogate (the JSON escape \\ud800) with 400 naming the field, before any lookup', async () => {
+      const response = await postTask(JSON.stringify({ type: '\ud800', data: { projectName: 'a\udc00b' } }));
+
+      expect(view(response)).toStrictEqual(
+        problem(400, 'validation-failed', 'The request is not valid', 'Some fields are not valid Unicode text; see errors[] for each one.', '/v1/tasks', {
+          errors: [
+            { path: 'type', message: 'Not valid Unicode: it holds an unpaired surrogate (such as "\\ud800"); send well-formed text.' },
+            { path: 'data.projectName', message: 'Not valid Unicode: it holds an unpaired surrogate (such as "\\ud800"); send well-formed text.' },
+          ],
+        }),
+      );
     });
 
     it('reads bytes that are not UTF-8 as replacement characters', async () => {

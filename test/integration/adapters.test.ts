@@ -45,4 +45,19 @@ describe('SesMailer on the SES emulator', () => {
     const email = await waitForEmail((mail) => mail.destination.to.includes(to));
     expect(email).toMatchObject({ messageId, from: 'assent@example.com', subject: 'Hello', body: { text: 'plain', html: '<p>rich</p>' } });
   });
+
+  it('delivers text with a lone surrogate with U+FFFD in its place (the SDK would throw URIError), and the next email after it', async () => {
+    // Prepare
+    const mailer = new SesMailer({ client: new SESClient({ endpoint: services().ses, region: 'us-east-1', credentials }) });
+    const to = `surrogate-${unique()}@example.com`;
+
+    // Act
+    await mailer.send({ to: [to], from: 'assent@example.com', subject: 'Rejected \ud800', text: 'Reason: spam \udc00', html: '<p>\ud800</p>', taskId: 'T1' });
+    await mailer.send({ to: [to], from: 'assent@example.com', subject: 'Next', text: 'fine', taskId: 'T2' });
+
+    // Assess
+    const first = await waitForEmail((mail) => mail.destination.to.includes(to) && mail.subject.startsWith('Rejected'));
+    const next = await waitForEmail((mail) => mail.destination.to.includes(to) && mail.subject === 'Next');
+    expect([first.subject, first.body.text, first.body.html, next.body.text]).toStrictEqual(['Rejected \ufffd', 'Reason: spam \ufffd', '<p>\ufffd</p>', 'fine']);
+  });
 });

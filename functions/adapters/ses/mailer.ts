@@ -6,7 +6,20 @@ export interface SesMailerOptions {
   readonly client: SESClient;
 }
 
-/** Sends through SES (or the local SES emulator). The task id travels as a message tag. */
+/** A UTF-16 code unit of a surrogate pair without its other half (with `u`, a whole pair never matches). */
+const LONE_SURROGATE = /\p{Surrogate}/gu;
+
+/**
+ * The text with each lone surrogate replaced by U+FFFD, as a UTF-8 encoder does. The SDK's query
+ * serializer URL-encodes every field with encodeURIComponent, which throws `URIError: URI malformed`
+ * on a lone surrogate before anything is sent: the email would be lost, not merely garbled.
+ */
+export const wellFormed = (text: string): string => text.replace(LONE_SURROGATE, '\ufffd');
+
+/**
+ * Sends through SES (or the local SES emulator). The task id travels as a message tag. Text that is
+ * not well-formed UTF-16 is sent with U+FFFD for its lone surrogates rather than not at all.
+ */
 export class SesMailer implements Mailer {
   private readonly client: SESClient;
 
@@ -18,17 +31,17 @@ export class SesMailer implements Mailer {
     try {
       const { MessageId } = await this.client.send(
         new SendEmailCommand({
-          Source: email.from,
-          Destination: { ToAddresses: [...email.to] },
-          ...(email.replyTo ? { ReplyToAddresses: [...email.replyTo] } : {}),
+          Source: wellFormed(email.from),
+          Destination: { ToAddresses: email.to.map(wellFormed) },
+          ...(email.replyTo ? { ReplyToAddresses: email.replyTo.map(wellFormed) } : {}),
           Message: {
-            Subject: { Data: email.subject, Charset: 'UTF-8' },
+            Subject: { Data: wellFormed(email.subject), Charset: 'UTF-8' },
             Body: {
-              Text: { Data: email.text, Charset: 'UTF-8' },
-              ...(email.html ? { Html: { Data: email.html, Charset: 'UTF-8' } } : {}),
+              Text: { Data: wellFormed(email.text), Charset: 'UTF-8' },
+              ...(email.html ? { Html: { Data: wellFormed(email.html), Charset: 'UTF-8' } } : {}),
             },
           },
-          Tags: [{ Name: 'taskId', Value: email.taskId }],
+          Tags: [{ Name: 'taskId', Value: wellFormed(email.taskId) }],
         }),
       );
       return MessageId ?? '';

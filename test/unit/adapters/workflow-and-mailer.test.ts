@@ -54,4 +54,32 @@ describe('SesMailer', () => {
       Tags: [{ Name: 'taskId', Value: 'T1' }],
     });
   });
+
+  it('sends lone surrogates as U+FFFD (the query serializer throws URIError on them) and keeps pairs', async () => {
+    // Prepare
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm-2' });
+
+    // Act
+    await new SesMailer({ client: sesClient }).send({
+      to: ['a\ud800@example.com'],
+      replyTo: ['r@example.com\udc00'],
+      from: 'f@example.com',
+      subject: 'Rejected: \ud800',
+      text: 'Reason: spam \udc00\ud800 😀',
+      html: '<p>\udbff</p>',
+      taskId: 'T1\ud800',
+    });
+
+    // Assess
+    expect(ses.commandCalls(SendEmailCommand)[0]?.args[0].input).toStrictEqual({
+      Source: 'f@example.com',
+      Destination: { ToAddresses: ['a\ufffd@example.com'] },
+      ReplyToAddresses: ['r@example.com\ufffd'],
+      Message: {
+        Subject: { Data: 'Rejected: \ufffd', Charset: 'UTF-8' },
+        Body: { Text: { Data: 'Reason: spam \ufffd\ufffd 😀', Charset: 'UTF-8' }, Html: { Data: '<p>\ufffd</p>', Charset: 'UTF-8' } },
+      },
+      Tags: [{ Name: 'taskId', Value: 'T1\ufffd' }],
+    });
+  });
 });
