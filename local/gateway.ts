@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { RouteDefinition } from '../functions/http/routes.ts';
+import { DEFAULT_ROUTE_KEY, type RouteDefinition, routeKey } from '../functions/http/routes.ts';
 
 /** API Gateway's own limit on a request payload. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -52,6 +52,8 @@ const decodeSegment = (segment: string): string => {
 /**
  * Turns HTTP requests into API Gateway HTTP API (payload v2) events for the same Lambda handler,
  * matching routes like API Gateway does and applying the JWT authorizer to `auth: 'jwt'` routes.
+ * A request no route matches (path or method) goes to the handler as the `$default` route, without
+ * authorizer, as on AWS (lib/constructs/http-api.ts): the handler answers it with a 404 problem.
  */
 export function startGateway(options: GatewayOptions): Promise<{ server: Server; url: string }> {
   const compiled = options.routes.map(compile);
@@ -73,9 +75,9 @@ export function startGateway(options: GatewayOptions): Promise<{ server: Server;
       .map((entry) => ({ entry, match: entry.pattern.exec(url.pathname) }))
       .filter((candidate) => candidate.match !== null);
     const matched = pathMatches.find((candidate) => candidate.entry.route.method === method);
-    if (!matched?.match) return send(response, 404, { 'content-type': 'application/json' }, '{"message":"Not Found"}');
-    const { route, names } = matched.entry;
     const headers = lowerCaseHeaders(request);
+    if (!matched?.match) return invoke(response, toEvent(request, url, method, headers, body, DEFAULT_ROUTE_KEY, {}, undefined));
+    const { route, names } = matched.entry;
     let claims: Record<string, unknown> | undefined;
     if (route.auth === 'jwt') {
       const token = /^Bearer (.+)$/.exec(headers.authorization ?? '')?.[1];
@@ -83,11 +85,14 @@ export function startGateway(options: GatewayOptions): Promise<{ server: Server;
       if (!claims) return send(response, 401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' }, '{"message":"Unauthorized"}');
     }
     const pathParameters = Object.fromEntries(names.map((name, index) => [name, decodeSegment(matched.match?.[index + 1] ?? '')]));
-    const event = toEvent(request, url, method, headers, body, route, pathParameters, claims);
+    return invoke(response, toEvent(request, url, method, headers, body, routeKey(route), pathParameters, claims));
+  }
+
+  async function invoke(response: ServerResponse, event: APIGatewayProxyEventV2): Promise<void> {
     const started = Date.now();
     const result = await options.handler(event, lambdaContext());
     const status = result.statusCode ?? 200;
-    options.log?.(`http  ${method} ${url.pathname.replace(/\/(approvals|tokens)\/[^/]+/, '/$1/…')} → ${status} (${Date.now() - started} ms)`);
+    options.log?.(`http  ${event.requestContext.http.method} ${event.rawPath.replace(/\/(approvals|tokens)\/[^/]+/, '/$1/…')} → ${status} (${Date.now() - started} ms)`);
     const outHeaders: Record<string, string> = {};
     for (const [name, value] of Object.entries(result.headers ?? {})) outHeaders[name] = String(value);
     const payload = result.body === undefined ? '' : result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body;
@@ -111,7 +116,7 @@ function toEvent(
   method: string,
   headers: Record<string, string>,
   body: Buffer,
-  route: RouteDefinition,
+  key: string,
   pathParameters: Record<string, string>,
   claims: Record<string, unknown> | undefined,
 ): APIGatewayProxyEventV2 {
@@ -123,7 +128,7 @@ function toEvent(
   const cookies = headers.cookie?.split(';').map((cookie) => cookie.trim());
   const event = {
     version: '2.0',
-    routeKey: `${route.method} ${route.path}`,
+    routeKey: key,
     rawPath: url.pathname,
     rawQueryString: url.search.slice(1),
     headers,
@@ -143,7 +148,7 @@ function toEvent(
         userAgent: headers['user-agent'] ?? '',
       },
       requestId: randomUUID(),
-      routeKey: `${route.method} ${route.path}`,
+      routeKey: key,
       stage: '$default',
       time: now.toUTCString(),
       timeEpoch: now.getTime(),

@@ -49,8 +49,9 @@ export const handlers: Record<RouteKey, RouteHandler> = {
 };
 
 async function route(event: HttpEvent, _context: Context): Promise<HttpResponse> {
-  const routeHandler = handlers[event.routeKey as RouteKey];
-  if (!routeHandler) throw new NotFoundError(`No route for ${event.requestContext?.http?.method ?? ''} ${event.rawPath}.`);
+  // `$default` (no route matched) and anything else unknown: a 404 problem, not API Gateway's {"message":"Not Found"}.
+  const routeHandler = Object.hasOwn(handlers, event.routeKey) ? handlers[event.routeKey as RouteKey] : undefined;
+  if (!routeHandler) throw new NotFoundError(`There is no route ${event.requestContext?.http?.method ?? ''} ${event.rawPath}. GET /v1/openapi.json lists the routes.`);
   const app = getApp('http');
   const headers = (event.headers ?? {}) as Record<string, string>;
   const identity = await identify(headers.authorization, app.env);

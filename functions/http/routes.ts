@@ -55,3 +55,10 @@ type KeyOf<R> = R extends { method: infer M extends string; path: infer P extend
 export type RouteKey = KeyOf<Route>;
 
 export const routeKey = (route: RouteDefinition): string => `${route.method} ${route.path}`;
+
+/**
+ * API Gateway's catch-all route: a request that no route above matches, by path or by method, reaches
+ * the handler with this `routeKey` (no authorizer), and the handler answers it with a 404 problem.
+ * The local gateway does the same.
+ */
+export const DEFAULT_ROUTE_KEY = '$default';

@@ -71,8 +71,9 @@ export interface AssentHttpApiProps {
 
 /**
  * The HTTP API: one Lambda integration, one route per entry of `routes`, a JWT authorizer on the
- * `auth: 'jwt'` routes (and explicitly none on the others), a throttled `$default` stage with
- * access logs.
+ * `auth: 'jwt'` routes (and explicitly none on the others), a `$default` route to the same function
+ * for everything else (its 404 problem instead of API Gateway's `{"message":"Not Found"}`), and a
+ * throttled `$default` stage with access logs.
  */
 export class AssentHttpApi extends Construct {
   /** The API. */
@@ -83,6 +84,8 @@ export class AssentHttpApi extends Construct {
   readonly jwtAuthorizer: HttpJwtAuthorizer;
   /** Routes by route key (`GET /v1/tasks/{id}`). */
   readonly routes: ReadonlyMap<string, HttpRoute>;
+  /** The `$default` route: requests no route matches, by path or method, answered by the handler (404). */
+  readonly defaultRoute: HttpRoute;
   /** The access log group. */
   readonly accessLogGroup: LogGroup;
   /** `https://<id>.execute-api.<region>.amazonaws.com` (no trailing slash). */
@@ -100,7 +103,9 @@ export class AssentHttpApi extends Construct {
     this.accessLogGroup = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });
     this.stage = this.createStage(props.throttle ?? { rateLimit: 50, burstLimit: 100 });
     this.jwtAuthorizer = new HttpJwtAuthorizer('JwtAuthorizer', props.jwt.issuer, { jwtAudience: [...props.jwt.audience] });
-    this.routes = this.addRoutes(props.handler, props.routes);
+    const integration = new HttpLambdaIntegration('Handler', props.handler);
+    this.routes = this.addRoutes(integration, props.routes);
+    this.defaultRoute = this.addDefaultRoute(integration);
     this.url = this.api.apiEndpoint;
   }
 
@@ -133,8 +138,7 @@ export class AssentHttpApi extends Construct {
     });
   }
 
-  private addRoutes(handler: IFunction, routes: readonly RouteDefinition[]): Map<string, HttpRoute> {
-    const integration = new HttpLambdaIntegration('Handler', handler);
+  private addRoutes(integration: HttpLambdaIntegration, routes: readonly RouteDefinition[]): Map<string, HttpRoute> {
     const none = new HttpNoneAuthorizer();
     const byKey = new Map<string, HttpRoute>();
     for (const route of routes) {
@@ -157,5 +161,21 @@ export class AssentHttpApi extends Construct {
       byKey.set(key, httpRoute);
     }
     return byKey;
+  }
+
+  /** Without it, API Gateway itself answers unknown routes, with `{"message":"Not Found"}`. */
+  private addDefaultRoute(integration: HttpLambdaIntegration): HttpRoute {
+    const route = new HttpRoute(this, 'RouteDefault', {
+      httpApi: this.api,
+      routeKey: HttpRouteKey.DEFAULT,
+      integration,
+      authorizer: new HttpNoneAuthorizer(),
+    });
+    acknowledge(
+      route,
+      'AwsSolutions-APIG4',
+      '$default only receives requests that match no route; the handler answers every one of them with a 404 problem (type not-found) and reads nothing, so there is nothing to authorize.',
+    );
+    return route;
   }
 }

@@ -76,7 +76,7 @@ describe('fuzzing every route: only 2xx or 4xx problem+json, never a 5xx, a leak
     120_000,
   );
 
-  it('unknown paths and methods: the gateway answers 404 {"message":"Not Found"} as API Gateway does, or the route it normalises to answers', async () => {
+  it('unknown paths and methods: the handler answers 404 not-found through the $default route, or the route the gateway normalises to answers', async () => {
     await fc.assert(
       fc.asyncProperty(unknownRequestArbitrary(context), async (request) => {
         expect(problemsWith(request, await send(context.api, request))).toStrictEqual([]);
@@ -366,17 +366,21 @@ describe('bad input, by example', () => {
     });
   });
 
-  describe("the gateway's own answers (API Gateway's, not the handler's)", () => {
+  describe("unknown routes (the handler's $default route) and the gateway's own answers (API Gateway's)", () => {
     it.each([
       ['GET', '/v1/nope'],
       ['PATCH', '/v1/task-types'],
       ['GET', '/v1/task-types/'],
       ['GET', '//x/v1/task-types'],
       ['GET', '//%zz/x'],
-    ])('%s %s: 404 {"message":"Not Found"} (regression: `//host` paths were routed as hosts, or a 500)', async (method, path) => {
+    ])('%s %s: 404 not-found problem, not {"message":"Not Found"} (regression: `//host` paths were routed as hosts, or a 500)', async (method, path) => {
       const response = await sendRaw(context.api, method, path);
 
-      expect([response.status, response.headers['content-type'], response.text]).toStrictEqual([404, 'application/json', '{"message":"Not Found"}']);
+      expect([response.status, response.headers['content-type'], JSON.parse(response.text)]).toStrictEqual([
+        404,
+        'application/problem+json',
+        { type: 'https://assent.dev/problems/not-found', title: 'Not found', status: 404, detail: `There is no route ${method} ${path}. GET /v1/openapi.json lists the routes.`, instance: path },
+      ]);
     });
 
     it.each([

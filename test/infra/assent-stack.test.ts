@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Match } from 'aws-cdk-lib/assertions';
-import { routeKey, routes } from '../../functions/http/routes.ts';
+import { DEFAULT_ROUTE_KEY, routeKey, routes } from '../../functions/http/routes.ts';
 import { PROJECT_ROOT } from '../../lib/assent-stack.ts';
 import { HANDLER_BUNDLING } from '../../lib/constructs/handler-function.ts';
 import { ACCESS_LOG_FORMAT } from '../../lib/constructs/http-api.ts';
@@ -462,7 +462,7 @@ describe('HttpApi', () => {
     });
   });
 
-  it('has one route per entry of routes.ts, the JWT authorizer on exactly the jwt routes', () => {
+  it('has one route per entry of routes.ts and a $default route, the JWT authorizer on exactly the jwt routes', () => {
     // Prepare
     const { template } = synthesized;
     const [authorizerId] = Object.keys(template.findResources('AWS::ApiGatewayV2::Authorizer'));
@@ -476,14 +476,32 @@ describe('HttpApi', () => {
 
     // Assess
     expect(synthesizedRoutes.sort((a, b) => a.key.localeCompare(b.key))).toStrictEqual(
-      routes
-        .map((route) => ({
+      [
+        ...routes.map((route) => ({
           key: routeKey(route),
           type: route.auth === 'jwt' ? 'JWT' : 'NONE',
           authorizer: route.auth === 'jwt' ? { Ref: authorizerId } : undefined,
-        }))
-        .sort((a, b) => a.key.localeCompare(b.key)),
+        })),
+        { key: DEFAULT_ROUTE_KEY, type: 'NONE', authorizer: undefined },
+      ].sort((a, b) => a.key.localeCompare(b.key)),
     );
+  });
+
+  it('sends the requests no route matches ($default) to the http function, whose 404 problem answers them', () => {
+    // Prepare
+    const { template, stack } = synthesized;
+    const [integrationId] = Object.keys(template.findResources('AWS::ApiGatewayV2::Integration'));
+
+    // Act
+    const route = template.findResources('AWS::ApiGatewayV2::Route')[logicalIdOf(stack.httpApi.defaultRoute)];
+
+    // Assess
+    expect(route?.Properties).toStrictEqual({
+      ApiId: refOf(stack.httpApi.api),
+      RouteKey: '$default',
+      AuthorizationType: 'NONE',
+      Target: { 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] },
+    });
   });
 
   it('integrates every route with the http function (payload 2.0)', () => {

@@ -225,7 +225,7 @@ describe('cdk-nag acknowledgements', () => {
     expect(iam5.filter(({ path }) => !path.endsWith('/DefaultPolicy'))).toStrictEqual([]);
   });
 
-  it('acknowledge a route without authorizer (AwsSolutions-APIG4) on exactly the public routes of routes.ts', () => {
+  it('acknowledge a route without authorizer (AwsSolutions-APIG4) on exactly the public routes of routes.ts and $default', () => {
     // Prepare
     const { stack } = synthesized;
     const pathOf = (route: (typeof routes)[number]) => stack.httpApi.routes.get(routeKey(route))?.node.path;
@@ -234,7 +234,7 @@ describe('cdk-nag acknowledgements', () => {
     const apig4 = acknowledgementsIn(synthesized.app).filter(({ id }) => id === 'AwsSolutions-APIG4').map(({ path }) => path);
 
     // Assess
-    expect(apig4.sort()).toStrictEqual(routes.filter((route) => route.auth === 'none').map(pathOf).sort());
+    expect(apig4.sort()).toStrictEqual([...routes.filter((route) => route.auth === 'none').map(pathOf), stack.httpApi.defaultRoute.node.path].sort());
     expect(routes.filter((route) => route.auth === 'jwt').map(pathOf).filter((path) => path === undefined || apig4.includes(path))).toStrictEqual([]);
   });
 

@@ -27,7 +27,7 @@ const MIN_TOTAL = 10_000;
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
 let context: FuzzContext;
-/** Per route: how many answers of each status (`404 gateway`: the gateway's own answer). */
+/** Per route: how many answers of each status (`401 gateway`: the JWT authorizer's own answer; `404 $default`: no route matched). */
 const seen = new Map<string, Map<string, number>>();
 
 beforeAll(async () => {
@@ -62,7 +62,8 @@ async function fuzz(label: string, arbitrary: fc.Arbitrary<FuzzRequest>, seed: n
   const started = Date.now();
   await inPool(requests, CONCURRENCY, async (request) => {
     const response = await send(context.api, request);
-    const key = `${response.status || 'none'}${expectedAnswerer(request) === 'handler' ? '' : ' gateway'}`;
+    const answerer = expectedAnswerer(request);
+    const key = `${response.status || 'none'}${answerer === 'handler' ? '' : answerer === 'gateway 401' ? ' gateway' : ' $default'}`;
     statuses.set(key, (statuses.get(key) ?? 0) + 1);
     const problems = problemsWith(request, response);
     if (problems.length) failures.push(`${problems.join('; ')}\n      ${describeRequest(request)}`);

@@ -5,12 +5,14 @@
  * and test/slow/fuzz.slow.test.ts (over 10,000).
  *
  * Who answers what (the oracle's model):
- * - The local gateway (local/gateway.ts) emulates API Gateway, and its own answers are AWS's, not our
- *   handler's: `404 {"message":"Not Found"}` when no route matches the method and path, and, on
- *   `auth: 'jwt'` routes, `401 {"message":"Unauthorized"}` (with `WWW-Authenticate: Bearer`) when the
- *   JWT authorizer refuses the bearer token. Both are `application/json`, as on AWS. The oracle accepts
- *   exactly these bodies, and only where the gateway must answer; everywhere else the handler must.
- *   To reach the handlers' own validation, jwt routes are mostly fuzzed with the valid admin token.
+ * - The local gateway (local/gateway.ts) emulates API Gateway, and its own answer is AWS's, not our
+ *   handler's: on `auth: 'jwt'` routes, `401 {"message":"Unauthorized"}` (`application/json`, with
+ *   `WWW-Authenticate: Bearer`) when the JWT authorizer refuses the bearer token. The oracle accepts
+ *   exactly this body, and only where the authorizer must answer. To reach the handlers' own
+ *   validation, jwt routes are mostly fuzzed with the valid admin token.
+ * - A request no route matches (path or method) goes to the handler as the `$default` route (on AWS
+ *   as locally), which must answer 404 with the `not-found` problem (or a 404 page for a browser),
+ *   never API Gateway's `{"message":"Not Found"}`.
  * - The handler answers every other request: 2xx, or a 4xx RFC 9457 problem (`application/problem+json`
  *   with `type`, `title`, `status` equal to the HTTP status, `detail`, `instance`), or an HTML page of
  *   the same status when the client ranks text/html first in Accept (people following emailed links).
@@ -673,19 +675,22 @@ export const LEAK_PATTERNS: readonly (readonly [string, RegExp])[] = [
 export const leaksIn = (text: string): string[] => LEAK_PATTERNS.filter(([, pattern]) => pattern.test(text)).map(([name]) => name);
 
 const GATEWAY = {
+  /** API Gateway's answer to an unknown route when there is no `$default` route: never ours. */
   notFound: '{"message":"Not Found"}',
   unauthorized: '{"message":"Unauthorized"}',
 } as const;
+
+const NOT_FOUND_TYPE = 'https://assent.dev/problems/not-found';
 
 const header = (response: FuzzResponse, name: string) => {
   const value = response.headers[name];
   return Array.isArray(value) ? value.join(', ') : value;
 };
 
-/** Who must answer: the gateway (no route; the JWT authorizer refusing) or the handler. */
-export function expectedAnswerer(request: FuzzRequest): 'gateway 404' | 'gateway 401' | 'handler' {
+/** Who must answer: the handler's `$default` route (no route matches), the JWT authorizer refusing, or the handler's route. */
+export function expectedAnswerer(request: FuzzRequest): '$default 404' | 'gateway 401' | 'handler' {
   const target = targetOf(request);
-  if (!target) return 'gateway 404';
+  if (!target) return '$default 404';
   if (target.route.auth === 'jwt' && !request.auth.gatewayAccepts) return 'gateway 401';
   return 'handler';
 }
@@ -701,12 +706,11 @@ export function problemsWith(request: FuzzRequest, response: FuzzResponse): stri
   // Operators' views (GET /v1/status, /v1/notifications, admin task views) show error causes on purpose.
   const adminData = status < 400 && request.auth.admin;
   if (!adminData) for (const leak of leaksIn(response.text)) problems.push(`leaks ${leak}`);
-  if (answerer !== 'handler') {
-    const [expectedStatus, expectedBody] = answerer === 'gateway 404' ? [404, GATEWAY.notFound] : [401, GATEWAY.unauthorized];
-    if (status !== expectedStatus || response.text !== expectedBody || contentType !== 'application/json') {
-      problems.push(`expected the ${answerer} (${expectedBody}), got ${status} ${contentType} ${response.text.slice(0, 120)}`);
+  if (answerer === 'gateway 401') {
+    if (status !== 401 || response.text !== GATEWAY.unauthorized || contentType !== 'application/json') {
+      problems.push(`expected the gateway 401 (${GATEWAY.unauthorized}), got ${status} ${contentType} ${response.text.slice(0, 120)}`);
     }
-    if (answerer === 'gateway 401' && header(response, 'www-authenticate') !== 'Bearer') problems.push('gateway 401 without WWW-Authenticate: Bearer');
+    if (header(response, 'www-authenticate') !== 'Bearer') problems.push('gateway 401 without WWW-Authenticate: Bearer');
     return problems;
   }
   if (response.text === GATEWAY.notFound || response.text === GATEWAY.unauthorized) {
@@ -714,6 +718,10 @@ export function problemsWith(request: FuzzRequest, response: FuzzResponse): stri
     return problems;
   }
   if (header(response, 'cache-control') !== 'no-store' || header(response, 'x-content-type-options') !== 'nosniff') problems.push('handler answer without the security headers');
+  if (answerer === '$default 404') {
+    if (status !== 404) problems.push(`no route matches, but the answer is ${status}, not the $default route's 404`);
+    else if (!request.wantsHtml && !hasType(response.text, NOT_FOUND_TYPE)) problems.push(`no route matches, but the 404 is not the ${NOT_FOUND_TYPE} problem: ${response.text.slice(0, 120)}`);
+  }
   if (status >= 200 && status < 300) {
     if (contentType === 'application/json') {
       if (!parses(response.text)) problems.push('2xx JSON that does not parse');
@@ -734,6 +742,14 @@ export function problemsWith(request: FuzzRequest, response: FuzzResponse): stri
   problems.push(...problemDocumentProblems(response.text, status, pathnameOf(request.path)));
   return problems;
 }
+
+const hasType = (text: string, type: string) => {
+  try {
+    return (JSON.parse(text) as { type?: unknown }).type === type;
+  } catch {
+    return false;
+  }
+};
 
 const parses = (text: string) => {
   try {
