@@ -14,22 +14,33 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { tableDefinition } from '../../lib/table-definition.ts';
+import { JavaNotFoundError, PortInUseError } from '../errors.ts';
 import { waitFor } from '../ports.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DYNAMODB_LOCAL_DIR = join(root, 'node_modules', '.cache', 'dynamodb-local');
 const LAUNCHER = join(root, 'local', 'dynamodb', 'LoopbackDynamoDBLocal.java');
+/** What LoopbackDynamoDBLocal prints once its server listens: the port answers for this process, not another. */
+const LISTENING = 'DynamoDB Local listening on 127.0.0.1';
 
 export interface DynamoDbLocal {
   readonly endpoint: string;
   stop(): Promise<void>;
 }
 
+/** Why the JVM exited, in words that say how to fix it when they can. */
+function exitError(java: string, port: number, code: number | null, output: string): Error {
+  if (/UnsupportedClassVersionError/.test(output)) return new JavaNotFoundError(java, 'older than Java 17');
+  if (/BindException|Address already in use/.test(output)) return new PortInUseError('DYNAMODB_PORT', port);
+  return new Error(`DynamoDB Local exited with code ${code}:\n${output}`);
+}
+
 /**
  * Starts AWS's DynamoDB Local jar on 127.0.0.1 (through LoopbackDynamoDBLocal.java) with `-sharedDb`,
- * keeping its data in `dataDir` (or in memory when dataDir is undefined).
+ * keeping its data in `dataDir` (or in memory when dataDir is undefined). `java` is the Java 17+
+ * command (ASSENT_JAVA, default `java` on PATH); without one it throws {@link JavaNotFoundError}.
  */
-export async function startDynamoDbLocal(port: number, dataDir: string | undefined): Promise<DynamoDbLocal> {
+export async function startDynamoDbLocal(port: number, dataDir: string | undefined, java = process.env.ASSENT_JAVA || 'java'): Promise<DynamoDbLocal> {
   if (!existsSync(join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal.jar'))) {
     throw new Error('DynamoDB Local is not installed. Run `npm install` (its postinstall fetches it), or `node scripts/install-dynamodb-local.mjs`.');
   }
@@ -40,7 +51,7 @@ export async function startDynamoDbLocal(port: number, dataDir: string | undefin
   const compiled = existsSync(join(DYNAMODB_LOCAL_DIR, 'launcher', 'LoopbackDynamoDBLocal.class'));
   const launcher = compiled ? ['-cp', `${join(DYNAMODB_LOCAL_DIR, 'launcher')}:${classpath}`, 'LoopbackDynamoDBLocal'] : ['-cp', classpath, LAUNCHER];
   const child: ChildProcess = spawn(
-    'java',
+    java,
     [
       `-Djava.library.path=${join(DYNAMODB_LOCAL_DIR, 'DynamoDBLocal_lib')}`,
       '-Xmx512m',
@@ -63,13 +74,24 @@ export async function startDynamoDbLocal(port: number, dataDir: string | undefin
     output += chunk;
   });
   const exited = new Promise<never>((_, reject) => {
-    child.once('error', (error) => reject(new Error(`Could not run java (DynamoDB Local needs Java 17+): ${error.message}`)));
-    child.once('exit', (code) => reject(new Error(`DynamoDB Local exited with code ${code}:\n${output}`)));
+    child.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'ENOENT' || error.code === 'EACCES' ? new JavaNotFoundError(java) : new Error(`Could not run ${java} (DynamoDB Local needs Java 17+): ${error.message}`)),
+    );
+    child.once('exit', (code) => reject(exitError(java, port, code, output)));
   });
   const endpoint = `http://127.0.0.1:${port}`;
   const client = localClient(endpoint);
-  await Promise.race([waitFor('DynamoDB Local', () => client.send(new ListTablesCommand({})), 60_000), exited]);
+  const ready = async () => {
+    if (!output.includes(LISTENING)) throw new Error('not listening yet');
+    await client.send(new ListTablesCommand({}));
+  };
   exited.catch(() => undefined);
+  try {
+    await Promise.race([waitFor('DynamoDB Local', ready, 60_000), exited]);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
   return {
     endpoint,
     stop: () =>

@@ -6,7 +6,8 @@ import { type RunningStack, spawnStack } from '../support/spawn-stack.ts';
 
 /**
  * `npm start` keeps its data in ASSENT_HOME: stopping and starting it again loses no task, and a
- * task that was waiting for an approval (or a token) can still be approved (or submitted).
+ * task that was waiting for an approval (or a token) can still be approved (or submitted). The
+ * mailbox too keeps the mails sent before a restart.
  */
 type Mail = { destination: { to: string[] }; subject: string; body: { text?: string } };
 
@@ -41,8 +42,10 @@ describe('restarting the local stack', () => {
     const approvalMail = await waitForMail(stack, (mail) => mail.subject === `Approval needed: sign-up ${created.id}`);
 
     // Act 1: restart while waiting for approval, then approve with the link sent before.
+    const beforeRestart = await mails(stack);
     await stack.stop();
     stack = await spawnStack(home, ports);
+    const afterRestart = await mails(stack);
     const approved = await post(stack, pathOf(approvalMail, 'approvals'), { decision: 'approve' });
     const tokenMail = await waitForMail(stack, (mail) => mail.destination.to.includes('rest@example.com'));
 
@@ -54,6 +57,9 @@ describe('restarting the local stack', () => {
     const completedMail = await waitForMail(stack, (mail) => mail.subject === 'Your project restart is ready', `the submit answered ${submitted.status} ${submittedBody}`);
 
     // Assess
+    expect(afterRestart).toStrictEqual(beforeRestart);
+    expect(afterRestart).toContainEqual(approvalMail);
+    expect(await mails(stack)).toStrictEqual(expect.arrayContaining([approvalMail, tokenMail, completedMail]));
     expect(approved.status).toBe(200);
     expect(submitted.status).toBe(200);
     expect(JSON.parse(submittedBody)).toStrictEqual({ id: created.id, status: 'completed' });

@@ -14,20 +14,26 @@ export interface RunningStack {
 /** The emulators' ports ('0' for a free one); S3_PORT defaults to a free one. */
 export type StackPorts = Record<'PORT' | 'MAIL_PORT' | 'DYNAMODB_PORT' | 'SFN_PORT' | 'EVENTS_PORT', string> & { readonly S3_PORT?: string };
 
-/**
- * Starts `local/start.ts` (what `npm start` runs) in a child process and waits for its endpoints.
- * `env` adds settings such as `ASSENT_TTL_MINUTES` or `ASSENT_SWEEP_SECONDS`.
- */
-export async function spawnStack(home: string, ports: StackPorts, env: Record<string, string> = {}): Promise<RunningStack> {
+/** `local/start.ts` (what `npm start` runs) in a child process, on the Node that runs the tests. */
+function startProcess(home: string, ports: Partial<StackPorts>, env: Record<string, string>): { child: ChildProcess; output: string[] } {
   const output: string[] = [];
-  const endpointsFile = join(home, 'endpoints.json');
-  rmSync(endpointsFile, { force: true });
   const child = spawn(process.execPath, ['--import', 'tsx', '--import', './local/register.mjs', 'local/start.ts'], {
     env: { ...process.env, NODE_OPTIONS: '', ASSENT_HOME: home, ASSENT_QUIET: process.env.ASSENT_TEST_VERBOSE ? '0' : '1', S3_PORT: '0', ...ports, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (chunk) => output.push(String(chunk)));
   child.stderr?.on('data', (chunk) => output.push(String(chunk)));
+  return { child, output };
+}
+
+/**
+ * Starts `local/start.ts` (what `npm start` runs) in a child process and waits for its endpoints.
+ * `env` adds settings such as `ASSENT_TTL_MINUTES` or `ASSENT_SWEEP_SECONDS`.
+ */
+export async function spawnStack(home: string, ports: StackPorts, env: Record<string, string> = {}): Promise<RunningStack> {
+  const endpointsFile = join(home, 'endpoints.json');
+  rmSync(endpointsFile, { force: true });
+  const { child, output } = startProcess(home, ports, env);
   const deadline = Date.now() + 90_000;
   while (!existsSync(endpointsFile)) {
     if (child.exitCode !== null) throw new Error(`The local stack exited (${child.exitCode}):\n${output.join('')}`);
@@ -56,4 +62,27 @@ export async function spawnStack(home: string, ports: StackPorts, env: Record<st
       child.kill('SIGTERM');
     });
   return { child, home, output, endpoints, stop };
+}
+
+export interface ExitedStack {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** stdout and stderr, interleaved as they came. */
+  readonly output: string;
+}
+
+/**
+ * Runs `local/start.ts` until it exits by itself, for starts that must fail (a busy port, a home in
+ * use, no Java). Leaves ASSENT_HOME as it is; kills the process after `timeoutMs` (then code is null).
+ */
+export function runStackUntilExit(home: string, ports: Partial<StackPorts>, env: Record<string, string> = {}, timeoutMs = 60_000): Promise<ExitedStack> {
+  const { child, output } = startProcess(home, ports, env);
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  return new Promise((resolve) => {
+    // 'close', not 'exit': it waits for the last output.
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, output: output.join('') });
+    });
+  });
 }
