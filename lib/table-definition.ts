@@ -15,9 +15,17 @@ export const tableDefinition = {
   ttlAttribute: 'expiresAt',
   streamView: 'NEW_AND_OLD_IMAGES',
   indexes: [
-    /** Tasks by status, newest first: gsi1pk = `STATUS#<status>`, gsi1sk = `<createdAt ISO>#<id>`. */
+    /**
+     * Tasks by status, newest first: gsi1pk = `STATUS#<status>`, gsi1sk = `<createdAt ISO>#<id>`.
+     * Also, sparse, the unacknowledged error notifications: gsi1pk = `NOTIFICATIONS#UNACKNOWLEDGED#ERROR`
+     * (removed by the acknowledgement), so that /v1/status counts all of them.
+     */
     { name: 'byStatus', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', nonKeyAttributes: INDEX_ATTRIBUTES },
-    /** Tasks by type, newest first: gsi2pk = `TYPE#<type>`, gsi2sk = `<createdAt ISO>#<id>`. */
+    /**
+     * Tasks by type, newest first: gsi2pk = `TYPE#<type>`, gsi2sk = `<createdAt ISO>#<id>`. Also,
+     * sparse, a task's unacknowledged notifications: gsi2pk = `NOTIFICATIONS#UNACKNOWLEDGED#TASK#<taskId>`
+     * (removed by the acknowledgement), so that deciding a task acknowledges its "needs approval" notices.
+     */
     { name: 'byType', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', nonKeyAttributes: INDEX_ATTRIBUTES },
     /**
      * Collections newest first: gsi3pk = `TASKS` | `NOTIFICATIONS` | `SECRETS#<kind>` | `TODOS`,

@@ -33,14 +33,15 @@ export async function status(ctx: Context) {
     tasks.countByStatus(),
     tasks.list({ limit: 1 }),
     tasks.list({ status: 'completed', limit: 25 }),
-    notifications.list({ acknowledged: false, limit: 50 }),
+    notifications.unacknowledgedErrors(10),
   ]);
   const lastCompleted = [...completed.items].sort((a, b) => (b.completedAt ?? '').localeCompare(a.completedAt ?? ''))[0];
   return {
     counts,
     lastCreated: newest.items[0] ? summary(newest.items[0]) : null,
     lastCompleted: lastCompleted ? { ...summary(lastCompleted), completedAt: lastCompleted.completedAt } : null,
-    unacknowledgedErrors: errors.items.filter((notification) => notification.error).slice(0, 10),
+    unacknowledgedErrors: errors.items,
+    unacknowledgedErrorCount: errors.count,
   };
 }
 

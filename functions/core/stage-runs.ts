@@ -1,3 +1,4 @@
+import { acknowledgeNeedsApproval } from './approval.ts';
 import type { Context } from './context.ts';
 import { InvalidTaskError, InvalidTransitionError } from './errors.ts';
 import { describeInvalid, invalidActions, isApprovedOrLater } from './explain.ts';
@@ -66,6 +67,7 @@ export async function validate(ctx: Context, task: Task, taskType: TaskType): Pr
     { current: task },
   );
   if (run?.error !== undefined) throw run.error;
+  if (committed.result !== 'pending') await acknowledgeNeedsApproval(ctx, committed.task);
   return committed;
 }
 

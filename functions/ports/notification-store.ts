@@ -15,4 +15,14 @@ export interface NotificationStore {
   acknowledge(id: string, by: string, at: string): Promise<boolean>;
   /** Newest first; `acknowledged` filters. */
   list(query: NotificationQuery): Promise<{ items: Notification[]; cursor?: string }>;
+  /**
+   * Every unacknowledged error notification counted (not only a page of them), and the newest
+   * `limit` of them, newest first.
+   */
+  unacknowledgedErrors(limit: number): Promise<{ count: number; items: Notification[] }>;
+  /**
+   * The unacknowledged notifications of a task, newest first. Read from an index: one stored a
+   * moment ago may be missing for that moment.
+   */
+  unacknowledgedOf(taskId: string): Promise<Notification[]>;
 }

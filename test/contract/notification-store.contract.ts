@@ -1,7 +1,7 @@
 import { BadRequestError } from '#core/errors';
 import type { Notification } from '#core/notification';
 import type { NotificationStore } from '#ports/notification-store';
-import { newNotification } from './fixtures.ts';
+import { concurrently, newNotification } from './fixtures.ts';
 
 export interface NotificationStoreSubject {
   /** A store on an empty table. */
@@ -87,6 +87,55 @@ export function describeNotificationStoreContract(name: string, makeStore: () =>
       // Assess
       expect([all, open.items, openRest, done]).toStrictEqual([{ items: [n4, n3, acknowledged, n1] }, [n4, n3], { items: [n1] }, { items: [acknowledged] }]);
       await expect(store.list({ limit: 2, cursor: 'forged' })).rejects.toStrictEqual(new BadRequestError('The cursor is not one this API returned; start again without it.'));
+    });
+
+    it('counts every unacknowledged error, however many newer notices there are, and answers the newest first', async () => {
+      // Prepare: 4 errors (one acknowledged, one past its 90 days), then 60 newer needs-approval notices.
+      const error = (id: string, secondsAgo: number) => newNotification(id, secondsAgo, { kind: 'error', error: true, message: `${id} failed.` });
+      const errors = [error('E1', 400), error('E2', 300), error('E3', 200), error('E4', 100)];
+      for (const notification of [...errors, error('E0', 91 * 24 * 3600)]) await store.put(notification);
+      await concurrently(60, (index) => store.put(newNotification(`N${String(index).padStart(2, '0')}`, 50 - index / 10)));
+      await store.acknowledge('E2', 'ann', AT);
+      const [e1, , e3, e4] = errors as [Notification, Notification, Notification, Notification];
+
+      // Act
+      const all = await store.unacknowledgedErrors(10);
+      const newest = await store.unacknowledgedErrors(2);
+
+      // Assess: the newest 50 (what /v1/status read) hold no error at all.
+      expect((await store.list({ acknowledged: false, limit: 50 })).items.filter((notification) => notification.error)).toStrictEqual([]);
+      expect([all, newest]).toStrictEqual([
+        { count: 3, items: [e4, e3, e1] },
+        { count: 3, items: [e4, e3] },
+      ]);
+      await expect(store.unacknowledgedErrors(5)).resolves.toStrictEqual(all);
+    });
+
+    it("answers a task's unacknowledged notifications, newest first, and none once they are acknowledged", async () => {
+      // Prepare
+      const first = newNotification('N1', 30);
+      const error = newNotification('N2', 20, { kind: 'error', error: true, message: 'It failed.' });
+      const second = newNotification('N3', 10);
+      for (const notification of [first, error, second, newNotification('N4', 5, { taskId: 'T2' }), newNotification('N5', 91 * 24 * 3600)]) await store.put(notification);
+
+      // Act
+      const open = await store.unacknowledgedOf('T1');
+      for (const notification of open) await store.acknowledge(notification.id, 'system', AT);
+      const after = await store.unacknowledgedOf('T1');
+
+      // Assess
+      expect([open, after]).toStrictEqual([[second, error, first], []]);
+      await expect(store.unacknowledgedOf('T2')).resolves.toStrictEqual([newNotification('N4', 5, { taskId: 'T2' })]);
+      await expect(store.unacknowledgedErrors(10)).resolves.toStrictEqual({ count: 0, items: [] });
+      await expect(store.get('N3')).resolves.toStrictEqual({ ...second, acknowledged: true, acknowledgedAt: AT, acknowledgedBy: 'system' });
+    });
+
+    it('treats a notification stored acknowledged as in no open list', async () => {
+      // Prepare
+      await store.put(newNotification('N1', 10, { kind: 'error', error: true, acknowledged: true, acknowledgedAt: AT, acknowledgedBy: 'ann' }));
+
+      // Act & Assess
+      await expect(Promise.all([store.unacknowledgedErrors(10), store.unacknowledgedOf('T1')])).resolves.toStrictEqual([{ count: 0, items: [] }, []]);
     });
   });
 }

@@ -239,5 +239,23 @@ export class MemoryNotificationStore implements NotificationStore {
       .map((notification) => ({ key: `${notification.createdAt}#${notification.id}`, item: notification }));
     return copy(memoryPage(entries, { partition: 'NOTIFICATIONS', limit: query.limit, ...(query.cursor === undefined ? {} : { cursor: query.cursor }) }));
   }
+
+  /** The live, unacknowledged notifications that `keep` accepts, newest first by `<createdAt>#<id>`. */
+  private unacknowledged(keep: (notification: Notification) => boolean): Notification[] {
+    const key = (notification: Notification) => `${notification.createdAt}#${notification.id}`;
+    return [...this.notifications.keys()]
+      .flatMap((id) => this.live(id) ?? [])
+      .filter((notification) => !notification.acknowledged && keep(notification))
+      .sort((a, b) => (key(a) < key(b) ? 1 : key(a) > key(b) ? -1 : 0));
+  }
+
+  async unacknowledgedErrors(limit: number) {
+    const errors = this.unacknowledged((notification) => notification.error);
+    return copy({ count: errors.length, items: errors.slice(0, limit) });
+  }
+
+  async unacknowledgedOf(taskId: string) {
+    return copy(this.unacknowledged((notification) => notification.taskId === taskId));
+  }
 }
 

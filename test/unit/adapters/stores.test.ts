@@ -102,6 +102,74 @@ describe('DynamoDbNotificationStore', () => {
     acknowledged: false,
   };
 
+  it('puts an unacknowledged notice in its task\'s open partition, and an unacknowledged error in the errors\' too', async () => {
+    // Prepare
+    ddb.on(PutCommand).resolves({});
+    const error: Notification = { ...notification, id: 'N2', kind: 'error', error: true, message: 'It failed.' };
+
+    // Act
+    await store.put(notification);
+    await store.put(error);
+    await store.put({ ...notification, id: 'N3', acknowledged: true });
+
+    // Assess
+    const expiresAt = Date.parse('2026-11-23T10:00:00.000Z') / 1000 + 90 * 24 * 3600;
+    const sortKey = (id: string) => `2026-11-23T10:00:00.000Z#${id}`;
+    expect(ddb.commandCalls(PutCommand).map((call) => call.args[0].input)).toStrictEqual([
+      {
+        TableName: 'assent',
+        Item: { pk: 'NOTIFICATION#N1', sk: 'NOTIFICATION', ...notification, gsi3pk: 'NOTIFICATIONS', gsi3sk: sortKey('N1'), gsi2pk: 'NOTIFICATIONS#UNACKNOWLEDGED#TASK#T1', gsi2sk: sortKey('N1'), expiresAt },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+      {
+        TableName: 'assent',
+        Item: {
+          pk: 'NOTIFICATION#N2',
+          sk: 'NOTIFICATION',
+          ...error,
+          gsi3pk: 'NOTIFICATIONS',
+          gsi3sk: sortKey('N2'),
+          gsi2pk: 'NOTIFICATIONS#UNACKNOWLEDGED#TASK#T1',
+          gsi2sk: sortKey('N2'),
+          gsi1pk: 'NOTIFICATIONS#UNACKNOWLEDGED#ERROR',
+          gsi1sk: sortKey('N2'),
+          expiresAt,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+      {
+        TableName: 'assent',
+        Item: { pk: 'NOTIFICATION#N3', sk: 'NOTIFICATION', ...notification, id: 'N3', acknowledged: true, gsi3pk: 'NOTIFICATIONS', gsi3sk: sortKey('N3'), expiresAt },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    ]);
+  });
+
+  it('counts the unacknowledged errors with COUNT queries of their partition, from the oldest creation TTL has not ended', async () => {
+    // Prepare
+    ddb.on(QueryCommand, { Select: 'COUNT' }).resolvesOnce({ Count: 120, LastEvaluatedKey: { pk: 'x', sk: 'y' } }).resolvesOnce({ Count: 7 });
+    ddb.on(QueryCommand, { Limit: 100 }).resolves({ Items: [] });
+
+    // Act
+    const errors = await store.unacknowledgedErrors(10);
+
+    // Assess: live while floor(created s) + 90 days > now s, so from the second after now - 90 days.
+    expect(errors).toStrictEqual({ count: 127, items: [] });
+    const query = {
+      TableName: 'assent',
+      IndexName: 'byStatus',
+      KeyConditionExpression: '#pk = :pk AND #sk >= :from',
+      ExpressionAttributeNames: { '#pk': 'gsi1pk', '#sk': 'gsi1sk' },
+      ExpressionAttributeValues: { ':pk': 'NOTIFICATIONS#UNACKNOWLEDGED#ERROR', ':from': '2026-08-25T12:00:01.000Z' },
+      ScanIndexForward: false,
+    };
+    expect(ddb.commandCalls(QueryCommand).map((call) => call.args[0].input)).toStrictEqual([
+      { ...query, Select: 'COUNT' },
+      { ...query, Limit: 100 },
+      { ...query, Select: 'COUNT', ExclusiveStartKey: { pk: 'x', sk: 'y' } },
+    ]);
+  });
+
   it('acknowledges with one conditional UpdateItem', async () => {
     // Prepare
     ddb.on(UpdateCommand).resolves({ Attributes: {} });
@@ -114,7 +182,7 @@ describe('DynamoDbNotificationStore', () => {
     expect(ddb.commandCalls(UpdateCommand)[0]?.args[0].input).toStrictEqual({
       TableName: 'assent',
       Key: { pk: 'NOTIFICATION#N1', sk: 'NOTIFICATION' },
-      UpdateExpression: 'SET acknowledged = :true, acknowledgedAt = :at, acknowledgedBy = :by',
+      UpdateExpression: 'SET acknowledged = :true, acknowledgedAt = :at, acknowledgedBy = :by REMOVE gsi1pk, gsi1sk, gsi2pk, gsi2sk',
       ConditionExpression: `${LIVE} AND acknowledged = :false`,
       ExpressionAttributeValues: { ':true': true, ':false': false, ':at': '2026-11-23T11:00:00.000Z', ':by': 'ann', ':now': NOW / 1000 },
       ReturnValues: 'ALL_NEW',
