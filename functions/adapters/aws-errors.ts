@@ -38,7 +38,9 @@ const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDO
 const TRANSIENT_CANCELLATIONS = new Set(['ThrottlingError', 'TransactionConflict', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded']);
 const REFUSED_CANCELLATIONS = new Set(['ConditionalCheckFailed', 'ValidationError', 'ItemCollectionSizeLimitExceeded', 'DuplicateItem']);
 
-type SdkError = Error & {
+type SdkError = {
+  readonly name?: unknown;
+  readonly message?: unknown;
   readonly code?: unknown;
   readonly $fault?: unknown;
   readonly $retryable?: { readonly throttling?: boolean };
@@ -51,24 +53,43 @@ export const awsErrorName = (error: unknown): string | undefined =>
   error instanceof Error && typeof (error as { $metadata?: unknown }).$metadata === 'object' ? error.name : undefined;
 
 /**
+ * What the SDK throws for a thrown value it does not take for an Error: `new Error('AWS SDK error
+ * wrapper for ' + value)`, which keeps only the value's `name: message`. A network error from
+ * another realm (a VM context, as under Jest) arrives so: its name and code survive only in the text.
+ */
+const SDK_WRAPPER = /^AWS SDK error wrapper for ([\w.]+): (.*)$/s;
+/** A Node error code inside a message: `connect ECONNREFUSED 127.0.0.1:8000`, `read ECONNRESET`. */
+const CODE_IN_MESSAGE = /\b(E[A-Z]{3,})\b/;
+
+/** The name, code and message of an error, duck-typed (errors of another realm are not `instanceof Error`), unwrapped from the SDK's wrapper. */
+function partsOf(error: SdkError): { name: string; code: string | undefined; message: string } {
+  const name = typeof error.name === 'string' ? error.name : '';
+  const message = typeof error.message === 'string' ? error.message : '';
+  const wrapped = SDK_WRAPPER.exec(message);
+  if (wrapped) return { name: wrapped[1] as string, code: CODE_IN_MESSAGE.exec(wrapped[2] as string)?.[1], message: wrapped[2] as string };
+  return { name, code: typeof error.code === 'string' ? error.code : undefined, message };
+}
+
+/**
  * Why an error from an SDK call is worth retrying, or undefined when it is not: throttling, a
  * service fault (`$fault: 'server'`, HTTP 5xx or 429), a timeout (connect, request or socket), a
  * connection refused or reset ("socket hang up" is ECONNRESET), or a transaction cancelled only by
  * throttling or a conflict.
  */
 export function transientReason(error: unknown): string | undefined {
-  if (!(error instanceof Error)) return undefined;
-  const { code, $fault, $retryable, $metadata, CancellationReasons } = error as SdkError;
-  if (TRANSIENT_NAMES.has(error.name)) return error.name;
-  if (typeof code === 'string' && TRANSIENT_CODES.has(code)) return code;
-  if (/^socket hang up$/i.test(error.message)) return 'socket hang up';
-  if ($retryable?.throttling === true) return `${error.name} (throttling)`;
+  if (error === null || typeof error !== 'object') return undefined;
+  const { $fault, $retryable, $metadata, CancellationReasons } = error as SdkError;
+  const { name, code, message } = partsOf(error as SdkError);
+  if (TRANSIENT_NAMES.has(name)) return name;
+  if (code !== undefined && TRANSIENT_CODES.has(code)) return code;
+  if (/^socket hang up$/i.test(message)) return 'socket hang up';
+  if ($retryable?.throttling === true) return `${name} (throttling)`;
   const status = $metadata?.httpStatusCode;
-  if ($fault === 'server' || (typeof status === 'number' && (status >= 500 || status === 429))) return `${error.name} (HTTP ${status ?? 'server fault'})`;
-  if (error.name === 'TransactionCanceledException' && Array.isArray(CancellationReasons)) {
+  if ($fault === 'server' || (typeof status === 'number' && (status >= 500 || status === 429))) return `${name} (HTTP ${status ?? 'server fault'})`;
+  if (name === 'TransactionCanceledException' && Array.isArray(CancellationReasons)) {
     const codes = CancellationReasons.map((reason) => reason.Code ?? 'None');
     if (codes.some((reason) => TRANSIENT_CANCELLATIONS.has(reason)) && !codes.some((reason) => REFUSED_CANCELLATIONS.has(reason))) {
-      return `${error.name} (${codes.join(', ')})`;
+      return `${name} (${codes.join(', ')})`;
     }
   }
   return undefined;

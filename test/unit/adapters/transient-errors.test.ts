@@ -11,6 +11,7 @@ import { S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { runInNewContext } from 'node:vm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { transientReason } from '#adapters/aws-errors';
 import { DynamoDbDuplicateKeys } from '#adapters/dynamodb/duplicate-keys';
@@ -120,6 +121,8 @@ const FAULTS: [string, () => Error, string][] = [
   ['an AWS 503 of an unknown name', () => serviceError('Unknown', 'client', 503), 'Unknown (HTTP 503)'],
   ['a 502 from a proxy in between', () => serviceError('BadGateway', 'client', 502), 'BadGateway (HTTP 502)'],
   ['$fault server without a status', () => serviceError('SomethingBroke', 'server', undefined), 'SomethingBroke (HTTP server fault)'],
+  ['a refused connection from another realm, as the SDK wraps it (under Jest: only the text is kept)', () => Object.assign(new Error('AWS SDK error wrapper for Error: connect ECONNREFUSED 127.0.0.1:8000'), { $metadata: { attempts: 3 } }), 'ECONNREFUSED'],
+  ['a hang-up from another realm, as the SDK wraps it', () => Object.assign(new Error('AWS SDK error wrapper for TimeoutError: socket hang up'), { $metadata: { attempts: 3 } }), 'TimeoutError'],
   [
     'a transaction cancelled by throttling or a conflict only',
     () => new TransactionCanceledException({ message: 'cancelled', $metadata: { httpStatusCode: 400 }, CancellationReasons: [{ Code: 'None' }, { Code: 'ThrottlingError' }, { Code: 'TransactionConflict' }] }),
@@ -161,6 +164,14 @@ describe.each(FAULTS)('%s', (_fault, makeError, reason) => {
   });
 });
 
+it('classifies an error of another realm (not instanceof Error here) by its name and code', () => {
+  // Prepare
+  const [reset, timeout] = runInNewContext('[Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }), Object.assign(new Error("late"), { name: "TimeoutError" })]') as [Error, Error];
+
+  // Act & Assess
+  expect([reset instanceof Error, transientReason(reset), transientReason(timeout)]).toStrictEqual([false, 'ECONNRESET', 'TimeoutError']);
+});
+
 describe('errors that are not transient', () => {
   it.each([
     ['a validation error (HTTP 400)', () => serviceError('ValidationException', 'client', 400)],
@@ -168,6 +179,8 @@ describe('errors that are not transient', () => {
     ['a plain Error (a bug)', () => new Error('Cannot read properties of undefined')],
     ['a URIError (text the serializer cannot encode)', () => new URIError('URI malformed')],
     ['an unknown network error code', () => networkError('something else', 'EWHATEVER')],
+    ['something else the SDK wrapped', () => new Error('AWS SDK error wrapper for Error: EACCES is not a reason to retry')],
+    ['a thrown string', () => 'ECONNREFUSED' as unknown as Error],
     [
       'a transaction cancelled by a condition and by throttling (the condition decides)',
       () => new TransactionCanceledException({ message: 'cancelled', $metadata: { httpStatusCode: 400 }, CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'ThrottlingError' }] }),
