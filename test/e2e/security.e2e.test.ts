@@ -272,17 +272,16 @@ const localPrivateKey = async () => {
   return importJWK(stored.privateJwk, 'ES256');
 };
 
-/** A JWT with the local key id; `key`, issuer, audience and expiry as given. */
-async function jwt(key: CryptoKey | Uint8Array, options: { issuer?: string; audience?: string; expiresAt?: number } = {}): Promise<string> {
+/** A JWT with the local key id; `key`, issuer, audience and expiry as given (`expiresAt: null`: no `exp` at all). */
+async function jwt(key: CryptoKey | Uint8Array, options: { issuer?: string; audience?: string; expiresAt?: number | null } = {}): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ email: 'mallory@example.com', roles: ['admin'] })
+  const token = new SignJWT({ email: 'mallory@example.com', roles: ['admin'] })
     .setProtectedHeader({ alg: 'ES256', kid: 'local-1' })
     .setIssuer(options.issuer ?? LOCAL_ISSUER)
     .setAudience(options.audience ?? LOCAL_AUDIENCE)
     .setSubject('mallory')
-    .setIssuedAt(now - 7200)
-    .setExpirationTime(options.expiresAt ?? now + 3600)
-    .sign(key);
+    .setIssuedAt(now - 7200);
+  return (options.expiresAt === null ? token : token.setExpirationTime(options.expiresAt ?? now + 3600)).sign(key);
 }
 
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -311,6 +310,7 @@ describe('bearer JWTs on the admin API', () => {
       'unsigned (alg none)': `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ sub: 'mallory', roles: ['admin'], iss: LOCAL_ISSUER, aud: LOCAL_AUDIENCE, exp: now + 3600 })}.`,
       'signed with another key': await jwt(otherKey),
       expired: await jwt(key, { expiresAt: now - 60 }),
+      'without an expiry (no exp: good forever)': await jwt(key, { expiresAt: null }),
       'for another audience': await jwt(key, { audience: 'someone-else' }),
       'from another issuer': await jwt(key, { issuer: 'https://evil.example.com/' }),
     };
@@ -427,7 +427,12 @@ describe('bearer JWTs on the admin API', () => {
         why,
         status: 401,
         type: `${PROBLEMS}unauthorized`,
-        detail: why === 'expired' ? 'The bearer token has expired.' : 'The bearer token is not valid.',
+        detail:
+          why === 'expired'
+            ? 'The bearer token has expired.'
+            : why.startsWith('without an expiry')
+              ? 'The bearer token has no expiry ("exp" claim); ask its issuer for a token that expires.'
+              : 'The bearer token is not valid.',
       })),
     );
     expect(await mailboxFor(email)).toStrictEqual([]);
