@@ -209,7 +209,6 @@ function lambdaEnv(enableSourceMaps: boolean): NodeJS.ProcessEnv {
     AWS_ENDPOINT_URL: nowhere,
     AWS_LAMBDA_FUNCTION_NAME: 'bench',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...handlerEnvironment(),
     ...(enableSourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
   };

@@ -33,8 +33,6 @@ import { measureRawWrites } from './raw-writes.ts';
 import { startBenchStack } from './stack.ts';
 import { markdownTable, renderTable, type Table } from './table.ts';
 
-// The SDK warns once per process that Node 20 support ends in 2027; the figures do not need that line.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 
