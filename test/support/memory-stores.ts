@@ -3,6 +3,7 @@ import { type Task, type TaskStatus, TaskStatusSchema } from '#core/task';
 import type { DuplicateKeyStore } from '#ports/duplicate-keys';
 import type { IdempotencyState, IdempotencyStore } from '#ports/idempotency-store';
 import type { NotificationQuery, NotificationStore } from '#ports/notification-store';
+import type { ReconcileReport, ReconcileReports } from '#ports/reconcile-report';
 import type { SecretRecord, SecretStore } from '#ports/secret-store';
 import type { Page, TaskQuery, TaskStore, TaskUpdate, UpdateResult } from '#ports/task-store';
 import { applyTaskUpdate } from './apply-task-update.ts';
@@ -259,3 +260,14 @@ export class MemoryNotificationStore implements NotificationStore {
   }
 }
 
+
+/** In-memory ReconcileReports: the last report saved. */
+export class MemoryReconcileReports implements ReconcileReports {
+  report: ReconcileReport | undefined;
+  async save(report: ReconcileReport) {
+    this.report = copy(report);
+  }
+  async latest() {
+    return this.report ? copy(this.report) : undefined;
+  }
+}

@@ -23,6 +23,8 @@ export const keys = {
   idempotency: (key: string): Key => ({ pk: `IDEMPOTENCY#${key}`, sk: 'IDEMPOTENCY' }),
   notification: (id: string): Key => ({ pk: `NOTIFICATION#${id}`, sk: 'NOTIFICATION' }),
   todo: (id: string): Key => ({ pk: `TODO#${id}`, sk: 'TODO' }),
+  /** The last reconcile run's counts (functions/core/reconcile.ts): one item. */
+  reconcile: (): Key => ({ pk: 'RECONCILE', sk: 'RECONCILE' }),
 };
 
 /** The indexes of lib/table-definition.ts (a unit test keeps the two equal). */

@@ -1,0 +1,19 @@
+import * as z from 'zod';
+
+/** What one reconcile run found: open tasks checked, stranded ones it started, stranded ones it failed. */
+export const ReconcileReportSchema = z.object({
+  /** When the run ended (ISO 8601). */
+  at: z.string(),
+  checked: z.number().int(),
+  started: z.number().int(),
+  failed: z.number().int(),
+});
+export type ReconcileReport = z.infer<typeof ReconcileReportSchema>;
+
+/** The last reconcile run's counts, one small item (`/v1/status` shows them). */
+export interface ReconcileReports {
+  /** Replaces the last report. */
+  save(report: ReconcileReport): Promise<void>;
+  /** The last report, or undefined if the reconciler never ran. */
+  latest(): Promise<ReconcileReport | undefined>;
+}
