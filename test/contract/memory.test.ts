@@ -1,7 +1,8 @@
-import { MemoryDuplicateKeys, MemoryIdempotencyStore, MemoryNotificationStore, MemorySecretStore, MemoryTaskStore, MemoryTodos } from '../support/fakes.ts';
+import { MemoryDuplicateKeys, MemoryIdempotencyStore, MemoryNotificationStore, MemoryReconcileReports, MemorySecretStore, MemoryTaskStore, MemoryTodos } from '../support/fakes.ts';
 import { describeDuplicateKeysContract } from './duplicate-keys.contract.ts';
 import { describeIdempotencyStoreContract } from './idempotency-store.contract.ts';
 import { describeNotificationStoreContract } from './notification-store.contract.ts';
+import { describeReconcileReportsContract } from './reconcile-report.contract.ts';
 import { describeSecretStoreContract } from './secret-store.contract.ts';
 import { describeTaskStoreContract } from './task-store.contract.ts';
 import { describeTodoStoreContract } from './todo-store.contract.ts';
@@ -13,3 +14,4 @@ describeDuplicateKeysContract('MemoryDuplicateKeys', async () => ({ store: new M
 describeIdempotencyStoreContract('MemoryIdempotencyStore', async () => ({ store: new MemoryIdempotencyStore() }));
 describeNotificationStoreContract('MemoryNotificationStore', async () => ({ store: new MemoryNotificationStore() }));
 describeTodoStoreContract('MemoryTodos', async () => ({ store: new MemoryTodos() }));
+describeReconcileReportsContract('MemoryReconcileReports', async () => ({ store: new MemoryReconcileReports() }));

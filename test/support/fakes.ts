@@ -10,13 +10,14 @@ import type {
   UserDirectory,
 } from '#ports/user-directory';
 import type { Todo, TodoStore } from '#ports/todo-store';
-import type { Workflow, WorkflowInput } from '#ports/workflow';
+import type { ExecutionStatus, Workflow, WorkflowInput } from '#ports/workflow';
 
 export {
   MemoryDuplicateKeys,
   type MemoryIdempotencyRecord,
   MemoryIdempotencyStore,
   MemoryNotificationStore,
+  MemoryReconcileReports,
   MemorySecretStore,
   type MemoryStoreOptions,
   MemoryTaskStore,
@@ -30,9 +31,16 @@ export class RecordingWorkflow implements Workflow {
   readonly resumed: { sfnToken: string; output: Record<string, unknown> }[] = [];
   readonly failed: { sfnToken: string; error: string; cause: string }[] = [];
   readonly stopped: string[] = [];
+  /** What `describe` answers per execution ARN: RUNNING once started, MISSING before; set one to make it end. */
+  readonly statuses = new Map<string, ExecutionStatus>();
   async start(input: WorkflowInput, attempt: number) {
     this.started.push({ ...input, attempt });
-    return this.executionArn(input.taskId, attempt);
+    const arn = this.executionArn(input.taskId, attempt);
+    if (!this.statuses.has(arn)) this.statuses.set(arn, 'RUNNING');
+    return arn;
+  }
+  async describe(executionArn: string): Promise<ExecutionStatus> {
+    return this.statuses.get(executionArn) ?? 'MISSING';
   }
   async resume(sfnToken: string, output: Record<string, unknown>) {
     this.resumed.push({ sfnToken, output });
@@ -44,6 +52,7 @@ export class RecordingWorkflow implements Workflow {
   }
   async stop(executionArn: string) {
     this.stopped.push(executionArn);
+    if (this.statuses.get(executionArn) === 'RUNNING') this.statuses.set(executionArn, 'ABORTED');
   }
   executionArn(taskId: string, attempt: number) {
     return `arn:aws:states:us-east-1:000000000000:execution:assent:${taskId}${attempt > 1 ? `-r${attempt}` : ''}`;

@@ -1,4 +1,6 @@
+import { isDeepStrictEqual } from 'node:util';
 import {
+  DescribeExecutionCommand,
   type SFNClient,
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
@@ -6,7 +8,7 @@ import {
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { ConfigurationError } from '#core/errors';
-import type { Workflow, WorkflowInput } from '#ports/workflow';
+import type { ExecutionStatus, Workflow, WorkflowInput } from '#ports/workflow';
 import { awsErrorName, rethrowAws } from '../aws-errors.ts';
 
 export interface StepFunctionsWorkflowOptions {
@@ -19,7 +21,16 @@ export interface StepFunctionsWorkflowOptions {
 }
 
 /** Execution names are unique per state machine for 90 days: retries get their own. */
-const executionName = (taskId: string, attempt: number) => (attempt > 1 ? `${taskId}-r${attempt}` : taskId);
+export const executionName = (taskId: string, attempt: number) => (attempt > 1 ? `${taskId}-r${attempt}` : taskId);
+
+/** Whether an execution's input (JSON) is `input`, whatever the order of its keys. */
+const sameInput = (json: string | undefined, input: WorkflowInput): boolean => {
+  try {
+    return json !== undefined && isDeepStrictEqual(JSON.parse(json), { ...input });
+  } catch {
+    return false;
+  }
+};
 
 /** The wait is over already: timed out, answered, or its execution stopped. */
 const WAIT_OVER = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
@@ -43,14 +54,42 @@ export class StepFunctionsWorkflow implements Workflow {
     return `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName(taskId, attempt)}`;
   }
 
+  /**
+   * StartExecution is idempotent for a running execution of the same name and input; for one that
+   * ended (or another input) it answers ExecutionAlreadyExists. The execution's own input decides:
+   * the same input means this start happened already (the request and the outbox both start it).
+   */
   async start(input: WorkflowInput, attempt: number): Promise<string> {
+    const json = JSON.stringify(input);
     try {
       const { executionArn } = await this.client.send(
-        new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name: executionName(input.taskId, attempt), input: JSON.stringify(input) }),
+        new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name: executionName(input.taskId, attempt), input: json }),
       );
       return executionArn ?? this.executionArn(input.taskId, attempt);
     } catch (error) {
+      if (awsErrorName(error) === 'ExecutionAlreadyExists' && sameInput(await this.inputOf(this.executionArn(input.taskId, attempt)), input)) {
+        return this.executionArn(input.taskId, attempt);
+      }
       rethrowAws(error, 'Starting the workflow');
+    }
+  }
+
+  async describe(executionArn: string): Promise<ExecutionStatus> {
+    try {
+      const { status } = await this.client.send(new DescribeExecutionCommand({ executionArn }));
+      // PENDING_REDRIVE: a redrive (never made by Assent) is about to run it again.
+      return status === 'PENDING_REDRIVE' || status === undefined ? 'RUNNING' : status;
+    } catch (error) {
+      if (awsErrorName(error) === 'ExecutionDoesNotExist') return 'MISSING';
+      rethrowAws(error, 'Describing the workflow');
+    }
+  }
+
+  private async inputOf(executionArn: string): Promise<string | undefined> {
+    try {
+      return (await this.client.send(new DescribeExecutionCommand({ executionArn }))).input;
+    } catch (error) {
+      rethrowAws(error, 'Describing the workflow');
     }
   }
 
