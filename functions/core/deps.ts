@@ -4,6 +4,7 @@ import type { EventPublisher } from '#ports/events';
 import type { IdempotencyStore } from '#ports/idempotency-store';
 import type { Mailer } from '#ports/mailer';
 import type { NotificationStore } from '#ports/notification-store';
+import type { ReconcileReports } from '#ports/reconcile-report';
 import type { SecretStore } from '#ports/secret-store';
 import type { TaskStore } from '#ports/task-store';
 import type { Workflow } from '#ports/workflow';
@@ -47,6 +48,8 @@ export interface CoreDeps {
   readonly onInternalError?: (message: string, error: unknown) => void;
   /** Where lifecycle events go (EventBridge). @default - none are published */
   readonly events?: EventPublisher;
+  /** Where the reconciler records its last run's counts (`/v1/status` shows them). @default - not recorded */
+  readonly reconcileReports?: ReconcileReports;
   /** Waits between polls (the approval that waits for validation). @default setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
 }

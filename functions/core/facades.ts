@@ -10,7 +10,9 @@ import { idempotent } from './idempotency.ts';
 import type { Actor, Identity } from './identity.ts';
 import { decideByLink, viewApproval } from './links.ts';
 import * as notifications from './notifications.ts';
+import { startFromOutbox } from './outbox.ts';
 import * as queries from './queries.ts';
+import { reconcile, type ReconcileOptions } from './reconcile.ts';
 import { postApprove, preApprove } from './stage-runs.ts';
 import type { StateName } from './state-names.ts';
 import { complete, submit, submitToken } from './submit.ts';
@@ -58,7 +60,14 @@ export function createCore(deps: CoreDeps) {
     listNotifications: (query: { acknowledged?: boolean; limit: number; cursor?: string }) => notifications.listNotifications(ctx, query),
     getNotification: (id: string) => notifications.getNotification(ctx, id),
   };
-  return { requests, steps, admin: operations, reads, committer: ctx.committer };
+  // Background callers: the table stream's outbox and the scheduled reconciler (issue 11).
+  const streams = {
+    startExecution: (taskId: string, attempt: number) => startFromOutbox(ctx, taskId, attempt),
+  };
+  const schedules = {
+    reconcile: (options?: ReconcileOptions) => reconcile(ctx, options),
+  };
+  return { requests, steps, admin: operations, reads, streams, schedules, committer: ctx.committer };
 }
 
 export type Core = ReturnType<typeof createCore>;

@@ -26,14 +26,19 @@ export async function getTaskFor(ctx: Context, id: string, identity: Identity | 
 
 export const listTasks = (ctx: Context, query: TaskQuery): Promise<Page<Task>> => ctx.deps.tasks.list(query);
 
-/** Counts per status, the newest task, the latest completion and the unacknowledged errors. */
+/**
+ * Counts per status, the newest task, the latest completion, the unacknowledged errors, and what
+ * the last reconcile run found stranded (`stranded`: open tasks it checked, started and failed; null
+ * before its first run).
+ */
 export async function status(ctx: Context) {
-  const { tasks, notifications } = ctx.deps;
-  const [counts, newest, completed, errors] = await Promise.all([
+  const { tasks, notifications, reconcileReports } = ctx.deps;
+  const [counts, newest, completed, errors, stranded] = await Promise.all([
     tasks.countByStatus(),
     tasks.list({ limit: 1 }),
     tasks.list({ status: 'completed', limit: 25 }),
     notifications.unacknowledgedErrors(10),
+    reconcileReports?.latest(),
   ]);
   const lastCompleted = [...completed.items].sort((a, b) => (b.completedAt ?? '').localeCompare(a.completedAt ?? ''))[0];
   return {
@@ -42,6 +47,7 @@ export async function status(ctx: Context) {
     lastCompleted: lastCompleted ? { ...summary(lastCompleted), completedAt: lastCompleted.completedAt } : null,
     unacknowledgedErrors: errors.items,
     unacknowledgedErrorCount: errors.count,
+    stranded: stranded ?? null,
   };
 }
 

@@ -12,6 +12,7 @@ import {
   MemoryDuplicateKeys,
   MemoryIdempotencyStore,
   MemoryNotificationStore,
+  MemoryReconcileReports,
   MemorySecretStore,
   MemoryTaskStore,
   MemoryTodos,
@@ -48,6 +49,7 @@ export function engineWithFakes(options: HarnessOptions = {}) {
   const duplicates = new MemoryDuplicateKeys();
   const idempotency = new MemoryIdempotencyStore();
   const notifications = new MemoryNotificationStore({ now });
+  const reconcileReports = new MemoryReconcileReports();
   const workflow = new RecordingWorkflow();
   const mailer = new RecordingMailer();
   const directory = new MemoryDirectory();
@@ -60,6 +62,7 @@ export function engineWithFakes(options: HarnessOptions = {}) {
     duplicates,
     idempotency,
     notifications,
+    reconcileReports,
     workflow,
     mailer,
     registry: new Registry(actions, [...taskTypes, ...(options.extraTaskTypes ?? [])]),
@@ -80,7 +83,7 @@ export function engineWithFakes(options: HarnessOptions = {}) {
     ...(options.onInternalError ? { onInternalError: options.onInternalError } : {}),
   });
   const engine = { ...core.requests, ...core.steps, ...core.admin, ...core.reads };
-  return { core, engine, store, secrets, duplicates, idempotency, notifications, workflow, mailer, directory, clock, todos };
+  return { core, engine, store, secrets, duplicates, idempotency, notifications, reconcileReports, workflow, mailer, directory, clock, todos };
 }
 
 export type Engine = ReturnType<typeof engineWithFakes>['engine'];

@@ -1,0 +1,38 @@
+import type { Context } from './context.ts';
+import type { Task, TaskStatus } from './task.ts';
+import { workflowInputOf } from './workflow-input.ts';
+
+/** A task in one of these is driven by an execution; any other status needs none. */
+export const OPEN_STATUSES: readonly TaskStatus[] = ['pending', 'approved', 'awaiting_token'];
+
+export const isOpen = (task: Task): boolean => OPEN_STATUSES.includes(task.status);
+
+/** What the outbox did with one committed write: started the execution (or found it started), or nothing to start. */
+export type OutboxOutcome = 'started' | 'skipped';
+
+/**
+ * The outbox: a committed write that calls for an execution (a new task, or a retry's attempt n + 1)
+ * gets it, whether or not the request that made the write lived to start it. Reads the task as it
+ * is now: a task that has moved on (ended, failed, retried again) needs no start from this write.
+ * The start has the request's name and input, so one the request made already is found, not repeated.
+ */
+export async function startFromOutbox(ctx: Context, taskId: string, attempt: number): Promise<OutboxOutcome> {
+  const task = await ctx.deps.tasks.get(taskId);
+  if (!task || task.attempt !== attempt || !isOpen(task)) return 'skipped';
+  const taskType = ctx.taskTypeOf(task);
+  if (!taskType) {
+    ctx.onInternalError(`Task ${task.id} has the type ${task.type}, which is no longer declared: no execution started`, undefined);
+    return 'skipped';
+  }
+  const { workflow } = ctx.deps;
+  try {
+    await workflow.start(workflowInputOf(task, taskType), task.attempt);
+    return 'started';
+  } catch (error) {
+    // An execution of this name that exists with another input (the task type's timeouts changed
+    // since it started) is still this attempt's execution: nothing to start, and no retry helps.
+    if ((await workflow.describe(task.executionArn ?? workflow.executionArn(task.id, task.attempt))) === 'MISSING') throw error;
+    ctx.onInternalError(`Task ${task.id}: its execution exists already, with another input; none started`, error);
+    return 'skipped';
+  }
+}

@@ -1,0 +1,72 @@
+import type { ReconcileReport } from '#ports/reconcile-report';
+import type { ExecutionStatus } from '#ports/workflow';
+import type { Context } from './context.ts';
+import { failTask } from './failure.ts';
+import { isOpen, OPEN_STATUSES } from './outbox.ts';
+import type { StateName } from './state-names.ts';
+import type { Task } from './task.ts';
+import { workflowInputOf } from './workflow-input.ts';
+
+/** A task written this recently may still be starting or moving on: it is left for the next run. @default 120 */
+export const DEFAULT_GRACE_SECONDS = 120;
+/** The error a task whose execution ended behind its back fails with. */
+export const WORKFLOW_ENDED = 'Assent.WorkflowEnded';
+const PAGE_SIZE = 100;
+
+export interface ReconcileOptions {
+  /** Open tasks written less than this long ago are not checked. @default DEFAULT_GRACE_SECONDS */
+  readonly graceSeconds?: number;
+}
+
+/** Open tasks checked (past the grace period), stranded ones started, stranded ones failed. */
+export type ReconcileCounts = Omit<ReconcileReport, 'at'>;
+
+/**
+ * The reconciler: every open task (pending, approved, awaiting_token) unchanged for the grace
+ * period is checked against its current execution. One that never started is started (same name
+ * and input as the request's: idempotent); one that ended while the task is open is failed through
+ * the failure phase, which tells the operators and makes it retryable. Records the counts.
+ */
+export async function reconcile(ctx: Context, options: ReconcileOptions = {}): Promise<ReconcileCounts> {
+  const cutoff = ctx.deps.ports.clock.now().getTime() - (options.graceSeconds ?? DEFAULT_GRACE_SECONDS) * 1000;
+  const counts = { checked: 0, started: 0, failed: 0 };
+  for (const status of OPEN_STATUSES) {
+    let cursor: string | undefined;
+    do {
+      const page = await ctx.deps.tasks.list({ status, limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) });
+      for (const task of page.items.filter((candidate) => Date.parse(candidate.updatedAt) <= cutoff)) {
+        counts.checked += 1;
+        const outcome = await repair(ctx, task).catch((error: unknown) => {
+          ctx.onInternalError(`Reconciling task ${task.id} failed; the next run tries again`, error);
+          return undefined;
+        });
+        if (outcome) counts[outcome] += 1;
+      }
+      cursor = page.cursor;
+    } while (cursor);
+  }
+  await ctx.deps.reconcileReports?.save({ at: ctx.now(), ...counts });
+  return counts;
+}
+
+async function repair(ctx: Context, task: Task): Promise<'started' | 'failed' | undefined> {
+  const { workflow } = ctx.deps;
+  const status = await workflow.describe(task.executionArn ?? workflow.executionArn(task.id, task.attempt));
+  if (status === 'RUNNING') return undefined;
+  // Read again: a task that moved on since the list (ended, or retried into a new execution) is not stranded.
+  const current = await ctx.deps.tasks.get(task.id);
+  if (!current || !isOpen(current) || current.attempt !== task.attempt) return undefined;
+  const taskType = ctx.taskTypeOf(current);
+  if (status === 'MISSING' && taskType) {
+    await workflow.start(workflowInputOf(current, taskType), current.attempt);
+    return 'started';
+  }
+  const cause = status === 'MISSING' ? `The workflow never started and cannot be: task type ${current.type} is not declared` : endedCause(status, current);
+  const failed = await failTask(ctx, current.id, resumeStateOf(current), { Error: WORKFLOW_ENDED, Cause: cause });
+  return failed.status === 'failed' ? 'failed' : undefined;
+}
+
+const endedCause = (status: Exclude<ExecutionStatus, 'RUNNING' | 'MISSING'>, task: Task): string => `The workflow ended (${status}) while the task was ${task.status}.`;
+
+/** The state a task stranded in this status was in (or waiting in): what its failure names. */
+const resumeStateOf = (task: Task): StateName => (task.status === 'pending' ? 'AwaitApproval' : 'AwaitToken');
