@@ -13,6 +13,7 @@ import { actions } from './actions/registry.ts';
 import { DynamoDbDuplicateKeys } from './adapters/dynamodb/duplicate-keys.ts';
 import { DynamoDbIdempotencyStore } from './adapters/dynamodb/idempotency-store.ts';
 import { DynamoDbNotificationStore } from './adapters/dynamodb/notification-store.ts';
+import { DynamoDbReconcileReports } from './adapters/dynamodb/reconcile-report-store.ts';
 import { DynamoDbSecretStore } from './adapters/dynamodb/secret-store.ts';
 import { DynamoDbTaskStore } from './adapters/dynamodb/task-store.ts';
 import { DynamoDbTodoStore } from './adapters/dynamodb/todo-store.ts';
@@ -51,6 +52,10 @@ export const FUNCTION_ENV = {
   http: ['tableName', 'stateMachineArn', 'mailFrom', 'adminEmails', 'publicUrl', 'jwtIssuer', 'jwtAudience', 'jwksUrl', 'rolesClaim', 'ttlMinutes', 'trackActions', 'eventBusName'],
   /** The state machine's steps: answer task tokens, never start executions (the state machine refers to them). */
   steps: ['tableName', 'mailFrom', 'adminEmails', 'publicUrl', 'ttlMinutes', 'trackActions', 'eventBusName'],
+  /** The table stream's outbox: reads tasks and starts their executions. */
+  outbox: ['tableName', 'stateMachineArn'],
+  /** The scheduled reconciler: reads tasks, describes and starts executions, fails stranded tasks (mail, events). */
+  reconcile: ['tableName', 'stateMachineArn', 'mailFrom', 'adminEmails', 'publicUrl', 'ttlMinutes', 'trackActions', 'eventBusName'],
 } as const satisfies Record<string, readonly EnvKey[]>;
 
 export type AppRole = keyof typeof FUNCTION_ENV;
@@ -93,6 +98,7 @@ export function createApp(env: Env = readEnv(), clients: Partial<AppClients> = {
     duplicates: new DynamoDbDuplicateKeys(table),
     idempotency: new DynamoDbIdempotencyStore(table),
     notifications: new DynamoDbNotificationStore(table),
+    reconcileReports: new DynamoDbReconcileReports(table),
     workflow: new StepFunctionsWorkflow({ client: clients.sfn ?? defaultClients.sfn(), ...(env.stateMachineArn ? { stateMachineArn: env.stateMachineArn } : {}) }),
     mailer: new SesMailer({ client: clients.ses ?? defaultClients.ses() }),
     registry,

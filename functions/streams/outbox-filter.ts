@@ -1,0 +1,21 @@
+/**
+ * Which table stream records reach the outbox (functions/streams/outbox.ts), as Lambda event
+ * filter patterns: CDK puts them on the event source mapping (lib/constructs/task-recovery.ts) and
+ * the local stream consumer applies the same patterns (local/dynamodb/filter-pattern.ts).
+ *
+ * - a new task (INSERT of a `TASK#` item): its first execution;
+ * - an admin retry (MODIFY of a task from `failed` back to `pending` or `approved`, the only
+ *   transitions out of `failed` besides `cancelled`, and the write that moves `attempt` on): attempt n + 1.
+ *
+ * A pattern cannot compare the old and the new image, so the handler checks again that `attempt`
+ * changed; every other write of a task is filtered out before Lambda is invoked.
+ */
+const TASK_KEY = { pk: { S: [{ prefix: 'TASK#' }] } };
+
+export const OUTBOX_FILTER_PATTERNS = [
+  { eventName: ['INSERT'], dynamodb: { Keys: TASK_KEY } },
+  {
+    eventName: ['MODIFY'],
+    dynamodb: { Keys: TASK_KEY, OldImage: { status: { S: ['failed'] } }, NewImage: { status: { S: ['pending', 'approved'] } } },
+  },
+] as const;
