@@ -11,6 +11,7 @@ import { HandlerFunction } from './constructs/handler-function.ts';
 import { LifecycleEvents } from './constructs/events.ts';
 import { AssentHttpApi } from './constructs/http-api.ts';
 import { Mailer } from './constructs/mailer.ts';
+import { TaskRecovery } from './constructs/task-recovery.ts';
 import { TaskTable } from './constructs/task-table.ts';
 import { TaskWorkflow } from './constructs/task-workflow.ts';
 
@@ -47,6 +48,7 @@ export class AssentStack extends Stack {
   readonly httpApi: AssentHttpApi;
   readonly events: LifecycleEvents;
   readonly archive: TaskArchive;
+  readonly recovery: TaskRecovery;
 
   constructor(scope: Construct, id: string, props: AssentStackProps) {
     super(scope, id, props);
@@ -64,7 +66,14 @@ export class AssentStack extends Stack {
       logRetention: config.logRetentionDays as RetentionDays,
       logLevel: config.logLevel,
     });
+    this.recovery = new TaskRecovery(this, 'Recovery', {
+      table: this.table.table,
+      projectRoot: root,
+      logRetention: config.logRetentionDays as RetentionDays,
+      logLevel: config.logLevel,
+    });
     this.bindHandlers(config);
+    this.bindRecovery(config);
     this.addOutputs();
   }
 
@@ -142,7 +151,23 @@ export class AssentStack extends Stack {
     this.archive.bindIndexReader(http.function);
   }
 
-  private bindTaskSettings(fn: LambdaFunction, config: AssentConfig): void {
+  /**
+   * The outbox reads tasks and starts executions; the reconciler also describes them and fails
+   * stranded tasks through the core (a task write, an operators' email, a lifecycle event).
+   */
+  private bindRecovery(config: AssentConfig): void {
+    const { outbox, reconciler } = this.recovery;
+    this.table.bindTable(outbox.function, 'read');
+    this.workflow.bindStarter(outbox.function);
+    this.table.bindTable(reconciler.function, 'readWrite');
+    this.workflow.bindStarter(reconciler.function);
+    this.mailer.bindMailer(reconciler.function);
+    this.events.bindEvents(reconciler.function);
+    this.httpApi.bindPublicUrl(reconciler.function, config.publicUrl);
+    this.bindTaskSettings(reconciler.function, config);
+  }
+
+    private bindTaskSettings(fn: LambdaFunction, config: AssentConfig): void {
     fn.addEnvironment(ENV.ttlMinutes, String(config.ttlMinutes));
     fn.addEnvironment(ENV.trackActions, String(config.trackActions));
   }

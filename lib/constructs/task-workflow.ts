@@ -67,6 +67,23 @@ export class TaskWorkflow extends Construct {
   }
 
   /**
+   * Lets `fn` start and read executions, nothing else (the outbox, the reconciler): sets
+   * `ASSENT_STATE_MACHINE_ARN`, grants StartExecution on the state machine and DescribeExecution on
+   * its executions (whether one runs; and, when a start finds one of its name, whether it has the same input).
+   */
+  bindStarter(fn: LambdaFunction): void {
+    fn.addEnvironment(ENV.stateMachineArn, this.stateMachine.stateMachineArn);
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [this.stateMachine.stateMachineArn] }));
+    const executions = this.executionArns();
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executions] }));
+    acknowledgeWildcardResource(
+      defaultPolicyOf(fn),
+      executions,
+      'Executions are named by task id at run time, so DescribeExecution is granted on the executions of this one state machine (execution:<name>:*), not on any other.',
+    );
+  }
+
+  /**
    * Lets `fn` answer task tokens (SendTaskSuccess/Failure/Heartbeat) without knowing the state
    * machine: the steps function gets only this, since giving it the state machine's ARN would make
    * the state machine (which references the function) and the function depend on each other.

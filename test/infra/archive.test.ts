@@ -29,7 +29,7 @@ describe('TaskArchive', () => {
     const { template, stack } = synthesized;
 
     // Act
-    const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'));
+    const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping', { Properties: { FunctionName: refOf(stack.archive.handler.function) } }));
 
     // Assess
     expect(mappings).toHaveLength(1);

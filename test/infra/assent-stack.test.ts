@@ -218,6 +218,8 @@ describe('log groups', () => {
         stack.httpApi.accessLogGroup,
         stack.events.logGroup,
         stack.archive.handler.logGroup,
+        stack.recovery.outbox.logGroup,
+        stack.recovery.reconciler.logGroup,
       ]
         .map(logicalIdOf)
         .sort(),

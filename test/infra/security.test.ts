@@ -52,7 +52,7 @@ const ALLOWED_SCOPES: readonly [RegExp, readonly string[]][] = [
   [/^s3:(GetObject|PutObject)$/, ['archive bucket, under archive/']],
   [/^sqs:(GetQueueAttributes|GetQueueUrl|SendMessage)$/, ['dead-letter queue']],
   [/^logs:(CreateLogStream|PutLogEvents)$/, ['own log group']],
-  [/^lambda:InvokeFunction$/, ['steps function']],
+  [/^lambda:InvokeFunction$/, ['steps function', 'reconciler function']],
 ];
 
 interface Grant {
@@ -63,7 +63,7 @@ interface Grant {
 
 /** Every (role, action, resource) of every IAM policy in the template, the resource named by what it is. */
 function grantsOf({ template, stack }: Synthesized): Grant[] {
-  const functions = [stack.handlers.http, stack.handlers.steps, stack.archive.handler];
+  const functions = [stack.handlers.http, stack.handlers.steps, stack.archive.handler, stack.recovery.outbox, stack.recovery.reconciler];
   const ownLogGroup = new Map(functions.map((handler) => [logicalIdOf(handler.role), JSON.stringify(getAttOf(handler.logGroup, 'Arn'))]));
   const table = getAttOf(stack.table.table, 'Arn');
   const machine = stack.workflow.stateMachine;
@@ -78,6 +78,10 @@ function grantsOf({ template, stack }: Synthesized): Grant[] {
     [{ 'Fn::Join': ['', [getAttOf(stack.archive.bucket, 'Arn'), '/archive/*']] }, 'archive bucket, under archive/'],
     [{ 'Fn::Join': ['', [getAttOf(stack.archive.bucket, 'Arn'), '/archive/index/tasks/*']] }, 'archive bucket, under archive/'],
     [getAttOf(stack.archive.deadLetterQueue, 'Arn'), 'dead-letter queue'],
+    [getAttOf(stack.recovery.deadLetterQueue, 'Arn'), 'dead-letter queue'],
+    // The reconciler's schedule invokes it (and CDK adds its versions, `<arn>:*`).
+    [getAttOf(stack.recovery.reconciler.function, 'Arn'), 'reconciler function'],
+    [{ 'Fn::Join': ['', [getAttOf(stack.recovery.reconciler.function, 'Arn'), ':*']] }, 'reconciler function'],
     [getAttOf(stack.handlers.steps.function, 'Arn'), 'steps function'],
     ['*', '*'],
   ];
@@ -155,7 +159,8 @@ describe('IAM of every role in the stack', () => {
     const roles = Object.values(synthesized.template.findResources('AWS::IAM::Role')).map((role) => role.Properties);
 
     // Assess
-    expect(roles.length).toBe(4);
+    // The three functions' roles and the state machine's; the outbox's, the reconciler's and its schedule's.
+    expect(roles.length).toBe(7);
     expect(roles.map((role) => [role.ManagedPolicyArns, role.Policies])).toStrictEqual(roles.map(() => [undefined, undefined]));
   });
 });
