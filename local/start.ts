@@ -31,6 +31,7 @@ import { Lifecycle } from './lifecycle.ts';
 import { lambdaContext, localEndpoints } from './local-endpoints.ts';
 import { startMailbox } from './mailbox.ts';
 import { assertPortsFree, resolvePorts } from './ports.ts';
+import { startLocalRecovery } from './recovery.ts';
 import { startS3Local } from './s3/s3-local.ts';
 import { startSfnRunner } from './sfn/server.ts';
 
@@ -46,6 +47,8 @@ const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 const SWEEP_SECONDS = Number(process.env.ASSENT_SWEEP_SECONDS ?? 5);
 const ADMIN_EMAILS = process.env.ASSENT_ADMIN_EMAILS ?? 'approver@assent.local';
 const MAIL_FROM = process.env.ASSENT_MAIL_FROM ?? 'assent@assent.local';
+const RECONCILE_SECONDS = Number(process.env.ASSENT_RECONCILE_SECONDS ?? 30);
+const RECONCILE_GRACE_SECONDS = Number(process.env.ASSENT_RECONCILE_GRACE_SECONDS ?? 120);
 /** Longer than this, a stop gives up waiting and exits anyway. */
 const STOP_TIMEOUT_MS = 20_000;
 
@@ -151,6 +154,28 @@ async function start(home: string, lifecycle: Lifecycle, log: (line: string) => 
         log,
       }),
     { detail: (runner) => runner.url, stop: (runner) => runner.close() },
+  );
+
+  // The outbox and the reconciler (issue 11): every saved task gets its execution; stranded ones are repaired.
+  const { handler: outboxHandler } = await import('../functions/streams/outbox.ts');
+  const { handler: reconcileHandler } = await import('../functions/schedules/reconcile.ts');
+  await lifecycle.step(
+    'outbox (table stream → StartExecution) and reconciler',
+    async () =>
+      startLocalRecovery({
+        dynamodb: dynamoClient,
+        streams: new DynamoDBStreamsClient({ endpoint: dynamo.endpoint, region: REGION, credentials: CREDENTIALS }),
+        tableName: TABLE_NAME,
+        region: REGION,
+        positionFile: join(home, 'outbox-stream-position.json'),
+        outbox: (event, lambda) => outboxHandler(event, lambda),
+        reconcile: (event, lambda) => reconcileHandler(event, lambda),
+        context,
+        reconcileSeconds: RECONCILE_SECONDS,
+        graceSeconds: RECONCILE_GRACE_SECONDS,
+        log,
+      }),
+    { detail: () => `reconciling every ${RECONCILE_SECONDS} s (grace ${RECONCILE_GRACE_SECONDS} s)`, stop: (recovery) => recovery.stop() },
   );
 
   const jwks = createLocalJWKSet(keys.jwks);

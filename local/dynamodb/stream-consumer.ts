@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { tableDefinition } from '../../lib/table-definition.ts';
+import { matchesFilter } from './filter-pattern.ts';
 
 /** What DynamoDB puts on the records of its TTL deletes (functions/streams/archive.ts checks it). */
 const TTL_IDENTITY = { type: 'Service', principalId: 'dynamodb.amazonaws.com' } as const;
@@ -23,6 +24,13 @@ export interface StreamConsumerOptions {
   readonly positionFile: string;
   /** The Lambda the event source mapping invokes on AWS. */
   readonly invoke: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;
+  /**
+   * The event source mapping's filter patterns: only records matching one are delivered, the others
+   * count as handled (as on AWS). @default - every record is delivered
+   */
+  readonly filters?: readonly object[];
+  /** Who consumes, for the log. @default 'Archiver' */
+  readonly name?: string;
   /** @default 1000 */
   readonly pollMs?: number;
   readonly log: (line: string) => void;
@@ -43,8 +51,10 @@ interface Positions {
 /**
  * The local event source mapping: reads the table's DynamoDB Local stream (DescribeTable →
  * LatestStreamArn, DescribeStream, GetShardIterator, GetRecords), turns each record into the shape
- * Lambda delivers, and invokes the archiver with it, honouring `batchItemFailures` (a failed record
- * and those after it are read again on the next poll).
+ * Lambda delivers, and invokes the consumer (the archiver, the outbox) with the records its filter
+ * patterns let through, honouring `batchItemFailures` (a failed record and those after it are read
+ * again on the next poll). Each consumer runs its own instance with its own position file, as each
+ * event source mapping on AWS reads the stream on its own.
  *
  * DynamoDB Local has no TTL; the local sweeper deletes expired items itself, and its deletes carry
  * no identity. A REMOVE whose OldImage was expired at the time of the removal is presented with the
@@ -93,7 +103,8 @@ export function startStreamConsumer(options: StreamConsumerOptions): StreamConsu
         if (!page.NextShardIterator) position.done = true;
         break;
       }
-      const response = await options.invoke({ Records: records });
+      const wanted = options.filters ? records.filter((record) => options.filters?.some((pattern) => matchesFilter(pattern, record))) : records;
+      const response = wanted.length > 0 ? await options.invoke({ Records: wanted }) : undefined;
       const failed = response?.batchItemFailures?.[0]?.itemIdentifier;
       const index = failed === undefined ? records.length : records.findIndex((record) => record.dynamodb?.SequenceNumber === failed);
       const last = records[(index < 0 ? records.length : index) - 1];
@@ -101,7 +112,7 @@ export function startStreamConsumer(options: StreamConsumerOptions): StreamConsu
       handled += index < 0 ? records.length : index;
       save();
       if (failed !== undefined) {
-        options.log(`Archiver failed at stream record ${failed}; retrying on the next poll`);
+        options.log(`${options.name ?? 'Archiver'} failed at stream record ${failed}; retrying on the next poll`);
         break;
       }
       iterator = page.NextShardIterator;
