@@ -7,6 +7,12 @@ export const OPEN_STATUSES: readonly TaskStatus[] = ['pending', 'approved', 'awa
 
 export const isOpen = (task: Task): boolean => OPEN_STATUSES.includes(task.status);
 
+/**
+ * Whether the task's execution is one of this workflow's: a task another state machine drives (a
+ * table shared with another stack, as the fault tests share the local one) is not ours to start.
+ */
+export const isDrivenBy = (ctx: Context, task: Task): boolean => task.executionArn === undefined || task.executionArn === ctx.deps.workflow.executionArn(task.id, task.attempt);
+
 /** What the outbox did with one committed write: started the execution (or found it started), or nothing to start. */
 export type OutboxOutcome = 'started' | 'skipped';
 
@@ -18,7 +24,7 @@ export type OutboxOutcome = 'started' | 'skipped';
  */
 export async function startFromOutbox(ctx: Context, taskId: string, attempt: number): Promise<OutboxOutcome> {
   const task = await ctx.deps.tasks.get(taskId);
-  if (!task || task.attempt !== attempt || !isOpen(task)) return 'skipped';
+  if (!task || task.attempt !== attempt || !isOpen(task) || !isDrivenBy(ctx, task)) return 'skipped';
   const taskType = ctx.taskTypeOf(task);
   if (!taskType) {
     ctx.onInternalError(`Task ${task.id} has the type ${task.type}, which is no longer declared: no execution started`, undefined);

@@ -2,7 +2,7 @@ import type { ReconcileReport } from '#ports/reconcile-report';
 import type { ExecutionStatus } from '#ports/workflow';
 import type { Context } from './context.ts';
 import { failTask } from './failure.ts';
-import { isOpen, OPEN_STATUSES } from './outbox.ts';
+import { isDrivenBy, isOpen, OPEN_STATUSES } from './outbox.ts';
 import type { StateName } from './state-names.ts';
 import type { Task } from './task.ts';
 import { workflowInputOf } from './workflow-input.ts';
@@ -34,7 +34,7 @@ export async function reconcile(ctx: Context, options: ReconcileOptions = {}): P
     let cursor: string | undefined;
     do {
       const page = await ctx.deps.tasks.list({ status, limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) });
-      for (const task of page.items.filter((candidate) => Date.parse(candidate.updatedAt) <= cutoff)) {
+      for (const task of page.items.filter((candidate) => Date.parse(candidate.updatedAt) <= cutoff && isDrivenBy(ctx, candidate))) {
         counts.checked += 1;
         const outcome = await repair(ctx, task).catch((error: unknown) => {
           ctx.onInternalError(`Reconciling task ${task.id} failed; the next run tries again`, error);

@@ -114,6 +114,23 @@ describe('reconcile (the scheduled repair of stranded tasks)', () => {
     expect((await harness.store.get(young.id))?.status).toBe('pending');
   });
 
+  it('leaves a task another state machine drives alone (a table shared with another stack)', async () => {
+    // Prepare
+    const harness = setup();
+    const task = await storedTask(harness, 'pending');
+    harness.store.tasks.set(task.id, { ...task, executionArn: `arn:aws:states:us-east-1:000000000000:execution:another:${task.id}` });
+    harness.clock.advance(180);
+
+    // Act
+    const counts = await harness.core.schedules.reconcile();
+    const outcome = await harness.core.streams.startExecution(task.id, 1);
+
+    // Assess
+    expect(counts).toStrictEqual({ checked: 0, started: 0, failed: 0 });
+    expect(outcome).toBe('skipped');
+    expect(harness.workflow.started).toStrictEqual([]);
+  });
+
   it('leaves ended tasks alone, whatever became of their execution', async () => {
     // Prepare
     const harness = setup();
