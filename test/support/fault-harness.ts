@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -10,6 +10,7 @@ import type { Env } from '#functions/env';
 import type { Task } from '#core/task';
 import type { Notification } from '#core/notification';
 import { runStep, StepEventSchema } from '#steps/handler';
+import { ensureTable, localClient } from '#local/dynamodb/dynamodb-local';
 import { type SfnRunner, startSfnRunner } from '#local/sfn/server';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.ts';
 import { endpoints, linkIn, type MailboxEmail, mailboxFor, unique, waitForEmail } from './stack.ts';
@@ -21,6 +22,8 @@ import { endpoints, linkIn, type MailboxEmail, mailboxFor, unique, waitForEmail 
  *   until the function's timeout (error `Sandbox.Timedout`, as Lambda reports it), or run a hook first;
  * - the real adapters with real SDK v3 clients, each going through a fault proxy in front of the
  *   shared stack's DynamoDB Local, SES emulator and EventBridge emulator, and this runner.
+ * Its tasks live in a table of their own on that DynamoDB Local: the stack's outbox and reconciler
+ * watch the stack's table, and would otherwise start and repair these tasks in the stack's runner too.
  */
 const REGION = 'us-east-1';
 const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -70,6 +73,9 @@ const namedError = (name: string, message: string) => Object.assign(new Error(me
 export async function startFaultHarness(): Promise<FaultHarness> {
   const { services } = endpoints();
   const dataDir = await mkdtemp(join(tmpdir(), 'assent-faults-'));
+  const tableName = `assent-faults-${unique()}`;
+  const tables = localClient(services.dynamodb);
+  await ensureTable(tables, tableName);
   const stateMachineArn = `arn:aws:states:${REGION}:000000000000:stateMachine:assent-faults-${unique()}`;
   const opsEmail = `ops-${unique()}@example.com`;
   const invocations: FaultHarness['invocations'] = [];
@@ -125,7 +131,7 @@ export async function startFaultHarness(): Promise<FaultHarness> {
   ]);
   const config = (endpoint: string) => ({ endpoint, region: REGION, credentials: CREDENTIALS });
   const env: Env = {
-    tableName: services.tableName,
+    tableName,
     stateMachineArn,
     mailFrom: 'assent@assent.local',
     adminEmails: [opsEmail],
@@ -192,6 +198,8 @@ export async function startFaultHarness(): Promise<FaultHarness> {
       hangs.forEach((timer) => clearTimeout(timer));
       await runner.close();
       await Promise.all(Object.values(proxies).map((proxy) => proxy.close()));
+      await tables.send(new DeleteTableCommand({ TableName: tableName }));
+      tables.destroy();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
