@@ -5,23 +5,13 @@ import { isApprovedOrLater } from './explain.ts';
 import type { Actor } from './identity.ts';
 import { validate } from './stage-runs.ts';
 import type { Task, TaskStatus } from './task.ts';
-import { isStateName, type StateName } from './state-names.ts';
 import { startWorkflow } from './workflow-start.ts';
 import { append, moveTo, remove, set, when, write } from './writes.ts';
 
-/** States an admin retry can resume at, and the status the task goes back to. */
-const RESUMABLE: Partial<Record<StateName, TaskStatus>> = {
-  PreApprove: 'pending',
-  AwaitApproval: 'pending',
-  PostApprove: 'approved',
-  AwaitToken: 'approved',
-  Submit: 'approved',
-};
-
 /**
  * Replaces a pending task's data, recomputes its duplicate key and runs preApprove on the new data
- * (no initial email). The new data and its revision are one write; a PreApprove step still running
- * on the old data then finds its results outdated and leaves them.
+ * (no initial email). The new data and its revision are one write; an AwaitApproval step whose
+ * preApprove still runs on the old data then finds its results outdated and leaves them.
  */
 export async function updateData(ctx: Context, taskId: string, data: unknown, by: Actor, ifMatch?: number): Promise<Task> {
   const task = await ctx.committer.read(taskId);
@@ -72,36 +62,34 @@ export async function addNote(ctx: Context, taskId: string, by: Actor, text: str
   return task;
 }
 
-/** Retries a failed task from the state that failed, in a new execution. Actions' hooks are idempotent. */
+/**
+ * Retries a failed task in a new execution, from the start: its steps skip what is done (preApprove
+ * validated, an approval given, postApprove finished), so the work goes on where it failed. The task
+ * goes back to `approved` if it was approved, else to `pending`. Actions' hooks are idempotent.
+ */
 export async function retry(ctx: Context, taskId: string, by: Actor, ifMatch?: number): Promise<Task> {
   const at = ctx.now();
-  const { task, result: resumeAt } = await ctx.committer.commit(
+  const { task } = await ctx.committer.commit(
     taskId,
     (current) => {
-      const step = current.failure?.step;
-      const resumeAt = step && isStateName(step) ? step : undefined;
-      const status = resumeAt ? RESUMABLE[resumeAt] : undefined;
-      if (current.status !== 'failed' || !resumeAt || !status) {
+      if (current.status !== 'failed') {
         throw new InvalidTransitionError(`Task ${current.id} is ${current.status}; only a failed task can be retried.`, { extensions: { taskStatus: current.status } });
       }
+      const status: TaskStatus = current.approvedAt === undefined ? 'pending' : 'approved';
       const attempt = current.attempt + 1;
+      const failedIn = current.failure ? ` (it failed in ${current.failure.step})` : '';
       return {
         write: write(
-          moveTo(current, { to: status, by, event: 'retried', at, reason: `Retry from ${resumeAt}` }),
+          moveTo(current, { to: status, by, event: 'retried', at, reason: `Retried as attempt ${attempt}${failedIn}` }),
           set({ attempt, executionArn: ctx.deps.workflow.executionArn(current.id, attempt), sentEmails: current.sentEmails.filter((stage) => stage === 'initial') }),
           remove('failure', 'wait', 'tokenUse', 'expiresAt'),
           when({ path: ['attempt'], equals: current.attempt }),
         ),
-        result: resumeAt,
+        result: undefined,
       };
     },
     ifMatch === undefined ? {} : { ifMatch },
   );
   const taskType = ctx.deps.registry.taskType(task.type);
-  return startWorkflow(
-    ctx,
-    task,
-    { taskId: task.id, approvalTimeoutSeconds: taskType.approvalTtlSeconds, tokenTimeoutSeconds: taskType.tokenWaitSeconds, resumeAt },
-    resumeAt,
-  );
+  return startWorkflow(ctx, task, { taskId: task.id, approvalTimeoutSeconds: taskType.approvalTtlSeconds, tokenTimeoutSeconds: taskType.tokenWaitSeconds });
 }

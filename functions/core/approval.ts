@@ -22,9 +22,10 @@ export interface DecideOptions {
 
 /**
  * The execution waits for a decision: a new round of one-time links, one per approver, each emailed.
- * If the task was decided already (a retry, an approval that came first), resume at once.
+ * If the task was decided already (a retry, an approval that came first), resume at once. Answers
+ * the task as the wait left it.
  */
-export async function awaitApproval(ctx: Context, taskId: string, sfnToken: string): Promise<void> {
+export async function awaitApproval(ctx: Context, taskId: string, sfnToken: string): Promise<Task> {
   let task = await ctx.committer.read(taskId);
   let claimed = false;
   if (task.status === 'pending' && task.wait?.sfnToken !== sfnToken) {
@@ -54,10 +55,10 @@ export async function awaitApproval(ctx: Context, taskId: string, sfnToken: stri
   }
   if (task.status !== 'pending') {
     await ctx.deps.workflow.resume(sfnToken, { decision: isApprovedOrLater(task.status) ? 'approved' : 'rejected' });
-    return;
+    return task;
   }
   // A re-run of this wait sends only if a failed send gave its claim back.
-  if (!task.wait || (!claimed && task.sentEmails.includes('approval'))) return;
+  if (!task.wait || (!claimed && task.sentEmails.includes('approval'))) return task;
   await sendingOnce(ctx, task.id, 'approval', claimed, async () => {
     const wait = task.wait as NonNullable<Task['wait']>;
     const taskType = ctx.deps.registry.taskType(task.type);
@@ -75,6 +76,7 @@ export async function awaitApproval(ctx: Context, taskId: string, sfnToken: stri
       });
     }
   });
+  return task;
 }
 
 /**
@@ -144,9 +146,10 @@ async function waitForValidation(ctx: Context, task: Task): Promise<Task> {
 
 /**
  * Resumes the execution waiting for the decision. The decision is already saved; if Step Functions
- * cannot be told (after the SDK's retries), an approved task fails at PostApprove (an admin retry
- * carries on from there, in a new execution) and its waiting execution is stopped; a rejected task
- * is over anyway and its execution ends at its approval timeout.
+ * cannot be told (after the SDK's retries), an approved task fails at AwaitToken, where the work
+ * after an approval happens (an admin retry carries on from there, in a new execution, without
+ * asking for approval again) and its waiting execution is stopped; a rejected task is over anyway
+ * and its execution ends at its approval timeout.
  */
 async function tellWorkflowDecided(ctx: Context, task: Task, sfnToken: string): Promise<Task> {
   try {
@@ -157,7 +160,7 @@ async function tellWorkflowDecided(ctx: Context, task: Task, sfnToken: string): 
       ctx.onInternalError(`Could not tell the workflow that task ${task.id} was ${task.status}`, error);
       return task;
     }
-    const failed = await failTask(ctx, task.id, 'PostApprove', { Error: errorName(error), Cause: `The approval was saved but the workflow could not be resumed: ${describeError(error)}` });
+    const failed = await failTask(ctx, task.id, 'AwaitToken', { Error: errorName(error), Cause: `The approval was saved but the workflow could not be resumed: ${describeError(error)}` });
     if (task.executionArn) {
       await ctx.deps.workflow.stop(task.executionArn, 'Superseded: the task failed after its approval').catch((e: unknown) => ctx.onInternalError('Could not stop an execution', e));
     }

@@ -50,7 +50,7 @@ export async function createTask(ctx: Context, typeName: string, data: unknown, 
       if (!(error instanceof InvalidTransitionError)) throw error;
     });
   }
-  return startWorkflow(ctx, task, { taskId: id, approvalTimeoutSeconds: taskType.approvalTtlSeconds, tokenTimeoutSeconds: taskType.tokenWaitSeconds }, 'PreApprove');
+  return startWorkflow(ctx, task, { taskId: id, approvalTimeoutSeconds: taskType.approvalTtlSeconds, tokenTimeoutSeconds: taskType.tokenWaitSeconds });
 }
 
 function authorizeCreate(taskType: TaskType, requester: Identity | undefined): void {

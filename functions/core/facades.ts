@@ -1,8 +1,8 @@
 import type { TaskQuery } from '#ports/task-store';
 import * as admin from './admin.ts';
-import { awaitApproval, decide, type Decision, type DecideOptions } from './approval.ts';
+import { decide, type Decision, type DecideOptions } from './approval.ts';
 import { cancel } from './cancel.ts';
-import { createContext } from './context.ts';
+import { type Context, createContext } from './context.ts';
 import { createTask } from './create.ts';
 import type { CoreDeps } from './deps.ts';
 import { fail, type StepError } from './failure.ts';
@@ -13,17 +13,21 @@ import * as notifications from './notifications.ts';
 import { startFromOutbox } from './outbox.ts';
 import * as queries from './queries.ts';
 import { reconcile, type ReconcileOptions } from './reconcile.ts';
-import { postApprove, preApprove } from './stage-runs.ts';
-import type { StateName } from './state-names.ts';
-import { complete, submit, submitToken } from './submit.ts';
-import { awaitToken, reissueToken, viewToken } from './token.ts';
+import { complete, submitToken } from './submit.ts';
+import { reissueToken, viewToken } from './token.ts';
+import { awaitApprovalStep, awaitTokenStep } from './workflow-steps.ts';
 
 /**
  * The core behind four small facades, one per kind of caller: requesters and approvers (HTTP, public
- * routes), the state machine's steps, admins, and reads. Each method is one phase of the core.
+ * routes), the state machine's steps (one per Task state), admins, and reads. Each method is one
+ * phase of the core.
  */
 export function createCore(deps: CoreDeps) {
-  const ctx = createContext(deps);
+  return coreOf(createContext(deps));
+}
+
+/** The facades over a context the caller made (tests that also run one stage alone share it). */
+export function coreOf(ctx: Context) {
   const requests = {
     createTask: (type: string, data: unknown, requester: Identity | undefined) => createTask(ctx, type, data, requester),
     idempotent: (key: string, body: unknown, run: () => Promise<{ status: number; body: unknown }>) => idempotent(ctx, key, body, run),
@@ -33,13 +37,10 @@ export function createCore(deps: CoreDeps) {
     submitToken: (secret: string, data: unknown) => submitToken(ctx, secret, data),
   };
   const steps = {
-    preApprove: (taskId: string) => preApprove(ctx, taskId),
-    awaitApproval: (taskId: string, sfnToken: string) => awaitApproval(ctx, taskId, sfnToken),
-    postApprove: (taskId: string) => postApprove(ctx, taskId),
-    awaitToken: (taskId: string, sfnToken: string) => awaitToken(ctx, taskId, sfnToken),
-    submit: (taskId: string) => submit(ctx, taskId),
+    awaitApproval: (taskId: string, sfnToken: string) => awaitApprovalStep(ctx, taskId, sfnToken),
+    awaitToken: (taskId: string, sfnToken: string) => awaitTokenStep(ctx, taskId, sfnToken),
     complete: (taskId: string) => complete(ctx, taskId),
-    fail: (taskId: string, state: StateName, error: StepError, executionArn?: string) => fail(ctx, taskId, state, error, executionArn),
+    fail: (taskId: string, state: string, error: StepError, executionArn?: string) => fail(ctx, taskId, state, error, executionArn),
   };
   const operations = {
     decide: (taskId: string, decision: Decision, by: Actor, reason?: string, options?: DecideOptions) => decide(ctx, taskId, decision, by, reason, options),
@@ -70,5 +71,5 @@ export function createCore(deps: CoreDeps) {
   return { requests, steps, admin: operations, reads, streams, schedules, committer: ctx.committer };
 }
 
-export type Core = ReturnType<typeof createCore>;
+export type Core = ReturnType<typeof coreOf>;
 export type { Decision, StepError };

@@ -11,8 +11,11 @@ export interface StepError {
   readonly Cause?: string;
 }
 
-/** Marks the task failed with the error (unless it already ended) and tells the operators. */
-export async function failTask(ctx: Context, taskId: string, state: StateName, error: StepError): Promise<Task> {
+/**
+ * Marks the task failed with the error (unless it already ended) and tells the operators. `state`:
+ * where it failed (`failure.step`, for operators), a state of the definition its execution runs.
+ */
+export async function failTask(ctx: Context, taskId: string, state: StateName | (string & {}), error: StepError): Promise<Task> {
   const at = ctx.now();
   const { task, applied } = await ctx.committer.commit(taskId, (current) =>
     TERMINAL_STATUSES.includes(current.status)
@@ -35,10 +38,12 @@ export async function failTask(ctx: Context, taskId: string, state: StateName, e
 
 /**
  * The state machine's catch-all. A timed-out approval is rejected or cancelled (the task type
- * says which), a timed-out token expires the task, anything else fails it with the error recorded
- * and the operators notified.
+ * says which), a timed-out token expires the task, a failed Complete (its email) is told to the
+ * operators, anything else fails the task with the error recorded and the operators notified. A
+ * state name this definition does not have (an execution started under an earlier one, still
+ * running after a deploy) fails the task too, so an admin retry runs it on the current one.
  */
-export async function fail(ctx: Context, taskId: string, state: StateName, error: StepError, executionArn?: string): Promise<void> {
+export async function fail(ctx: Context, taskId: string, state: StateName | (string & {}), error: StepError, executionArn?: string): Promise<void> {
   const task = await ctx.deps.tasks.get(taskId);
   if (!task) return;
   // An execution the task has moved on from (an admin retry started a newer one) speaks for nobody.

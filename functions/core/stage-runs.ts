@@ -1,7 +1,7 @@
 import { acknowledgeNeedsApproval } from './approval.ts';
 import type { Context } from './context.ts';
 import { InvalidTaskError, InvalidTransitionError } from './errors.ts';
-import { describeInvalid, invalidActions, isApprovedOrLater } from './explain.ts';
+import { describeInvalid, invalidActions } from './explain.ts';
 import { SYSTEM } from './identity.ts';
 import { markSent, recipientOf } from './requester-mail.ts';
 import { runStage, votesToApprove } from './stages.ts';
@@ -12,30 +12,34 @@ import { moveTo, remove, set, when, write, type Write } from './writes.ts';
 type Decided = 'approved' | 'rejected' | 'pending';
 
 /**
- * PreApprove: runs every action's preApprove on the task's current data and commits the results in
- * one write, together with what they decide: auto-approval, auto-rejection of an invalid request, or
- * an approval that arrived while the task validated. The write is guarded by the data revision it
- * validated: if an admin updated the data meanwhile, that update's own run counts instead.
+ * preApprove, as the AwaitApproval step runs it first: every action's preApprove on the task's
+ * current data, its results committed in one write together with what they decide (auto-approval,
+ * auto-rejection of an invalid request, or an approval that arrived while the task validated), then
+ * the initial email. The write is guarded by the data revision it validated: if an admin updated the
+ * data meanwhile, that update's own run counts instead. A task that is no longer pending (a retry, a
+ * re-run) is answered as it is. Answers the task as the stage left it.
  */
-export async function preApprove(ctx: Context, taskId: string): Promise<{ autoApprove: boolean }> {
+export async function preApprove(ctx: Context, taskId: string): Promise<Task> {
   const task = await ctx.committer.read(taskId);
-  if (task.status !== 'pending') return { autoApprove: isApprovedOrLater(task.status) };
+  if (task.status !== 'pending') return task;
   const taskType = ctx.deps.registry.taskType(task.type);
-  const { task: validated, result: decided } = await validate(ctx, task, taskType);
+  const { task: validated } = await validate(ctx, task, taskType);
   if (!validated.sentEmails.includes('initial') && validated.attempt === 1) {
     const recipient = recipientOf(ctx, validated);
     if (await ctx.mail.send({ task: validated, taskType, stage: 'initial', recipients: recipient ? [recipient] : [] })) await markSent(ctx, taskId, 'initial');
   }
-  if (decided === 'pending' && validated.status === 'pending') {
-    const invalid = invalidActions(validated);
-    await ctx.notifier.notify({
-      task: validated,
-      taskType,
-      kind: 'needs-approval',
-      message: `'${task.type}' task ${task.id} needs approval.${invalid.length ? ` It is invalid: ${describeInvalid(invalid)}.` : ''}`,
-    });
-  }
-  return { autoApprove: isApprovedOrLater(validated.status) };
+  return validated;
+}
+
+/** Tells the operators that a task waits for a human decision (listed, not emailed: the approvers get the approval email). */
+export async function notifyNeedsApproval(ctx: Context, task: Task): Promise<void> {
+  const invalid = invalidActions(task);
+  await ctx.notifier.notify({
+    task,
+    taskType: ctx.taskTypeOf(task),
+    kind: 'needs-approval',
+    message: `'${task.type}' task ${task.id} needs approval.${invalid.length ? ` It is invalid: ${describeInvalid(invalid)}.` : ''}`,
+  });
 }
 
 /**
@@ -98,29 +102,33 @@ function decide(current: Task, actions: ActionRecord[], taskType: TaskType, at: 
   return { write: write(moveTo(current, { to: 'approved', by: SYSTEM, event: 'auto-approved', at }), set({ approvedBy: SYSTEM, approvedAt: at })), to: 'approved' };
 }
 
-/** PostApprove: the actions do their work (checkpointed) and may ask for a token. */
-export async function postApprove(ctx: Context, taskId: string): Promise<{ tokenRequired: boolean }> {
-  const task = await ctx.committer.read(taskId);
-  if (task.status === 'awaiting_token') return { tokenRequired: true };
-  if (task.status === 'completed') return { tokenRequired: false };
+/**
+ * postApprove, as the AwaitToken step runs it on an approved task: the actions do their work
+ * (checkpointed) and may ask for a token. Its results are committed in one write, with
+ * `postApprovedAt` when every hook ran and the task is still valid, so that a later run of the step
+ * (a retry of the task, a re-run of the state) does not run the stage again. A hook that throws, or
+ * an action left invalid, fails the step; the checkpoints are kept. Answers the task as committed.
+ */
+export async function postApprove(ctx: Context, task: Task): Promise<Task> {
   if (task.status !== 'approved') throw new InvalidTransitionError(`Task ${task.id} is ${task.status}; postApprove needs it approved.`);
   const run = await runStage(task, 'postApprove', ctx.deps.registry, ctx.deps.ports, ctx.now);
-  const saved = await commitStageResults(ctx, task, run.task.actions, 'approved');
+  const invalid = invalidActions(run.task);
+  const done = run.error === undefined && invalid.length === 0;
+  const saved = await commitStageResults(ctx, task, run.task.actions, 'approved', done ? { postApprovedAt: ctx.now() } : {});
   if (run.error !== undefined) throw run.error;
-  const invalid = invalidActions(saved);
-  if (invalid.length > 0) throw new InvalidTaskError(`Task ${task.id} became invalid after approval: ${describeInvalid(invalid)}.`);
-  return { tokenRequired: saved.actions.some((action) => action.needsToken) };
+  if (!done) throw new InvalidTaskError(`Task ${task.id} became invalid after approval: ${describeInvalid(invalid)}.`);
+  return saved;
 }
 
-/** Commits a stage's action records while the task is still in `status` (and the same attempt). */
-export async function commitStageResults(ctx: Context, task: Task, actions: ActionRecord[], status: Task['status']): Promise<Task> {
+/** Commits a stage's action records (and `also`) while the task is still in `status` (and the same attempt). */
+export async function commitStageResults(ctx: Context, task: Task, actions: ActionRecord[], status: Task['status'], also: Partial<Task> = {}): Promise<Task> {
   const committed = await ctx.committer.commit(
     task.id,
     (current) => {
       if (current.status !== status || current.attempt !== task.attempt) {
         throw new InvalidTransitionError(`Task ${task.id} is ${current.status} now; the results of its ${status} stage were not kept.`, { extensions: { taskStatus: current.status } });
       }
-      return { write: write(set({ actions }), when({ path: ['status'], equals: status }), when({ path: ['attempt'], equals: task.attempt })), result: undefined };
+      return { write: write(set({ ...also, actions }), when({ path: ['status'], equals: status }), when({ path: ['attempt'], equals: task.attempt })), result: undefined };
     },
     { current: task },
   );

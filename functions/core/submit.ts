@@ -70,12 +70,10 @@ export async function submitToken(ctx: Context, secret: string, data: unknown): 
   return completed;
 }
 
-/** The Submit step, for tasks that need no token. */
-export async function submit(ctx: Context, taskId: string): Promise<void> {
-  const task = await ctx.committer.read(taskId);
-  if (task.status === 'completed') return;
+/** The submit stage of an approved task that needs no token (the AwaitToken step runs it), then completion. */
+export async function submitWithoutToken(ctx: Context, task: Task): Promise<Task> {
   if (task.status !== 'approved') throw new InvalidTransitionError(`Task ${task.id} is ${task.status}; submit needs it approved.`);
-  await runSubmitAndComplete(ctx, task, {});
+  return runSubmitAndComplete(ctx, task, {});
 }
 
 /** After completion: the completed email, once per attempt. */

@@ -88,6 +88,11 @@ export const TaskSchema = z.object({
   tokenUse: z.object({ hash: z.string(), at: z.string() }).optional(),
   /** When preApprove last ran on the current data; absent while the task validates (created, or its data updated). */
   validatedAt: z.string().optional(),
+  /**
+   * When postApprove finished its work (every hook ran, every action still valid). A later run of the
+   * AwaitToken step (a retried state, an admin retry) goes straight on to the token or the submit stage.
+   */
+  postApprovedAt: z.string().optional(),
   /** Incremented by every data update: a stage's results count only for the data they validated. */
   dataRevision: z.number().int().default(0),
   /** The last secret round handed out (see `wait.round`). */

@@ -22,10 +22,11 @@ export interface TokenView {
 /**
  * The execution waits for the user: the task moves to `awaiting_token` with this wait, and a
  * one-time token is emailed. A re-run of the same wait (a retried step, a restarted runner) sends
- * another link of the same round, so the first one keeps working too.
+ * another link of the same round, so the first one keeps working too. `current`: the task as the
+ * caller just read or wrote it (saves a read).
  */
-export async function awaitToken(ctx: Context, taskId: string, sfnToken: string): Promise<void> {
-  let task = await ctx.committer.read(taskId);
+export async function awaitToken(ctx: Context, taskId: string, sfnToken: string, current?: Task): Promise<void> {
+  let task = current ?? (await ctx.committer.read(taskId));
   if (task.status === 'completed') {
     await ctx.deps.workflow.resume(sfnToken, { submitted: true });
     return;

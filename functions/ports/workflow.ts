@@ -3,8 +3,6 @@ export interface WorkflowInput {
   readonly taskId: string;
   readonly approvalTimeoutSeconds: number;
   readonly tokenTimeoutSeconds: number;
-  /** For an admin retry: the state to resume at (the one that failed). */
-  readonly resumeAt?: string;
 }
 
 /** What DescribeExecution says of an execution; `MISSING`: there is none of that ARN (never started). */

@@ -25,7 +25,7 @@ const statuses = (responses: readonly ApiResponse[]) => responses.map((response)
 const waitingForApproval = (id: string) => waitForTask(id, (task) => task.waitingFor === 'approval' && task.sentEmails.includes('approval'));
 
 describe('writers racing the workflow right after creation (20 tasks each)', () => {
-  it('a note while PreApprove runs: every note lands, every task goes on to wait for approval, none fails', async () => {
+  it('a note while preApprove runs: every note lands, every task goes on to wait for approval, none fails', async () => {
     // Prepare
     const tasks = await signUps('note-step');
     // Act
@@ -38,7 +38,7 @@ describe('writers racing the workflow right after creation (20 tasks each)', () 
     );
   });
 
-  it('a data update while PreApprove runs: every update answers 200 with the new data validated, none fails', async () => {
+  it('a data update while preApprove runs: every update answers 200 with the new data validated, none fails', async () => {
     // Prepare
     const tasks = await signUps('put-step');
     // Act
@@ -54,7 +54,7 @@ describe('writers racing the workflow right after creation (20 tasks each)', () 
     );
   });
 
-  it('an admin approval while PreApprove runs: every valid task is approved (at once or when validation ends), none refused as invalid', async () => {
+  it('an admin approval while preApprove runs: every valid task is approved (at once or when validation ends), none refused as invalid', async () => {
     // Prepare
     const tasks = await signUps('approve-step');
     // Act
@@ -67,7 +67,7 @@ describe('writers racing the workflow right after creation (20 tasks each)', () 
     );
   });
 
-  it('a cancel while PreApprove runs: every cancel wins, no task fails', async () => {
+  it('a cancel while preApprove runs: every cancel wins, no task fails', async () => {
     // Prepare
     const tasks = await signUps('cancel-step');
     // Act

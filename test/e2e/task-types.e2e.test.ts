@@ -1,4 +1,7 @@
-import { api, linkIn, mailboxFor, unique, waitForEmail, waitForTask } from '../support/stack.ts';
+import { api, executionCost, linkIn, mailboxFor, unique, waitForEmail, waitForTask } from '../support/stack.ts';
+
+/** Every path through the state machine: no routing states, three steps (docs/workflow.md, "The state machine"). */
+const THROUGH = { states: ['AwaitApproval', 'AwaitToken', 'Complete'], invocations: 3 };
 
 /**
  * Both example task types through the local stack, the way people use them: requests over HTTP,
@@ -71,6 +74,7 @@ describe('sign-up, approved through the emailed link', () => {
     expect(task.history.map((entry: { event: string }) => entry.event)).toStrictEqual(['created', 'approved', 'token-issued', 'completed']);
     const completedEmail = await waitForEmail((mail) => mail.destination.to.includes(email) && mail.subject === `Your project apollo-${suffix} is ready`);
     expect(completedEmail.body.text).toContain(`Task: ${id}`);
+    expect(await executionCost(task.executionArn, { ended: true })).toStrictEqual(THROUGH);
   });
 });
 
@@ -140,6 +144,13 @@ describe('reset-password', () => {
     expect(submitted.json.status).toBe('completed');
     await waitForEmail((mail) => mail.destination.to.includes(email) && mail.subject === 'Your password was changed');
     expect(await mailboxFor(ghost)).toStrictEqual([]);
+
+    // Assess: auto-approved with a token, and auto-rejected, each three states (the waits answered their own tokens).
+    const resets = (await api('/v1/tasks?type=reset-password&limit=100', { admin: true })).json.tasks as { executionArn: string; status: string; actions: { data: { email: string } }[] }[];
+    const byEmail = (address: string) => resets.find((task) => task.actions[0]?.data.email === address);
+    expect([byEmail(email)?.status, byEmail(ghost)?.status]).toStrictEqual(['completed', 'rejected']);
+    expect(await executionCost(byEmail(email)!.executionArn, { ended: true })).toStrictEqual(THROUGH);
+    expect(await executionCost(byEmail(ghost)!.executionArn, { ended: true })).toStrictEqual(THROUGH);
   });
 });
 

@@ -8,7 +8,8 @@ import type { Fault } from '../support/fault-proxy.ts';
  * Faults at every seam of a sign-up (approval, then a token), with the real state machine, the real
  * steps code and the real adapters over real protocols (see test/support/fault-harness.ts). Whatever
  * fails, the task either completes with every effect applied exactly once, or ends `failed` with the
- * error recorded and the operators told, and an admin retry from the failed step completes it.
+ * error recorded and the operators told, and an admin retry (a new execution from the start, whose
+ * steps skip what is done) completes it.
  * test/slow/faults.slow.test.ts throttles every adapter call of every step in turn, and waits out a
  * real state timeout.
  */
@@ -21,15 +22,16 @@ const engine = () => {
   const { core } = harness().app;
   return { ...core.requests, ...core.steps, ...core.admin, ...core.reads };
 };
-const { approve, submitToken, expectAppliedOnce, expectFailed } = signUpFlows(harness);
+const { approve, submitToken, expectAppliedOnce, expectFailed, executionCost, executionEnded } = signUpFlows(harness);
 
+/** The steps of the two waits and their states: AwaitApproval runs preApprove first, AwaitToken postApprove. */
 const STEP_STATES: readonly [StepName, string][] = [
-  ['preApprove', 'PreApprove'],
   ['awaitApproval', 'AwaitApproval'],
-  ['postApprove', 'PostApprove'],
   ['awaitToken', 'AwaitToken'],
 ];
-const BEFORE_APPROVAL = new Set<StepName>(['preApprove', 'awaitApproval']);
+const BEFORE_APPROVAL = new Set<StepName>(['awaitApproval']);
+/** What every execution of a sign-up costs once it went through, a retry's new execution too. */
+const THROUGH = { states: ['AwaitApproval', 'AwaitToken', 'Complete'], invocations: 3 };
 
 describe.each([
   ['throws', { kind: 'throw' } as StepFault, 'Error'],
@@ -47,7 +49,7 @@ describe.each([
     await expectFailed(run, state, error);
     expect(await tokenEmailsOf(run)).toStrictEqual([]);
 
-    // Act: an admin retries from the failed state; the rest of the flow goes on.
+    // Act: an admin retries; the new execution starts at the start and its steps skip what is done.
     const retried = await engine().retry(run.id, ADMIN);
     expect(retried.status).toBe(BEFORE_APPROVAL.has(step) ? 'pending' : 'approved');
     if (BEFORE_APPROVAL.has(step)) await approve(run);
@@ -59,10 +61,11 @@ describe.each([
     expect(done.history.map((entry) => entry.event)).toStrictEqual(
       BEFORE_APPROVAL.has(step) ? ['created', 'failed', 'retried', 'approved', 'token-issued', 'completed'] : ['created', 'approved', 'failed', 'retried', 'token-issued', 'completed'],
     );
+    expect(await executionCost(done.executionArn!)).toStrictEqual(THROUGH);
   }, 60_000);
 });
 
-describe('the Submit and Complete steps (a todo marked done: auto-approved, no token)', () => {
+describe('the AwaitToken and Complete steps of a task that needs no token (a todo marked done: auto-approved)', () => {
   const requester = { sub: 'fault-tester', email: 'fault-tester@example.com', roles: [] };
 
   async function markDone(name: string) {
@@ -75,9 +78,9 @@ describe('the Submit and Complete steps (a todo marked done: auto-approved, no t
   it.each([
     ['throws', { kind: 'throw' } as StepFault, 'Error'],
     ['hangs until the function times out', { kind: 'hang' } as StepFault, 'Sandbox.Timedout'],
-  ])('Submit %s: the task fails there with the todo untouched, and a retry marks it done once', async (_name, fault, error) => {
+  ])('AwaitToken (postApprove, the submit stage) %s: the task fails there with the todo untouched, and a retry marks it done once', async (_name, fault, error) => {
     // Prepare
-    harness().onStep('submit', fault);
+    harness().onStep('awaitToken', fault);
 
     // Act
     const { todoId, taskId } = await markDone('submit-fault');
@@ -87,15 +90,16 @@ describe('the Submit and Complete steps (a todo marked done: auto-approved, no t
     const done = await harness().waitForTask(taskId, (task) => task.status === 'completed');
 
     // Assess
-    expect(failed.failure).toMatchObject({ step: 'Submit', error });
+    expect(failed.failure).toMatchObject({ step: 'AwaitToken', error });
     expect((await harness().notificationsOf(taskId)).map((n) => n.message)).toStrictEqual([
-      `Task ${taskId} (todos.mark-done) failed in Submit. An admin can retry it: POST /v1/tasks/${taskId}/retry.`,
+      `Task ${taskId} (todos.mark-done) failed in AwaitToken. An admin can retry it: POST /v1/tasks/${taskId}/retry.`,
     ]);
     expect(todoAfterFailure).toMatchObject({ id: todoId, done: false });
     const todo = await harness().observer.ports.todos.get(todoId);
     expect(todo).toMatchObject({ id: todoId, done: true, doneAt: expect.any(String) });
     expect(done.actions[0]?.stored).toStrictEqual({ result: { todo } });
     expect(done.history.map((entry) => entry.event)).toStrictEqual(['created', 'auto-approved', 'failed', 'retried', 'completed']);
+    expect(await executionCost(done.executionArn!)).toMatchObject({ states: ['AwaitApproval', 'AwaitToken', 'Complete'] });
   }, 60_000);
 
   it('Complete throws: the task stays completed (its work is done) and operators hear its email was not sent', async () => {
@@ -116,23 +120,24 @@ describe('the Submit and Complete steps (a todo marked done: auto-approved, no t
 });
 
 describe('an adapter failing inside a step', () => {
-  it('SES SendEmail of the operators\' notice in preApprove: the task goes on; the notice stays listed, marked not emailed', async () => {
+  it('SES SendEmail of the operators\' error notice in HandleFailure: the task still ends failed; the notice stays listed, marked not emailed', async () => {
     // Prepare
-    harness().onStep('preApprove', { kind: 'during', arm: () => harness().proxies.ses.inject({ operation: 'SendEmail', times: Infinity, fault: THROTTLE }) });
+    harness().onStep('awaitApproval', { kind: 'throw' });
+    harness().onStep('fail', { kind: 'during', arm: () => harness().proxies.ses.inject({ operation: 'SendEmail', times: Infinity, fault: THROTTLE }) });
     const invocationsBefore = harness().invocations.length;
 
     // Act
     const run = await createSignUp(harness(), 'throttle-notice');
-    await approve(run);
-    await submitToken(run);
+    await harness().waitForTask(run.id, (task) => task.status === 'failed');
+    const { executionArn } = await harness().observer.core.reads.getTask(run.id);
+    expect(await executionEnded(executionArn!)).toBe('FAILED');
 
     // Assess
-    await expectAppliedOnce(run);
-    const runs = harness().invocations.slice(invocationsBefore).filter((invocation) => invocation.taskId === run.id && invocation.step === 'preApprove');
+    const runs = harness().invocations.slice(invocationsBefore).filter((invocation) => invocation.taskId === run.id && invocation.step === 'fail');
     expect(runs.map((invocation) => invocation.outcome)).toStrictEqual(['ok']);
     const notifications = await harness().notificationsOf(run.id);
     expect(notifications.map((notification) => [notification.kind, notification.message, notification.emailedAt])).toStrictEqual([
-      ['needs-approval', `'sign-up' task ${run.id} needs approval.`, undefined],
+      ['error', `Task ${run.id} (sign-up) failed in AwaitApproval. An admin can retry it: POST /v1/tasks/${run.id}/retry.`, undefined],
       ['error', `Notification ${notifications[0]!.id} could not be emailed to the operators.`, undefined],
     ]);
     expect(notifications[1]!.detail).toContain('Throttling');
@@ -159,14 +164,14 @@ describe('an adapter failing inside a step', () => {
 });
 
 describe('Step Functions unreachable right after the engine saved a change (every SDK attempt throttled)', () => {
-  it('a create whose execution cannot start fails at PreApprove, operators are told, and a retry runs it', async () => {
+  it('a create whose execution cannot start fails at AwaitApproval (where every execution starts), operators are told, and a retry runs it', async () => {
     // Act
     const disarm = harness().proxies.sfn.inject({ operation: 'StartExecution', times: Infinity, fault: THROTTLE });
     const run = await createSignUp(harness(), 'start-fails');
     disarm();
 
     // Assess: not pending forever with no execution behind it.
-    await expectFailed(run, 'PreApprove', 'TransientError');
+    await expectFailed(run, 'AwaitApproval', 'TransientError');
     expect((await engine().getTask(run.id)).failure?.cause).toBe('The workflow could not be started: TransientError: Starting the workflow: ThrottlingException');
 
     // Act: the admin retries.
@@ -179,7 +184,7 @@ describe('Step Functions unreachable right after the engine saved a change (ever
     expect(done.executionArn).toMatch(/-r2$/);
   }, 60_000);
 
-  it('an approval whose execution cannot be resumed stands; the task fails at PostApprove, its old execution is stopped, and a retry carries on', async () => {
+  it('an approval whose execution cannot be resumed stands; the task fails at AwaitToken, its old execution is stopped, and a retry carries on', async () => {
     // Prepare
     const run = await createSignUp(harness(), 'resume-fails');
     await harness().waitForTask(run.id, (task) => task.wait?.kind === 'approval' && task.sentEmails.includes('approval'));
@@ -191,11 +196,11 @@ describe('Step Functions unreachable right after the engine saved a change (ever
     disarm();
 
     // Assess: the approval is kept and the failure is one an admin can act on.
-    expect(decided).toMatchObject({ status: 'failed', approvedBy: ADMIN, failure: { step: 'PostApprove', error: 'TransientError' } });
-    await expectFailed(run, 'PostApprove', 'TransientError');
+    expect(decided).toMatchObject({ status: 'failed', approvedBy: ADMIN, failure: { step: 'AwaitToken', error: 'TransientError' } });
+    await expectFailed(run, 'AwaitToken', 'TransientError');
     expect((await harness().sfn.send(new DescribeExecutionCommand({ executionArn: firstExecution }))).status).toBe('ABORTED');
 
-    // Act: the retry starts at PostApprove, without asking for approval again.
+    // Act: the retry's execution finds the task approved: AwaitApproval answers at once, without asking for approval again.
     const retried = await engine().retry(run.id, ADMIN);
     await submitToken(run);
 
@@ -203,6 +208,7 @@ describe('Step Functions unreachable right after the engine saved a change (ever
     expect(retried.status).toBe('approved');
     const done = await expectAppliedOnce(run);
     expect(done.history.map((entry) => entry.event)).toStrictEqual(['created', 'approved', 'failed', 'retried', 'token-issued', 'completed']);
+    expect(await executionCost(done.executionArn!)).toStrictEqual(THROUGH);
   }, 60_000);
 
   it('a token submit whose execution cannot be resumed completes the task and sends the completed email itself', async () => {
@@ -223,12 +229,12 @@ describe('Step Functions unreachable right after the engine saved a change (ever
     expect((await harness().sfn.send(new DescribeExecutionCommand({ executionArn: done.executionArn! }))).status).toBe('ABORTED');
   }, 60_000);
 
-  it('a retry whose execution cannot start leaves the task failed at the same step, and the next retry runs it', async () => {
-    // Prepare: a task failed in PostApprove.
-    harness().onStep('postApprove', { kind: 'throw' });
+  it('a retry whose execution cannot start leaves the task failed at AwaitApproval, and the next retry runs it', async () => {
+    // Prepare: a task failed in AwaitToken.
+    harness().onStep('awaitToken', { kind: 'throw' });
     const run = await createSignUp(harness(), 'retry-start-fails');
     await approve(run);
-    await expectFailed(run, 'PostApprove', 'Error');
+    await expectFailed(run, 'AwaitToken', 'Error');
 
     // Act
     const disarm = harness().proxies.sfn.inject({ operation: 'StartExecution', times: Infinity, fault: THROTTLE });
@@ -238,7 +244,7 @@ describe('Step Functions unreachable right after the engine saved a change (ever
     await submitToken(run);
 
     // Assess
-    expect(first).toMatchObject({ status: 'failed', attempt: 2, failure: { step: 'PostApprove', error: 'TransientError' } });
+    expect(first).toMatchObject({ status: 'failed', attempt: 2, failure: { step: 'AwaitApproval', error: 'TransientError' } });
     expect(second).toMatchObject({ status: 'approved', attempt: 3 });
     const done = await expectAppliedOnce(run);
     expect(done.executionArn).toMatch(/-r3$/);
@@ -246,9 +252,9 @@ describe('Step Functions unreachable right after the engine saved a change (ever
 });
 
 describe('a step that times out while its writes are still in flight', () => {
-  it('PostApprove: the late write lands after the task failed; the retry creates nothing twice and completes', async () => {
+  it('AwaitToken (postApprove): the late write lands after the task failed; the retry creates nothing twice and completes', async () => {
     // Prepare: the directory write takes 1.5 s; the function times out after 0.5 s.
-    harness().onStep('postApprove', {
+    harness().onStep('awaitToken', {
       kind: 'timeout',
       afterMs: 500,
       arm: () => harness().proxies.dynamodb.inject({ operation: 'TransactWriteItems', times: 1, fault: { kind: 'delay', ms: 1500 } }),
@@ -258,7 +264,7 @@ describe('a step that times out while its writes are still in flight', () => {
     // Act: the task fails; then the timed-out run's directory write lands, and its task write is refused (the task is failed now).
     const run = await createSignUp(harness(), 'late-write');
     await approve(run);
-    await expectFailed(run, 'PostApprove', 'Sandbox.Timedout');
+    await expectFailed(run, 'AwaitToken', 'Sandbox.Timedout');
     const late = await Promise.all(harness().lateRuns.slice(lateBefore));
     const projectBeforeRetry = await harness().observer.ports.directory.findProjectByName(run.projectName);
     const statusBeforeRetry = (await harness().observer.core.reads.getTask(run.id)).status;

@@ -32,16 +32,29 @@ type Behaviour = (payload: StepPayload) => unknown;
 /** Error named like the Lambda error it stands for (`TransientError`, …). */
 const namedError = (name: string, message: string): Error => Object.assign(new Error(message), { name });
 
-/** The steps Lambda, in-process: records every invocation and answers per step (queued behaviours, the last one sticks). */
+/**
+ * The steps Lambda, in-process: records every invocation and answers per step (queued behaviours, the
+ * last one sticks). By default AwaitApproval waits for a person, and AwaitToken answers its own token
+ * (`answer`: a task that needs no token), as the real steps do.
+ */
 class FakeSteps {
   readonly calls: { functionName: string; payload: StepPayload }[] = [];
-  private readonly behaviours = new Map<string, Behaviour[]>([
-    ['preApprove', [() => ({ autoApprove: false })]],
-    ['postApprove', [() => ({ tokenRequired: false })]],
-  ]);
+  private readonly behaviours = new Map<string, Behaviour[]>();
+
+  constructor(private readonly answer: (taskToken: string, output: object) => Promise<unknown>) {
+    this.respond('awaitToken', this.answers({ submitted: true }));
+  }
 
   respond(step: string, ...behaviours: Behaviour[]): void {
     this.behaviours.set(step, behaviours);
+  }
+
+  /** A wait's step that needs nobody: it answers its own task token before it returns. */
+  answers(output: object): Behaviour {
+    return async (payload) => {
+      await this.answer(payload.taskToken ?? '', output);
+      return {};
+    };
   }
 
   readonly invoke = async (functionName: string, payload: unknown): Promise<unknown> => {
@@ -73,13 +86,21 @@ async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, t
   }
 }
 
-const workflowInput = (taskId: string, approvalTimeoutSeconds = 60): string =>
-  JSON.stringify({ taskId, approvalTimeoutSeconds, tokenTimeoutSeconds: 60 });
+const workflowInput = (taskId: string, approvalTimeoutSeconds = 60, tokenTimeoutSeconds = 60): string =>
+  JSON.stringify({ taskId, approvalTimeoutSeconds, tokenTimeoutSeconds });
 
 async function loadDefinition(): Promise<object> {
   const text = await readFile(ASL_FILE, 'utf8');
   return JSON.parse(text.replaceAll('${StepsFunctionArn}', STEPS_ARN)) as object;
 }
+
+/** What an execution cost: the states it entered (transitions, as Standard workflows bill them) and the Lambda invocations it scheduled. */
+const costOf = (events: readonly HistoryEvent[]) => ({
+  states: events.filter((event) => event.type?.endsWith('StateEntered')).map((event) => event.stateEnteredEventDetails?.name),
+  invocations: events.filter((event) => event.type === 'TaskScheduled').length,
+});
+
+const FAILED_CAUSE = 'The task failed or its wait ended; its history in Assent says why (GET /v1/tasks/{id}).';
 
 describe('local Step Functions runner (real SFN client, real ASL)', () => {
   let definition: object;
@@ -106,8 +127,12 @@ describe('local Step Functions runner (real SFN client, real ASL)', () => {
   const history = async (executionArn: string): Promise<HistoryEvent[]> =>
     (await client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events ?? [];
 
-  const approve = (taskToken: string, decision = 'approved') =>
-    client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify({ decision }) }));
+  /** SendTaskSuccess with `output`, through whichever runner is up now (the fake's own answers too). */
+  const answer = (taskToken: string, output: object) => client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
+
+  const approve = (taskToken: string, decision = 'approved') => answer(taskToken, { decision });
+
+  const newSteps = () => new FakeSteps(answer);
 
   async function startRunner(fake: FakeSteps): Promise<void> {
     runner = await startSfnRunner({
@@ -131,7 +156,7 @@ describe('local Step Functions runner (real SFN client, real ASL)', () => {
 
   beforeEach(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'sfn-runner-'));
-    steps = new FakeSteps();
+    steps = newSteps();
     logs = [];
     await startRunner(steps);
   });
@@ -142,9 +167,9 @@ describe('local Step Functions runner (real SFN client, real ASL)', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  test('an auto-approved task runs PreApprove, PostApprove, Submit and Complete, then succeeds', async () => {
+  test('a task that needs nobody: AwaitApproval and AwaitToken answer their own tokens, Complete runs, the execution succeeds', async () => {
     // Prepare
-    steps.respond('preApprove', () => ({ autoApprove: true }));
+    steps.respond('awaitApproval', steps.answers({ decision: 'approved' }));
 
     // Act
     const { executionArn } = await start('t-auto');
@@ -152,20 +177,21 @@ describe('local Step Functions runner (real SFN client, real ASL)', () => {
 
     // Assess
     expect(executionArn).toBe(`${EXECUTION_PREFIX}t-auto`);
-    expect(steps.calls.map((call) => call.functionName)).toStrictEqual([STEPS_ARN, STEPS_ARN, STEPS_ARN, STEPS_ARN]);
+    expect(steps.calls.map((call) => call.functionName)).toStrictEqual([STEPS_ARN, STEPS_ARN, STEPS_ARN]);
+    const [approval, token] = [steps.calls[0]?.payload.taskToken, steps.calls[1]?.payload.taskToken];
     expect(steps.payloads()).toStrictEqual([
-      { step: 'preApprove', taskId: 't-auto' },
-      { step: 'postApprove', taskId: 't-auto' },
-      { step: 'submit', taskId: 't-auto' },
+      { step: 'awaitApproval', taskId: 't-auto', taskToken: approval },
+      { step: 'awaitToken', taskId: 't-auto', taskToken: token },
       { step: 'complete', taskId: 't-auto' },
     ]);
+    expect(approval).not.toBe(token);
     expect(described.status).toBe('SUCCEEDED');
     expect(JSON.parse(described.output ?? '')).toStrictEqual({
       taskId: 't-auto',
       approvalTimeoutSeconds: 60,
       tokenTimeoutSeconds: 60,
-      preApprove: { autoApprove: true },
-      postApprove: { tokenRequired: false },
+      approval: { decision: 'approved' },
+      token: { submitted: true },
     });
   });
 
@@ -185,13 +211,7 @@ describe('local Step Functions runner (real SFN client, real ASL)', () => {
     expect(token).toMatch(/^[A-Za-z0-9_-]{300,}$/);
     expect(whileWaiting.status).toBe('RUNNING');
     expect(heartbeat.$metadata.httpStatusCode).toBe(200);
-    expect(steps.payloads()).toStrictEqual([
-      { step: 'preApprove', taskId: 't-approve' },
-      { step: 'awaitApproval', taskId: 't-approve', taskToken: token },
-      { step: 'postApprove', taskId: 't-approve' },
-      { step: 'submit', taskId: 't-approve' },
-      { step: 'complete', taskId: 't-approve' },
-    ]);
+    expect(steps.steps()).toStrictEqual(['awaitApproval', 'awaitToken', 'complete']);
     expect(described.status).toBe('SUCCEEDED');
     expect(JSON.parse(described.output ?? '').approval).toStrictEqual({ decision: 'approved' });
     expect(again).toBeInstanceOf(TaskTimedOut);
@@ -201,19 +221,71 @@ describe('local Step Functions runner (real SFN client, real ASL)', () => {
 
   test('a token-required task waits at AwaitToken and then runs Complete', async () => {
     // Prepare
-    steps.respond('preApprove', () => ({ autoApprove: true }));
-    steps.respond('postApprove', () => ({ tokenRequired: true }));
+    steps.respond('awaitApproval', steps.answers({ decision: 'approved' }));
+    steps.respond('awaitToken', () => ({}));
     const { executionArn = '' } = await start('t-token');
     const token = await tokenFor(steps, 'awaitToken', 't-token');
 
     // Act
-    await client.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify({ submitted: true }) }));
+    await answer(token, { submitted: true });
     const described = await settled(executionArn);
 
     // Assess
-    expect(steps.steps()).toStrictEqual(['preApprove', 'postApprove', 'awaitToken', 'complete']);
+    expect(steps.steps()).toStrictEqual(['awaitApproval', 'awaitToken', 'complete']);
     expect(described.status).toBe('SUCCEEDED');
     expect(JSON.parse(described.output ?? '').token).toStrictEqual({ submitted: true });
+    expect(logs).toContain('sfn  t-token  AwaitToken  waiting for task token');
+    expect(logs.filter((line) => line.startsWith('sfn  t-token  AwaitApproval  waiting'))).toStrictEqual([]);
+  });
+
+  describe('every path enters at most 5 states and invokes the steps Lambda at most 5 times', () => {
+    /** How a path's two waits answer: 'self' (the step answers at once), a person's output, or nothing (the wait times out). */
+    type Wait = { readonly self: object } | { readonly person: object } | 'times out';
+    const paths: [string, Wait, Wait | undefined, { states: string[]; invocations: number; status: string }][] = [
+      ['approval, then a token', { person: { decision: 'approved' } }, { person: { submitted: true } }, { states: ['AwaitApproval', 'AwaitToken', 'Complete'], invocations: 3, status: 'SUCCEEDED' }],
+      ['auto-approved, then a token', { self: { decision: 'approved' } }, { person: { submitted: true } }, { states: ['AwaitApproval', 'AwaitToken', 'Complete'], invocations: 3, status: 'SUCCEEDED' }],
+      ['auto-approved, no token', { self: { decision: 'approved' } }, { self: { submitted: true } }, { states: ['AwaitApproval', 'AwaitToken', 'Complete'], invocations: 3, status: 'SUCCEEDED' }],
+      ['rejected by an approver', { person: { decision: 'rejected' } }, { self: { done: 'rejected' } }, { states: ['AwaitApproval', 'AwaitToken', 'Complete'], invocations: 3, status: 'SUCCEEDED' }],
+      ['auto-rejected', { self: { decision: 'rejected' } }, { self: { done: 'rejected' } }, { states: ['AwaitApproval', 'AwaitToken', 'Complete'], invocations: 3, status: 'SUCCEEDED' }],
+      ['approval expired', 'times out', undefined, { states: ['AwaitApproval', 'HandleFailure', 'Failed'], invocations: 2, status: 'FAILED' }],
+      ['token expired', { self: { decision: 'approved' } }, 'times out', { states: ['AwaitApproval', 'AwaitToken', 'HandleFailure', 'Failed'], invocations: 3, status: 'FAILED' }],
+      ['an admin retry of an approved task (a new execution from the start)', { self: { decision: 'approved' } }, { person: { submitted: true } }, { states: ['AwaitApproval', 'AwaitToken', 'Complete'], invocations: 3, status: 'SUCCEEDED' }],
+    ];
+
+    test.each(paths)('%s', async (name, approval, token, expected) => {
+      // Prepare
+      const taskId = `t-path-${paths.findIndex(([candidate]) => candidate === name)}`;
+      const behaviour = (wait: Wait | undefined): Behaviour => (wait !== undefined && wait !== 'times out' && 'self' in wait ? steps.answers(wait.self) : () => ({}));
+      steps.respond('awaitApproval', behaviour(approval));
+      if (token !== undefined) steps.respond('awaitToken', behaviour(token));
+      const timeout = (wait: Wait | undefined) => (wait === 'times out' ? 1 : 60);
+      const { executionArn = '' } = await start(taskId, workflowInput(taskId, timeout(approval), timeout(token)));
+
+      // Act: a person answers where the path has one.
+      for (const [step, wait] of [['awaitApproval', approval], ['awaitToken', token]] as const) {
+        if (wait === undefined || wait === 'times out') continue;
+        if ('person' in wait) await answer(await tokenFor(steps, step, taskId), wait.person);
+      }
+      const described = await settled(executionArn);
+
+      // Assess
+      expect({ ...costOf(await history(executionArn)), status: described.status }).toStrictEqual(expected);
+    }, 10_000);
+
+    test('a Complete that fails (its email) is the longest: 5 states, 4 invocations', async () => {
+      // Prepare
+      steps.respond('awaitApproval', steps.answers({ decision: 'approved' }));
+      steps.respond('complete', () => {
+        throw namedError('Error', 'SES down');
+      });
+
+      // Act
+      const { executionArn = '' } = await start('t-path-complete');
+      await settled(executionArn);
+
+      // Assess
+      expect(costOf(await history(executionArn))).toStrictEqual({ states: ['AwaitApproval', 'AwaitToken', 'Complete', 'HandleFailure', 'Failed'], invocations: 4 });
+    });
   });
 
   test('SendTaskFailure routes through HandleFailure and fails the execution with its error and cause', async () => {
@@ -226,44 +298,71 @@ describe('local Step Functions runner (real SFN client, real ASL)', () => {
     const described = await settled(executionArn);
 
     // Assess
-    expect(steps.payloads().slice(2)).toStrictEqual([
+    expect(steps.payloads().slice(1)).toStrictEqual([
       { step: 'fail', taskId: 't-reject', failure: { AwaitApproval: { Error: 'Rejected', Cause: 'Declined by an admin' } }, executionArn: `${EXECUTION_PREFIX}t-reject` },
     ]);
-    expect([described.status, described.error, described.cause]).toStrictEqual(['FAILED', 'TaskFailed', 'The task failed or its wait ended; its history in Assent says why (GET /v1/tasks/{id}).']);
+    expect([described.status, described.error, described.cause]).toStrictEqual(['FAILED', 'TaskFailed', FAILED_CAUSE]);
   });
 
-  test('a Lambda throwing TransientError is retried, then the execution succeeds', async () => {
+  test('a wait step throwing TransientError is retried with a new task token, then the execution succeeds', async () => {
     // Prepare
     steps.respond(
-      'preApprove',
+      'awaitApproval',
       () => {
         throw namedError('TransientError', 'table throttled');
       },
-      () => ({ autoApprove: true }),
+      steps.answers({ decision: 'approved' }),
     );
 
     // Act
     const { executionArn = '' } = await start('t-retry');
     const described = await settled(executionArn);
-    const failed = (await history(executionArn)).filter((event) => event.type === 'TaskFailed');
+    const events = await history(executionArn);
+    const failed = events.filter((event) => event.type === 'TaskFailed');
 
     // Assess
-    expect(steps.steps()).toStrictEqual(['preApprove', 'preApprove', 'postApprove', 'submit', 'complete']);
+    expect(steps.steps()).toStrictEqual(['awaitApproval', 'awaitApproval', 'awaitToken', 'complete']);
+    expect(new Set(steps.payloads().slice(0, 2).map((payload) => payload.taskToken)).size).toBe(2);
     expect(described.status).toBe('SUCCEEDED');
     expect(failed.map((event) => event.taskFailedEventDetails)).toStrictEqual([
       {
         resourceType: 'lambda',
-        resource: 'invoke',
+        resource: 'invoke.waitForTaskToken',
         error: 'TransientError',
         cause: JSON.stringify({ errorType: 'TransientError', errorMessage: 'table throttled' }),
       },
+    ]);
+    expect(costOf(events)).toStrictEqual({ states: ['AwaitApproval', 'AwaitToken', 'Complete'], invocations: 4 });
+  });
+
+  test('a Lambda task throwing TransientError is retried, then the execution succeeds', async () => {
+    // Prepare
+    steps.respond('awaitApproval', steps.answers({ decision: 'approved' }));
+    steps.respond(
+      'complete',
+      () => {
+        throw namedError('TransientError', 'SES throttled');
+      },
+      () => ({}),
+    );
+
+    // Act
+    const { executionArn = '' } = await start('t-retry-complete');
+    const described = await settled(executionArn);
+    const failed = (await history(executionArn)).filter((event) => event.type === 'TaskFailed');
+
+    // Assess
+    expect(steps.steps()).toStrictEqual(['awaitApproval', 'awaitToken', 'complete', 'complete']);
+    expect(described.status).toBe('SUCCEEDED');
+    expect(failed.map((event) => event.taskFailedEventDetails)).toStrictEqual([
+      { resourceType: 'lambda', resource: 'invoke', error: 'TransientError', cause: JSON.stringify({ errorType: 'TransientError', errorMessage: 'SES throttled' }) },
     ]);
   });
 
   test('a Lambda error that is not retried reaches HandleFailure with the Lambda integration cause', async () => {
     // Prepare
-    steps.respond('preApprove', () => ({ autoApprove: true }));
-    steps.respond('submit', () => {
+    steps.respond('awaitApproval', steps.answers({ decision: 'approved' }));
+    steps.respond('awaitToken', () => {
       throw namedError('ValidationError', 'bad input');
     });
     const cause = JSON.stringify({ errorType: 'ValidationError', errorMessage: 'bad input' });
@@ -276,10 +375,10 @@ describe('local Step Functions runner (real SFN client, real ASL)', () => {
     expect(steps.payloads().at(-1)).toStrictEqual({
       step: 'fail',
       taskId: 't-lambda-error',
-      failure: { Submit: { Error: 'ValidationError', Cause: cause } },
+      failure: { AwaitToken: { Error: 'ValidationError', Cause: cause } },
       executionArn: `${EXECUTION_PREFIX}t-lambda-error`,
     });
-    expect([described.status, described.error, described.cause]).toStrictEqual(['FAILED', 'TaskFailed', 'The task failed or its wait ended; its history in Assent says why (GET /v1/tasks/{id}).']);
+    expect([described.status, described.error, described.cause]).toStrictEqual(['FAILED', 'TaskFailed', FAILED_CAUSE]);
   });
 
   test('an unanswered approval times out into HandleFailure and a late SendTaskSuccess gets TaskTimedOut', async () => {
@@ -308,12 +407,31 @@ describe('local Step Functions runner (real SFN client, real ASL)', () => {
     });
   });
 
-  test('an unknown task token is answered with InvalidToken', async () => {
+  test('an unanswered token times out into HandleFailure under AwaitToken', async () => {
+    // Prepare
+    steps.respond('awaitApproval', steps.answers({ decision: 'approved' }));
+    steps.respond('awaitToken', () => ({}));
+
     // Act
-    const answer = await approve('AQ-not-a-token-this-runner-minted').catch((error: unknown) => error);
+    const { executionArn = '' } = await start('t-token-timeout', workflowInput('t-token-timeout', 60, 1));
+    const described = await settled(executionArn);
 
     // Assess
-    expect(answer).toBeInstanceOf(InvalidToken);
+    expect(steps.payloads().at(-1)).toStrictEqual({
+      step: 'fail',
+      taskId: 't-token-timeout',
+      failure: { AwaitToken: { Error: 'States.Timeout', Cause: 'States.Timeout' } },
+      executionArn: `${EXECUTION_PREFIX}t-token-timeout`,
+    });
+    expect([described.status, described.error]).toStrictEqual(['FAILED', 'TaskFailed']);
+  });
+
+  test('an unknown task token is answered with InvalidToken', async () => {
+    // Act
+    const answered = await approve('AQ-not-a-token-this-runner-minted').catch((error: unknown) => error);
+
+    // Assess
+    expect(answered).toBeInstanceOf(InvalidToken);
   });
 
   test('StopExecution aborts a waiting execution and its token is then rejected', async () => {
@@ -324,13 +442,13 @@ describe('local Step Functions runner (real SFN client, real ASL)', () => {
     // Act
     await client.send(new StopExecutionCommand({ executionArn, cause: 'Task cancelled' }));
     const described = await describe_(executionArn);
-    const answer = await approve(token).catch((error: unknown) => error);
+    const answered = await approve(token).catch((error: unknown) => error);
     await sleep(50);
 
     // Assess
     expect([described.status, described.cause, described.stopDate instanceof Date]).toStrictEqual(['ABORTED', 'Task cancelled', true]);
-    expect(answer).toBeInstanceOf(TaskTimedOut);
-    expect(steps.steps()).toStrictEqual(['preApprove', 'awaitApproval']);
+    expect(answered).toBeInstanceOf(TaskTimedOut);
+    expect(steps.steps()).toStrictEqual(['awaitApproval']);
     const last = (await history(executionArn)).at(-1);
     expect([last?.type, last?.executionAbortedEventDetails]).toStrictEqual(['ExecutionAborted', { cause: 'Task cancelled' }]);
   });
@@ -353,7 +471,7 @@ describe('local Step Functions runner (real SFN client, real ASL)', () => {
 
   test('DescribeExecution, GetExecutionHistory and ListExecutions answer in AWS shapes', async () => {
     // Prepare
-    steps.respond('preApprove', () => ({ autoApprove: true }));
+    steps.respond('awaitApproval', steps.answers({ decision: 'approved' }));
     const input = workflowInput('t-shapes');
     const { executionArn = '' } = await start('t-shapes', input);
     await settled(executionArn);
@@ -376,20 +494,17 @@ describe('local Step Functions runner (real SFN client, real ASL)', () => {
       output: expect.any(String),
       outputDetails: { included: true },
     });
+    const wait = ['TaskStateEntered', 'TaskScheduled', 'TaskStarted', 'TaskSubmitted', 'TaskSucceeded', 'TaskStateExited'];
     expect(events.map((event) => event.type)).toStrictEqual([
       'ExecutionStarted',
-      ...['ChoiceStateEntered', 'ChoiceStateExited'],
+      ...wait,
+      ...wait,
       ...['TaskStateEntered', 'TaskScheduled', 'TaskStarted', 'TaskSucceeded', 'TaskStateExited'],
-      ...['ChoiceStateEntered', 'ChoiceStateExited'],
-      ...['TaskStateEntered', 'TaskScheduled', 'TaskStarted', 'TaskSucceeded', 'TaskStateExited'],
-      ...['ChoiceStateEntered', 'ChoiceStateExited'],
-      ...['TaskStateEntered', 'TaskScheduled', 'TaskStarted', 'TaskSucceeded', 'TaskStateExited'],
-      ...['TaskStateEntered', 'TaskScheduled', 'TaskStarted', 'TaskSucceeded', 'TaskStateExited'],
-      ...['SucceedStateEntered', 'SucceedStateExited'],
       'ExecutionSucceeded',
     ]);
     expect(events.map((event) => [event.id, event.previousEventId])).toStrictEqual(events.map((_, index) => [index + 1, index]));
-    expect([events[0], ...events.slice(3, 5)]).toStrictEqual([
+    const completeInput = JSON.stringify({ ...JSON.parse(input), approval: { decision: 'approved' }, token: { submitted: true } });
+    expect([events[0], events[1], ...events.slice(13, 15)]).toStrictEqual([
       {
         id: 1,
         previousEventId: 0,
@@ -402,30 +517,37 @@ describe('local Step Functions runner (real SFN client, real ASL)', () => {
         },
       },
       {
-        id: 4,
-        previousEventId: 3,
+        id: 2,
+        previousEventId: 1,
         timestamp: expect.any(Date),
         type: 'TaskStateEntered',
-        stateEnteredEventDetails: { name: 'PreApprove', input, inputDetails: { truncated: false } },
+        stateEnteredEventDetails: { name: 'AwaitApproval', input, inputDetails: { truncated: false } },
       },
       {
-        id: 5,
-        previousEventId: 4,
+        id: 14,
+        previousEventId: 13,
+        timestamp: expect.any(Date),
+        type: 'TaskStateEntered',
+        stateEnteredEventDetails: { name: 'Complete', input: completeInput, inputDetails: { truncated: false } },
+      },
+      {
+        id: 15,
+        previousEventId: 14,
         timestamp: expect.any(Date),
         type: 'TaskScheduled',
         taskScheduledEventDetails: {
           resourceType: 'lambda',
           resource: 'invoke',
           region: 'us-east-1',
-          parameters: JSON.stringify({ FunctionName: STEPS_ARN, Payload: { step: 'preApprove', taskId: 't-shapes' } }),
+          parameters: JSON.stringify({ FunctionName: STEPS_ARN, Payload: { step: 'complete', taskId: 't-shapes' } }),
           timeoutInSeconds: 60,
         },
       },
     ]);
     expect(events.find((event) => event.type === 'TaskSucceeded')?.taskSucceededEventDetails).toStrictEqual({
       resourceType: 'lambda',
-      resource: 'invoke',
-      output: JSON.stringify({ ExecutedVersion: '$LATEST', Payload: { autoApprove: true }, StatusCode: 200 }),
+      resource: 'invoke.waitForTaskToken',
+      output: JSON.stringify({ decision: 'approved' }),
       outputDetails: { truncated: false },
     });
     expect(listed.executions?.map((execution) => [execution.name, execution.status])).toStrictEqual([['t-shapes', 'SUCCEEDED']]);
@@ -439,7 +561,7 @@ describe('local Step Functions runner (real SFN client, real ASL)', () => {
     const token = await tokenFor(steps, 'awaitApproval', 't-restart');
     client.destroy();
     await runner.close();
-    const afterRestart = new FakeSteps();
+    const afterRestart = newSteps();
     await startRunner(afterRestart);
 
     // Act
@@ -450,20 +572,12 @@ describe('local Step Functions runner (real SFN client, real ASL)', () => {
 
     // Assess
     expect(whileWaiting.status).toBe('RUNNING');
-    expect(steps.steps()).toStrictEqual(['preApprove', 'awaitApproval']);
-    expect(afterRestart.steps()).toStrictEqual(['postApprove', 'submit', 'complete']);
+    expect(steps.steps()).toStrictEqual(['awaitApproval']);
+    expect(afterRestart.steps()).toStrictEqual(['awaitToken', 'complete']);
     expect(described.status).toBe('SUCCEEDED');
     expect(JSON.parse(described.output ?? '').approval).toStrictEqual({ decision: 'approved' });
     expect(types.filter((type) => type === 'ExecutionStarted')).toHaveLength(1);
-    expect(types.slice(10, 17)).toStrictEqual([
-      'TaskStateEntered',
-      'TaskScheduled',
-      'TaskStarted',
-      'TaskSubmitted',
-      'TaskSucceeded',
-      'TaskStateExited',
-      'ChoiceStateEntered',
-    ]);
+    expect(types.slice(1, 8)).toStrictEqual(['TaskStateEntered', 'TaskScheduled', 'TaskStarted', 'TaskSubmitted', 'TaskSucceeded', 'TaskStateExited', 'TaskStateEntered']);
     expect(logs).toContain('sfn  t-restart  AwaitApproval  resumed: waiting for task token');
   });
 
@@ -474,7 +588,7 @@ describe('local Step Functions runner (real SFN client, real ASL)', () => {
     client.destroy();
     await runner.close();
     await sleep(1100);
-    const afterRestart = new FakeSteps();
+    const afterRestart = newSteps();
     await startRunner(afterRestart);
 
     // Act
@@ -490,23 +604,45 @@ describe('local Step Functions runner (real SFN client, real ASL)', () => {
   });
 
   test('an execution interrupted inside a Lambda step re-runs that step after a restart', async () => {
-    // Prepare
+    // Prepare: Complete hangs until the runner goes down.
     let release: (value: unknown) => void = () => undefined;
-    steps.respond('preApprove', () => new Promise((resolve) => (release = resolve)));
+    steps.respond('awaitApproval', steps.answers({ decision: 'approved' }));
+    steps.respond('complete', () => new Promise((resolve) => (release = resolve)));
     const { executionArn = '' } = await start('t-rerun');
-    await waitFor(() => (steps.calls.length > 0 ? true : undefined));
+    await waitFor(() => (steps.steps().includes('complete') ? true : undefined));
     client.destroy();
     await runner.close();
-    const afterRestart = new FakeSteps();
-    afterRestart.respond('preApprove', () => ({ autoApprove: true }));
+    const afterRestart = newSteps();
 
     // Act
     await startRunner(afterRestart);
     const described = await settled(executionArn);
-    release({ autoApprove: false });
+    release({});
 
     // Assess
-    expect(afterRestart.steps()).toStrictEqual(['preApprove', 'postApprove', 'submit', 'complete']);
+    expect(afterRestart.steps()).toStrictEqual(['complete']);
+    expect(described.status).toBe('SUCCEEDED');
+  });
+
+  test('an execution interrupted while its wait step ran, before it answered, invokes that step again after a restart', async () => {
+    // Prepare: awaitApproval hangs (it has neither answered nor returned) until the runner goes down.
+    let release: (value: unknown) => void = () => undefined;
+    steps.respond('awaitApproval', () => new Promise((resolve) => (release = resolve)));
+    const { executionArn = '' } = await start('t-rerun-wait');
+    const first = await tokenFor(steps, 'awaitApproval', 't-rerun-wait');
+    client.destroy();
+    await runner.close();
+    const afterRestart = newSteps();
+    afterRestart.respond('awaitApproval', afterRestart.answers({ decision: 'approved' }));
+
+    // Act
+    await startRunner(afterRestart);
+    const described = await settled(executionArn);
+    release({});
+
+    // Assess: the same wait (its token), invoked again; the rest of the path as usual.
+    expect(afterRestart.payloads()[0]).toStrictEqual({ step: 'awaitApproval', taskId: 't-rerun-wait', taskToken: first });
+    expect(afterRestart.steps()).toStrictEqual(['awaitApproval', 'awaitToken', 'complete']);
     expect(described.status).toBe('SUCCEEDED');
   });
 
@@ -529,7 +665,7 @@ describe('local Step Functions runner (real SFN client, real ASL)', () => {
       ['t-many-4', 'SUCCEEDED', { decision: 'approved' }],
       ['t-many-5', 'SUCCEEDED', { decision: 'approved' }],
     ]);
-    expect(steps.steps().filter((step) => step === 'postApprove')).toHaveLength(4);
+    expect(steps.steps().filter((step) => step === 'awaitToken')).toHaveLength(5);
   });
 
   test('an unknown operation is answered with UnknownOperationException in the AWS JSON error shape', async () => {

@@ -1,5 +1,5 @@
 import { createSignUp, tokenEmailsOf } from '../support/fault-harness.ts';
-import { ADMIN, signUpFlows, useFaultHarness } from '../support/fault-flows.ts';
+import { signUpFlows, useFaultHarness } from '../support/fault-flows.ts';
 import type { Fault } from '../support/fault-proxy.ts';
 
 /**
@@ -12,24 +12,22 @@ const THROTTLE: Fault = { kind: 'throttle' };
 
 const harness = useFaultHarness();
 
-const { approve, submitToken, expectAppliedOnce, expectFailed } = signUpFlows(harness);
+const { approve, submitToken, expectAppliedOnce, executionCost, executionEnded } = signUpFlows(harness);
 
 describe('an adapter throttled throughout one run of a step', () => {
-  // The calls each step makes (task reads, the task's conditional UpdateItems, secrets and directory
-  // items put, the directory's transaction, emails). Notifications are left out: a notification that
-  // cannot be stored is logged, never a failed step.
+  // The calls each step makes. AwaitApproval: preApprove (the task read, its conditional UpdateItem),
+  // then the wait (the task read, the UpdateItem of the wait, the approval links' PutItem, the
+  // approval email). AwaitToken: the task read, postApprove (the directory's transaction and items,
+  // the UpdateItem of its results), then the wait (the UpdateItem to awaiting_token, the token's
+  // PutItem, the token email). Complete: the task read, the completed email, the UpdateItem recording
+  // it. Notifications are left out: a notification that cannot be stored is logged, never a failed step.
   it.each([
-    ['preApprove', 'dynamodb', 'GetItem'],
-    ['preApprove', 'dynamodb', 'UpdateItem'],
     ['awaitApproval', 'dynamodb', 'GetItem'],
     ['awaitApproval', 'dynamodb', 'UpdateItem'],
     ['awaitApproval', 'dynamodb', 'PutItem'],
     ['awaitApproval', 'ses', 'SendEmail'],
-    ['postApprove', 'dynamodb', 'GetItem'],
-    ['postApprove', 'dynamodb', 'TransactWriteItems'],
-    ['postApprove', 'dynamodb', 'PutItem'],
-    ['postApprove', 'dynamodb', 'UpdateItem'],
     ['awaitToken', 'dynamodb', 'GetItem'],
+    ['awaitToken', 'dynamodb', 'TransactWriteItems'],
     ['awaitToken', 'dynamodb', 'PutItem'],
     ['awaitToken', 'dynamodb', 'UpdateItem'],
     ['awaitToken', 'ses', 'SendEmail'],
@@ -60,23 +58,36 @@ describe('an adapter throttled throughout one run of a step', () => {
     expect(done.attempt).toBe(1);
     expect((await harness().notificationsOf(run.id)).map((notification) => notification.kind)).toStrictEqual(['needs-approval']);
     expect(await tokenEmailsOf(run)).toHaveLength(1);
+    // The step's retry is one more invocation, not one more state: still 3 transitions.
+    expect(await executionCost(done.executionArn!)).toStrictEqual({ states: ['AwaitApproval', 'AwaitToken', 'Complete'], invocations: 4 });
   }, 60_000);
 
 });
 
 describe('a step that outlives its state\'s TimeoutSeconds (60 s)', () => {
-  it('PostApprove hangs for 65 s: States.Timeout, the task fails there, and a retry completes it once', async () => {
+  // Complete is the one Lambda state on the way through with a TimeoutSeconds of its own: the waits'
+  // timeouts are the human ones (TimeoutSecondsPath), and their steps are bounded by the function's
+  // own 60 s timeout (Sandbox.Timedout, as test/integration/faults.test.ts injects it).
+  it('Complete hangs for 65 s: States.Timeout; the task stays completed and the operators hear its email was not sent', async () => {
     // Prepare
-    harness().onStep('postApprove', { kind: 'hang', ms: 65_000 });
+    harness().onStep('complete', { kind: 'hang', ms: 65_000 });
 
     // Act
     const run = await createSignUp(harness(), 'state-timeout');
     await approve(run);
-    await expectFailed(run, 'PostApprove', 'States.Timeout', 90_000);
-    await harness().app.core.admin.retry(run.id, ADMIN);
     await submitToken(run);
+    const deadline = Date.now() + 90_000;
+    while (!(await harness().notificationsOf(run.id)).some((n) => n.kind === 'error') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 500));
 
     // Assess
-    await expectAppliedOnce(run);
+    const done = await harness().observer.core.reads.getTask(run.id);
+    expect([done.status, done.sentEmails.includes('completed')]).toStrictEqual(['completed', false]);
+    expect((await harness().notificationsOf(run.id)).map((n) => [n.kind, n.message])).toStrictEqual([
+      ['needs-approval', `'sign-up' task ${run.id} needs approval.`],
+      ['error', `The completed email of task ${run.id} could not be sent.`],
+    ]);
+    expect((await harness().notificationsOf(run.id)).at(-1)?.detail).toContain('States.Timeout');
+    expect(await executionEnded(done.executionArn!)).toBe('FAILED');
+    expect(await executionCost(done.executionArn!)).toStrictEqual({ states: ['AwaitApproval', 'AwaitToken', 'Complete', 'HandleFailure', 'Failed'], invocations: 4 });
   }, 120_000);
 });

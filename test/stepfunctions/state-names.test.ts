@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { RESUMABLE_STATES, STATE_NAMES, STEP_OF_STATE, type StateName } from '#core/state-names';
+import { STATE_NAMES, STEP_OF_STATE, type StateName } from '#core/state-names';
 
 /**
  * functions/core/state-names.ts is the one list of state names the engine and the steps handler use;
@@ -9,8 +9,6 @@ type State = {
   Type: string;
   Parameters?: { Payload?: { step?: string } };
   Catch?: { ErrorEquals: string[]; ResultPath?: string | null; Next: string }[];
-  Choices?: { And?: { Variable: string; StringEquals?: string }[]; Next: string }[];
-  Default?: string;
 };
 type Definition = { StartAt: string; States: Record<string, State> };
 
@@ -35,16 +33,6 @@ function disagreements(asl: Definition): string[] {
   ];
 }
 
-/** The states the start Choice can route a new execution to: each `$.resumeAt` value, and its Default. */
-function resumeTargets(asl: Definition): { value: string | undefined; next: string }[] {
-  const route = asl.States[asl.StartAt];
-  const choices = (route?.Choices ?? []).map((choice) => ({
-    value: choice.And?.find((rule) => rule.Variable === '$.resumeAt' && rule.StringEquals !== undefined)?.StringEquals,
-    next: choice.Next,
-  }));
-  return route?.Default ? [...choices, { value: undefined, next: route.Default }] : choices;
-}
-
 describe('state names (functions/core/state-names.ts) and stepfunctions/task-workflow.asl.json', () => {
   it('agree: every Task state is listed, every listed name is a Task state, Catches and steps use the state names', () => {
     // Act
@@ -56,46 +44,42 @@ describe('state names (functions/core/state-names.ts) and stepfunctions/task-wor
 
   it('finds a Task state renamed in the ASL only', () => {
     // Prepare
-    const { Submit, ...others } = definition.States;
-    const renamed: Definition = { ...definition, States: { ...others, SubmitTask: Submit as State } };
+    const { AwaitToken, ...others } = definition.States;
+    const renamed: Definition = { ...definition, States: { ...others, WaitForToken: AwaitToken as State } };
     // Act
     const problems = disagreements(renamed);
     // Assess
     expect(problems).toStrictEqual([
-      'Task state SubmitTask is not in STATE_NAMES',
-      'Submit of STATE_NAMES is not a Task state of the ASL',
-      'SubmitTask catches into $.failure.Submit, not $.failure.SubmitTask',
+      'Task state WaitForToken is not in STATE_NAMES',
+      'AwaitToken of STATE_NAMES is not a Task state of the ASL',
+      'WaitForToken catches into $.failure.AwaitToken, not $.failure.WaitForToken',
     ]);
   });
 
   it('finds a Catch that writes under another state\'s name', () => {
     // Prepare
-    const submit = definition.States.Submit as State;
+    const awaitToken = definition.States.AwaitToken as State;
     const wrong: Definition = {
       ...definition,
-      States: { ...definition.States, Submit: { ...submit, Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure.Complete', Next: 'HandleFailure' }] } },
+      States: { ...definition.States, AwaitToken: { ...awaitToken, Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure.Complete', Next: 'HandleFailure' }] } },
     };
     // Act
     const problems = disagreements(wrong);
     // Assess
-    expect(problems).toStrictEqual(['Submit catches into $.failure.Complete, not $.failure.Submit']);
+    expect(problems).toStrictEqual(['AwaitToken catches into $.failure.Complete, not $.failure.AwaitToken']);
   });
 
   it('finds a state whose payload asks the steps handler for another step', () => {
     // Prepare
     const complete = definition.States.Complete as State;
-    const wrong: Definition = { ...definition, States: { ...definition.States, Complete: { ...complete, Parameters: { Payload: { step: 'submit' } } } } };
+    const wrong: Definition = { ...definition, States: { ...definition.States, Complete: { ...complete, Parameters: { Payload: { step: 'awaitToken' } } } } };
     // Act
     const problems = disagreements(wrong);
     // Assess
-    expect(problems).toStrictEqual(['Complete asks for step submit, not complete']);
+    expect(problems).toStrictEqual(['Complete asks for step awaitToken, not complete']);
   });
 
-  it('resumes an admin retry at exactly the RESUMABLE_STATES, each $.resumeAt naming the state it routes to', () => {
-    // Act
-    const targets = resumeTargets(definition);
-    // Assess
-    expect(targets.filter((target) => target.value !== undefined && target.value !== target.next)).toStrictEqual([]);
-    expect(sorted(targets.map((target) => target.next))).toStrictEqual(sorted(RESUMABLE_STATES));
+  it('starts every execution at the first state of the list (an admin retry too: there is no resume point)', () => {
+    expect(definition.StartAt).toBe(STATE_NAMES[0]);
   });
 });

@@ -1,6 +1,10 @@
-import { createCore } from '#core/facades';
+import { createContext } from '#core/context';
+import { isApprovedOrLater } from '#core/explain';
+import { coreOf } from '#core/facades';
 import type { Identity } from '#core/identity';
 import { Registry } from '#core/registry';
+import { postApprove, preApprove } from '#core/stage-runs';
+import { submitWithoutToken } from '#core/submit';
 import type { TaskType } from '#core/task-type';
 import { actions } from '#functions/actions/registry';
 import { taskTypes } from '#functions/task-types';
@@ -23,7 +27,9 @@ import {
 /**
  * The core with the shipped actions and task types over in-memory fakes. Task ids and secrets are
  * predictable: `01JTASK…1`, `secret-1xxx…`. `engine` is every facade's methods in one object, for
- * tests that drive a task through several phases as the state machine and people would.
+ * tests that drive a task through several phases as the state machine and people would, plus the
+ * stages the steps run, one at a time (`preApprove`, `postApprove`, `submit`), for tests of one stage's
+ * work: the AwaitApproval step then finds preApprove done, the AwaitToken step finds postApprove done.
  */
 export interface HarnessOptions {
   /** Approvers and operators. @default ['a1@example.com'] */
@@ -56,7 +62,7 @@ export function engineWithFakes(options: HarnessOptions = {}) {
   const todos = new MemoryTodos();
   let ids = 0;
   let secretCount = 0;
-  const core = createCore({
+  const ctx = createContext({
     tasks: store,
     secrets,
     duplicates,
@@ -82,7 +88,18 @@ export function engineWithFakes(options: HarnessOptions = {}) {
     ...(options.events ? { events: options.events } : {}),
     ...(options.onInternalError ? { onInternalError: options.onInternalError } : {}),
   });
-  const engine = { ...core.requests, ...core.steps, ...core.admin, ...core.reads };
+  const core = coreOf(ctx);
+  const stages = {
+    /** preApprove alone: whether the task is approved (or further) after it. */
+    preApprove: async (taskId: string) => ({ autoApprove: isApprovedOrLater((await preApprove(ctx, taskId)).status) }),
+    /** postApprove alone, on an approved task: whether an action asked for a token. */
+    postApprove: async (taskId: string) => ({ tokenRequired: (await postApprove(ctx, await ctx.committer.read(taskId))).actions.some((action) => action.needsToken) }),
+    /** The submit stage and the completion of an approved task that needs no token. */
+    submit: async (taskId: string) => {
+      await submitWithoutToken(ctx, await ctx.committer.read(taskId));
+    },
+  };
+  const engine = { ...core.requests, ...core.steps, ...core.admin, ...core.reads, ...stages };
   return { core, engine, store, secrets, duplicates, idempotency, notifications, reconcileReports, workflow, mailer, directory, clock, todos };
 }
 

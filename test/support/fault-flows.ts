@@ -1,3 +1,4 @@
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import type { Actor } from '#core/identity';
 import type { Task } from '#core/task';
 import { type FaultHarness, secretOf, type SignUpRun, startFaultHarness, tokenLinkOf } from './fault-harness.ts';
@@ -69,5 +70,29 @@ export function signUpFlows(h: () => FaultHarness) {
     ]);
     return failed;
   };
-  return { approve, submitToken, expectAppliedOnce, expectFailed };
+  /** The states an execution entered (its transitions) and the steps Lambda invocations it scheduled, from its history. */
+  const executionCost = async (executionArn: string): Promise<{ states: string[]; invocations: number }> => {
+    const events: HistoryEvent[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await h().sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, ...(nextToken ? { nextToken } : {}) }));
+      events.push(...(page.events ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return {
+      states: events.filter((event) => event.type?.endsWith('StateEntered')).map((event) => event.stateEnteredEventDetails?.name ?? '?'),
+      invocations: events.filter((event) => event.type === 'TaskScheduled').length,
+    };
+  };
+  /** Waits until the execution ended (its last state entered), and answers how. */
+  const executionEnded = async (executionArn: string, timeoutMs = 30_000): Promise<string> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { status = 'RUNNING' } = await h().sfn.send(new DescribeExecutionCommand({ executionArn }));
+      if (status !== 'RUNNING') return status;
+      if (Date.now() > deadline) throw new Error(`Execution ${executionArn} still runs`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  return { approve, submitToken, expectAppliedOnce, expectFailed, executionCost, executionEnded };
 }

@@ -9,6 +9,7 @@ import { type App, createApp } from '#functions/app';
 import type { Env } from '#functions/env';
 import type { Task } from '#core/task';
 import type { Notification } from '#core/notification';
+import type { StepName } from '#core/state-names';
 import { runStep, StepEventSchema } from '#steps/handler';
 import { ensureTable, localClient } from '#local/dynamodb/dynamodb-local';
 import { type SfnRunner, startSfnRunner } from '#local/sfn/server';
@@ -30,7 +31,8 @@ const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 const STEPS_ARN = `arn:aws:lambda:${REGION}:000000000000:function:assent-steps`;
 const ASL_FILE = new URL('../../stepfunctions/task-workflow.asl.json', import.meta.url);
 
-export type StepName = 'preApprove' | 'awaitApproval' | 'postApprove' | 'awaitToken' | 'submit' | 'complete' | 'fail';
+/** The steps the state machine asks for (functions/core/state-names.ts): one per Task state. */
+export type { StepName };
 
 /** What the emulated Lambda service does with the next invocation of a step. */
 export type StepFault =

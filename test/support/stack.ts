@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
 import { loadLocalKeys } from '#local/jwt';
 
 export interface Endpoints {
@@ -126,4 +127,33 @@ export async function mailbox(): Promise<MailboxEmail[]> {
 /** The one-time secrets (43 base64url characters) of every approval and token link in `emails`. */
 export function secretsIn(emails: readonly MailboxEmail[]): string[] {
   return emails.flatMap((email) => [...(email.body.text ?? '').matchAll(/\/v1\/(?:approvals|tokens)\/([A-Za-z0-9_-]{43})\b/g)].map((match) => match[1] ?? ''));
+}
+
+/**
+ * What a task's execution cost on the local stack's runner: the states it entered, in order (its
+ * state transitions, what Standard workflows bill) and the Lambda invocations it scheduled. With
+ * `ended`, waits for the execution to end first.
+ */
+export async function executionCost(executionArn: string, { ended = false }: { ended?: boolean } = {}): Promise<{ states: string[]; invocations: number }> {
+  const sfn = new SFNClient({ endpoint: endpoints().services.sfn, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  try {
+    const deadline = Date.now() + 30_000;
+    while (ended && (await sfn.send(new DescribeExecutionCommand({ executionArn }))).status === 'RUNNING') {
+      if (Date.now() > deadline) throw new Error(`Execution ${executionArn} still runs`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const events: HistoryEvent[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, ...(nextToken ? { nextToken } : {}) }));
+      events.push(...(page.events ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return {
+      states: events.filter((event) => event.type?.endsWith('StateEntered')).map((event) => event.stateEnteredEventDetails?.name ?? '?'),
+      invocations: events.filter((event) => event.type === 'TaskScheduled').length,
+    };
+  } finally {
+    sfn.destroy();
+  }
 }

@@ -40,7 +40,6 @@ describe('lifecycle events', () => {
 
     // Act
     await harness.engine.submitToken(token, { password: 'correct horse battery' });
-    await harness.engine.submit(id);
     await harness.engine.complete(id);
 
     // Assess
@@ -118,7 +117,7 @@ describe('lifecycle events', () => {
 
     // Act
     await harness.engine.cancel(cancelled.id, ADMIN, 'asked by phone');
-    await harness.engine.fail(failed.id, 'PreApprove', { Error: 'Error', Cause: 'boom' });
+    await harness.engine.fail(failed.id, 'AwaitApproval', { Error: 'Error', Cause: 'boom' });
     await harness.engine.fail(expired, 'AwaitToken', { Error: 'States.Timeout' });
     await harness.engine.fail(expired, 'AwaitToken', { Error: 'States.Timeout' });
 

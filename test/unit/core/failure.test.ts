@@ -62,14 +62,31 @@ describe('fail (the state machine\'s catch-all)', () => {
     const { engine, store } = setupTwo();
     const task = await engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
 
-    await engine.fail(task.id, 'PostApprove', { Error: 'Error', Cause: '{"errorMessage":"boom"}' });
+    await engine.fail(task.id, 'AwaitToken', { Error: 'Error', Cause: '{"errorMessage":"boom"}' });
 
-    expect((await store.get(task.id))?.failure).toStrictEqual({ step: 'PostApprove', error: 'Error', cause: '{"errorMessage":"boom"}' });
+    expect((await store.get(task.id))?.failure).toStrictEqual({ step: 'AwaitToken', error: 'Error', cause: '{"errorMessage":"boom"}' });
     expect((await store.get(task.id))?.status).toBe('failed');
+  });
+
+  it('fails a task whose execution runs an earlier definition (a state name it no longer has), and a retry starts it afresh', async () => {
+    // Prepare: approved under the previous definition, whose PostApprove state the steps Lambda no longer knows.
+    const { engine, store, workflow } = setupTwo();
+    const task = await engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
+    await engine.preApprove(task.id);
+    await engine.decide(task.id, 'approve', ADMIN);
+
+    // Act
+    await engine.fail(task.id, 'PostApprove', { Error: 'ZodError', Cause: 'Invalid input: step' }, task.executionArn);
+    const failed = await store.get(task.id);
+    const retried = await engine.retry(task.id, ADMIN);
+
+    // Assess
+    expect([failed?.status, failed?.failure?.step]).toStrictEqual(['failed', 'PostApprove']);
+    expect([retried.status, workflow.started.at(-1)]).toStrictEqual(['approved', { taskId: task.id, approvalTimeoutSeconds: 604800, tokenTimeoutSeconds: 604800, attempt: 2 }]);
   });
 });
 describe('failures and retry', () => {
-  it('fails the task when postApprove throws, tells the operators, and retries from PostApprove without redoing work', async () => {
+  it('fails the task when postApprove throws, tells the operators, and a retry carries on from the start without redoing work', async () => {
     const { notifications, engine, store, directory, mailer, workflow } = setup();
     const task = await signUp(engine);
     await engine.preApprove(task.id);
@@ -78,29 +95,33 @@ describe('failures and retry', () => {
     directory.createUser = async () => {
       throw new Error('directory unavailable');
     };
-    await expect(engine.postApprove(task.id)).rejects.toThrow('directory unavailable');
+    await expect(engine.awaitToken(task.id, 'sfn-token-1')).rejects.toThrow('directory unavailable');
 
     // The state machine's catch hands the failure to the engine.
-    await engine.fail(task.id, 'PostApprove', { Error: 'Error', Cause: '{"errorMessage":"directory unavailable"}' });
+    await engine.fail(task.id, 'AwaitToken', { Error: 'Error', Cause: '{"errorMessage":"directory unavailable"}' });
 
     const failed = await store.get(task.id);
-    expect([failed?.status, failed?.failure]).toStrictEqual(['failed', { step: 'PostApprove', error: 'Error', cause: '{"errorMessage":"directory unavailable"}' }]);
+    expect([failed?.status, failed?.failure, failed?.postApprovedAt]).toStrictEqual(['failed', { step: 'AwaitToken', error: 'Error', cause: '{"errorMessage":"directory unavailable"}' }, undefined]);
     expect(failed?.actions[0]?.stored).toStrictEqual({ projectId: `p-${task.id.toLowerCase()}` });
     const [notification] = [...notifications.notifications.values()].filter((n) => n.error);
-    expect(notification?.message).toBe(`Task ${task.id} (sign-up) failed in PostApprove. An admin can retry it: POST /v1/tasks/${task.id}/retry.`);
+    expect(notification?.message).toBe(`Task ${task.id} (sign-up) failed in AwaitToken. An admin can retry it: POST /v1/tasks/${task.id}/retry.`);
     expect(mailer.sent.at(-1)?.to).toStrictEqual(['ops@example.com']);
 
     directory.createUser = createUser;
     const retried = await engine.retry(task.id, ADMIN);
 
-    expect([retried.status, retried.attempt, retried.failure]).toStrictEqual(['approved', 2, undefined]);
-    expect(workflow.started.at(-1)).toStrictEqual({ taskId: task.id, approvalTimeoutSeconds: 604800, tokenTimeoutSeconds: 604800, resumeAt: 'PostApprove', attempt: 2 });
-    expect(await engine.postApprove(task.id)).toStrictEqual({ tokenRequired: true });
+    // The new execution starts at the start: AwaitApproval finds the task approved and answers at once; AwaitToken runs postApprove again.
+    expect([retried.status, retried.attempt, retried.failure, retried.history.at(-1)?.reason]).toStrictEqual(['approved', 2, undefined, 'Retried as attempt 2 (it failed in AwaitToken)']);
+    expect(workflow.started.at(-1)).toStrictEqual({ taskId: task.id, approvalTimeoutSeconds: 604800, tokenTimeoutSeconds: 604800, attempt: 2 });
+    await engine.awaitApproval(task.id, 'sfn-approval-2');
+    await engine.awaitToken(task.id, 'sfn-token-2');
+    expect(workflow.resumed).toStrictEqual([{ sfnToken: 'sfn-approval-2', output: { decision: 'approved' } }]);
+    expect((await store.get(task.id))?.status).toBe('awaiting_token');
     expect([...directory.projects.keys()]).toStrictEqual(['apollo']);
     await expect(engine.retry(task.id, ADMIN)).rejects.toBeInstanceOf(InvalidTransitionError);
   });
 
-  it('fails an approved task at PostApprove when its execution no longer waits for the decision', async () => {
+  it('fails an approved task at AwaitToken (where the work after an approval runs) when its execution no longer waits for the decision', async () => {
     // Prepare
     const { notifications, engine, workflow } = setup();
     const task = await signUp(engine);
@@ -115,10 +136,10 @@ describe('failures and retry', () => {
     expect([decided.status, decided.approvedBy, decided.failure]).toStrictEqual([
       'failed',
       ADMIN,
-      { step: 'PostApprove', error: 'WaitOver', cause: 'The approval was saved but the workflow could not be resumed: WaitOver: The execution no longer waits for this decision (its wait timed out or it was stopped).' },
+      { step: 'AwaitToken', error: 'WaitOver', cause: 'The approval was saved but the workflow could not be resumed: WaitOver: The execution no longer waits for this decision (its wait timed out or it was stopped).' },
     ]);
     expect([...notifications.notifications.values()].filter((n) => n.error).map((n) => n.message)).toStrictEqual([
-      `Task ${task.id} (sign-up) failed in PostApprove. An admin can retry it: POST /v1/tasks/${task.id}/retry.`,
+      `Task ${task.id} (sign-up) failed in AwaitToken. An admin can retry it: POST /v1/tasks/${task.id}/retry.`,
     ]);
   });
 
@@ -164,7 +185,7 @@ describe('failures and retry', () => {
     const { engine, store } = setup();
     const task = await signUp(engine);
     await engine.preApprove(task.id);
-    await engine.fail(task.id, 'PreApprove', { Error: 'Error' }, task.executionArn);
+    await engine.fail(task.id, 'AwaitApproval', { Error: 'Error' }, task.executionArn);
     const retried = await engine.retry(task.id, ADMIN);
 
     // Act: the first execution's approval timeout reports in, then the current one fails.

@@ -32,7 +32,7 @@ describe('operator notifications', () => {
       throw new Error('SES down');
     };
     const task = await signUp(engine);
-    await engine.fail(task.id, 'PreApprove', { Error: 'Error', Cause: 'boom' });
+    await engine.fail(task.id, 'AwaitApproval', { Error: 'Error', Cause: 'boom' });
 
     const messages = [...notifications.notifications.values()].map((n) => [n.kind, n.message, n.emailedAt]);
     expect(messages).toHaveLength(2);

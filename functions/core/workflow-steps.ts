@@ -1,0 +1,65 @@
+import { awaitApproval as waitForDecision } from './approval.ts';
+import type { Context } from './context.ts';
+import { InvalidTransitionError } from './errors.ts';
+import { isApprovedOrLater } from './explain.ts';
+import { notifyNeedsApproval, postApprove, preApprove } from './stage-runs.ts';
+import { submitWithoutToken } from './submit.ts';
+import { awaitToken as waitForToken } from './token.ts';
+
+/**
+ * The state machine's two waits (stepfunctions/task-workflow.asl.json: AwaitApproval → AwaitToken →
+ * Complete, no Choice states). Each `.waitForTaskToken` step does its stage's work first, then waits
+ * for a person, or answers its own task token at once when nobody is needed, so the execution goes
+ * on to the next state without routing. Each is driven by the task's status and skips what is done,
+ * which is what lets an admin retry be a new execution from the start.
+ */
+
+/**
+ * AwaitApproval: preApprove (validation, auto-decision, initial email), then the wait for a decision,
+ * with the approvers' emails and the operators' needs-approval notice. A task decided without a human
+ * (auto-approved, auto-rejected, a queued approval) or before this run (a retry) answers at once.
+ */
+export async function awaitApprovalStep(ctx: Context, taskId: string, sfnToken: string): Promise<void> {
+  const task = await preApprove(ctx, taskId);
+  if (task.status !== 'pending') {
+    await ctx.deps.workflow.resume(sfnToken, { decision: isApprovedOrLater(task.status) ? 'approved' : 'rejected' });
+    return;
+  }
+  // A re-run of the state after the approval request went out (a restarted runner) does not notify twice.
+  const requestedBefore = task.wait?.kind === 'approval' && task.sentEmails.includes('approval');
+  const waiting = await waitForDecision(ctx, taskId, sfnToken);
+  if (!requestedBefore && waiting.status === 'pending') await notifyNeedsApproval(ctx, waiting);
+}
+
+/**
+ * AwaitToken: for an approved task, postApprove (unless it finished before: a retry), then the wait
+ * for the token if an action asked for one; otherwise the submit stage, the completion, and its own
+ * token answered. A task waiting for its token already waits again (a re-run of the state); a task
+ * that completed or ended answers at once, and Complete does what is left (the completed email).
+ */
+export async function awaitTokenStep(ctx: Context, taskId: string, sfnToken: string): Promise<void> {
+  const task = await ctx.committer.read(taskId);
+  switch (task.status) {
+    case 'approved': {
+      const ready = task.postApprovedAt === undefined ? await postApprove(ctx, task) : task;
+      if (ready.actions.some((action) => action.needsToken)) {
+        await waitForToken(ctx, taskId, sfnToken, ready);
+        return;
+      }
+      await submitWithoutToken(ctx, ready);
+      await ctx.deps.workflow.resume(sfnToken, { submitted: true });
+      return;
+    }
+    case 'awaiting_token':
+      await waitForToken(ctx, taskId, sfnToken, task);
+      return;
+    case 'completed':
+      await ctx.deps.workflow.resume(sfnToken, { submitted: true });
+      return;
+    case 'pending':
+      throw new InvalidTransitionError(`Task ${task.id} is pending; AwaitToken needs it decided.`, { extensions: { taskStatus: task.status } });
+    default:
+      // Rejected, cancelled, expired or failed: nothing is left to do.
+      await ctx.deps.workflow.resume(sfnToken, { done: task.status });
+  }
+}
