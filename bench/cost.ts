@@ -138,7 +138,7 @@ export function costTables(result: CostResult): Table[] {
     ]),
     notes: ['Kind = the partition key\'s prefix. A TASK item is written whole once (creation); every later write is an UpdateItem of the attributes it changes, billed at the item\'s size in KB, plus 2 WRU for the byStatus index when the status changes.'],
   };
-  return [usageTable, durationTable, priceTable, kindTable, storageTargets(result)];
+  return [usageTable, durationTable, priceTable, kindTable, storageTargets(result), workflowTargets(result)];
 }
 
 /** Issue 10's storage targets: WRU per task on the two hot paths, and no conflict retries. */
@@ -163,5 +163,26 @@ export function storageTargets(result: CostResult): Table {
       return [target.taskType, target.path, fmt(row.usage.writeUnits, 1), `≤ ${target.maxWru}`, String(conflicts), met ? 'yes' : 'NO'];
     }),
     notes: ['conflicts: in all of that row\'s tasks together; the target is zero.'],
+  };
+}
+
+/** Issue 15's workflow targets, for every path measured: at most this many state transitions and steps Lambda invocations per task. */
+const WORKFLOW_TARGETS = { maxTransitions: 5, maxStepsInvocations: 5 } as const;
+
+/** Where the workflow targets stand on every measured path (2a's transitions and steps invocations), measured in this run. */
+export function workflowTargets(result: CostResult): Table {
+  const { maxTransitions, maxStepsInvocations } = WORKFLOW_TARGETS;
+  return {
+    title: '2f. Workflow targets: state transitions and steps invocations per task',
+    headers: ['task type', 'path', 'transitions', 'target', 'steps invocations', 'target', 'met'],
+    rows: result.rows.map(({ taskType, path, phase, usage }) => {
+      const invocations = phase.workflow.lambdaInvocations / phase.tasks;
+      const met = usage.transitions <= maxTransitions && invocations <= maxStepsInvocations;
+      return [taskType, path, fmt(usage.transitions, 1), `≤ ${maxTransitions}`, fmt(invocations, 1), `≤ ${maxStepsInvocations}`, met ? 'yes' : 'NO'];
+    }),
+    notes: [
+      'transitions: states entered per execution (Choice and Succeed states count as much as Task states); steps invocations: `TaskScheduled` events, retries of a step included.',
+      'The state machine has no Choice states: AwaitApproval and AwaitToken answer their own task tokens when nobody is needed, so every path that goes through enters AwaitApproval, AwaitToken, Complete.',
+    ],
   };
 }

@@ -1,7 +1,7 @@
 /**
  * Benchmark 4, API latency under load: autocannon at a fixed request rate against
  * `GET /v1/tasks/{id}` (admin JWT, an existing task) and `POST /v1/tasks` (a new sign-up each time,
- * which also starts its workflow: PreApprove and AwaitApproval run in the background).
+ * which also starts its workflow: AwaitApproval, its preApprove and approval email, runs in the background).
  */
 import type { EventEmitter } from 'node:events';
 import autocannon from 'autocannon';
@@ -128,7 +128,7 @@ export function latencyTable(rows: readonly LatencyRow[], options: LatencyOption
     ]),
     notes: [
       `${options.seconds} s per row after a 2 s warm-up, ${options.connections} connections, rate spread over them; latencies of 2xx answers, not corrected for coordinated omission (see docs/performance.md).`,
-      'POST /v1/tasks creates a sign-up each time; its workflow (PreApprove, AwaitApproval: approval email) runs in the same process while the load goes on.',
+      'POST /v1/tasks creates a sign-up each time; its workflow (AwaitApproval: preApprove, approval email) runs in the same process while the load goes on.',
     ],
   };
 }
