@@ -682,7 +682,7 @@ describe('notifications and status', () => {
     const other = await signUp('notified-too');
     const id = await notificationIdOf(task.id);
     const otherId = await notificationIdOf(other.id);
-    // The notice is stored before the approval step runs: once the approval email is there, a notice email would be too.
+    // The notice is stored right after the approval emails (the last thing AwaitApproval's step does), and is listed by now.
     await waitForEmail((mail) => mail.destination.to.includes(APPROVER) && mail.subject === `Approval needed: sign-up ${task.id}`);
     const notices = (await mailboxFor(APPROVER)).filter((mail) => mail.subject === `Notice - sign-up ${task.id}`);
 

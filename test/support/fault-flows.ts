@@ -25,9 +25,14 @@ export function useFaultHarness(): () => FaultHarness {
 
 /** The steps of a sign-up as a test drives them through a fault harness, and the checks of its outcome. */
 export function signUpFlows(h: () => FaultHarness) {
-  /** Approves once the execution waits for the decision (its approval email sent). */
+  /**
+   * Approves once the execution waits for the decision and the approval email has arrived, as an
+   * approver would: the wait's write claims the email before sending it, so the claim alone does not
+   * mean that it went out (a throttled send gives it back, and the retried step sends it).
+   */
   const approve = async (run: SignUpRun): Promise<Task> => {
     await h().waitForTask(run.id, (task) => task.wait?.kind === 'approval' && task.sentEmails.includes('approval'));
+    await waitForEmail((mail) => mail.destination.to.includes(h().opsEmail) && mail.subject === `Approval needed: sign-up ${run.id}`);
     return h().app.core.admin.decide(run.id, 'approve', ADMIN);
   };
 
