@@ -102,21 +102,34 @@ function decide(current: Task, actions: ActionRecord[], taskType: TaskType, at: 
   return { write: write(moveTo(current, { to: 'approved', by: SYSTEM, event: 'auto-approved', at }), set({ approvedBy: SYSTEM, approvedAt: at })), to: 'approved' };
 }
 
+/** What postApprove's hooks did, before it is committed. `done`: every hook ran and the task is still valid. */
+export interface PostApproveRun {
+  readonly actions: ActionRecord[];
+  readonly done: boolean;
+  readonly error?: unknown;
+  readonly invalid: ActionRecord[];
+}
+
+/** Runs postApprove's hooks (the actions do their work, checkpointed, and may ask for a token); commits nothing. */
+export async function runPostApprove(ctx: Context, task: Task): Promise<PostApproveRun> {
+  if (task.status !== 'approved') throw new InvalidTransitionError(`Task ${task.id} is ${task.status}; postApprove needs it approved.`);
+  const run = await runStage(task, 'postApprove', ctx.deps.registry, ctx.deps.ports, ctx.now);
+  const invalid = invalidActions(run.task);
+  return { actions: run.task.actions, done: run.error === undefined && invalid.length === 0, invalid, ...(run.error === undefined ? {} : { error: run.error }) };
+}
+
 /**
- * postApprove, as the AwaitToken step runs it on an approved task: the actions do their work
- * (checkpointed) and may ask for a token. Its results are committed in one write, with
+ * postApprove, as the AwaitToken step runs it on an approved task when no token wait follows (a
+ * token wait commits the results in its own write): the results in one write, with
  * `postApprovedAt` when every hook ran and the task is still valid, so that a later run of the step
  * (a retry of the task, a re-run of the state) does not run the stage again. A hook that throws, or
  * an action left invalid, fails the step; the checkpoints are kept. Answers the task as committed.
  */
-export async function postApprove(ctx: Context, task: Task): Promise<Task> {
-  if (task.status !== 'approved') throw new InvalidTransitionError(`Task ${task.id} is ${task.status}; postApprove needs it approved.`);
-  const run = await runStage(task, 'postApprove', ctx.deps.registry, ctx.deps.ports, ctx.now);
-  const invalid = invalidActions(run.task);
-  const done = run.error === undefined && invalid.length === 0;
-  const saved = await commitStageResults(ctx, task, run.task.actions, 'approved', done ? { postApprovedAt: ctx.now() } : {});
+export async function postApprove(ctx: Context, task: Task, ran?: PostApproveRun): Promise<Task> {
+  const run = ran ?? (await runPostApprove(ctx, task));
+  const saved = await commitStageResults(ctx, task, run.actions, 'approved', run.done ? { postApprovedAt: ctx.now() } : {});
   if (run.error !== undefined) throw run.error;
-  if (!done) throw new InvalidTaskError(`Task ${task.id} became invalid after approval: ${describeInvalid(invalid)}.`);
+  if (!run.done) throw new InvalidTaskError(`Task ${task.id} became invalid after approval: ${describeInvalid(run.invalid)}.`);
   return saved;
 }
 

@@ -25,7 +25,14 @@ export interface TokenView {
  * another link of the same round, so the first one keeps working too. `current`: the task as the
  * caller just read or wrote it (saves a read).
  */
-export async function awaitToken(ctx: Context, taskId: string, sfnToken: string, current?: Task): Promise<void> {
+export async function awaitToken(
+  ctx: Context,
+  taskId: string,
+  sfnToken: string,
+  current?: Task,
+  /** postApprove's results, committed in the same write as the wait (only while the task is still approved, in this attempt). */
+  stageResults?: Pick<Task, 'actions' | 'postApprovedAt'>,
+): Promise<void> {
   let task = current ?? (await ctx.committer.read(taskId));
   if (task.status === 'completed') {
     await ctx.deps.workflow.resume(sfnToken, { submitted: true });
@@ -47,6 +54,7 @@ export async function awaitToken(ctx: Context, taskId: string, sfnToken: string,
           current.status === 'approved' ? moveTo(current, { to: 'awaiting_token', by: SYSTEM, event: 'token-issued', at }) : when({ path: ['status'], equals: 'awaiting_token' }),
           set({ wait: { kind: 'token', sfnToken, since: at, round }, rounds: round, sentEmails: [...current.sentEmails.filter((stage) => stage !== 'token'), 'token'] }),
           when({ path: ['rounds'], equals: current.rounds }),
+          stageResults && current.status === 'approved' ? write(set(stageResults), when({ path: ['attempt'], equals: task.attempt })) : {},
         ),
         result: undefined,
       };

@@ -2,7 +2,7 @@ import { awaitApproval as waitForDecision } from './approval.ts';
 import type { Context } from './context.ts';
 import { InvalidTransitionError } from './errors.ts';
 import { isApprovedOrLater } from './explain.ts';
-import { notifyNeedsApproval, postApprove, preApprove } from './stage-runs.ts';
+import { notifyNeedsApproval, postApprove, preApprove, runPostApprove } from './stage-runs.ts';
 import { submitWithoutToken } from './submit.ts';
 import { awaitToken as waitForToken } from './token.ts';
 
@@ -41,7 +41,16 @@ export async function awaitTokenStep(ctx: Context, taskId: string, sfnToken: str
   const task = await ctx.committer.read(taskId);
   switch (task.status) {
     case 'approved': {
-      const ready = task.postApprovedAt === undefined ? await postApprove(ctx, task) : task;
+      let ready = task;
+      if (task.postApprovedAt === undefined) {
+        const run = await runPostApprove(ctx, task);
+        if (run.done && run.actions.some((action) => action.needsToken)) {
+          // postApprove's results, the move to awaiting_token and the wait are one write.
+          await waitForToken(ctx, taskId, sfnToken, task, { actions: run.actions, postApprovedAt: ctx.now() });
+          return;
+        }
+        ready = await postApprove(ctx, task, run);
+      }
       if (ready.actions.some((action) => action.needsToken)) {
         await waitForToken(ctx, taskId, sfnToken, ready);
         return;
