@@ -49,8 +49,9 @@ export async function updateData(ctx: Context, taskId: string, data: unknown, by
     { current: task, ...(ifMatch === undefined ? {} : { ifMatch }) },
   );
   const { task: validated, result: decided } = await validate(ctx, updated, taskType);
-  if (decided !== 'pending' && updated.wait?.kind === 'approval') {
-    await ctx.deps.workflow.resume(updated.wait.sfnToken, { decision: isApprovedOrLater(validated.status) ? 'approved' : 'rejected' });
+  const wait = validated.wait ?? updated.wait;
+  if (decided !== 'pending' && wait?.kind === 'approval') {
+    await ctx.deps.workflow.resume(wait.sfnToken, { decision: isApprovedOrLater(validated.status) ? 'approved' : 'rejected' });
   }
   return validated;
 }

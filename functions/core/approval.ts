@@ -98,7 +98,12 @@ export async function decide(ctx: Context, taskId: string, decision: Decision, b
       if (options.linkRound !== undefined && current.wait?.round !== options.linkRound) {
         throw alreadyDecidedOrReplaced(current);
       }
-      const guard = write(when({ path: ['status'], equals: 'pending' }), options.linkRound === undefined ? {} : when({ path: ['wait', 'round'], equals: options.linkRound }));
+      // Also the wait it saw (by its round): a wait set meanwhile must be resumed by this decision, so it decides again.
+      const guard = write(
+        when({ path: ['status'], equals: 'pending' }),
+        when({ path: ['rounds'], equals: current.rounds }),
+        options.linkRound === undefined ? {} : when({ path: ['wait', 'round'], equals: options.linkRound }),
+      );
       if (decision === 'reject') {
         return { write: write(guard, moveTo(current, { to: 'rejected', by, event: 'rejected', at, ...(reason ? { reason } : {}) })), result: { queued: false, wait: current.wait } };
       }

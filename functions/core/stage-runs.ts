@@ -62,6 +62,8 @@ export async function validate(ctx: Context, task: Task, taskType: TaskType): Pr
         when({ path: ['status'], equals: 'pending' }),
         when({ path: ['dataRevision'], equals: revision }),
         when({ path: ['queuedApproval'], exists: current.queuedApproval !== undefined }),
+        // A decision made here must reach the wait that exists when it lands (a data update's validation runs beside the step).
+        when({ path: ['rounds'], equals: current.rounds }),
       );
       if (run?.error !== undefined) return { write: write(results, guard), result: 'pending' };
       const decision = decide(current, actions, taskType, at);

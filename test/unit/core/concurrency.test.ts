@@ -192,3 +192,26 @@ describe('two approvers at once', () => {
     expect((await harness.store.get(task.id))?.history.filter((entry) => entry.event === 'approved' || entry.event === 'rejected')).toHaveLength(1);
   });
 });
+
+describe('an approval that lands while the approval step sets up its wait', () => {
+  it('decides again on the wait it finds and resumes it, so the execution does not wait for a decided task', async () => {
+    // Prepare: validated and pending; the step's wait is committed between the approval's read and its write.
+    const harness = engineWithFakes();
+    const task = await signUp(harness);
+    await harness.engine.preApprove(task.id);
+    const update = harness.store.update.bind(harness.store);
+    let raced = false;
+    harness.store.update = async (id, change) => {
+      if (!raced && change.set?.some((entry) => entry.path[0] === 'approvedBy')) {
+        raced = true;
+        await harness.engine.awaitApproval(task.id, 'sfn-approval');
+      }
+      return update(id, change);
+    };
+    // Act
+    const decided = await harness.engine.decide(task.id, 'approve', ADMIN);
+    // Assess
+    expect([raced, decided.status, harness.workflow.resumed]).toStrictEqual([true, 'approved', [{ sfnToken: 'sfn-approval', output: { decision: 'approved' } }]]);
+    expect(harness.core.committer.conflicts).toBe(1);
+  });
+});
