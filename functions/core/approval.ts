@@ -2,7 +2,7 @@ import type { Context } from './context.ts';
 import { ForbiddenError, InvalidTaskError, SecretExpiredError, WaitOverError } from './errors.ts';
 import { assertUndecided, describeInvalid, errorName, invalidActions, isApprovedOrLater } from './explain.ts';
 import { failTask } from './failure.ts';
-import { type Actor, SYSTEM } from './identity.ts';
+import type { Actor } from './identity.ts';
 import { describeError } from './notifier.ts';
 import { sendingOnce, tellRequester } from './requester-mail.ts';
 import { hashSecret } from './secrets.ts';
@@ -126,7 +126,6 @@ export async function decide(ctx: Context, taskId: string, decision: Decision, b
   const wait = committed.result.wait;
   if (wait?.kind === 'approval') decided = await tellWorkflowDecided(ctx, decided, wait.sfnToken);
   if (decided.status === 'rejected') await tellRequester(ctx, decided, 'rejected', { reason: reason ?? '' });
-  await acknowledgeNeedsApproval(ctx, decided);
   return decided;
 }
 
@@ -182,18 +181,3 @@ const isRequester = (task: Task, approver: { sub?: string; email?: string }): bo
   ((approver.sub !== undefined && approver.sub === task.createdBy.sub) ||
     (approver.email !== undefined && approver.email.toLowerCase() === task.createdBy.email?.toLowerCase()));
 
-/**
- * Once a task is decided (by a person, or by its own validation), nothing in it waits for approval:
- * its unacknowledged "needs approval" notices are acknowledged by `system`. Best effort, after the
- * commit: a failure is reported as internal and never undoes or fails the decision.
- */
-export async function acknowledgeNeedsApproval(ctx: Context, task: Task): Promise<void> {
-  if (task.status === 'pending') return;
-  try {
-    const notices = (await ctx.deps.notifications.unacknowledgedOf(task.id)).filter((notification) => notification.kind === 'needs-approval');
-    const at = ctx.now();
-    for (const notice of notices) await ctx.deps.notifications.acknowledge(notice.id, SYSTEM.id, at);
-  } catch (error) {
-    ctx.onInternalError(`Could not acknowledge the needs-approval notices of task ${task.id}`, error);
-  }
-}

@@ -1,6 +1,9 @@
 import * as z from 'zod';
 
-/** An operator notification: a task needs approval, or something went wrong. */
+/**
+ * An operator notification: something went wrong (or, in records from before 2026-12-02, a task
+ * needed approval: approvers now get the approval email, and operators hear of errors only).
+ */
 export const NotificationSchema = z.object({
   id: z.string(),
   taskId: z.string(),

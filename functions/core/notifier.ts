@@ -13,7 +13,7 @@ export interface NotifyInput {
 }
 
 /**
- * Operator notifications: stored (listable, acknowledgeable) and, for errors, emailed to the operators. Never
+ * Operator notifications: stored (listable, acknowledgeable) and emailed to the operators. Never
  * throws: a notification that cannot be emailed stays stored with no `emailedAt`, and the failure
  * becomes an error notification of its own (stored, not emailed, so failures cannot loop).
  */
@@ -45,9 +45,6 @@ export class Notifier {
       this.onInternalError('Could not store a notification', error);
       return undefined;
     }
-    // One email per person per event: whoever decides gets the approval email with their link, so a
-    // "needs approval" notice is only listed (GET /v1/notifications), never emailed as well.
-    if (input.kind === 'needs-approval') return notification;
     try {
       const sent = await this.mail.send({
         task: input.task,

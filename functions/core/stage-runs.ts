@@ -1,4 +1,3 @@
-import { acknowledgeNeedsApproval } from './approval.ts';
 import type { Context } from './context.ts';
 import { InvalidTaskError, InvalidTransitionError } from './errors.ts';
 import { describeInvalid, invalidActions } from './explain.ts';
@@ -29,17 +28,6 @@ export async function preApprove(ctx: Context, taskId: string): Promise<Task> {
     if (await ctx.mail.send({ task: validated, taskType, stage: 'initial', recipients: recipient ? [recipient] : [] })) await markSent(ctx, taskId, 'initial');
   }
   return validated;
-}
-
-/** Tells the operators that a task waits for a human decision (listed, not emailed: the approvers get the approval email). */
-export async function notifyNeedsApproval(ctx: Context, task: Task): Promise<void> {
-  const invalid = invalidActions(task);
-  await ctx.notifier.notify({
-    task,
-    taskType: ctx.taskTypeOf(task),
-    kind: 'needs-approval',
-    message: `'${task.type}' task ${task.id} needs approval.${invalid.length ? ` It is invalid: ${describeInvalid(invalid)}.` : ''}`,
-  });
 }
 
 /**
@@ -73,7 +61,6 @@ export async function validate(ctx: Context, task: Task, taskType: TaskType): Pr
     { current: task },
   );
   if (run?.error !== undefined) throw run.error;
-  if (committed.result !== 'pending') await acknowledgeNeedsApproval(ctx, committed.task);
   return committed;
 }
 

@@ -2,7 +2,7 @@ import { awaitApproval as waitForDecision } from './approval.ts';
 import type { Context } from './context.ts';
 import { InvalidTransitionError } from './errors.ts';
 import { isApprovedOrLater } from './explain.ts';
-import { notifyNeedsApproval, postApprove, preApprove, runPostApprove } from './stage-runs.ts';
+import { postApprove, preApprove, runPostApprove } from './stage-runs.ts';
 import { submitWithoutToken } from './submit.ts';
 import { awaitToken as waitForToken } from './token.ts';
 
@@ -16,7 +16,8 @@ import { awaitToken as waitForToken } from './token.ts';
 
 /**
  * AwaitApproval: preApprove (validation, auto-decision, initial email), then the wait for a decision,
- * with the approvers' emails and the operators' needs-approval notice. A task decided without a human
+ * with the approvers' emails (operators are not notified: they hear of errors and stuck tasks, not of
+ * requests that wait for an approver). A task decided without a human
  * (auto-approved, auto-rejected, a queued approval) or before this run (a retry) answers at once.
  */
 export async function awaitApprovalStep(ctx: Context, taskId: string, sfnToken: string): Promise<void> {
@@ -25,10 +26,7 @@ export async function awaitApprovalStep(ctx: Context, taskId: string, sfnToken: 
     await ctx.deps.workflow.resume(sfnToken, { decision: isApprovedOrLater(task.status) ? 'approved' : 'rejected' });
     return;
   }
-  // A re-run of the state after the approval request went out (a restarted runner) does not notify twice.
-  const requestedBefore = task.wait?.kind === 'approval' && task.sentEmails.includes('approval');
-  const waiting = await waitForDecision(ctx, taskId, sfnToken);
-  if (!requestedBefore && waiting.status === 'pending') await notifyNeedsApproval(ctx, waiting);
+  await waitForDecision(ctx, taskId, sfnToken);
 }
 
 /**

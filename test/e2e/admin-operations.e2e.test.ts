@@ -105,14 +105,28 @@ async function listAll(query: Record<string, string>, limit = 100): Promise<{ st
  */
 const tasksOf = async (type: string, requester: Requester, since: string) => (await listAll({ type, requester: requester.sub, createdFrom: since })).ids;
 
-/** The id of the "needs approval" notification of a task, once it is listed (polled, with a deadline). */
+/** A sign-up that fails in AwaitToken: another sign-up took its project name after it was validated. */
+async function failedSignUp(name: string): Promise<SignUp> {
+  const suffix = unique();
+  const projectName = `${name}-${suffix}`;
+  const first = await signUp(`${name}-first`, undefined, { email: `${name}-first-${suffix}@example.com`, projectName });
+  const second = await signUp(`${name}-second`, undefined, { email: `${name}-second-${suffix}@example.com`, projectName });
+  await Promise.all([approvalEmailOf(first.id), approvalEmailOf(second.id)]);
+  expect((await api(`/v1/tasks/${first.id}/approve`, { method: 'POST', admin: true })).status).toBe(200);
+  await tokenEmailOf(first);
+  expect((await api(`/v1/tasks/${second.id}/approve`, { method: 'POST', admin: true })).status).toBe(200);
+  await waitForTask(second.id, (task) => task.status === 'failed');
+  return second;
+}
+
+/** The id of the error notification of a task, once it is listed (polled, with a deadline). */
 async function notificationIdOf(taskId: string): Promise<string> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     const response = await api('/v1/notifications?acknowledged=false&limit=100', { admin: true });
-    const found = response.json.notifications.find((notification: { taskId: string; kind: string }) => notification.taskId === taskId && notification.kind === 'needs-approval');
+    const found = response.json.notifications.find((notification: { taskId: string; kind: string }) => notification.taskId === taskId && notification.kind === 'error');
     if (found) return found.id;
-    if (Date.now() > deadline) throw new Error(`No needs-approval notification for task ${taskId}`);
+    if (Date.now() > deadline) throw new Error(`No error notification for task ${taskId}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -676,15 +690,16 @@ describe('self-approval', () => {
 });
 
 describe('notifications and status', () => {
-  it('lists a needs-approval notification without emailing it (the approval email is the one email), and acknowledges one or several', async () => {
+  it('lists and emails an error notification to the operators (none for a request waiting for approval), and acknowledges one or several', async () => {
     // Prepare
-    const task = await signUp('notified');
-    const other = await signUp('notified-too');
+    const task = await failedSignUp('notified');
+    const other = await failedSignUp('notified-too');
+    const waiting = await signUp('notified-waiting');
     const id = await notificationIdOf(task.id);
     const otherId = await notificationIdOf(other.id);
-    // The notice is stored right after the approval emails (the last thing AwaitApproval's step does), and is listed by now.
-    await waitForEmail((mail) => mail.destination.to.includes(APPROVER) && mail.subject === `Approval needed: sign-up ${task.id}`);
-    const notices = (await mailboxFor(APPROVER)).filter((mail) => mail.subject === `Notice - sign-up ${task.id}`);
+    const email = await waitForEmail((mail) => mail.destination.to.includes(APPROVER) && mail.subject === `Error - sign-up ${task.id}`);
+    await approvalEmailOf(waiting.id);
+    const aboutWaiting = (await api('/v1/notifications?limit=100', { admin: true })).json.notifications.filter((n: { taskId: string }) => n.taskId === waiting.id);
 
     // Act
     const listed = await findNotification(id);
@@ -695,16 +710,19 @@ describe('notifications and status', () => {
     const unacknowledged = await api('/v1/notifications?acknowledged=false&limit=100', { admin: true });
 
     // Assess
-    expect(notices).toStrictEqual([]);
+    expect(aboutWaiting).toStrictEqual([]);
+    expect(email.body.text).toContain(`Task ${task.id} (sign-up) failed in AwaitToken.`);
     expect(listed).toStrictEqual({
       id,
       taskId: task.id,
       taskType: 'sign-up',
-      kind: 'needs-approval',
-      error: false,
-      message: `'sign-up' task ${task.id} needs approval.`,
+      kind: 'error',
+      error: true,
+      message: `Task ${task.id} (sign-up) failed in AwaitToken. An admin can retry it: POST /v1/tasks/${task.id}/retry.`,
+      detail: expect.stringContaining('InvalidTaskError'),
       createdAt: expect.any(String),
       acknowledged: false,
+      emailedAt: expect.any(String),
     });
     expect(read.json).toStrictEqual(listed);
     expect(acknowledged.status).toBe(200);

@@ -84,6 +84,30 @@ async function signUp(name: string, jwt?: string): Promise<SignUp> {
   return { id: created.json.id, ...data };
 }
 
+/**
+ * The id of the operators' error notification of a task that failed: a sign-up whose project name
+ * another sign-up took after both were validated fails in AwaitToken.
+ */
+async function errorNotificationOfAFailedTask(): Promise<string> {
+  const suffix = unique();
+  const create = (who: string) =>
+    api('/v1/tasks', { method: 'POST', json: { type: 'sign-up', data: { email: `${who}-${suffix}@example.com`, projectName: `notice-${suffix}` } } });
+  const [first, second] = await Promise.all([create('first'), create('second')]);
+  await Promise.all([approvalLinkOf(first.json.id), approvalLinkOf(second.json.id)]);
+  await api(`/v1/tasks/${first.json.id}/approve`, { method: 'POST', admin: true });
+  await waitForTask(first.json.id, (t) => t.waitingFor === 'token');
+  await api(`/v1/tasks/${second.json.id}/approve`, { method: 'POST', admin: true });
+  await waitForTask(second.json.id, (t) => t.status === 'failed');
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const listed = await api('/v1/notifications?acknowledged=false&limit=100', { admin: true });
+    const found = listed.json.notifications.find((notification: { taskId: string; kind: string }) => notification.taskId === second.json.id && notification.kind === 'error');
+    if (found) return found.id as string;
+    if (Date.now() > deadline) throw new Error(`No error notification for task ${second.json.id}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 const approvalLinkOf = async (id: string) =>
   linkIn(await waitForEmail((mail) => mail.destination.to.includes(APPROVER) && mail.subject === `Approval needed: sign-up ${id}`), 'approvals');
 const tokenLinkOf = async (to: string, subject: string) =>
@@ -297,8 +321,7 @@ describe('bearer JWTs on the admin API', () => {
   beforeAll(async () => {
     task = await signUp('jwt');
     await approvalLinkOf(task.id);
-    const notices = await api('/v1/notifications?acknowledged=false&limit=100', { admin: true });
-    notificationId = notices.json.notifications.find((notification: { taskId: string }) => notification.taskId === task.id)?.id ?? '';
+    notificationId = await errorNotificationOfAFailedTask();
     await waitForTask(task.id, (t) => t.waitingFor === 'approval' && t.sentEmails.includes('approval'));
     before = await api(`/v1/tasks/${task.id}`, { admin: true });
 

@@ -56,7 +56,7 @@ describe('an adapter throttled throughout one run of a step', () => {
       { step, taskId: run.id, outcome: 'ok' },
     ]);
     expect(done.attempt).toBe(1);
-    expect((await harness().notificationsOf(run.id)).map((notification) => notification.kind)).toStrictEqual(['needs-approval']);
+    expect((await harness().notificationsOf(run.id)).map((notification) => notification.kind)).toStrictEqual([]);
     expect(await tokenEmailsOf(run)).toHaveLength(1);
     // The step's retry is one more invocation, not one more state: still 3 transitions.
     expect(await executionCost(done.executionArn!)).toStrictEqual({ states: ['AwaitApproval', 'AwaitToken', 'Complete'], invocations: 4 });
@@ -82,10 +82,7 @@ describe('a step that outlives its state\'s TimeoutSeconds (60 s)', () => {
     // Assess
     const done = await harness().observer.core.reads.getTask(run.id);
     expect([done.status, done.sentEmails.includes('completed')]).toStrictEqual(['completed', false]);
-    expect((await harness().notificationsOf(run.id)).map((n) => [n.kind, n.message])).toStrictEqual([
-      ['needs-approval', `'sign-up' task ${run.id} needs approval.`],
-      ['error', `The completed email of task ${run.id} could not be sent.`],
-    ]);
+    expect((await harness().notificationsOf(run.id)).map((n) => [n.kind, n.message])).toStrictEqual([['error', `The completed email of task ${run.id} could not be sent.`]]);
     expect((await harness().notificationsOf(run.id)).at(-1)?.detail).toContain('States.Timeout');
     expect(await executionEnded(done.executionArn!)).toBe('FAILED');
     expect(await executionCost(done.executionArn!)).toStrictEqual({ states: ['AwaitApproval', 'AwaitToken', 'Complete', 'HandleFailure', 'Failed'], invocations: 4 });

@@ -8,18 +8,18 @@ const signUp = (engine: Engine, name = 'apollo', requester?: { sub: string; emai
   engine.createTask('sign-up', { email: `${name}@example.com`, projectName: name }, requester);
 
 describe('operator notifications', () => {
-  it('lists that a task needs approval without emailing it (the approvers get the approval email), and acknowledges one or many', async () => {
+  it('tells the operators of a failed task (listed and emailed), notifies none of a request waiting for approval, and acknowledges one or many', async () => {
     // Prepare
     const { engine, mailer } = setup();
-    const task = await signUp(engine);
+    const waiting = await signUp(engine, 'waiting');
+    const failing = await signUp(engine, 'failing');
     // Act
-    await engine.preApprove(task.id);
-    await engine.awaitApproval(task.id, 'sfn-approval');
-    // Assess: one email per person for this event, the approval email with the link.
+    await engine.awaitApproval(waiting.id, 'sfn-approval');
+    await engine.fail(failing.id, 'AwaitApproval', { Error: 'Error', Cause: 'boom' });
+    // Assess: operators hear of the error only; the approvers get the approval email.
     const page = await engine.listNotifications({ acknowledged: false, limit: 10 });
-    expect(page.items.map((n) => [n.kind, n.message, n.emailedAt])).toStrictEqual([['needs-approval', `'sign-up' task ${task.id} needs approval.`, undefined]]);
-    expect(mailer.sent.map((mail) => [mail.to, mail.subject])).toStrictEqual([[['ops@example.com'], `Approval needed: sign-up ${task.id}`]]);
-
+    expect(page.items.map((n) => [n.taskId, n.kind, n.emailedAt])).toStrictEqual([[failing.id, 'error', '2026-11-23T10:00:00.000Z']]);
+    expect(mailer.sent.map((mail) => mail.subject)).toStrictEqual([`Approval needed: sign-up ${waiting.id}`, `Error - sign-up ${failing.id}`]);
     const result = await engine.acknowledge([page.items[0]?.id ?? '', 'nope'], ADMIN);
 
     expect(result).toStrictEqual({ acknowledged: [page.items[0]?.id], unknown: ['nope'] });

@@ -28,7 +28,7 @@ function resetPassword(harness: ReturnType<typeof setup>, email: string) {
 const kinds = async (harness: ReturnType<typeof setup>) => [...harness.notifications.notifications.values()].map((n) => n.kind);
 
 describe('AwaitApproval', () => {
-  it('runs preApprove, emails the approvers, lists one needs-approval notice and waits (its token not answered)', async () => {
+  it('runs preApprove, emails the approvers, notifies no operator and waits (its token not answered)', async () => {
     // Prepare
     const harness = setup();
     const task = await signUp(harness);
@@ -40,11 +40,11 @@ describe('AwaitApproval', () => {
     const waiting = await harness.engine.getTask(task.id);
     expect([waiting.status, waiting.validatedAt !== undefined, waiting.wait?.kind, waiting.wait?.sfnToken]).toStrictEqual(['pending', true, 'approval', 'sfn-approval-1']);
     expect(harness.mailer.sent.map((mail) => [mail.to, mail.subject])).toStrictEqual([[['ops@example.com'], `Approval needed: sign-up ${task.id}`]]);
-    expect(await kinds(harness)).toStrictEqual(['needs-approval']);
+    expect(await kinds(harness)).toStrictEqual([]);
     expect(harness.workflow.resumed).toStrictEqual([]);
   });
 
-  it('run again with the same token (a restarted runner) neither emails nor notifies twice', async () => {
+  it('run again with the same token (a restarted runner) does not email twice', async () => {
     // Prepare
     const harness = setup();
     const task = await signUp(harness);
@@ -55,10 +55,10 @@ describe('AwaitApproval', () => {
 
     // Assess
     expect(harness.mailer.sent).toHaveLength(1);
-    expect(await kinds(harness)).toStrictEqual(['needs-approval']);
+    expect(await kinds(harness)).toStrictEqual([]);
   });
 
-  it('retried by the state machine after the approval email failed: sends it in the new round and notifies once', async () => {
+  it('retried by the state machine after the approval email failed: sends it in the new round', async () => {
     // Prepare: the first run's email fails (its claim is given back), as a TransientError the state retries.
     const harness = setup();
     const task = await signUp(harness);
@@ -74,7 +74,7 @@ describe('AwaitApproval', () => {
 
     // Assess
     expect([(await harness.engine.getTask(task.id)).wait?.sfnToken, harness.mailer.sent.length]).toStrictEqual(['sfn-approval-2', 1]);
-    expect(await kinds(harness)).toStrictEqual(['needs-approval']);
+    expect(await kinds(harness)).toStrictEqual([]);
   });
 
   it('answers its own token with the decision when preApprove auto-approves: no email, no notice', async () => {
