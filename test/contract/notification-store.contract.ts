@@ -116,7 +116,8 @@ export function describeNotificationStoreContract(name: string, makeStore: () =>
       const first = newNotification('N1', 30);
       const error = newNotification('N2', 20, { kind: 'error', error: true, message: 'It failed.' });
       const second = newNotification('N3', 10);
-      for (const notification of [first, error, second, newNotification('N4', 5, { taskId: 'T2' }), newNotification('N5', 91 * 24 * 3600)]) await store.put(notification);
+      const otherTask = newNotification('N4', 5, { taskId: 'T2' });
+      for (const notification of [first, error, second, otherTask, newNotification('N5', 91 * 24 * 3600)]) await store.put(notification);
 
       // Act
       const open = await store.unacknowledgedOf('T1');
@@ -125,7 +126,7 @@ export function describeNotificationStoreContract(name: string, makeStore: () =>
 
       // Assess
       expect([open, after]).toStrictEqual([[second, error, first], []]);
-      await expect(store.unacknowledgedOf('T2')).resolves.toStrictEqual([newNotification('N4', 5, { taskId: 'T2' })]);
+      await expect(store.unacknowledgedOf('T2')).resolves.toStrictEqual([otherTask]);
       await expect(store.unacknowledgedErrors(10)).resolves.toStrictEqual({ count: 0, items: [] });
       await expect(store.get('N3')).resolves.toStrictEqual({ ...second, acknowledged: true, acknowledgedAt: AT, acknowledgedBy: 'system' });
     });
