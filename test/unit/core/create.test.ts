@@ -8,8 +8,9 @@ import {
   ValidationError,
 } from '#core/errors';
 import { defineTaskType } from '#core/task-type';
-import { type Engine, engineWithFakes } from '../../support/engine-harness.ts';
+import { engineWithFakes } from '../../support/engine-harness.ts';
 import { expectError } from '../../support/expect-error.ts';
+import { ADMIN, setupOps, signUp } from './sign-ups.ts';
 
 const setup = () =>
   engineWithFakes({
@@ -19,13 +20,6 @@ const setup = () =>
       defineTaskType({ name: 'signed-in', description: 'x', actions: ['reset-user-password'], access: 'authenticated', autoApprove: false }),
     ],
   });
-
-const ADMIN = { kind: 'admin' as const, id: 'root@example.com' };
-
-const setupOps = () => engineWithFakes({ adminEmails: ['ops@example.com'], ttlMinutes: 60 });
-
-const signUp = (engine: Engine, name = 'apollo', requester?: { sub: string; email?: string; roles: string[] }) =>
-  engine.createTask('sign-up', { email: `${name}@example.com`, projectName: name }, requester);
 
 describe('createTask', () => {
   it('stores a pending task and starts its workflow with ids and timeouts only', async () => {

@@ -1,29 +1,14 @@
 import { InvalidTransitionError, SecretExpiredError } from '#core/errors';
-import { type Engine, engineWithFakes, linkSecret } from '../../support/engine-harness.ts';
+import { engineWithFakes, linkSecret } from '../../support/engine-harness.ts';
 import { expectError } from '../../support/expect-error.ts';
+import { ADMIN, setupOps, signUp, toAwaitingToken } from './sign-ups.ts';
 import type { RecordingMailer } from '../../support/fakes.ts';
 
 const setupTwo = () => engineWithFakes({ adminEmails: ['a1@example.com', 'a2@example.com'] });
 
 const approvalMails = (mailer: RecordingMailer) => mailer.sent.filter((mail) => mail.subject.startsWith('Approval needed'));
 
-const ADMIN = { kind: 'admin' as const, id: 'root@example.com' };
-
-const setup = () => engineWithFakes({ adminEmails: ['ops@example.com'], ttlMinutes: 60 });
-
-const signUp = (engine: Engine, name = 'apollo', requester?: { sub: string; email?: string; roles: string[] }) =>
-  engine.createTask('sign-up', { email: `${name}@example.com`, projectName: name }, requester);
-
-/** Takes a sign-up to "awaiting its token", as the state machine would. */
-async function toAwaitingToken(engine: Engine, name = 'apollo') {
-  const task = await signUp(engine, name);
-  await engine.preApprove(task.id);
-  await engine.awaitApproval(task.id, `sfn-approval-${name}`);
-  await engine.decide(task.id, 'approve', ADMIN);
-  await engine.postApprove(task.id);
-  await engine.awaitToken(task.id, `sfn-token-${name}`);
-  return task;
-}
+const setup = setupOps;
 
 describe('fail (the state machine\'s catch-all)', () => {
   it('rejects a task whose approval timed out, revokes its links and tells the requester why', async () => {

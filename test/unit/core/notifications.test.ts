@@ -1,11 +1,6 @@
-import { type Engine, engineWithFakes } from '../../support/engine-harness.ts';
+import { ADMIN, setupOps, signUp } from './sign-ups.ts';
 
-const ADMIN = { kind: 'admin' as const, id: 'root@example.com' };
-
-const setup = () => engineWithFakes({ adminEmails: ['ops@example.com'], ttlMinutes: 60 });
-
-const signUp = (engine: Engine, name = 'apollo', requester?: { sub: string; email?: string; roles: string[] }) =>
-  engine.createTask('sign-up', { email: `${name}@example.com`, projectName: name }, requester);
+const setup = setupOps;
 
 describe('operator notifications', () => {
   it('tells the operators of a failed task (listed and emailed), notifies none of a request waiting for approval, and acknowledges one or many', async () => {

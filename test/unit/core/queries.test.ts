@@ -2,13 +2,9 @@ import {
   NotFoundError,
   TaskArchivedError,
 } from '#core/errors';
-import { type Engine, engineWithFakes, } from '../../support/engine-harness.ts';
+import { engineWithFakes } from '../../support/engine-harness.ts';
 import { expectError } from '../../support/expect-error.ts';
-
-const ADMIN = { kind: 'admin' as const, id: 'root@example.com' };
-
-const signUp = (engine: Engine, name = 'apollo', requester?: { sub: string; email?: string; roles: string[] }) =>
-  engine.createTask('sign-up', { email: `${name}@example.com`, projectName: name }, requester);
+import { ADMIN, signUp } from './sign-ups.ts';
 
 describe('tracking', () => {
   it('keeps an ended task ttlMinutes, or expires it as it ends when tracking is off', async () => {

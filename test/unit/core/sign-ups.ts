@@ -1,0 +1,21 @@
+import { type Engine, engineWithFakes } from '../../support/engine-harness.ts';
+
+/** What the core tests share: an admin, a harness with one operator, and sign-ups driven as the state machine would. */
+export const ADMIN = { kind: 'admin' as const, id: 'root@example.com' };
+
+/** One operator (and approver), tasks kept 60 minutes after they end. */
+export const setupOps = () => engineWithFakes({ adminEmails: ['ops@example.com'], ttlMinutes: 60 });
+
+export const signUp = (engine: Engine, name = 'apollo', requester?: { sub: string; email?: string; roles: string[] }) =>
+  engine.createTask('sign-up', { email: `${name}@example.com`, projectName: name }, requester);
+
+/** Takes a sign-up to "awaiting its token", as the state machine would. */
+export async function toAwaitingToken(engine: Engine, name = 'apollo') {
+  const task = await signUp(engine, name);
+  await engine.preApprove(task.id);
+  await engine.awaitApproval(task.id, `sfn-approval-${name}`);
+  await engine.decide(task.id, 'approve', ADMIN);
+  await engine.postApprove(task.id);
+  await engine.awaitToken(task.id, `sfn-token-${name}`);
+  return task;
+}
