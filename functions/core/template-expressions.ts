@@ -40,14 +40,14 @@ export class ExpressionParser {
     throw new TemplateError(`${message} at ${position(this.source, offset)}: ${SUPPORTED}`);
   }
 
-  skip(value: string): boolean {
+  accept(value: string): boolean {
     if (!this.peek(value)) return false;
     this.index += 1;
     return true;
   }
 
   expect(value: string): void {
-    if (!this.skip(value)) this.fail(`Expected "${value}"${this.peek() ? ` but found "${this.peek()?.value}"` : ''}`);
+    if (!this.accept(value)) this.fail(`Expected "${value}"${this.peek() ? ` but found "${this.peek()?.value}"` : ''}`);
   }
 
   name(): string {
@@ -63,25 +63,25 @@ export class ExpressionParser {
 
   expression(): Expr {
     const then = this.or();
-    if (!this.skip('if')) return then;
+    if (!this.accept('if')) return then;
     const test = this.or();
-    return this.skip('else') ? { kind: 'inline-if', test, then, otherwise: this.or() } : { kind: 'inline-if', test, then };
+    return this.accept('else') ? { kind: 'inline-if', test, then, otherwise: this.or() } : { kind: 'inline-if', test, then };
   }
 
   private or(): Expr {
     let left = this.and();
-    while (this.skip('or')) left = { kind: 'binary', op: 'or', left, right: this.and() };
+    while (this.accept('or')) left = { kind: 'binary', op: 'or', left, right: this.and() };
     return left;
   }
 
   private and(): Expr {
     let left = this.not();
-    while (this.skip('and')) left = { kind: 'binary', op: 'and', left, right: this.not() };
+    while (this.accept('and')) left = { kind: 'binary', op: 'and', left, right: this.not() };
     return left;
   }
 
   private not(): Expr {
-    return this.skip('not') ? { kind: 'not', operand: this.not() } : this.compare();
+    return this.accept('not') ? { kind: 'not', operand: this.not() } : this.compare();
   }
 
   private compare(): Expr {
@@ -95,15 +95,15 @@ export class ExpressionParser {
 
   private filtered(): Expr {
     let input = this.postfix(this.primary());
-    while (this.skip('|')) {
+    while (this.accept('|')) {
       const name = this.name();
       if (!(FILTERS as readonly string[]).includes(name)) {
         this.index -= 1;
         this.fail(`Unknown filter "${name}"`);
       }
       const args: Expr[] = [];
-      if (this.skip('(')) {
-        while (!this.skip(')')) {
+      if (this.accept('(')) {
+        while (!this.accept(')')) {
           if (args.length) this.expect(',');
           args.push(this.expression());
         }
@@ -115,8 +115,8 @@ export class ExpressionParser {
 
   private postfix(object: Expr): Expr {
     for (;;) {
-      if (this.skip('.')) object = { kind: 'member', object, key: { kind: 'literal', value: this.name() } };
-      else if (this.skip('[')) {
+      if (this.accept('.')) object = { kind: 'member', object, key: { kind: 'literal', value: this.name() } };
+      else if (this.accept('[')) {
         object = { kind: 'member', object, key: this.expression() };
         this.expect(']');
       } else return object;
