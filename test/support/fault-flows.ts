@@ -1,8 +1,8 @@
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import type { Actor } from '#core/identity';
 import type { Task } from '#core/task';
 import { type FaultHarness, secretOf, type SignUpRun, startFaultHarness, tokenLinkOf } from './fault-harness.ts';
-import { mailboxFor, waitForEmail } from './stack.ts';
+import { historyCost, mailboxFor, waitForEmail } from './stack.ts';
 
 export const ADMIN: Actor = { kind: 'admin', id: 'ops-admin' };
 export const PASSWORD = 'a long enough password';
@@ -76,19 +76,7 @@ export function signUpFlows(h: () => FaultHarness) {
     return failed;
   };
   /** The states an execution entered (its transitions) and the steps Lambda invocations it scheduled, from its history. */
-  const executionCost = async (executionArn: string): Promise<{ states: string[]; invocations: number }> => {
-    const events: HistoryEvent[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await h().sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, ...(nextToken ? { nextToken } : {}) }));
-      events.push(...(page.events ?? []));
-      nextToken = page.nextToken;
-    } while (nextToken);
-    return {
-      states: events.filter((event) => event.type?.endsWith('StateEntered')).map((event) => event.stateEnteredEventDetails?.name ?? '?'),
-      invocations: events.filter((event) => event.type === 'TaskScheduled').length,
-    };
-  };
+  const executionCost = (executionArn: string) => historyCost(h().sfn, executionArn);
   /** Waits until the execution ended (its last state entered), and answers how. */
   const executionEnded = async (executionArn: string, timeoutMs = 30_000): Promise<string> => {
     const deadline = Date.now() + timeoutMs;

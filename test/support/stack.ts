@@ -129,6 +129,21 @@ export function secretsIn(emails: readonly MailboxEmail[]): string[] {
   return emails.flatMap((email) => [...(email.body.text ?? '').matchAll(/\/v1\/(?:approvals|tokens)\/([A-Za-z0-9_-]{43})\b/g)].map((match) => match[1] ?? ''));
 }
 
+/** The states an execution entered (its transitions) and the Lambda invocations it scheduled, from its whole history. */
+export async function historyCost(sfn: SFNClient, executionArn: string): Promise<{ states: string[]; invocations: number }> {
+  const events: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, ...(nextToken ? { nextToken } : {}) }));
+    events.push(...(page.events ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return {
+    states: events.filter((event) => event.type?.endsWith('StateEntered')).map((event) => event.stateEnteredEventDetails?.name ?? '?'),
+    invocations: events.filter((event) => event.type === 'TaskScheduled').length,
+  };
+}
+
 /**
  * What a task's execution cost on the local stack's runner: the states it entered, in order (its
  * state transitions, what Standard workflows bill) and the Lambda invocations it scheduled. With
@@ -142,17 +157,7 @@ export async function executionCost(executionArn: string, { ended = false }: { e
       if (Date.now() > deadline) throw new Error(`Execution ${executionArn} still runs`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    const events: HistoryEvent[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, ...(nextToken ? { nextToken } : {}) }));
-      events.push(...(page.events ?? []));
-      nextToken = page.nextToken;
-    } while (nextToken);
-    return {
-      states: events.filter((event) => event.type?.endsWith('StateEntered')).map((event) => event.stateEnteredEventDetails?.name ?? '?'),
-      invocations: events.filter((event) => event.type === 'TaskScheduled').length,
-    };
+    return await historyCost(sfn, executionArn);
   } finally {
     sfn.destroy();
   }

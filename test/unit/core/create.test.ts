@@ -7,19 +7,10 @@ import {
   UnauthorizedError,
   ValidationError,
 } from '#core/errors';
-import { defineTaskType } from '#core/task-type';
-import { engineWithFakes } from '../../support/engine-harness.ts';
 import { expectError } from '../../support/expect-error.ts';
-import { ADMIN, setupOps, signUp } from './sign-ups.ts';
+import { ADMIN, setupApprovers, setupOps, signUp } from './sign-ups.ts';
 
-const setup = () =>
-  engineWithFakes({
-    adminEmails: ['a1@example.com', 'a2@example.com'],
-    extraTaskTypes: [
-      defineTaskType({ name: 'members-only', description: 'x', actions: ['reset-user-password'], access: { roles: ['member'] }, autoApprove: false }),
-      defineTaskType({ name: 'signed-in', description: 'x', actions: ['reset-user-password'], access: 'authenticated', autoApprove: false }),
-    ],
-  });
+const setup = setupApprovers;
 
 describe('createTask', () => {
   it('stores a pending task and starts its workflow with ids and timeouts only', async () => {

@@ -1,3 +1,4 @@
+import { defineTaskType } from '#core/task-type';
 import { type Engine, engineWithFakes } from '../../support/engine-harness.ts';
 
 /** What the core tests share: an admin, a harness with one operator, and sign-ups driven as the state machine would. */
@@ -5,6 +6,16 @@ export const ADMIN = { kind: 'admin' as const, id: 'root@example.com' };
 
 /** One operator (and approver), tasks kept 60 minutes after they end. */
 export const setupOps = () => engineWithFakes({ adminEmails: ['ops@example.com'], ttlMinutes: 60 });
+
+/** Two approvers, and two more task types: one for role `member`, one for anyone signed in. */
+export const setupApprovers = () =>
+  engineWithFakes({
+    adminEmails: ['a1@example.com', 'a2@example.com'],
+    extraTaskTypes: [
+      defineTaskType({ name: 'members-only', description: 'x', actions: ['reset-user-password'], access: { roles: ['member'] }, autoApprove: false }),
+      defineTaskType({ name: 'signed-in', description: 'x', actions: ['reset-user-password'], access: 'authenticated', autoApprove: false }),
+    ],
+  });
 
 export const signUp = (engine: Engine, name = 'apollo', requester?: { sub: string; email?: string; roles: string[] }) =>
   engine.createTask('sign-up', { email: `${name}@example.com`, projectName: name }, requester);

@@ -6,19 +6,12 @@ import {
 } from '#core/errors';
 import { verifyPassword } from '#core/passwords';
 import { hashSecret } from '#core/secrets';
-import { defineTaskType } from '#core/task-type';
-import { engineWithFakes, linkSecret } from '../../support/engine-harness.ts';
+import { linkSecret } from '../../support/engine-harness.ts';
 import type { RecordingMailer } from '../../support/fakes.ts';
 import { expectError } from '../../support/expect-error.ts';
+import { setupApprovers } from './sign-ups.ts';
 
-const setup = () =>
-  engineWithFakes({
-    adminEmails: ['a1@example.com', 'a2@example.com'],
-    extraTaskTypes: [
-      defineTaskType({ name: 'members-only', description: 'x', actions: ['reset-user-password'], access: { roles: ['member'] }, autoApprove: false }),
-      defineTaskType({ name: 'signed-in', description: 'x', actions: ['reset-user-password'], access: 'authenticated', autoApprove: false }),
-    ],
-  });
+const setup = setupApprovers;
 
 const approvalMails = (mailer: RecordingMailer) => mailer.sent.filter((mail) => mail.subject.startsWith('Approval needed'));
 
