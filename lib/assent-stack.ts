@@ -152,19 +152,20 @@ export class AssentStack extends Stack {
   }
 
   /**
-   * The outbox reads tasks and starts executions; the reconciler also describes them and fails
-   * stranded tasks through the core (a task write, an operators' email, a lifecycle event).
+   * The outbox starts executions and runs compensations (undo hooks: the directory, a task write, an
+   * operators' email when an undo fails, a lifecycle event); the reconciler also describes executions
+   * and fails stranded tasks through the core (a task write, an operators' email, a lifecycle event).
    */
   private bindRecovery(config: AssentConfig): void {
     const { outbox, reconciler } = this.recovery;
-    this.table.bindTable(outbox.function, 'read');
-    this.workflow.bindStarter(outbox.function);
-    this.table.bindTable(reconciler.function, 'readWrite');
-    this.workflow.bindStarter(reconciler.function);
-    this.mailer.bindMailer(reconciler.function);
-    this.events.bindEvents(reconciler.function);
-    this.httpApi.bindPublicUrl(reconciler.function, config.publicUrl);
-    this.bindTaskSettings(reconciler.function, config);
+    for (const fn of [outbox.function, reconciler.function]) {
+      this.table.bindTable(fn, 'readWrite');
+      this.workflow.bindStarter(fn);
+      this.mailer.bindMailer(fn);
+      this.events.bindEvents(fn);
+      this.httpApi.bindPublicUrl(fn, config.publicUrl);
+      this.bindTaskSettings(fn, config);
+    }
   }
 
     private bindTaskSettings(fn: LambdaFunction, config: AssentConfig): void {

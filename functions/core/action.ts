@@ -14,8 +14,12 @@ export interface ActionPorts {
   readonly clock: Clock;
 }
 
-/** A stage: one of an action's hooks, which the engine calls in this order. */
-export type Stage = 'preApprove' | 'postApprove' | 'submit';
+/**
+ * A stage: one of an action's hooks. The engine calls the first three in this order; `undo` only
+ * when a task that was approved ends without completing (cancelled, expired), or before a failed
+ * task's data is replaced (docs/workflow.md "Compensation").
+ */
+export type Stage = 'preApprove' | 'postApprove' | 'submit' | 'undo';
 
 /** What one validation step found: whether it passed, and the note that says so. */
 export interface StepOutcome {
@@ -123,6 +127,13 @@ export interface ActionDefinition<
   preApprove?(ctx: ActionContext<z.infer<Schema>, StoredOf<StoredSchema>>): Promise<void>;
   postApprove?(ctx: ActionContext<z.infer<Schema>, StoredOf<StoredSchema>>): Promise<void>;
   submit?(ctx: ActionContext<z.infer<Schema>, StoredOf<StoredSchema>>, tokenData: z.infer<TokenSchema>): Promise<void>;
+  /**
+   * Compensation: reverses what postApprove (and submit) did, reading `ctx.stored` to know what that
+   * was. Runs in reverse action order, and again after a crash or a late postApprove, so it must be
+   * idempotent: removing what is already gone is success. Afterwards the action's stored data is
+   * cleared, as if postApprove had never run.
+   */
+  undo?(ctx: ActionContext<z.infer<Schema>, StoredOf<StoredSchema>>): Promise<void>;
 }
 
 /** Declares an action with its types inferred from its schemas. */

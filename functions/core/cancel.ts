@@ -1,3 +1,4 @@
+import { compensateNow, compensationDue } from './compensation.ts';
 import type { Context } from './context.ts';
 import { InvalidTransitionError } from './errors.ts';
 import type { Actor } from './identity.ts';
@@ -8,8 +9,9 @@ import { moveTo, when, write } from './writes.ts';
 const CANCELLABLE = ['pending', 'approved', 'awaiting_token', 'failed'];
 
 /**
- * Cancels an open or failed task: stops its execution and tells the requester. Its links stop
- * working with the status. A token submit that already claimed the task wins: the cancel is refused.
+ * Cancels an open or failed task: stops its execution, undoes what its actions did after approval
+ * (compensation, asked for in the same write) and tells the requester. Its links stop working with
+ * the status. A token submit that already claimed the task wins: the cancel is refused.
  */
 export async function cancel(ctx: Context, taskId: string, by: Actor, reason?: string, ifMatch?: number): Promise<Task> {
   const at = ctx.now();
@@ -25,13 +27,18 @@ export async function cancel(ctx: Context, taskId: string, by: Actor, reason?: s
         });
       }
       return {
-        write: write(moveTo(current, { to: 'cancelled', by, event: 'cancelled', at, ...(reason ? { reason } : {}) }), when({ path: ['tokenUse'], exists: false })),
+        write: write(
+          moveTo(current, { to: 'cancelled', by, event: 'cancelled', at, ...(reason ? { reason } : {}) }),
+          when({ path: ['tokenUse'], exists: false }),
+          compensationDue(ctx, current, at),
+        ),
         result: current,
       };
     },
     ifMatch === undefined ? {} : { ifMatch },
   );
   if (before.status !== 'failed' && before.executionArn) await ctx.deps.workflow.stop(before.executionArn, `Cancelled by ${by.id}`);
-  await tellRequester(ctx, task, 'cancelled', { reason: reason ?? '' });
-  return task;
+  const undone = await compensateNow(ctx, task);
+  await tellRequester(ctx, undone, 'cancelled', { reason: reason ?? '' });
+  return undone;
 }

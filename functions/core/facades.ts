@@ -2,6 +2,7 @@ import type { TaskQuery } from '#ports/task-store';
 import * as admin from './admin.ts';
 import { decide, type Decision, type DecideOptions } from './approval.ts';
 import { cancel } from './cancel.ts';
+import { compensate } from './compensation.ts';
 import { type Context, createContext } from './context.ts';
 import { createTask } from './create.ts';
 import type { CoreDeps } from './deps.ts';
@@ -64,6 +65,13 @@ export function coreOf(ctx: Context) {
   // Background callers: the table stream's outbox and the scheduled reconciler (issue 11).
   const streams = {
     startExecution: (taskId: string, attempt: number) => startFromOutbox(ctx, taskId, attempt),
+    /** Runs a pending compensation: `undone`, or `nothing-pending` when it is done already. */
+    compensate: async (taskId: string): Promise<'undone' | 'nothing-pending'> => {
+      const before = await ctx.deps.tasks.get(taskId);
+      if (before?.compensation?.state !== 'pending') return 'nothing-pending';
+      await compensate(ctx, taskId);
+      return 'undone';
+    },
   };
   const schedules = {
     reconcile: (options?: ReconcileOptions) => reconcile(ctx, options),

@@ -1,3 +1,4 @@
+import { compensateNow, compensationDue } from './compensation.ts';
 import type { Context } from './context.ts';
 import { SYSTEM } from './identity.ts';
 import type { StateName } from './state-names.ts';
@@ -12,25 +13,39 @@ export interface StepError {
 }
 
 /**
- * Marks the task failed with the error (unless it already ended) and tells the operators. `state`:
- * where it failed (`failure.step`, for operators), a state of the definition its execution runs.
+ * Errors a retry of the same data cannot get past: an action found the data invalid after approval
+ * (its project name was taken meanwhile). The task needs its data updated, or cancelling.
+ */
+export const DETERMINISTIC_ERRORS: readonly string[] = ['InvalidTaskError'];
+
+/**
+ * Marks the task failed with the error (unless it already ended) and tells the operators what they
+ * can do: retry it, or (a deterministic failure) update its data or cancel it. `state`: where it
+ * failed (`failure.step`, for operators), a state of the definition its execution runs.
  */
 export async function failTask(ctx: Context, taskId: string, state: StateName | (string & {}), error: StepError): Promise<Task> {
   const at = ctx.now();
+  const retryable = !DETERMINISTIC_ERRORS.includes(error.Error);
   const { task, applied } = await ctx.committer.commit(taskId, (current) =>
     TERMINAL_STATUSES.includes(current.status)
       ? { result: undefined }
       : {
-          write: write(moveTo(current, { to: 'failed', by: SYSTEM, event: 'failed', at, reason: `${error.Error} in ${state}` }), set({ failure: { step: state, error: error.Error, cause: error.Cause ?? '' } })),
+          write: write(
+            moveTo(current, { to: 'failed', by: SYSTEM, event: 'failed', at, reason: `${error.Error} in ${state}` }),
+            set({ failure: { step: state, error: error.Error, cause: error.Cause ?? '', retryable, dataRevision: current.dataRevision } }),
+          ),
           result: undefined,
         },
   );
   if (!applied) return task;
+  const next = retryable
+    ? `An admin can retry it: POST /v1/tasks/${task.id}/retry.`
+    : `Retrying the same data would fail again: update its data (PUT /v1/tasks/${task.id}) and retry it, or cancel it.`;
   await ctx.notifier.notify({
     task,
     taskType: ctx.taskTypeOf(task),
     kind: 'error',
-    message: `Task ${task.id} (${task.type}) failed in ${state}. An admin can retry it: POST /v1/tasks/${task.id}/retry.`,
+    message: `Task ${task.id} (${task.type}) failed in ${state}. ${next}`,
     detail: `${error.Error}: ${error.Cause ?? ''}`,
   });
   return task;
@@ -67,14 +82,15 @@ export async function fail(ctx: Context, taskId: string, state: StateName | (str
     return;
   }
   if (error.Error === 'States.Timeout' && state === 'AwaitToken' && task.status === 'awaiting_token') {
-    await ctx.committer.commit(
+    const expired = await ctx.committer.commit(
       taskId,
       (current) =>
         current.status === 'awaiting_token' && current.tokenUse === undefined
-          ? { write: write(moveTo(current, { to: 'expired', by: SYSTEM, event: 'expired', at, reason: 'The token was not used in time.' })), result: undefined }
+          ? { write: write(moveTo(current, { to: 'expired', by: SYSTEM, event: 'expired', at, reason: 'The token was not used in time.' }), compensationDue(ctx, current, at)), result: undefined }
           : { result: undefined },
       { current: task },
     );
+    if (expired.applied) await compensateNow(ctx, expired.task);
     return;
   }
   await failTask(ctx, taskId, state, error);

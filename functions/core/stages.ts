@@ -19,7 +19,8 @@ export interface StageRun {
  * earlier actions persisted are saved before the error goes on.
  *
  * preApprove validates the current data afresh: each action starts it "validating" (`valid: null`,
- * no vote) and must end it valid or invalid; an action without a preApprove hook is valid.
+ * no vote) and must end it valid or invalid; an action without a preApprove hook is valid. `undo`
+ * runs the actions in reverse order.
  */
 export async function runStage(
   task: Task,
@@ -31,7 +32,9 @@ export async function runStage(
 ): Promise<StageRun> {
   const cache = new Map<string, unknown>();
   const records: ActionRecord[] = task.actions.map((record) => ({ ...record }));
-  for (const [index, record] of records.entries()) {
+  // Compensation reverses the work: the last action's effects first.
+  const order = stage === 'undo' ? [...records.entries()].reverse() : [...records.entries()];
+  for (const [index, record] of order) {
     const action = registry.action(record.name);
     const hook = action[stage];
     if (!hook) {

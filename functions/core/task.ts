@@ -97,8 +97,26 @@ export const TaskSchema = z.object({
   dataRevision: z.number().int().default(0),
   /** The last secret round handed out (see `wait.round`). */
   rounds: z.number().int().default(0),
-  /** Why the task failed, for operators (never shown to requesters): the state, error and cause. */
-  failure: z.object({ step: z.string(), error: z.string(), cause: z.string() }).optional(),
+  /**
+   * Why the task failed, for operators (never shown to requesters): the state, error and cause.
+   * `retryable: false`: the failure is deterministic (an action found the data invalid after
+   * approval), so a retry of the same data would fail again: update the data, or cancel the task.
+   */
+  failure: z.object({ step: z.string(), error: z.string(), cause: z.string(), retryable: z.boolean().default(true), dataRevision: z.number().int().optional() }).optional(),
+  /**
+   * Undoing what postApprove did (the actions' `undo` hooks): `pending` from the write that ended the
+   * task without completing (or that asked for the data to be replaced) until every hook ran, then
+   * `done`. A hook that failed leaves it pending with its error, for the next run.
+   */
+  compensation: z
+    .object({
+      state: z.enum(['pending', 'done']),
+      since: z.string(),
+      attempts: z.number().int().default(0),
+      lastError: z.string().optional(),
+      doneAt: z.string().optional(),
+    })
+    .optional(),
   /** Hash of the type and normalised input, for duplicate detection. */
   hash: z.string().optional(),
   /** Email stages already sent for the current status (so retries do not send twice). */

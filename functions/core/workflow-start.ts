@@ -1,21 +1,19 @@
 import type { WorkflowInput } from '#ports/workflow';
 import type { Context } from './context.ts';
-import { errorName } from './explain.ts';
-import { failTask } from './failure.ts';
-import { describeError } from './notifier.ts';
 import type { Task } from './task.ts';
 
 /**
- * Starts the task's execution (every execution starts at AwaitApproval). If Step Functions cannot be
- * reached (after the SDK's retries), the task is not left waiting for a workflow that does not
- * exist: it fails at AwaitApproval, the operators are told, and an admin retry starts it again.
- * Answers the task as it now is.
+ * Starts the task's execution right after the write that asks for it (every execution starts at
+ * AwaitApproval), for speed. That write is what makes the start certain: if Step Functions cannot be
+ * reached now, the table stream's outbox starts it (the same name and input: one execution), and the
+ * reconciler after an outage longer than the outbox's retries. So a failed start here is logged, not
+ * the task's failure. Answers the task as it is.
  */
 export async function startWorkflow(ctx: Context, task: Task, input: WorkflowInput): Promise<Task> {
   try {
     await ctx.deps.workflow.start(input, task.attempt);
-    return task;
   } catch (error) {
-    return failTask(ctx, task.id, 'AwaitApproval', { Error: errorName(error), Cause: `The workflow could not be started: ${describeError(error)}` });
+    ctx.onInternalError(`Task ${task.id}: its execution could not be started now; the outbox starts it`, error);
   }
+  return task;
 }

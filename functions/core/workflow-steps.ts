@@ -1,4 +1,5 @@
 import { awaitApproval as waitForDecision } from './approval.ts';
+import { undoLateEffects } from './compensation.ts';
 import type { Context } from './context.ts';
 import { InvalidTransitionError } from './errors.ts';
 import { isApprovedOrLater } from './explain.ts';
@@ -42,12 +43,18 @@ export async function awaitTokenStep(ctx: Context, taskId: string, sfnToken: str
       let ready = task;
       if (task.postApprovedAt === undefined) {
         const run = await runPostApprove(ctx, task);
-        if (run.done && run.actions.some((action) => action.needsToken)) {
-          // postApprove's results, the move to awaiting_token and the wait are one write.
-          await waitForToken(ctx, taskId, sfnToken, task, { actions: run.actions, postApprovedAt: ctx.now() });
-          return;
+        try {
+          if (run.done && run.actions.some((action) => action.needsToken)) {
+            // postApprove's results, the move to awaiting_token and the wait are one write.
+            await waitForToken(ctx, taskId, sfnToken, task, { actions: run.actions, postApprovedAt: ctx.now() });
+            return;
+          }
+          ready = await postApprove(ctx, task, run);
+        } catch (error) {
+          // Cancelled while postApprove worked: what it did is undone too.
+          if (error instanceof InvalidTransitionError) await undoLateEffects(ctx, taskId, run.actions);
+          throw error;
         }
-        ready = await postApprove(ctx, task, run);
       }
       if (ready.actions.some((action) => action.needsToken)) {
         await waitForToken(ctx, taskId, sfnToken, ready);

@@ -22,7 +22,7 @@ export const routes = [
   { method: 'POST', path: '/v1/tasks', auth: 'none', summary: 'Create a task (Idempotency-Key honoured)' },
   { method: 'GET', path: '/v1/tasks', auth: 'jwt', summary: 'List tasks, newest first, with filters and a cursor (admin)' },
   { method: 'GET', path: '/v1/tasks/{id}', auth: 'jwt', summary: 'Read a task (admin, or the requester)' },
-  { method: 'PUT', path: '/v1/tasks/{id}', auth: 'jwt', summary: "Update a pending task's data; re-runs preApprove (admin)" },
+  { method: 'PUT', path: '/v1/tasks/{id}', auth: 'jwt', summary: "Update a pending or failed task's data; undoes a failed task's effects first, re-runs preApprove (admin)" },
   { method: 'POST', path: '/v1/tasks/{id}/approve', auth: 'jwt', summary: 'Approve a pending task (admin)' },
   { method: 'POST', path: '/v1/tasks/{id}/reject', auth: 'jwt', summary: 'Reject a pending task with a reason (admin)' },
   { method: 'POST', path: '/v1/tasks/{id}/cancel', auth: 'jwt', summary: 'Cancel a task: stops its workflow, revokes its links (admin)' },

@@ -41,6 +41,12 @@ export type GrantRolesResult = 'granted' | 'unchanged' | 'not-found' | 'other-pr
  */
 export type ChangeEmailResult = 'changed' | 'already-changed' | 'not-found' | 'taken';
 
+/**
+ * `deleted`: the account is gone; `absent`: there was none (a retry); `kept`: it is enabled or
+ * belongs to another project, so it is not the one the caller created.
+ */
+export type DeleteUserResult = 'deleted' | 'absent' | 'kept';
+
 /** Every create is conditional and every write idempotent, so a retried stage changes nothing twice. */
 export interface UserDirectory {
   findUser(email: string): Promise<DirectoryUser | undefined>;
@@ -61,4 +67,11 @@ export interface UserDirectory {
   changeEmail(oldEmail: string, newEmail: string): Promise<ChangeEmailResult>;
   /** Sets the project's quota; returns false if there is no such project. Idempotent. */
   setQuota(projectId: string, quota: DirectoryQuota): Promise<boolean>;
+  /**
+   * Deletes the account at `email` only while it is still disabled and on `projectId` (the account a
+   * sign-up created and nobody has used): compensation. Idempotent.
+   */
+  deleteDisabledUser(email: string, projectId: string): Promise<DeleteUserResult>;
+  /** Deletes the project and frees its name; returns false if there was no such project. Idempotent. */
+  deleteProject(id: string): Promise<boolean>;
 }

@@ -5,10 +5,13 @@
  *
  * - a new task (INSERT of a `TASK#` item): its first execution;
  * - an admin retry (MODIFY of a task from `failed` back to `pending` or `approved`, the only
- *   transitions out of `failed` besides `cancelled`, and the write that moves `attempt` on): attempt n + 1.
+ *   transitions out of `failed` besides `cancelled`, and the write that moves `attempt` on): attempt n + 1;
+ * - a write that asks for compensation (MODIFY whose new image has `compensation.state` pending):
+ *   the actions' undo hooks (functions/core/compensation.ts).
  *
  * A pattern cannot compare the old and the new image, so the handler checks again that `attempt`
- * changed; every other write of a task is filtered out before Lambda is invoked.
+ * changed, or that the compensation is newly pending; every other write of a task is filtered out
+ * before Lambda is invoked.
  */
 const TASK_KEY = { pk: { S: [{ prefix: 'TASK#' }] } };
 
@@ -18,4 +21,5 @@ export const OUTBOX_FILTER_PATTERNS = [
     eventName: ['MODIFY'],
     dynamodb: { Keys: TASK_KEY, OldImage: { status: { S: ['failed'] } }, NewImage: { status: { S: ['pending', 'approved'] } } },
   },
+  { eventName: ['MODIFY'], dynamodb: { Keys: TASK_KEY, NewImage: { compensation: { M: { state: { S: ['pending'] } } } } } },
 ] as const;

@@ -1,9 +1,10 @@
 /**
- * The outbox: consumes the table's DynamoDB stream (filtered by OUTBOX_FILTER_PATTERNS) and starts
- * the execution every committed task write that calls for one asks for: a new task, or an admin
- * retry's new attempt. The request that made the write usually started it first; the start has the
- * same name and input, so that one is found, not repeated. A crash between "saved" and "started"
- * cannot leave a task without its workflow.
+ * The outbox: consumes the table's DynamoDB stream (filtered by OUTBOX_FILTER_PATTERNS) and does
+ * what every committed task write calls for: starts the execution of a new task or of an admin
+ * retry's new attempt, and runs the compensation a cancel (or an expiry) asked for. The request that
+ * made the write usually did it first; the start has the same name and input, so that one is found,
+ * not repeated, and a compensation done is not run again. A crash between "saved" and "started" (or
+ * "cancelled" and "undone") cannot leave a task half done.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
@@ -12,42 +13,53 @@ import type { Core } from '#core/facades';
 import { getApp } from '../app.ts';
 import { logger } from '../logger.ts';
 
-/** What a record asks the outbox to start. */
-export interface StartRequest {
-  readonly taskId: string;
-  readonly attempt: number;
-}
+/** What a record asks the outbox to do: start an attempt's execution, or undo a task's effects. */
+export type OutboxRequest = { readonly kind: 'start'; readonly taskId: string; readonly attempt: number } | { readonly kind: 'undo'; readonly taskId: string };
+
 
 const TASK_PREFIX = 'TASK#';
-const attemptOf = (image: Record<string, { N?: string }> | undefined): number => Number(image?.attempt?.N ?? 1);
+type Image = NonNullable<NonNullable<DynamoDBRecord['dynamodb']>['NewImage']>;
+const attemptOf = (image: Image | undefined): number => Number(image?.attempt?.N ?? 1);
+/** `since` of a pending compensation (what tells a new request from a failed attempt's write), else undefined. */
+const pendingSince = (image: Image | undefined): string | undefined => {
+  const compensation = image?.compensation?.M;
+  return compensation?.state?.S === 'pending' ? (compensation.since?.S ?? '') : undefined;
+};
 
-/** The execution a record asks for: a task's INSERT, or a MODIFY that moved its `attempt` on; otherwise none. */
-export function startRequestOf(record: DynamoDBRecord): StartRequest | undefined {
+/**
+ * What a record asks for: a task's INSERT or a MODIFY that moved its `attempt` on, an execution; a
+ * MODIFY that made a compensation pending (not the write of a failed attempt at it), the undo; otherwise nothing.
+ */
+export function outboxRequestOf(record: DynamoDBRecord): OutboxRequest | undefined {
   const pk = record.dynamodb?.Keys?.pk?.S;
   const image = record.dynamodb?.NewImage;
   if (!pk?.startsWith(TASK_PREFIX) || !image) return undefined;
+  const taskId = pk.slice(TASK_PREFIX.length);
   const attempt = attemptOf(image);
-  if (record.eventName === 'INSERT') return { taskId: pk.slice(TASK_PREFIX.length), attempt };
-  if (record.eventName === 'MODIFY' && attempt !== attemptOf(record.dynamodb?.OldImage)) return { taskId: pk.slice(TASK_PREFIX.length), attempt };
+  if (record.eventName === 'INSERT') return { kind: 'start', taskId, attempt };
+  if (record.eventName !== 'MODIFY') return undefined;
+  if (attempt !== attemptOf(record.dynamodb?.OldImage)) return { kind: 'start', taskId, attempt };
+  const since = pendingSince(image);
+  if (since !== undefined && since !== pendingSince(record.dynamodb?.OldImage)) return { kind: 'undo', taskId };
   return undefined;
 }
 
 const sequenceNumberOf = (record: DynamoDBRecord): string => record.dynamodb?.SequenceNumber ?? record.eventID ?? 'unknown';
 
 /**
- * Starts what the records of `event` ask for, in stream order. On the first start that fails it stops
- * and reports that record as failed: Lambda retries from there (what was started before is found
- * started on the retry).
+ * Does what the records of `event` ask for, in stream order. On the first that fails it stops and
+ * reports that record as failed: Lambda retries from there (what was started before is found
+ * started on the retry, a compensation done is not run again).
  */
 export async function outboxBatch(event: DynamoDBStreamEvent, core: Pick<Core, 'streams'>): Promise<DynamoDBBatchResponse> {
   for (const record of event.Records) {
-    const request = startRequestOf(record);
+    const request = outboxRequestOf(record);
     if (!request) continue;
     try {
-      const outcome = await core.streams.startExecution(request.taskId, request.attempt);
+      const outcome = request.kind === 'start' ? await core.streams.startExecution(request.taskId, request.attempt) : await core.streams.compensate(request.taskId);
       logger.info('Outbox', { ...request, outcome });
     } catch (error) {
-      logger.error('Starting an execution failed; the batch is retried from this record', { ...request, sequenceNumber: sequenceNumberOf(record), error });
+      logger.error('An outbox record failed; the batch is retried from it', { ...request, sequenceNumber: sequenceNumberOf(record), error });
       return { batchItemFailures: [{ itemIdentifier: sequenceNumberOf(record) }] };
     }
   }

@@ -7,6 +7,7 @@ import { DynamoDbReconcileReports } from '#adapters/dynamodb/reconcile-report-st
 import { DynamoDbSecretStore } from '#adapters/dynamodb/secret-store';
 import { DynamoDbTaskStore } from '#adapters/dynamodb/task-store';
 import { DynamoDbTodoStore } from '#adapters/dynamodb/todo-store';
+import { DynamoDbUserDirectory } from '#adapters/dynamodb/user-directory';
 import { ensureTable } from '#local/dynamodb/dynamodb-local';
 import { endpoints, unique } from '../support/stack.ts';
 import { describeDuplicateKeysContract } from './duplicate-keys.contract.ts';
@@ -16,6 +17,7 @@ import { describeReconcileReportsContract } from './reconcile-report.contract.ts
 import { describeSecretStoreContract } from './secret-store.contract.ts';
 import { describeTaskStoreContract } from './task-store.contract.ts';
 import { describeTodoStoreContract } from './todo-store.contract.ts';
+import { describeUserDirectoryContract } from './user-directory.contract.ts';
 
 /**
  * Every store contract on the stack's DynamoDB Local. Each test gets a table of its own, made by
@@ -53,3 +55,4 @@ describeIdempotencyStoreContract('DynamoDbIdempotencyStore', async () => ({ stor
 describeNotificationStoreContract('DynamoDbNotificationStore', async () => ({ store: new DynamoDbNotificationStore(await freshTable()) }));
 describeTodoStoreContract('DynamoDbTodoStore', async () => ({ store: new DynamoDbTodoStore(await freshTable()) }));
 describeReconcileReportsContract('DynamoDbReconcileReports', async () => ({ store: new DynamoDbReconcileReports(await freshTable()) }));
+describeUserDirectoryContract('DynamoDbUserDirectory', async () => ({ directory: new DynamoDbUserDirectory(await freshTable()) }));

@@ -1,4 +1,4 @@
-import { MemoryDuplicateKeys, MemoryIdempotencyStore, MemoryNotificationStore, MemoryReconcileReports, MemorySecretStore, MemoryTaskStore, MemoryTodos } from '../support/fakes.ts';
+import { MemoryDirectory, MemoryDuplicateKeys, MemoryIdempotencyStore, MemoryNotificationStore, MemoryReconcileReports, MemorySecretStore, MemoryTaskStore, MemoryTodos } from '../support/fakes.ts';
 import { describeDuplicateKeysContract } from './duplicate-keys.contract.ts';
 import { describeIdempotencyStoreContract } from './idempotency-store.contract.ts';
 import { describeNotificationStoreContract } from './notification-store.contract.ts';
@@ -6,6 +6,7 @@ import { describeReconcileReportsContract } from './reconcile-report.contract.ts
 import { describeSecretStoreContract } from './secret-store.contract.ts';
 import { describeTaskStoreContract } from './task-store.contract.ts';
 import { describeTodoStoreContract } from './todo-store.contract.ts';
+import { describeUserDirectoryContract } from './user-directory.contract.ts';
 
 /** Every store contract on the in-memory fakes the unit tests use. */
 describeTaskStoreContract('MemoryTaskStore', async () => ({ store: new MemoryTaskStore() }));
@@ -15,3 +16,4 @@ describeIdempotencyStoreContract('MemoryIdempotencyStore', async () => ({ store:
 describeNotificationStoreContract('MemoryNotificationStore', async () => ({ store: new MemoryNotificationStore() }));
 describeTodoStoreContract('MemoryTodos', async () => ({ store: new MemoryTodos() }));
 describeReconcileReportsContract('MemoryReconcileReports', async () => ({ store: new MemoryReconcileReports() }));
+describeUserDirectoryContract('MemoryDirectory', async () => ({ directory: new MemoryDirectory() }));

@@ -502,6 +502,52 @@ describe('POST /v1/tasks/{id}/cancel', () => {
   });
 });
 
+describe('compensation and failures on the data', () => {
+  it('cancels a sign-up waiting for its token: its project and disabled account are removed, and the same name and address sign up again', async () => {
+    // Prepare
+    const task = await approvedSignUp('undone');
+
+    // Act
+    const cancelled = await api(`/v1/tasks/${task.id}/cancel`, { method: 'POST', admin: true, json: { reason: 'Changed their mind.' } });
+    const undone = await waitForTask(task.id, (t) => t.compensation?.state === 'done');
+    const again = await signUp('undone-again', undefined, { email: task.email, projectName: task.projectName });
+    await approvalEmailOf(again.id);
+    const approved = await api(`/v1/tasks/${again.id}/approve`, { method: 'POST', admin: true });
+    const tokenEmail = await tokenEmailOf(again, linkIn(task.tokenEmail, 'tokens'));
+
+    // Assess
+    expect([cancelled.status, approved.status]).toStrictEqual([200, 200]);
+    expect(undone.history.slice(-2).map((entry: { event: string }) => entry.event)).toStrictEqual(['cancelled', 'undone']);
+    expect(undone.actions[0].notes.map((note: { text: string }) => note.text).slice(-2)).toStrictEqual([
+      `Removed the disabled owner account ${task.email}.`,
+      `Removed project p-${task.id.toLowerCase()} ("${task.projectName}").`,
+    ]);
+    expect(tokenEmail.destination.to).toStrictEqual([task.email]);
+    expect((await waitForTask(again.id, (t) => t.status === 'awaiting_token')).actions[0].stored).toStrictEqual({ projectId: `p-${again.id.toLowerCase()}`, userCreated: true });
+  });
+
+  it('refuses to retry a sign-up that failed on its data (409) until an admin updates it; the retry then goes on', async () => {
+    // Prepare: its project name was taken after it was validated.
+    const task = await failedSignUp('on-data');
+    const freeName = `free-${unique()}`;
+
+    // Act
+    const refused = await api(`/v1/tasks/${task.id}/retry`, { method: 'POST', admin: true });
+    const updated = await api(`/v1/tasks/${task.id}`, { method: 'PUT', admin: true, json: { data: { email: task.email, projectName: freeName } } });
+    const retried = await api(`/v1/tasks/${task.id}/retry`, { method: 'POST', admin: true });
+    const tokenEmail = await tokenEmailOf({ ...task, projectName: freeName });
+
+    // Assess
+    expect(refused.status).toBe(409);
+    expect(refused.json).toMatchObject({ type: `${PROBLEMS}invalid-state`, status: 409, retryable: false, detail: expect.stringContaining('Update its data or cancel it.') });
+    expect(updated.status).toBe(200);
+    expect(updated.json).toMatchObject({ id: task.id, status: 'failed' });
+    expect(retried.status).toBe(200);
+    expect(retried.json).toMatchObject({ id: task.id, status: 'approved' });
+    expect(tokenEmail.destination.to).toStrictEqual([task.email]);
+  });
+});
+
 describe('POST /v1/tasks/{id}/notes', () => {
   it('adds notes with the admin as author; an empty note is a field error', async () => {
     const task = await signUp('noted');
@@ -718,7 +764,7 @@ describe('notifications and status', () => {
       taskType: 'sign-up',
       kind: 'error',
       error: true,
-      message: `Task ${task.id} (sign-up) failed in AwaitToken. An admin can retry it: POST /v1/tasks/${task.id}/retry.`,
+      message: `Task ${task.id} (sign-up) failed in AwaitToken. Retrying the same data would fail again: update its data (PUT /v1/tasks/${task.id}) and retry it, or cancel it.`,
       detail: expect.stringContaining('InvalidTaskError'),
       createdAt: expect.any(String),
       acknowledged: false,

@@ -131,7 +131,7 @@ describe('outbox and reconciler (local stack)', () => {
 
     // Assess
     expect(created.status).toBe(202);
-    expect(failed.failure).toStrictEqual({ step: 'AwaitApproval', error: 'Assent.WorkflowEnded', cause: 'The workflow ended (ABORTED) while the task was pending.' });
+    expect(failed.failure).toStrictEqual({ step: 'AwaitApproval', error: 'Assent.WorkflowEnded', cause: 'The workflow ended (ABORTED) while the task was pending.', retryable: true, dataRevision: 0 });
     expect(notifications.filter((notification) => notification.taskId === id).map((notification) => [notification.kind, notification.detail])).toContainEqual([
       'error',
       'Assent.WorkflowEnded: The workflow ended (ABORTED) while the task was pending.',

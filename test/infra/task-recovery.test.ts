@@ -21,7 +21,7 @@ const executionsOf = () => ({
 const STREAM_READS = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'];
 
 describe('TaskRecovery: the outbox', () => {
-  it('reads the table stream filtered to new tasks and retries, with retries, bisection, partial batch failures and a DLQ', () => {
+  it('reads the table stream filtered to new tasks, retries and compensations, with retries, bisection, partial batch failures and a DLQ', () => {
     // Prepare
     const { template, stack } = synthesized;
 
@@ -48,10 +48,11 @@ describe('TaskRecovery: the outbox', () => {
               dynamodb: { Keys: { pk: { S: [{ prefix: 'TASK#' }] } }, OldImage: { status: { S: ['failed'] } }, NewImage: { status: { S: ['pending', 'approved'] } } },
             }),
           },
+          { Pattern: JSON.stringify({ eventName: ['MODIFY'], dynamodb: { Keys: { pk: { S: [{ prefix: 'TASK#' }] } }, NewImage: { compensation: { M: { state: { S: ['pending'] } } } } } }) },
         ],
       },
     });
-    expect(OUTBOX_FILTER_PATTERNS).toHaveLength(2);
+    expect(OUTBOX_FILTER_PATTERNS).toHaveLength(3);
   });
 
   it('may start executions of the task state machine only, and describe its executions (the same-input check)', () => {
@@ -68,15 +69,28 @@ describe('TaskRecovery: the outbox', () => {
     ]);
   });
 
-  it('reads the table and never writes it', () => {
+  it('reads and writes the table (a compensation removes what a cancelled task created and records it), with the mailer and the bus bound', () => {
     // Prepare
     const { stack } = synthesized;
 
     // Act
     const dynamo = statementsOf(synthesized.template, stack.recovery.outbox.role).flatMap(actionsOf).filter((action) => action.startsWith('dynamodb:') && !STREAM_READS.includes(action));
+    const environment = (propertiesOf('AWS::Lambda::Function', stack.recovery.outbox.function)?.Environment as { Variables: Record<string, unknown> }).Variables;
 
     // Assess
-    expect(dynamo.sort()).toStrictEqual(['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan']);
+    expect([...new Set(dynamo)].sort()).toStrictEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:DescribeTable',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:Scan',
+      'dynamodb:UpdateItem',
+    ]);
+    expect(Object.keys(environment)).toEqual(expect.arrayContaining(['ASSENT_TABLE_NAME', 'ASSENT_STATE_MACHINE_ARN', 'ASSENT_MAIL_FROM', 'ASSENT_EVENT_BUS_NAME']));
   });
 });
 

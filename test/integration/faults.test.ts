@@ -163,24 +163,21 @@ describe('an adapter failing inside a step', () => {
 });
 
 describe('Step Functions unreachable right after the engine saved a change (every SDK attempt throttled)', () => {
-  it('a create whose execution cannot start fails at AwaitApproval (where every execution starts), operators are told, and a retry runs it', async () => {
+  it('a create whose execution cannot start stays pending, not failed; the outbox starts it once Step Functions answers, one execution', async () => {
     // Act
     const disarm = harness().proxies.sfn.inject({ operation: 'StartExecution', times: Infinity, fault: THROTTLE });
     const run = await createSignUp(harness(), 'start-fails');
     disarm();
+    const saved = await engine().getTask(run.id);
+    const missing = await harness().app.core.streams.startExecution(run.id, 1);
 
-    // Assess: not pending forever with no execution behind it.
-    await expectFailed(run, 'AwaitApproval', 'TransientError');
-    expect((await engine().getTask(run.id)).failure?.cause).toBe('The workflow could not be started: TransientError: Starting the workflow: ThrottlingException');
-
-    // Act: the admin retries.
-    await engine().retry(run.id, ADMIN);
+    // Assess: saved with the name of its execution; what the table stream delivers starts it.
+    expect([saved.status, saved.failure, missing]).toStrictEqual(['pending', undefined, 'started']);
     await approve(run);
     await submitToken(run);
-
-    // Assess
     const done = await expectAppliedOnce(run);
-    expect(done.executionArn).toMatch(/-r2$/);
+    expect([done.attempt, done.executionArn]).toStrictEqual([1, saved.executionArn]);
+    expect(await executionCost(done.executionArn!)).toStrictEqual(THROUGH);
   }, 60_000);
 
   it('an approval whose execution cannot be resumed stands; the task fails at AwaitToken, its old execution is stopped, and a retry carries on', async () => {
@@ -228,7 +225,7 @@ describe('Step Functions unreachable right after the engine saved a change (ever
     expect((await harness().sfn.send(new DescribeExecutionCommand({ executionArn: done.executionArn! }))).status).toBe('ABORTED');
   }, 60_000);
 
-  it('a retry whose execution cannot start leaves the task failed at AwaitApproval, and the next retry runs it', async () => {
+  it('a retry whose execution cannot start stays approved with its new attempt; the outbox starts that attempt, one execution', async () => {
     // Prepare: a task failed in AwaitToken.
     harness().onStep('awaitToken', { kind: 'throw' });
     const run = await createSignUp(harness(), 'retry-start-fails');
@@ -237,16 +234,16 @@ describe('Step Functions unreachable right after the engine saved a change (ever
 
     // Act
     const disarm = harness().proxies.sfn.inject({ operation: 'StartExecution', times: Infinity, fault: THROTTLE });
-    const first = await engine().retry(run.id, ADMIN);
+    const retried = await engine().retry(run.id, ADMIN);
     disarm();
-    const second = await engine().retry(run.id, ADMIN);
+    const started = await harness().app.core.streams.startExecution(run.id, 2);
     await submitToken(run);
 
     // Assess
-    expect(first).toMatchObject({ status: 'failed', attempt: 2, failure: { step: 'AwaitApproval', error: 'TransientError' } });
-    expect(second).toMatchObject({ status: 'approved', attempt: 3 });
+    expect([retried.status, retried.attempt, retried.failure, started]).toStrictEqual(['approved', 2, undefined, 'started']);
     const done = await expectAppliedOnce(run);
-    expect(done.executionArn).toMatch(/-r3$/);
+    expect(done.executionArn).toMatch(/-r2$/);
+    expect(await executionCost(done.executionArn!)).toStrictEqual(THROUGH);
   }, 60_000);
 });
 

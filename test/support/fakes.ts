@@ -3,6 +3,7 @@ import type { EventPublisher, LifecycleEvent } from '#ports/events';
 import type { Email, Mailer } from '#ports/mailer';
 import type {
   ChangeEmailResult,
+  DeleteUserResult,
   DirectoryProject,
   DirectoryQuota,
   DirectoryUser,
@@ -131,6 +132,19 @@ export class MemoryDirectory implements UserDirectory {
     const project = await this.getProject(projectId);
     if (!project) return false;
     this.projects.set(project.name, { ...project, quota });
+    return true;
+  }
+  async deleteDisabledUser(email: string, projectId: string): Promise<DeleteUserResult> {
+    const user = this.users.get(email.toLowerCase());
+    if (!user) return 'absent';
+    if (user.enabled || user.projectId !== projectId) return 'kept';
+    this.users.delete(user.email);
+    return 'deleted';
+  }
+  async deleteProject(id: string) {
+    const project = await this.getProject(id);
+    if (!project) return false;
+    this.projects.delete(project.name);
     return true;
   }
 }

@@ -1,19 +1,26 @@
 import type { DynamoDBRecord } from 'aws-lambda';
 import { OUTBOX_FILTER_PATTERNS } from '#functions/streams/outbox-filter';
-import { outboxBatch, startRequestOf } from '#functions/streams/outbox';
+import { outboxBatch, outboxRequestOf } from '#functions/streams/outbox';
 import { runReconcile } from '#functions/schedules/reconcile';
 import { matchesFilter } from '../../local/dynamodb/filter-pattern.ts';
 
-const taskRecord = (eventName: 'INSERT' | 'MODIFY' | 'REMOVE', sequence: string, images: { old?: { status: string; attempt: number }; new?: { status: string; attempt: number } }, pk = 'TASK#T1'): DynamoDBRecord => ({
+type ImageOf = { status: string; attempt: number; compensation?: { state: string; since: string } };
+const imageOf = (image: ImageOf) => ({
+  status: { S: image.status },
+  attempt: { N: String(image.attempt) },
+  ...(image.compensation ? { compensation: { M: { state: { S: image.compensation.state }, since: { S: image.compensation.since } } } } : {}),
+});
+const taskRecord = (eventName: 'INSERT' | 'MODIFY' | 'REMOVE', sequence: string, images: { old?: ImageOf; new?: ImageOf }, pk = 'TASK#T1'): DynamoDBRecord => ({
   eventName,
   eventSource: 'aws:dynamodb',
   dynamodb: {
     Keys: { pk: { S: pk }, sk: { S: pk.split('#')[0] ?? '' } },
     SequenceNumber: sequence,
-    ...(images.new ? { NewImage: { status: { S: images.new.status }, attempt: { N: String(images.new.attempt) } } } : {}),
-    ...(images.old ? { OldImage: { status: { S: images.old.status }, attempt: { N: String(images.old.attempt) } } } : {}),
+    ...(images.new ? { NewImage: imageOf(images.new) } : {}),
+    ...(images.old ? { OldImage: imageOf(images.old) } : {}),
   },
 });
+const PENDING = { state: 'pending', since: '2026-12-02T10:00:00.000Z' };
 
 const delivered = (record: DynamoDBRecord) => OUTBOX_FILTER_PATTERNS.some((pattern) => matchesFilter(pattern, record));
 
@@ -21,15 +28,29 @@ describe('the outbox handler', () => {
   it('asks for the first execution of a new task and for attempt n + 1 of a retried one', () => {
     // Act
     const requests = [
-      startRequestOf(taskRecord('INSERT', '1', { new: { status: 'pending', attempt: 1 } })),
-      startRequestOf(taskRecord('MODIFY', '2', { old: { status: 'failed', attempt: 1 }, new: { status: 'approved', attempt: 2 } })),
+      outboxRequestOf(taskRecord('INSERT', '1', { new: { status: 'pending', attempt: 1 } })),
+      outboxRequestOf(taskRecord('MODIFY', '2', { old: { status: 'failed', attempt: 1 }, new: { status: 'approved', attempt: 2 } })),
     ];
 
     // Assess
     expect(requests).toStrictEqual([
-      { taskId: 'T1', attempt: 1 },
-      { taskId: 'T1', attempt: 2 },
+      { kind: 'start', taskId: 'T1', attempt: 1 },
+      { kind: 'start', taskId: 'T1', attempt: 2 },
     ]);
+  });
+
+  it('asks for the undo of a write that made a compensation pending (a cancel after approval), not for a failed attempt\'s write', () => {
+    // Act
+    const requests = [
+      outboxRequestOf(taskRecord('MODIFY', '1', { old: { status: 'awaiting_token', attempt: 1 }, new: { status: 'cancelled', attempt: 1, compensation: PENDING } })),
+      outboxRequestOf(taskRecord('MODIFY', '2', { old: { status: 'cancelled', attempt: 1, compensation: PENDING }, new: { status: 'cancelled', attempt: 1, compensation: PENDING } })),
+      outboxRequestOf(
+        taskRecord('MODIFY', '3', { old: { status: 'cancelled', attempt: 1, compensation: { state: 'done', since: PENDING.since } }, new: { status: 'cancelled', attempt: 1, compensation: { state: 'pending', since: 'later' } } }),
+      ),
+    ];
+
+    // Assess
+    expect(requests).toStrictEqual([{ kind: 'undo', taskId: 'T1' }, undefined, { kind: 'undo', taskId: 'T1' }]);
   });
 
   it.each([
@@ -38,7 +59,7 @@ describe('the outbox handler', () => {
     ['another kind of item', taskRecord('INSERT', '5', { new: { status: 'pending', attempt: 1 } }, 'SECRET#abc')],
   ])('asks for nothing on %s', (_why, record) => {
     // Act
-    const request = startRequestOf(record);
+    const request = outboxRequestOf(record);
 
     // Assess
     expect(request).toBeUndefined();
@@ -53,33 +74,37 @@ describe('the outbox handler', () => {
       taskRecord('MODIFY', '4', { old: { status: 'failed', attempt: 1 }, new: { status: 'cancelled', attempt: 1 } }),
       taskRecord('REMOVE', '5', { old: { status: 'completed', attempt: 1 } }),
       taskRecord('INSERT', '6', { new: { status: 'pending', attempt: 1 } }, 'NOTIFICATION#n1'),
+      taskRecord('MODIFY', '7', { old: { status: 'approved', attempt: 1 }, new: { status: 'cancelled', attempt: 1, compensation: PENDING } }),
+      taskRecord('MODIFY', '8', { old: { status: 'cancelled', attempt: 1, compensation: PENDING }, new: { status: 'cancelled', attempt: 1, compensation: { state: 'done', since: PENDING.since } } }),
     ];
 
     // Act
     const passed = records.filter(delivered).map((record) => record.dynamodb?.SequenceNumber);
 
     // Assess
-    expect(passed).toStrictEqual(['1', '2']);
-    expect(records.filter((record) => startRequestOf(record) !== undefined).map((record) => record.dynamodb?.SequenceNumber)).toStrictEqual(['1', '2']);
+    expect(passed).toStrictEqual(['1', '2', '7']);
+    expect(records.filter((record) => outboxRequestOf(record) !== undefined).map((record) => record.dynamodb?.SequenceNumber)).toStrictEqual(['1', '2', '7']);
   });
 
-  it('starts each execution in stream order, and reports the first that fails so Lambda retries from it', async () => {
+  it('starts each execution and runs each undo in stream order, and reports the first that fails so Lambda retries from it', async () => {
     // Prepare
     const calls: string[] = [];
     const core = {
       streams: {
         startExecution: async (taskId: string, attempt: number) => {
           calls.push(`${taskId}/${attempt}`);
-          if (taskId === 'T2') throw new Error('Step Functions is unreachable');
+          if (taskId === 'T3') throw new Error('Step Functions is unreachable');
           return 'started' as const;
         },
+        compensate: async (taskId: string) => (calls.push(`undo ${taskId}`), 'undone' as const),
       },
     };
     const event = {
       Records: [
         taskRecord('INSERT', '1', { new: { status: 'pending', attempt: 1 } }, 'TASK#T1'),
-        taskRecord('INSERT', '2', { new: { status: 'pending', attempt: 1 } }, 'TASK#T2'),
+        taskRecord('MODIFY', '2', { old: { status: 'approved', attempt: 1 }, new: { status: 'cancelled', attempt: 1, compensation: PENDING } }, 'TASK#T2'),
         taskRecord('INSERT', '3', { new: { status: 'pending', attempt: 1 } }, 'TASK#T3'),
+        taskRecord('INSERT', '4', { new: { status: 'pending', attempt: 1 } }, 'TASK#T4'),
       ],
     };
 
@@ -87,13 +112,13 @@ describe('the outbox handler', () => {
     const response = await outboxBatch(event, core);
 
     // Assess
-    expect(response).toStrictEqual({ batchItemFailures: [{ itemIdentifier: '2' }] });
-    expect(calls).toStrictEqual(['T1/1', 'T2/1']);
+    expect(response).toStrictEqual({ batchItemFailures: [{ itemIdentifier: '3' }] });
+    expect(calls).toStrictEqual(['T1/1', 'undo T2', 'T3/1']);
   });
 
   it('answers no failures when every start succeeded or there was nothing to start', async () => {
     // Prepare
-    const core = { streams: { startExecution: async () => 'skipped' as const } };
+    const core = { streams: { startExecution: async () => 'skipped' as const, compensate: async () => 'nothing-pending' as const } };
 
     // Act
     const response = await outboxBatch({ Records: [taskRecord('INSERT', '1', { new: { status: 'pending', attempt: 1 } })] }, core);

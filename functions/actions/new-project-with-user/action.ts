@@ -24,7 +24,8 @@ const noAccountYet: Step = {
  * Sign-up: a new project and its owner. preApprove checks the name and the address are free (an
  * admin approves, and sees why when they are not); postApprove creates both (checkpointed, so a
  * retry creates nothing twice) and asks for a token; submit sets the owner's password and enables
- * the account.
+ * the account. undo (a cancel after approval, an expired token) removes the disabled account and
+ * the project, so the name and the address can sign up again.
  */
 export const newProjectWithUser = defineAction({
   name: 'new-project-with-user',
@@ -56,6 +57,17 @@ export const newProjectWithUser = defineAction({
       ctx.addNote(`Created the owner account ${ctx.data.email} (disabled until a password is set).`);
     }
     ctx.requireToken();
+  },
+
+  async undo(ctx) {
+    const { directory } = ctx.ports;
+    // The id postApprove gives the project, even if its checkpoint was never saved (a cancel raced it).
+    const projectId = ctx.stored.projectId ?? `p-${ctx.task.id.toLowerCase()}`;
+    const user = await directory.deleteDisabledUser(ctx.data.email, projectId);
+    if (user === 'deleted') ctx.addNote(`Removed the disabled owner account ${ctx.data.email}.`);
+    if (user === 'kept') ctx.addNote(`Kept the account ${ctx.data.email}: it is not the disabled owner account this task created.`);
+    const project = await directory.getProject(projectId);
+    if (project && (await directory.deleteProject(projectId))) ctx.addNote(`Removed project ${projectId} ("${project.name}").`);
   },
 
   async submit(ctx, token) {

@@ -11,7 +11,7 @@ const AT = '2026-11-23T10:00:00.000Z';
 const DATA = { email: 'ann@example.com', projectName: 'apollo' };
 const TASK_ID = '01JTASK0000000000000000001';
 
-const run = (directory: MemoryDirectory, stage: 'preApprove' | 'postApprove' | 'submit', options: { stored?: Record<string, unknown>; tokenData?: Record<string, unknown> } = {}) =>
+const run = (directory: MemoryDirectory, stage: 'preApprove' | 'postApprove' | 'submit' | 'undo', options: { stored?: Record<string, unknown>; tokenData?: Record<string, unknown> } = {}) =>
   runHook(newProjectWithUser, stage, { data: DATA, ports: { directory }, ...options });
 
 const texts = (notes: readonly { text: string }[]) => notes.map((note) => note.text);
@@ -153,5 +153,54 @@ describe('new-project-with-user submit', () => {
     ]);
     const user = await directory.findUser(DATA.email);
     expect([user?.enabled, user?.passwordHash]).toStrictEqual([false, undefined]);
+  });
+});
+
+describe('new-project-with-user undo', () => {
+  const projectId = `p-${TASK_ID.toLowerCase()}`;
+
+  it('removes the disabled owner account and the project postApprove created, freeing the name and the address', async () => {
+    // Prepare
+    const directory = new MemoryDirectory();
+    const { stored } = await run(directory, 'postApprove');
+
+    // Act
+    const result = await run(directory, 'undo', { stored });
+
+    // Assess
+    expect(result.notes).toStrictEqual([
+      { at: AT, text: 'Removed the disabled owner account ann@example.com.' },
+      { at: AT, text: `Removed project ${projectId} ("apollo").` },
+    ]);
+    expect([directory.users.size, directory.projects.size]).toStrictEqual([0, 0]);
+    await expect(run(directory, 'preApprove')).resolves.toMatchObject({ valid: true });
+  });
+
+  it('finds the project by its id when postApprove created it but its checkpoint was never saved (a cancel raced it)', async () => {
+    // Prepare
+    const directory = new MemoryDirectory();
+    await run(directory, 'postApprove');
+
+    // Act
+    const result = await run(directory, 'undo', { stored: {} });
+
+    // Assess
+    expect(result.notes.map((note) => note.text)).toStrictEqual(['Removed the disabled owner account ann@example.com.', `Removed project ${projectId} ("apollo").`]);
+  });
+
+  it('changes nothing the second time, and never removes an account that is enabled or of another project', async () => {
+    // Prepare
+    const directory = new MemoryDirectory();
+    await directory.createUser({ email: DATA.email, projectId: 'p-other', roles: [], enabled: true, createdAt: 'x' });
+    await directory.createProject({ id: 'p-other', name: 'apollo', createdAt: 'x' });
+
+    // Act
+    const first = await run(directory, 'undo', { stored: { projectId } });
+    const second = await run(directory, 'undo', { stored: { projectId } });
+
+    // Assess
+    expect(texts(first.notes)).toStrictEqual(['Kept the account ann@example.com: it is not the disabled owner account this task created.']);
+    expect(texts(second.notes)).toStrictEqual(texts(first.notes));
+    expect([directory.users.size, [...directory.projects.keys()]]).toStrictEqual([1, ['apollo']]);
   });
 });

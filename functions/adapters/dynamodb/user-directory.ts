@@ -1,7 +1,8 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { TransientError } from '#core/errors';
 import type {
   ChangeEmailResult,
+  DeleteUserResult,
   DirectoryProject,
   DirectoryQuota,
   DirectoryUser,
@@ -205,6 +206,51 @@ export class DynamoDbUserDirectory implements UserDirectory {
         ),
       'Setting a quota',
     );
+  }
+
+  async deleteDisabledUser(email: string, projectId: string): Promise<DeleteUserResult> {
+    const deleted = await sendConditional(
+      () =>
+        this.client.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: userKey(email),
+            ConditionExpression: 'attribute_exists(pk) AND enabled = :false AND projectId = :project',
+            ExpressionAttributeValues: { ':false': false, ':project': projectId },
+          }),
+        ),
+      'Deleting a user',
+    );
+    if (deleted) return 'deleted';
+    return (await this.findUser(email)) ? 'kept' : 'absent';
+  }
+
+  /** The project and its name claim (only while it still names this project), in one transaction. */
+  async deleteProject(id: string): Promise<boolean> {
+    const project = await this.getProject(id);
+    if (!project) return false;
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Delete: { TableName: this.tableName, Key: projectKey(id) } },
+            {
+              Delete: {
+                TableName: this.tableName,
+                Key: projectNameKey(project.name),
+                ConditionExpression: 'attribute_not_exists(pk) OR projectId = :id',
+                ExpressionAttributeValues: { ':id': id },
+              },
+            },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      // The name was claimed again in between (it cannot be: the claim names this project); a concurrent delete: gone.
+      if (cancellationCodes(error) !== undefined) return (await this.getProject(id)) === undefined;
+      rethrowAws(error, 'Deleting a project');
+    }
   }
 
   private async get(key: { pk: string; sk: string }, what: string): Promise<Record<string, unknown> | undefined> {

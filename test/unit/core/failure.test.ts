@@ -49,7 +49,7 @@ describe('fail (the state machine\'s catch-all)', () => {
 
     await engine.fail(task.id, 'AwaitToken', { Error: 'Error', Cause: '{"errorMessage":"boom"}' });
 
-    expect((await store.get(task.id))?.failure).toStrictEqual({ step: 'AwaitToken', error: 'Error', cause: '{"errorMessage":"boom"}' });
+    expect((await store.get(task.id))?.failure).toStrictEqual({ step: 'AwaitToken', error: 'Error', cause: '{"errorMessage":"boom"}', retryable: true, dataRevision: 0 });
     expect((await store.get(task.id))?.status).toBe('failed');
   });
 
@@ -86,7 +86,7 @@ describe('failures and retry', () => {
     await engine.fail(task.id, 'AwaitToken', { Error: 'Error', Cause: '{"errorMessage":"directory unavailable"}' });
 
     const failed = await store.get(task.id);
-    expect([failed?.status, failed?.failure, failed?.postApprovedAt]).toStrictEqual(['failed', { step: 'AwaitToken', error: 'Error', cause: '{"errorMessage":"directory unavailable"}' }, undefined]);
+    expect([failed?.status, failed?.failure, failed?.postApprovedAt]).toStrictEqual(['failed', { step: 'AwaitToken', error: 'Error', cause: '{"errorMessage":"directory unavailable"}', retryable: true, dataRevision: 0 }, undefined]);
     expect(failed?.actions[0]?.stored).toStrictEqual({ projectId: `p-${task.id.toLowerCase()}` });
     const [notification] = [...notifications.notifications.values()].filter((n) => n.error);
     expect(notification?.message).toBe(`Task ${task.id} (sign-up) failed in AwaitToken. An admin can retry it: POST /v1/tasks/${task.id}/retry.`);
@@ -121,7 +121,7 @@ describe('failures and retry', () => {
     expect([decided.status, decided.approvedBy, decided.failure]).toStrictEqual([
       'failed',
       ADMIN,
-      { step: 'AwaitToken', error: 'WaitOver', cause: 'The approval was saved but the workflow could not be resumed: WaitOver: The execution no longer waits for this decision (its wait timed out or it was stopped).' },
+      { step: 'AwaitToken', error: 'WaitOver', cause: 'The approval was saved but the workflow could not be resumed: WaitOver: The execution no longer waits for this decision (its wait timed out or it was stopped).', retryable: true, dataRevision: 0 },
     ]);
     expect([...notifications.notifications.values()].filter((n) => n.error).map((n) => n.message)).toStrictEqual([
       `Task ${task.id} (sign-up) failed in AwaitToken. An admin can retry it: POST /v1/tasks/${task.id}/retry.`,

@@ -67,7 +67,7 @@ describe('reconcile (the scheduled repair of stranded tasks)', () => {
     // Assess
     expect(counts).toStrictEqual({ checked: 1, started: 0, failed: 1 });
     expect(failed?.status).toBe('failed');
-    expect(failed?.failure).toStrictEqual({ step: 'AwaitToken', error: 'Assent.WorkflowEnded', cause: 'The workflow ended (ABORTED) while the task was awaiting_token.' });
+    expect(failed?.failure).toStrictEqual({ step: 'AwaitToken', error: 'Assent.WorkflowEnded', cause: 'The workflow ended (ABORTED) while the task was awaiting_token.', retryable: true, dataRevision: 0 });
     expect(failed?.history.at(-1)).toMatchObject({ event: 'failed', from: 'awaiting_token', to: 'failed', by: { kind: 'system' } });
     const notices = [...harness.notifications.notifications.values()].filter((notification) => notification.taskId === task.id);
     expect(notices.map((notification) => [notification.kind, notification.detail])).toStrictEqual([['error', 'Assent.WorkflowEnded: The workflow ended (ABORTED) while the task was awaiting_token.']]);
@@ -91,7 +91,7 @@ describe('reconcile (the scheduled repair of stranded tasks)', () => {
     await harness.core.schedules.reconcile();
 
     // Assess
-    expect((await harness.store.get(task.id))?.failure).toStrictEqual({ step, error: 'Assent.WorkflowEnded', cause: `The workflow ended (${status}) while the task was ${taskStatus}.` });
+    expect((await harness.store.get(task.id))?.failure).toStrictEqual({ step, error: 'Assent.WorkflowEnded', cause: `The workflow ended (${status}) while the task was ${taskStatus}.`, retryable: true, dataRevision: 0 });
   });
 
   it('leaves a task whose execution runs, and one written within the grace period, alone', async () => {

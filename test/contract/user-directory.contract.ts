@@ -1,0 +1,104 @@
+import type { DirectoryUser, UserDirectory } from '#ports/user-directory';
+
+export interface UserDirectorySubject {
+  /** A directory on an empty table. */
+  readonly directory: UserDirectory;
+}
+
+const AT = '2026-12-02T10:00:00.000Z';
+const user = (email: string, overrides: Partial<DirectoryUser> = {}): DirectoryUser => ({ email, projectId: 'p-1', roles: ['project_admin'], enabled: false, createdAt: AT, ...overrides });
+
+/** The UserDirectory port's behaviour, for the in-memory fake and the DynamoDB adapter alike. */
+export function describeUserDirectoryContract(name: string, makeDirectory: () => Promise<UserDirectorySubject>): void {
+  describe(`UserDirectory contract: ${name}`, () => {
+    let directory: UserDirectory;
+    beforeEach(async () => {
+      ({ directory } = await makeDirectory());
+    });
+
+    it('creates a user and a project once each, and finds them', async () => {
+      // Act
+      const created = [
+        await directory.createUser(user('ann@example.com')),
+        await directory.createUser(user('ann@example.com', { enabled: true })),
+        await directory.createProject({ id: 'p-1', name: 'apollo', createdAt: AT }),
+        await directory.createProject({ id: 'p-2', name: 'apollo', createdAt: AT }),
+      ];
+
+      // Assess
+      expect(created).toStrictEqual([true, false, true, false]);
+      await expect(directory.findUser('ann@example.com')).resolves.toStrictEqual(user('ann@example.com'));
+      await expect(directory.findProjectByName('apollo')).resolves.toStrictEqual({ id: 'p-1', name: 'apollo', createdAt: AT });
+      await expect(directory.getProject('p-2')).resolves.toBeUndefined();
+    });
+
+    it('grants roles, keeping the ones the user had, and tells the other outcomes apart', async () => {
+      // Prepare
+      await directory.createUser(user('ann@example.com', { roles: ['member'] }));
+
+      // Act
+      const results = [
+        await directory.grantRoles('ann@example.com', 'p-1', ['admin']),
+        await directory.grantRoles('ann@example.com', 'p-1', ['admin']),
+        await directory.grantRoles('ann@example.com', 'p-9', ['admin']),
+        await directory.grantRoles('bob@example.com', 'p-1', ['admin']),
+      ];
+
+      // Assess
+      expect(results).toStrictEqual(['granted', 'unchanged', 'other-project', 'not-found']);
+      await expect(directory.findUser('ann@example.com')).resolves.toStrictEqual(user('ann@example.com', { roles: ['member', 'admin'] }));
+    });
+
+    it('moves a user to a new address once, and refuses a taken or unknown one', async () => {
+      // Prepare
+      await directory.createUser(user('ann@example.com'));
+      await directory.createUser(user('bob@example.com'));
+
+      // Act
+      const results = [
+        await directory.changeEmail('ann@example.com', 'ann@new.example.com'),
+        await directory.changeEmail('ann@example.com', 'ann@new.example.com'),
+        await directory.changeEmail('bob@example.com', 'ann@new.example.com'),
+        await directory.changeEmail('cy@example.com', 'cy@new.example.com'),
+      ];
+
+      // Assess
+      expect(results).toStrictEqual(['changed', 'already-changed', 'taken', 'not-found']);
+      await expect(directory.findUser('ann@new.example.com')).resolves.toStrictEqual(user('ann@new.example.com', { previousEmail: 'ann@example.com' }));
+    });
+
+    it('deletes only a disabled account of the project named, and answers absent the second time', async () => {
+      // Prepare
+      await directory.createUser(user('ann@example.com'));
+      await directory.createUser(user('bob@example.com', { enabled: true }));
+      await directory.createUser(user('cy@example.com', { projectId: 'p-2' }));
+
+      // Act
+      const results = [
+        await directory.deleteDisabledUser('ann@example.com', 'p-1'),
+        await directory.deleteDisabledUser('ann@example.com', 'p-1'),
+        await directory.deleteDisabledUser('bob@example.com', 'p-1'),
+        await directory.deleteDisabledUser('cy@example.com', 'p-1'),
+      ];
+
+      // Assess
+      expect(results).toStrictEqual(['deleted', 'absent', 'kept', 'kept']);
+      await expect(directory.findUser('ann@example.com')).resolves.toBeUndefined();
+      await expect(directory.findUser('bob@example.com')).resolves.toStrictEqual(user('bob@example.com', { enabled: true }));
+    });
+
+    it('deletes a project and frees its name for another, once', async () => {
+      // Prepare
+      await directory.createProject({ id: 'p-1', name: 'apollo', createdAt: AT });
+
+      // Act
+      const deleted = [await directory.deleteProject('p-1'), await directory.deleteProject('p-1')];
+      const again = await directory.createProject({ id: 'p-2', name: 'apollo', createdAt: AT });
+
+      // Assess
+      expect([...deleted, again]).toStrictEqual([true, false, true]);
+      await expect(directory.getProject('p-1')).resolves.toBeUndefined();
+      await expect(directory.findProjectByName('apollo')).resolves.toStrictEqual({ id: 'p-2', name: 'apollo', createdAt: AT });
+    });
+  });
+}
