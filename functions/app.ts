@@ -13,6 +13,7 @@ import { actions } from './actions/registry.ts';
 import { DynamoDbDuplicateKeys } from './adapters/dynamodb/duplicate-keys.ts';
 import { DynamoDbIdempotencyStore } from './adapters/dynamodb/idempotency-store.ts';
 import { DynamoDbNotificationStore } from './adapters/dynamodb/notification-store.ts';
+import { DynamoDbRateLimits } from './adapters/dynamodb/rate-limit-store.ts';
 import { DynamoDbReconcileReports } from './adapters/dynamodb/reconcile-report-store.ts';
 import { DynamoDbSecretStore } from './adapters/dynamodb/secret-store.ts';
 import { DynamoDbTaskStore } from './adapters/dynamodb/task-store.ts';
@@ -49,11 +50,11 @@ export interface AppClients {
 /** What each function reads from its environment (CDK binds exactly these; see lib/). */
 export const FUNCTION_ENV = {
   /** The HTTP API: starts executions, reads and writes tasks, mails, publishes events (and, given the archive bucket, finds archived tasks). */
-  http: ['tableName', 'stateMachineArn', 'mailFrom', 'adminEmails', 'publicUrl', 'jwtIssuer', 'jwtAudience', 'jwksUrl', 'rolesClaim', 'ttlMinutes', 'trackActions', 'eventBusName'],
+  http: ['tableName', 'stateMachineArn', 'mailFrom', 'adminEmails', 'publicUrl', 'jwtIssuer', 'jwtAudience', 'jwksUrl', 'rolesClaim', 'ttlMinutes', 'trackActions', 'eventBusName', 'rateLimits'],
   /** The state machine's steps: answer task tokens, never start executions (the state machine refers to them). */
   steps: ['tableName', 'mailFrom', 'adminEmails', 'publicUrl', 'ttlMinutes', 'trackActions', 'eventBusName'],
-  /** The table stream's outbox: reads tasks and starts their executions. */
-  outbox: ['tableName', 'stateMachineArn'],
+  /** The table stream's outbox: starts executions, runs compensations (task writes, mail when an undo fails, events). */
+  outbox: ['tableName', 'stateMachineArn', 'mailFrom', 'adminEmails', 'publicUrl', 'ttlMinutes', 'trackActions', 'eventBusName'],
   /** The scheduled reconciler: reads tasks, describes and starts executions, fails stranded tasks (mail, events). */
   reconcile: ['tableName', 'stateMachineArn', 'mailFrom', 'adminEmails', 'publicUrl', 'ttlMinutes', 'trackActions', 'eventBusName'],
 } as const satisfies Record<string, readonly EnvKey[]>;
@@ -99,11 +100,12 @@ export function createApp(env: Env = readEnv(), clients: Partial<AppClients> = {
     idempotency: new DynamoDbIdempotencyStore(table),
     notifications: new DynamoDbNotificationStore(table),
     reconcileReports: new DynamoDbReconcileReports(table),
+    rateLimits: new DynamoDbRateLimits(table),
     workflow: new StepFunctionsWorkflow({ client: clients.sfn ?? defaultClients.sfn(), ...(env.stateMachineArn ? { stateMachineArn: env.stateMachineArn } : {}) }),
     mailer: new SesMailer({ client: clients.ses ?? defaultClients.ses() }),
     registry,
     ports,
-    config: { publicUrl: env.publicUrl, mailFrom: env.mailFrom, adminEmails: env.adminEmails, ttlMinutes: env.ttlMinutes, trackActions: env.trackActions },
+    config: { publicUrl: env.publicUrl, mailFrom: env.mailFrom, adminEmails: env.adminEmails, ttlMinutes: env.ttlMinutes, trackActions: env.trackActions, rateLimits: env.rateLimits },
     newId: ulid,
     ...(env.archiveBucket ? { archive: new S3ArchiveStore({ client: clients.s3 ?? defaultClients.s3(), bucket: env.archiveBucket }) } : {}),
     onInternalError: (message, error) => logger.error(message, { error }),

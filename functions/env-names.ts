@@ -17,6 +17,11 @@ export const ENV = {
   ttlMinutes: 'ASSENT_TTL_MINUTES',
   trackActions: 'ASSENT_TRACK_ACTIONS',
   eventBusName: 'ASSENT_EVENT_BUS_NAME',
+  /**
+   * JSON: per task type, limits replacing its own (`{"sign-up":{"perClient":{"max":100,"windowSeconds":60}}}`);
+   * the HTTP API only. Optional.
+   */
+  rateLimits: 'ASSENT_RATE_LIMITS',
   /** The archive bucket; only the archiver (functions/streams/archive.ts) needs it. */
   archiveBucket: 'ASSENT_ARCHIVE_BUCKET',
 } as const;

@@ -1,4 +1,6 @@
+import * as z from 'zod';
 import { ConfigurationError } from '#core/errors';
+import { RateLimitsSchema, type TaskTypeLimits } from '#core/task-type';
 import { ENV } from './env-names.ts';
 
 export interface Env {
@@ -18,11 +20,13 @@ export interface Env {
   readonly eventBusName: string;
   /** The bucket TTL-deleted records are archived to ('' unless asked for). */
   readonly archiveBucket: string;
+  /** Per task type, limits replacing its own. */
+  readonly rateLimits: Readonly<Record<string, TaskTypeLimits>>;
 }
 
 export type EnvKey = keyof typeof ENV;
 /** Variables with a default: never missing. */
-const OPTIONAL = new Set<EnvKey>(['rolesClaim', 'ttlMinutes', 'trackActions']);
+const OPTIONAL = new Set<EnvKey>(['rolesClaim', 'ttlMinutes', 'trackActions', 'rateLimits']);
 /** Variables only some functions read: required only when named in `needed`. */
 const ON_REQUEST = new Set<EnvKey>(['archiveBucket']);
 const DEFAULT_NEEDED = (Object.keys(ENV) as EnvKey[]).filter((key) => !ON_REQUEST.has(key));
@@ -57,5 +61,21 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env, needed: readonl
     trackActions: get('trackActions') !== 'false',
     eventBusName: get('eventBusName'),
     archiveBucket: get('archiveBucket'),
+    rateLimits: rateLimitsOf(get('rateLimits')),
   };
+}
+
+const RateLimitOverridesSchema = z.record(z.string(), RateLimitsSchema.strict());
+
+function rateLimitsOf(value: string): Record<string, TaskTypeLimits> {
+  if (!value) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new ConfigurationError(`${ENV.rateLimits} is not JSON: ${value.slice(0, 80)}`);
+  }
+  const limits = RateLimitOverridesSchema.safeParse(parsed);
+  if (!limits.success) throw new ConfigurationError(`${ENV.rateLimits} is not valid:\n${z.prettifyError(limits.error)}`);
+  return limits.data;
 }

@@ -21,6 +21,7 @@ export const taskTypes: readonly TaskType[] = [
     duplicatePolicy: 'reject',
     tokenTtlSeconds: 24 * 3600,
     approvalTtlSeconds: 7 * 24 * 3600,
+    limits: { perAddress: { max: 5, windowSeconds: 3600 }, perClient: { max: 20, windowSeconds: 3600 } },
     emails: {
       token: { subject: 'Choose your password for {{ task.actions[0].data.projectName }}', text: signUpToken },
       completed: { subject: 'Your project {{ task.actions[0].data.projectName }} is ready', text: signUpCompleted },
@@ -35,6 +36,8 @@ export const taskTypes: readonly TaskType[] = [
     duplicatePolicy: 'cancel-older',
     tokenTtlSeconds: 3600,
     response: 'uniform',
+    limits: { perAddress: { max: 5, windowSeconds: 3600 }, perClient: { max: 30, windowSeconds: 3600 } },
+    resendWindowSeconds: 300,
     emails: {
       token: { subject: 'Reset your password', text: resetToken },
       completed: { subject: 'Your password was changed', text: resetCompleted },

@@ -147,6 +147,8 @@ export class AssentStack extends Stack {
       this.bindTaskSettings(fn, config);
     }
     this.workflow.bindStateMachine(http.function);
+    // Only the API creates tasks, so only it counts them against the limits.
+    if (Object.keys(config.rateLimits).length > 0) http.function.addEnvironment(ENV.rateLimits, JSON.stringify(config.rateLimits));
     this.workflow.grantTaskResponse(steps.function);
     this.archive.bindIndexReader(http.function);
   }

@@ -4,6 +4,7 @@
  * names the key and says how to fix it, instead of failing a deployment (or a Lambda) later.
  */
 import { z } from 'zod';
+import { RateLimitsSchema } from '../functions/core/task-type.ts';
 
 /** Where the configuration lives; used in every error message. */
 export const CONFIG_CONTEXT_KEY = 'assent';
@@ -120,6 +121,12 @@ const ConfigObjectSchema = z.strictObject({
    * @default true
    */
   trackActions: z.boolean({ error: hint('true or false', 'true') }).default(true),
+  /**
+   * Per task type, limits on creating its tasks that replace the ones it declares
+   * (functions/task-types.ts): `{ "sign-up": { "perClient": { "max": 100, "windowSeconds": 3600 } } }`.
+   * @default {} (the declared limits)
+   */
+  rateLimits: z.record(z.string(), RateLimitsSchema.strict(), { error: hint('limits per task type', '{"sign-up":{"perClient":{"max":100,"windowSeconds":3600}}}') }).default({}),
 });
 
 /** The `assent` context schema: the keys above, the sender/identity check, derived defaults. */

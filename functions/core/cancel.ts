@@ -13,7 +13,7 @@ const CANCELLABLE = ['pending', 'approved', 'awaiting_token', 'failed'];
  * (compensation, asked for in the same write) and tells the requester. Its links stop working with
  * the status. A token submit that already claimed the task wins: the cancel is refused.
  */
-export async function cancel(ctx: Context, taskId: string, by: Actor, reason?: string, ifMatch?: number): Promise<Task> {
+export async function cancel(ctx: Context, taskId: string, by: Actor, reason?: string, ifMatch?: number, options: { tellRequester?: boolean } = {}): Promise<Task> {
   const at = ctx.now();
   const { task, result: before } = await ctx.committer.commit(
     taskId,
@@ -39,6 +39,6 @@ export async function cancel(ctx: Context, taskId: string, by: Actor, reason?: s
   );
   if (before.status !== 'failed' && before.executionArn) await ctx.deps.workflow.stop(before.executionArn, `Cancelled by ${by.id}`);
   const undone = await compensateNow(ctx, task);
-  await tellRequester(ctx, undone, 'cancelled', { reason: reason ?? '' });
+  if (options.tellRequester !== false) await tellRequester(ctx, undone, 'cancelled', { reason: reason ?? '' });
   return undone;
 }

@@ -5,10 +5,15 @@ import { ForbiddenError, InvalidTransitionError, UnauthorizedError } from './err
 import { type Actor, type Identity, SYSTEM } from './identity.ts';
 import type { TaskType } from './task-type.ts';
 import type { Task } from './task.ts';
+import { type Client, enforceLimits } from './limits.ts';
+import { recipientOf } from './requester-mail.ts';
 import { startWorkflow } from './workflow-start.ts';
 
-/** Validates and stores a new task, resolves duplicates, then starts its workflow. */
-export async function createTask(ctx: Context, typeName: string, data: unknown, requester: Identity | undefined): Promise<Task> {
+/**
+ * Validates a new task, counts it against its type's limits, stores it, resolves duplicates (a
+ * `uniform` type's in its first step instead: see settleUniformDuplicate), then starts its workflow.
+ */
+export async function createTask(ctx: Context, typeName: string, data: unknown, requester: Identity | undefined, client: Client = {}): Promise<Task> {
   const { registry, workflow } = ctx.deps;
   const taskType = registry.taskType(typeName);
   authorizeCreate(taskType, requester);
@@ -43,7 +48,8 @@ export async function createTask(ctx: Context, typeName: string, data: unknown, 
     rounds: 0,
     version: 0,
   };
-  const replaced = await claimDuplicateKey(ctx, taskType, hash, id);
+  await enforceLimits(ctx, taskType, recipientOf(ctx, task), client);
+  const replaced = taskType.response === 'uniform' ? [] : await claimDuplicateKey(ctx, taskType, hash, id);
   await ctx.committer.create(task);
   for (const older of replaced) {
     await cancel(ctx, older, SYSTEM, `Replaced by a newer identical request, task ${id}.`).catch((error: unknown) => {

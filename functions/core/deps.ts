@@ -4,11 +4,13 @@ import type { EventPublisher } from '#ports/events';
 import type { IdempotencyStore } from '#ports/idempotency-store';
 import type { Mailer } from '#ports/mailer';
 import type { NotificationStore } from '#ports/notification-store';
+import type { RateLimits } from '#ports/rate-limits';
 import type { ReconcileReports } from '#ports/reconcile-report';
 import type { SecretStore } from '#ports/secret-store';
 import type { TaskStore } from '#ports/task-store';
 import type { Workflow } from '#ports/workflow';
 import type { ActionPorts } from './action.ts';
+import type { TaskTypeLimits } from './task-type.ts';
 import type { Registry } from './registry.ts';
 
 export interface CoreConfig {
@@ -26,6 +28,8 @@ export interface CoreConfig {
   readonly trackActions?: boolean;
   /** How long an approval that arrives while the task validates waits for the result. @default 4000 */
   readonly validationWaitMs?: number;
+  /** Per task type, limits that replace the type's own (`ASSENT_RATE_LIMITS`). @default - the types' own */
+  readonly rateLimits?: Readonly<Record<string, TaskTypeLimits>>;
 }
 
 /** Everything the core needs from outside: ports, the registry and settings. */
@@ -48,6 +52,8 @@ export interface CoreDeps {
   readonly onInternalError?: (message: string, error: unknown) => void;
   /** Where lifecycle events go (EventBridge). @default - none are published */
   readonly events?: EventPublisher;
+  /** The counters of the task types' `limits`. @default - no limits are enforced */
+  readonly rateLimits?: RateLimits;
   /** Where the reconciler records its last run's counts (`/v1/status` shows them). @default - not recorded */
   readonly reconcileReports?: ReconcileReports;
   /** Waits between polls (the approval that waits for validation). @default setTimeout */

@@ -140,6 +140,19 @@ export class SecretExpiredError extends ClientError {
   readonly title = 'This link has expired';
 }
 
+/** Too many requests from one address or client in a window (a task type's `limits`): `Retry-After` says when. */
+export class TooManyRequestsError extends ClientError {
+  readonly status = 429;
+  readonly type = 'too-many-requests';
+  readonly title = 'Too many requests';
+  constructor(
+    detail: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(detail, { extensions: { retryAfterSeconds } });
+  }
+}
+
 export class PayloadTooLargeError extends ClientError {
   readonly status = 413;
   readonly type = 'payload-too-large';

@@ -9,6 +9,7 @@ import type { CoreDeps } from './deps.ts';
 import { fail, type StepError } from './failure.ts';
 import { idempotent } from './idempotency.ts';
 import type { Actor, Identity } from './identity.ts';
+import type { Client } from './limits.ts';
 import { decideByLink, viewApproval } from './links.ts';
 import * as notifications from './notifications.ts';
 import { startFromOutbox } from './outbox.ts';
@@ -30,7 +31,7 @@ export function createCore(deps: CoreDeps) {
 /** The facades over a context the caller made (tests that also run one stage alone share it). */
 export function coreOf(ctx: Context) {
   const requests = {
-    createTask: (type: string, data: unknown, requester: Identity | undefined) => createTask(ctx, type, data, requester),
+    createTask: (type: string, data: unknown, requester: Identity | undefined, client?: Client) => createTask(ctx, type, data, requester, client),
     idempotent: (key: string, body: unknown, run: () => Promise<{ status: number; body: unknown }>) => idempotent(ctx, key, body, run),
     viewApproval: (secret: string) => viewApproval(ctx, secret),
     decideByLink: (secret: string, decision: Decision, reason?: string) => decideByLink(ctx, secret, decision, reason),

@@ -1,4 +1,5 @@
 import type { Context } from './context.ts';
+import { settleUniformDuplicate } from './duplicates.ts';
 import { InvalidTaskError, InvalidTransitionError } from './errors.ts';
 import { describeInvalid, invalidActions } from './explain.ts';
 import { SYSTEM } from './identity.ts';
@@ -14,14 +15,16 @@ type Decided = 'approved' | 'rejected' | 'pending';
  * preApprove, as the AwaitApproval step runs it first: every action's preApprove on the task's
  * current data, its results committed in one write together with what they decide (auto-approval,
  * auto-rejection of an invalid request, or an approval that arrived while the task validated), then
- * the initial email. The write is guarded by the data revision it validated: if an admin updated the
+ * the initial email; for a `uniform` type, its duplicate handling first. The write is guarded by the data revision it validated: if an admin updated the
  * data meanwhile, that update's own run counts instead. A task that is no longer pending (a retry, a
  * re-run) is answered as it is. Answers the task as the stage left it.
  */
 export async function preApprove(ctx: Context, taskId: string): Promise<Task> {
-  const task = await ctx.committer.read(taskId);
+  const read = await ctx.committer.read(taskId);
+  if (read.status !== 'pending') return read;
+  const taskType = ctx.deps.registry.taskType(read.type);
+  const task = read.attempt === 1 ? await settleUniformDuplicate(ctx, read, taskType) : read;
   if (task.status !== 'pending') return task;
-  const taskType = ctx.deps.registry.taskType(task.type);
   const { task: validated } = await validate(ctx, task, taskType);
   if (!validated.sentEmails.includes('initial') && validated.attempt === 1) {
     const recipient = recipientOf(ctx, validated);

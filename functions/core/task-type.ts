@@ -28,6 +28,18 @@ export type EmailStage = z.infer<typeof EmailStageSchema>;
 /** A task type overrides any part of a stage; the rest comes from functions/templates/. */
 export const EmailStageOverrideSchema = EmailStageSchema.partial();
 
+/** At most `max` requests per fixed window of `windowSeconds`. */
+export const RateLimitSchema = z.object({ max: z.number().int().positive(), windowSeconds: z.number().int().positive() });
+export type RateLimit = z.infer<typeof RateLimitSchema>;
+
+/**
+ * Limits on creating tasks of a type, checked before anything is stored (429 with `Retry-After`):
+ * per address (the email the request is for, e.g. the account to reset) and per client (its IP).
+ * A deployment may override them (`ASSENT_RATE_LIMITS`).
+ */
+export const RateLimitsSchema = z.object({ perAddress: RateLimitSchema.optional(), perClient: RateLimitSchema.optional() });
+export type TaskTypeLimits = z.infer<typeof RateLimitsSchema>;
+
 /**
  * A task type is a declaration, not code: which actions run in which order, who may ask,
  * whether it may auto-approve, how long its secrets live and what it emails.
@@ -55,6 +67,13 @@ export const TaskTypeSchema = z.object({
    * reveal whether an account exists, like password resets).
    */
   response: z.enum(['task', 'uniform']).default('task'),
+  limits: RateLimitsSchema.default({}),
+  /**
+   * `uniform` types: an identical request within this many seconds of an earlier one that is open or
+   * completed is dropped without an email (the earlier email's link still works), so an address gets
+   * at most one email per window however often it is asked for.
+   */
+  resendWindowSeconds: z.number().int().positive().optional(),
   emails: z.partialRecord(z.enum(EMAIL_STAGES), EmailStageOverrideSchema).default({}),
 });
 export type TaskTypeInput = z.input<typeof TaskTypeSchema>;

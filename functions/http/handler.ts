@@ -63,6 +63,7 @@ async function route(event: HttpEvent, _context: Context): Promise<HttpResponse>
     headers,
     body: parseBody(event, headers['content-type']),
     identity,
+    sourceIp: event.requestContext.http.sourceIp ?? '',
     wantsHtml: prefersHtml(headers.accept),
     app,
   });

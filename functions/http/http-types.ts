@@ -16,6 +16,8 @@ export interface HttpRequest {
   /** JSON or form body, parsed; undefined when there is none. */
   readonly body: unknown;
   readonly identity: Identity | undefined;
+  /** The caller's IP address as API Gateway saw it (the per-client limits key on it). */
+  readonly sourceIp: string;
   /** True when the client prefers HTML (a browser following an emailed link). */
   readonly wantsHtml: boolean;
   readonly app: App;

@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
-import { ClientError, TransientError, ValidationError } from '#core/errors';
+import { ClientError, TooManyRequestsError, TransientError, ValidationError } from '#core/errors';
 import { logger } from '../logger.ts';
 import { prefersHtml } from './body.ts';
 import type { HttpEvent, HttpResponse } from './http-types.ts';
@@ -20,16 +20,9 @@ export function toErrorResponse(error: unknown, event: HttpEvent): HttpResponse 
   const instance = event.rawPath;
   const wantsHtml = prefersHtml(event.headers?.accept);
   if (error instanceof ClientError) {
-    if (wantsHtml) return html(error.status, messagePage(error.title, error.message));
-    return problem(error.status, {
-      ...error.extensions,
-      type: `${PROBLEM_BASE}${error.type}`,
-      title: error.title,
-      status: error.status,
-      detail: error.message,
-      instance,
-      ...(error instanceof ValidationError ? { errors: error.errors } : {}),
-    });
+    const retryAfter: Record<string, string> = error instanceof TooManyRequestsError ? { 'retry-after': String(error.retryAfterSeconds) } : {};
+    const answer = clientErrorResponse(error, instance, wantsHtml);
+    return { ...answer, headers: { ...answer.headers, ...retryAfter } };
   }
   if (error instanceof TransientError) {
     logger.warn('Transient failure', { error });
@@ -46,6 +39,19 @@ export function toErrorResponse(error: unknown, event: HttpEvent): HttpResponse 
   const detail = 'Something went wrong on our side. It has been logged; try again later.';
   if (wantsHtml) return html(500, messagePage('Something went wrong', detail));
   return problem(500, { type: `${PROBLEM_BASE}internal`, title: 'Internal error', status: 500, detail, instance });
+}
+
+function clientErrorResponse(error: ClientError, instance: string, wantsHtml: boolean): HttpResponse {
+  if (wantsHtml) return html(error.status, messagePage(error.title, error.message));
+  return problem(error.status, {
+    ...error.extensions,
+    type: `${PROBLEM_BASE}${error.type}`,
+    title: error.title,
+    status: error.status,
+    detail: error.message,
+    instance,
+    ...(error instanceof ValidationError ? { errors: error.errors } : {}),
+  });
 }
 
 /** The one middleware stack for HTTP handlers: logger → header normalizer → handler; errors mapped last. */

@@ -58,7 +58,7 @@ export const ROUTE_SPECS: Record<RouteKey, RouteSpec> = {
     body: CreateTaskBodySchema,
     headers: { 'Idempotency-Key': { schema: IdempotencyKeySchema, description: 'A repeat within 24 h with the same body gets the first answer.' } },
     success: { status: 202, description: 'Task created', schema: TaskRef },
-    errors: [400, 401, 403, 404, 409, 422],
+    errors: [400, 401, 403, 404, 409, 422, 429],
   },
   'GET /v1/tasks': { query: ListTasksQuerySchema, success: { status: 200, description: 'Tasks, newest first', schema: page('tasks', TaskSchema) }, errors: [400, 401, 403] },
   'GET /v1/tasks/{id}': { success: { status: 200, description: 'The task (a smaller view for its requester)', schema: TaskSchema }, errors: [401, 404] },
@@ -196,6 +196,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   410: 'The link expired or was replaced',
   412: 'If-Match names a version the task is no longer at: read it again',
   422: 'The Idempotency-Key was used for another request',
+  429: "Too many requests for this address or from this client (the task type's limits): Retry-After says when to try again",
 };
 
 /** The OpenAPI 3.1 document of the HTTP API, generated from routes.ts and the zod schemas. */

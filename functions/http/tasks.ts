@@ -27,11 +27,11 @@ const etagOf = (task: Task) => `"${task.version}"`;
  * answer the same body whatever happens next (no id), so nothing can be learned from it.
  * With an `Idempotency-Key`, a repeat within 24 h gets the first answer.
  */
-export const createTask: RouteHandler = async ({ body, identity, headers, app }) => {
+export const createTask: RouteHandler = async ({ body, identity, headers, sourceIp, app }) => {
   const input = parseWith(CreateTaskBodySchema, body);
   const run = async () => {
     const taskType = app.registry.taskType(input.type);
-    const task = await app.core.requests.createTask(input.type, input.data, identity);
+    const task = await app.core.requests.createTask(input.type, input.data, identity, { ip: sourceIp });
     if (taskType.response === 'uniform') {
       return { status: 202, body: { type: taskType.name, status: 'accepted', detail: 'Your request was received. If it can go ahead, an email is on its way.' } };
     }

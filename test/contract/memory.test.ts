@@ -1,7 +1,8 @@
-import { MemoryDirectory, MemoryDuplicateKeys, MemoryIdempotencyStore, MemoryNotificationStore, MemoryReconcileReports, MemorySecretStore, MemoryTaskStore, MemoryTodos } from '../support/fakes.ts';
+import { MemoryDirectory, MemoryDuplicateKeys, MemoryRateLimits, MemoryIdempotencyStore, MemoryNotificationStore, MemoryReconcileReports, MemorySecretStore, MemoryTaskStore, MemoryTodos } from '../support/fakes.ts';
 import { describeDuplicateKeysContract } from './duplicate-keys.contract.ts';
 import { describeIdempotencyStoreContract } from './idempotency-store.contract.ts';
 import { describeNotificationStoreContract } from './notification-store.contract.ts';
+import { describeRateLimitsContract } from './rate-limits.contract.ts';
 import { describeReconcileReportsContract } from './reconcile-report.contract.ts';
 import { describeSecretStoreContract } from './secret-store.contract.ts';
 import { describeTaskStoreContract } from './task-store.contract.ts';
@@ -17,3 +18,4 @@ describeNotificationStoreContract('MemoryNotificationStore', async () => ({ stor
 describeTodoStoreContract('MemoryTodos', async () => ({ store: new MemoryTodos() }));
 describeReconcileReportsContract('MemoryReconcileReports', async () => ({ store: new MemoryReconcileReports() }));
 describeUserDirectoryContract('MemoryDirectory', async () => ({ directory: new MemoryDirectory() }));
+describeRateLimitsContract('MemoryRateLimits', async () => ({ limits: new MemoryRateLimits() }));

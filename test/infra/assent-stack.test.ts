@@ -201,6 +201,23 @@ describe('handler functions', () => {
   });
 });
 
+describe('rate limits', () => {
+  it('passes configured limits to the HTTP API only (the one function that creates tasks), and none by default', () => {
+    // Prepare
+    const limits = { 'sign-up': { perClient: { max: 100, windowSeconds: 3600 } } };
+    const configured = synthesize({ rateLimits: limits });
+
+    // Act
+    const variablesOf = (synthesized: ReturnType<typeof synthesize>, fn: keyof ReturnType<typeof synthesize>['stack']['handlers']) =>
+      synthesized.template.findResources('AWS::Lambda::Function')[logicalIdOf(synthesized.stack.handlers[fn].function)]?.Properties.Environment.Variables;
+
+    // Assess
+    expect(variablesOf(configured, 'http').ASSENT_RATE_LIMITS).toBe(JSON.stringify(limits));
+    expect(variablesOf(configured, 'steps').ASSENT_RATE_LIMITS).toBeUndefined();
+    expect(variablesOf(synthesized, 'http').ASSENT_RATE_LIMITS).toBeUndefined();
+  });
+});
+
 describe('log groups', () => {
   it('keeps every log group for logRetentionDays', () => {
     // Prepare

@@ -40,6 +40,7 @@ describe('parseAssentConfig', () => {
       logLevel: 'INFO',
       ttlMinutes: 1440,
       trackActions: true,
+      rateLimits: {},
     });
   });
 
@@ -133,7 +134,7 @@ describe('parseAssentConfig', () => {
 
     // Assess
     expect(problems).toStrictEqual([
-      'cdk.json context assent: unknown key "senderEmial"; remove it or fix the spelling (known keys: senderEmail, sesIdentity, sesSandboxRecipients, adminEmails, jwtIssuer, jwtAudience, jwtRolesClaim, jwksUrl, publicUrl, logRetentionDays, logLevel, ttlMinutes, trackActions)',
+      'cdk.json context assent: unknown key "senderEmial"; remove it or fix the spelling (known keys: senderEmail, sesIdentity, sesSandboxRecipients, adminEmails, jwtIssuer, jwtAudience, jwtRolesClaim, jwksUrl, publicUrl, logRetentionDays, logLevel, ttlMinutes, trackActions, rateLimits)',
     ]);
   });
 

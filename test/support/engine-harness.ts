@@ -16,6 +16,7 @@ import {
   MemoryDuplicateKeys,
   MemoryIdempotencyStore,
   MemoryNotificationStore,
+  MemoryRateLimits,
   MemoryReconcileReports,
   MemorySecretStore,
   MemoryTaskStore,
@@ -56,6 +57,7 @@ export function engineWithFakes(options: HarnessOptions = {}) {
   const idempotency = new MemoryIdempotencyStore();
   const notifications = new MemoryNotificationStore({ now });
   const reconcileReports = new MemoryReconcileReports();
+  const rateLimits = new MemoryRateLimits();
   const workflow = new RecordingWorkflow();
   const mailer = new RecordingMailer();
   const directory = new MemoryDirectory();
@@ -69,6 +71,7 @@ export function engineWithFakes(options: HarnessOptions = {}) {
     idempotency,
     notifications,
     reconcileReports,
+    rateLimits,
     workflow,
     mailer,
     registry: new Registry(actions, [...taskTypes, ...(options.extraTaskTypes ?? [])]),
@@ -100,7 +103,7 @@ export function engineWithFakes(options: HarnessOptions = {}) {
     },
   };
   const engine = { ...core.requests, ...core.steps, ...core.admin, ...core.reads, ...stages };
-  return { core, engine, store, secrets, duplicates, idempotency, notifications, reconcileReports, workflow, mailer, directory, clock, todos };
+  return { core, engine, store, secrets, duplicates, idempotency, notifications, reconcileReports, rateLimits, workflow, mailer, directory, clock, todos };
 }
 
 export type Engine = ReturnType<typeof engineWithFakes>['engine'];

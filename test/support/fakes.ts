@@ -18,6 +18,7 @@ export {
   type MemoryIdempotencyRecord,
   MemoryIdempotencyStore,
   MemoryNotificationStore,
+  MemoryRateLimits,
   MemoryReconcileReports,
   MemorySecretStore,
   type MemoryStoreOptions,

@@ -146,6 +146,7 @@ export async function startFaultHarness(): Promise<FaultHarness> {
     trackActions: true,
     eventBusName: services.eventBusName,
     archiveBucket: '',
+    rateLimits: {},
   };
   const app = createApp(env, {
     dynamodb: new DynamoDBClient(config(dynamodb.url)),

@@ -3,6 +3,7 @@ import { type Task, type TaskStatus, TaskStatusSchema } from '#core/task';
 import type { DuplicateKeyStore } from '#ports/duplicate-keys';
 import type { IdempotencyState, IdempotencyStore } from '#ports/idempotency-store';
 import type { NotificationQuery, NotificationStore } from '#ports/notification-store';
+import { type RateLimitHit, type RateLimits, windowOf } from '#ports/rate-limits';
 import type { ReconcileReport, ReconcileReports } from '#ports/reconcile-report';
 import type { SecretRecord, SecretStore } from '#ports/secret-store';
 import type { Page, TaskQuery, TaskStore, TaskUpdate, UpdateResult } from '#ports/task-store';
@@ -269,5 +270,17 @@ export class MemoryReconcileReports implements ReconcileReports {
   }
   async latest() {
     return this.report ? copy(this.report) : undefined;
+  }
+}
+
+/** In-memory RateLimits: fixed-window counters, as DynamoDbRateLimits keeps them. */
+export class MemoryRateLimits implements RateLimits {
+  readonly counters = new Map<string, number>();
+  async hit(key: string, windowSeconds: number, at: string): Promise<RateLimitHit> {
+    const window = windowOf(Date.parse(at), windowSeconds);
+    const counter = `${key}#${window.index}`;
+    const count = (this.counters.get(counter) ?? 0) + 1;
+    this.counters.set(counter, count);
+    return { count, resetsAt: window.resetsAt };
   }
 }

@@ -14,11 +14,21 @@ export interface RunningStack {
 /** The emulators' ports ('0' for a free one); S3_PORT defaults to a free one. */
 export type StackPorts = Record<'PORT' | 'MAIL_PORT' | 'DYNAMODB_PORT' | 'SFN_PORT' | 'EVENTS_PORT', string> & { readonly S3_PORT?: string };
 
+/**
+ * Every test and benchmark reaches its stack from one address (127.0.0.1), so the per-client limits
+ * are raised for their hundreds of requests (the per-address limits stay as declared), unless the
+ * caller sets `ASSENT_RATE_LIMITS` itself: test/e2e/limits.e2e.test.ts sets '' to keep the declared ones.
+ */
+export const ONE_CLIENT_LIMITS = JSON.stringify({
+  'sign-up': { perClient: { max: 1_000_000, windowSeconds: 60 } },
+  'reset-password': { perClient: { max: 1_000_000, windowSeconds: 60 } },
+});
+
 /** `local/start.ts` (what `npm start` runs) in a child process, on the Node that runs the tests. */
 function startProcess(home: string, ports: Partial<StackPorts>, env: Record<string, string>): { child: ChildProcess; output: string[] } {
   const output: string[] = [];
   const child = spawn(process.execPath, ['--import', 'tsx', '--import', './local/register.mjs', 'local/start.ts'], {
-    env: { ...process.env, NODE_OPTIONS: '', ASSENT_HOME: home, ASSENT_QUIET: process.env.ASSENT_TEST_VERBOSE ? '0' : '1', S3_PORT: '0', ...ports, ...env },
+    env: { ...process.env, NODE_OPTIONS: '', ASSENT_HOME: home, ASSENT_QUIET: process.env.ASSENT_TEST_VERBOSE ? '0' : '1', S3_PORT: '0', ASSENT_RATE_LIMITS: ONE_CLIENT_LIMITS, ...ports, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (chunk) => output.push(String(chunk)));

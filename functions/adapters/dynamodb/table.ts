@@ -23,6 +23,8 @@ export const keys = {
   idempotency: (key: string): Key => ({ pk: `IDEMPOTENCY#${key}`, sk: 'IDEMPOTENCY' }),
   notification: (id: string): Key => ({ pk: `NOTIFICATION#${id}`, sk: 'NOTIFICATION' }),
   todo: (id: string): Key => ({ pk: `TODO#${id}`, sk: 'TODO' }),
+  /** A rate limit's counter for one key and window (functions/adapters/dynamodb/rate-limit-store.ts). */
+  rateLimit: (key: string): Key => ({ pk: `LIMIT#${key}`, sk: 'LIMIT' }),
   /** The last reconcile run's counts (functions/core/reconcile.ts): one item. */
   reconcile: (): Key => ({ pk: 'RECONCILE', sk: 'RECONCILE' }),
 };

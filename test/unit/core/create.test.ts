@@ -73,18 +73,6 @@ describe('duplicates', () => {
     await expect(signUp(engine)).resolves.toMatchObject({ status: 'pending' });
   });
 
-  it('cancels the older identical reset-password (policy cancel-older), saying which task replaced it', async () => {
-    const { engine, store, workflow } = setupOps();
-    const older = await engine.createTask('reset-password', { email: 'bob@example.com' }, undefined);
-
-    const newer = await engine.createTask('reset-password', { email: 'BOB@example.com' }, undefined);
-
-    const cancelled = await store.get(older.id);
-    expect(cancelled?.status).toBe('cancelled');
-    expect(cancelled?.history.at(-1)?.reason).toBe(`Replaced by a newer identical request, task ${newer.id}.`);
-    expect(workflow.stopped).toStrictEqual([workflow.executionArn(older.id, 1)]);
-  });
-
   it('keys duplicates by requester for task types that need one', async () => {
     const { engine, directory } = setupOps();
     await directory.createUser({ email: 'a@example.com', roles: ['project_admin'], enabled: true, createdAt: 'x', projectId: 'p1' });
