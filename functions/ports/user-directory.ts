@@ -53,9 +53,13 @@ export interface UserDirectory {
   /** Creates the user if absent; returns false (and changes nothing) if it already exists. */
   createUser(user: DirectoryUser): Promise<boolean>;
   setPassword(email: string, passwordHash: string): Promise<void>;
-  enableUser(email: string): Promise<void>;
+  /** Sets the password and enables the account, in one write. */
+  activateUser(email: string, passwordHash: string): Promise<void>;
   findProjectByName(name: string): Promise<DirectoryProject | undefined>;
-  /** Creates the project if its name (and id) are free; returns false if the name is taken. */
+  /**
+   * Creates the project if its name (and id) are free; returns false if the name is taken (or the
+   * id is another project's). A retry after a crash midway finds its own name claim and finishes.
+   */
   createProject(project: DirectoryProject): Promise<boolean>;
   getProject(id: string): Promise<DirectoryProject | undefined>;
   /** Adds `roles` on `projectId` to the user, keeping the roles they have. Idempotent. */

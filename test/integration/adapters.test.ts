@@ -24,8 +24,7 @@ describe('DynamoDbUserDirectory on DynamoDB Local', () => {
 
     await expect(directory.createUser(user)).resolves.toBe(true);
     await expect(directory.createUser(user)).resolves.toBe(false);
-    await directory.setPassword(email, 'scrypt$hash');
-    await directory.enableUser(email);
+    await directory.activateUser(email, 'scrypt$hash');
     const name = `p-${unique()}`;
     await expect(directory.createProject({ id: 'p1', name, createdAt: 'x' })).resolves.toBe(true);
     await expect(directory.createProject({ id: 'p2', name, createdAt: 'x' })).resolves.toBe(false);

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbUserDirectory } from '#adapters/dynamodb/user-directory';
 import { endpoints, unique } from '../support/stack.ts';
 
@@ -47,6 +47,27 @@ describe('projects', () => {
     await expect(directory().createProject({ id, name: freeName, createdAt: 'x' })).resolves.toBe(false);
 
     await expect(directory().findProjectByName(freeName)).resolves.toBeUndefined();
+  });
+
+  it('finishes a create that crashed after claiming the name, and releases a claim whose id turns out taken', async () => {
+    // Prepare: a claim naming the id, as a crash between the two puts leaves it; and an id another project has.
+    const { dynamodb, tableName } = endpoints().services;
+    const id = `p-${unique()}`;
+    const name = `n-${unique()}`;
+    const raw = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: dynamodb, region: 'us-east-1', credentials }));
+    await raw.send(new PutCommand({ TableName: tableName, Item: { pk: `PROJECTNAME#${name}`, sk: 'PROJECTNAME', projectId: id } }));
+    const taken = { id: `p-${unique()}`, name: `n-${unique()}`, createdAt: 'x' };
+    await directory().createProject(taken);
+
+    // Act
+    const finished = await directory().createProject({ id, name, createdAt: 'x' });
+    const otherName = `n-${unique()}`;
+    const clash = await directory().createProject({ id: taken.id, name: otherName, createdAt: 'x' });
+
+    // Assess
+    expect([finished, clash]).toStrictEqual([true, false]);
+    await expect(directory().findProjectByName(name)).resolves.toStrictEqual({ id, name, createdAt: 'x' });
+    await expect(directory().findProjectByName(otherName)).resolves.toBeUndefined();
   });
 
   it('sets a quota idempotently, and refuses an unknown project', async () => {

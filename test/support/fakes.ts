@@ -95,9 +95,9 @@ export class MemoryDirectory implements UserDirectory {
     const user = this.users.get(email);
     if (user) this.users.set(email, { ...user, passwordHash });
   }
-  async enableUser(email: string) {
+  async activateUser(email: string, passwordHash: string) {
     const user = this.users.get(email);
-    if (user) this.users.set(email, { ...user, enabled: true });
+    if (user) this.users.set(email, { ...user, passwordHash, enabled: true });
   }
   async findProjectByName(name: string) {
     return this.projects.get(name);

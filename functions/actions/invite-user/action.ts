@@ -135,9 +135,8 @@ export const inviteUser = defineAction({
     const mode = ctx.recall('mode');
     if (mode === 'new-account') {
       if (token.password === undefined) throw new ValidationError([{ path: 'password', message: 'Required' }]);
-      await ctx.ports.directory.setPassword(ctx.data.email, await hashPassword(token.password));
       if (!(await grant(ctx, true))) return;
-      await ctx.ports.directory.enableUser(ctx.data.email);
+      await ctx.ports.directory.activateUser(ctx.data.email, await hashPassword(token.password));
       ctx.addNote(`Password set; account ${ctx.data.email} enabled.`);
     } else if (mode === 'existing-account') {
       if (token.confirm === undefined) throw new ValidationError([{ path: 'confirm', message: 'Required' }]);

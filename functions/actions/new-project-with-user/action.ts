@@ -72,8 +72,7 @@ export const newProjectWithUser = defineAction({
 
   async submit(ctx, token) {
     const { directory } = ctx.ports;
-    await directory.setPassword(ctx.data.email, await hashPassword(token.password));
-    await directory.enableUser(ctx.data.email);
+    await directory.activateUser(ctx.data.email, await hashPassword(token.password));
     ctx.addNote(`Password set; account ${ctx.data.email} enabled.`);
   },
 });

@@ -85,8 +85,8 @@ export class DynamoDbUserDirectory implements UserDirectory {
     await this.update(email, 'SET passwordHash = :hash', { ':hash': passwordHash });
   }
 
-  async enableUser(email: string): Promise<void> {
-    await this.update(email, 'SET enabled = :true', { ':true': true });
+  async activateUser(email: string, passwordHash: string): Promise<void> {
+    await this.update(email, 'SET passwordHash = :hash, enabled = :true', { ':hash': passwordHash, ':true': true });
   }
 
   async findProjectByName(name: string): Promise<DirectoryProject | undefined> {
@@ -94,28 +94,45 @@ export class DynamoDbUserDirectory implements UserDirectory {
     return claim ? this.getProject(String(claim.projectId)) : undefined;
   }
 
-  /** The project and its name claim, in one transaction: both or neither. */
+  /**
+   * The name claim, then the project: two plain conditional puts (a transaction would bill each item
+   * twice). A crash between them leaves a claim naming this id, which a retry recognises as its
+   * own; a project id already taken by another name releases the claim again.
+   */
   async createProject(project: DirectoryProject): Promise<boolean> {
-    try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Put: { TableName: this.tableName, Item: { ...projectKey(project.id), ...project }, ConditionExpression: 'attribute_not_exists(pk)' } },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: { ...projectNameKey(project.name), projectId: project.id },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (cancellationCodes(error)?.includes('ConditionalCheckFailed')) return false;
-      rethrowAws(error, 'Creating a project');
-    }
+    const existing = await this.getProject(project.id);
+    if (existing) return false;
+    const claimed = await sendConditional(
+      () =>
+        this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...projectNameKey(project.name), projectId: project.id },
+            ConditionExpression: 'attribute_not_exists(pk) OR projectId = :id',
+            ExpressionAttributeValues: { ':id': project.id },
+          }),
+        ),
+      'Claiming a project name',
+    );
+    if (!claimed) return false;
+    const created = await this.putIfAbsent({ ...projectKey(project.id), ...project }, 'Creating a project');
+    if (!created) await this.releaseName(project);
+    return created;
+  }
+
+  private async releaseName(project: DirectoryProject): Promise<void> {
+    await sendConditional(
+      () =>
+        this.client.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: projectNameKey(project.name),
+            ConditionExpression: 'projectId = :id',
+            ExpressionAttributeValues: { ':id': project.id },
+          }),
+        ),
+      'Releasing a project name',
+    );
   }
 
   async getProject(id: string): Promise<DirectoryProject | undefined> {

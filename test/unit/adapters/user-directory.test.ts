@@ -4,7 +4,7 @@ import {
   ProvisionedThroughputExceededException,
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDbUserDirectory } from '#adapters/dynamodb/user-directory';
 import { TransientError } from '#core/errors';
@@ -21,24 +21,43 @@ const cancelled = (...codes: string[]) =>
 beforeEach(() => ddb.reset());
 
 describe('DynamoDbUserDirectory projects', () => {
-  it('creates the project and its name claim in one transaction, each conditional', async () => {
+  it('claims the name (free, or already this id\'s: a retry), then puts the project, each conditional', async () => {
     // Prepare
-    ddb.on(TransactWriteCommand).resolves({});
+    ddb.on(GetCommand).resolves({});
+    ddb.on(PutCommand).resolves({});
     // Act
     const created = await directory.createProject({ id: 'p-1', name: 'apollo', createdAt: 'x' });
     // Assess
     expect(created).toBe(true);
-    expect(ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input).toStrictEqual({
-      TransactItems: [
-        { Put: { TableName: 'assent', Item: { pk: 'PROJECT#p-1', sk: 'PROJECT', id: 'p-1', name: 'apollo', createdAt: 'x' }, ConditionExpression: 'attribute_not_exists(pk)' } },
-        { Put: { TableName: 'assent', Item: { pk: 'PROJECTNAME#apollo', sk: 'PROJECTNAME', projectId: 'p-1' }, ConditionExpression: 'attribute_not_exists(pk)' } },
-      ],
-    });
+    expect(ddb.commandCalls(PutCommand).map((call) => call.args[0].input)).toStrictEqual([
+      {
+        TableName: 'assent',
+        Item: { pk: 'PROJECTNAME#apollo', sk: 'PROJECTNAME', projectId: 'p-1' },
+        ConditionExpression: 'attribute_not_exists(pk) OR projectId = :id',
+        ExpressionAttributeValues: { ':id': 'p-1' },
+      },
+      { TableName: 'assent', Item: { pk: 'PROJECT#p-1', sk: 'PROJECT', id: 'p-1', name: 'apollo', createdAt: 'x' }, ConditionExpression: 'attribute_not_exists(pk)' },
+    ]);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 
-  it('answers false when the name (or id) is taken', async () => {
-    ddb.on(TransactWriteCommand).rejects(cancelled('None', 'ConditionalCheckFailed'));
-    await expect(directory.createProject({ id: 'p-1', name: 'apollo', createdAt: 'x' })).resolves.toBe(false);
+  it('answers false when the name is another project\'s, and puts no project', async () => {
+    // Prepare
+    ddb.on(GetCommand).resolves({});
+    ddb.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'taken', $metadata: {} }));
+    // Act
+    const created = await directory.createProject({ id: 'p-1', name: 'apollo', createdAt: 'x' });
+    // Assess
+    expect([created, ddb.commandCalls(PutCommand).length]).toStrictEqual([false, 1]);
+  });
+
+  it('answers false when the id is another project\'s, claiming nothing', async () => {
+    // Prepare
+    ddb.on(GetCommand).resolves({ Item: { pk: 'PROJECT#p-1', sk: 'PROJECT', id: 'p-1', name: 'other', createdAt: 'x' } });
+    // Act
+    const created = await directory.createProject({ id: 'p-1', name: 'apollo', createdAt: 'x' });
+    // Assess
+    expect([created, ddb.commandCalls(PutCommand).length]).toStrictEqual([false, 0]);
   });
 
   it('finds a project by name through its claim', async () => {

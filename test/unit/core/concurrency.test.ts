@@ -157,12 +157,12 @@ describe('cancel against a token submit', () => {
   it('a submit that claimed the task first wins: the cancel is refused', async () => {
     // Prepare: the cancel comes while the submit hook runs.
     const { harness, task, token } = await awaitingToken();
-    const setPassword = harness.directory.setPassword.bind(harness.directory);
+    const activateUser = harness.directory.activateUser.bind(harness.directory);
     let cancel: Promise<unknown> | undefined;
-    harness.directory.setPassword = async (email, hash) => {
+    harness.directory.activateUser = async (email, hash) => {
       cancel = harness.engine.cancel(task.id, ADMIN).catch((error: unknown) => error);
       await cancel;
-      return setPassword(email, hash);
+      return activateUser(email, hash);
     };
     // Act
     const completed = await harness.engine.submitToken(token, { password: 'correct horse battery' });
