@@ -76,6 +76,9 @@ export interface UserDirectory {
    * sign-up created and nobody has used): compensation. Idempotent.
    */
   deleteDisabledUser(email: string, projectId: string): Promise<DeleteUserResult>;
-  /** Deletes the project and frees its name; returns false if there was no such project. Idempotent. */
-  deleteProject(id: string): Promise<boolean>;
+  /**
+   * Deletes the project `id` and frees `name` while it still names `id` (a create that crashed
+   * midway may have left just the claim); returns whether anything was removed. Idempotent.
+   */
+  deleteProject(project: Pick<DirectoryProject, 'id' | 'name'>): Promise<boolean>;
 }

@@ -87,12 +87,24 @@ export function describeUserDirectoryContract(name: string, makeDirectory: () =>
       await expect(directory.findUser('bob@example.com')).resolves.toStrictEqual(user('bob@example.com', { enabled: true }));
     });
 
+    it('never frees a name another project holds', async () => {
+      // Prepare
+      await directory.createProject({ id: 'p-2', name: 'apollo', createdAt: AT });
+
+      // Act
+      const deleted = await directory.deleteProject({ id: 'p-1', name: 'apollo' });
+
+      // Assess
+      expect(deleted).toBe(false);
+      await expect(directory.findProjectByName('apollo')).resolves.toStrictEqual({ id: 'p-2', name: 'apollo', createdAt: AT });
+    });
+
     it('deletes a project and frees its name for another, once', async () => {
       // Prepare
       await directory.createProject({ id: 'p-1', name: 'apollo', createdAt: AT });
 
       // Act
-      const deleted = [await directory.deleteProject('p-1'), await directory.deleteProject('p-1')];
+      const deleted = [await directory.deleteProject({ id: 'p-1', name: 'apollo' }), await directory.deleteProject({ id: 'p-1', name: 'apollo' })];
       const again = await directory.createProject({ id: 'p-2', name: 'apollo', createdAt: AT });
 
       // Assess

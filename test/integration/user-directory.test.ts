@@ -70,6 +70,22 @@ describe('projects', () => {
     await expect(directory().findProjectByName(otherName)).resolves.toBeUndefined();
   });
 
+  it('frees a name that a create which crashed midway left claimed without a project', async () => {
+    // Prepare
+    const { dynamodb, tableName } = endpoints().services;
+    const id = `p-${unique()}`;
+    const name = `n-${unique()}`;
+    const raw = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: dynamodb, region: 'us-east-1', credentials }));
+    await raw.send(new PutCommand({ TableName: tableName, Item: { pk: `PROJECTNAME#${name}`, sk: 'PROJECTNAME', projectId: id } }));
+
+    // Act
+    const deleted = await directory().deleteProject({ id, name });
+    const again = await directory().createProject({ id: `p-${unique()}`, name, createdAt: 'x' });
+
+    // Assess
+    expect([deleted, again]).toStrictEqual([true, true]);
+  });
+
   it('sets a quota idempotently, and refuses an unknown project', async () => {
     const id = `p-${unique()}`;
     const project = { id, name: `n-${unique()}`, createdAt: 'x' };

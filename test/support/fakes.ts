@@ -142,9 +142,9 @@ export class MemoryDirectory implements UserDirectory {
     this.users.delete(user.email);
     return 'deleted';
   }
-  async deleteProject(id: string) {
-    const project = await this.getProject(id);
-    if (!project) return false;
+  async deleteProject(project: Pick<DirectoryProject, 'id' | 'name'>) {
+    const byName = this.projects.get(project.name);
+    if (byName?.id !== project.id) return false;
     this.projects.delete(project.name);
     return true;
   }

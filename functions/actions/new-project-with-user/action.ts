@@ -66,8 +66,7 @@ export const newProjectWithUser = defineAction({
     const user = await directory.deleteDisabledUser(ctx.data.email, projectId);
     if (user === 'deleted') ctx.addNote(`Removed the disabled owner account ${ctx.data.email}.`);
     if (user === 'kept') ctx.addNote(`Kept the account ${ctx.data.email}: it is not the disabled owner account this task created.`);
-    const project = await directory.getProject(projectId);
-    if (project && (await directory.deleteProject(projectId))) ctx.addNote(`Removed project ${projectId} ("${project.name}").`);
+    if (await directory.deleteProject({ id: projectId, name: ctx.data.projectName })) ctx.addNote(`Removed project ${projectId} ("${ctx.data.projectName}").`);
   },
 
   async submit(ctx, token) {

@@ -116,23 +116,9 @@ export class DynamoDbUserDirectory implements UserDirectory {
     );
     if (!claimed) return false;
     const created = await this.putIfAbsent({ ...projectKey(project.id), ...project }, 'Creating a project');
+    // The id is another project's (created in between): this claim is not to stay.
     if (!created) await this.releaseName(project);
     return created;
-  }
-
-  private async releaseName(project: DirectoryProject): Promise<void> {
-    await sendConditional(
-      () =>
-        this.client.send(
-          new DeleteCommand({
-            TableName: this.tableName,
-            Key: projectNameKey(project.name),
-            ConditionExpression: 'projectId = :id',
-            ExpressionAttributeValues: { ':id': project.id },
-          }),
-        ),
-      'Releasing a project name',
-    );
   }
 
   async getProject(id: string): Promise<DirectoryProject | undefined> {
@@ -242,32 +228,25 @@ export class DynamoDbUserDirectory implements UserDirectory {
     return (await this.findUser(email)) ? 'kept' : 'absent';
   }
 
-  /** The project and its name claim (only while it still names this project), in one transaction. */
-  async deleteProject(id: string): Promise<boolean> {
-    const project = await this.getProject(id);
-    if (!project) return false;
-    try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Delete: { TableName: this.tableName, Key: projectKey(id) } },
-            {
-              Delete: {
-                TableName: this.tableName,
-                Key: projectNameKey(project.name),
-                ConditionExpression: 'attribute_not_exists(pk) OR projectId = :id',
-                ExpressionAttributeValues: { ':id': id },
-              },
-            },
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      // The name was claimed again in between (it cannot be: the claim names this project); a concurrent delete: gone.
-      if (cancellationCodes(error) !== undefined) return (await this.getProject(id)) === undefined;
-      rethrowAws(error, 'Deleting a project');
-    }
+  /** The name claim (only while it still names this project), then the project: each conditional on being there. */
+  async deleteProject(project: Pick<DirectoryProject, 'id' | 'name'>): Promise<boolean> {
+    const name = await this.releaseName(project);
+    const item = await this.deleteIf(projectKey(project.id), 'attribute_exists(pk)', {}, 'Deleting a project');
+    return name || item;
+  }
+
+  private releaseName(project: Pick<DirectoryProject, 'id' | 'name'>): Promise<boolean> {
+    return this.deleteIf(projectNameKey(project.name), 'projectId = :id', { ':id': project.id }, 'Releasing a project name');
+  }
+
+  private deleteIf(key: { pk: string; sk: string }, condition: string, values: Record<string, unknown>, what: string): Promise<boolean> {
+    return sendConditional(
+      () =>
+        this.client.send(
+          new DeleteCommand({ TableName: this.tableName, Key: key, ConditionExpression: condition, ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}) }),
+        ),
+      what,
+    );
   }
 
   private async get(key: { pk: string; sk: string }, what: string): Promise<Record<string, unknown> | undefined> {

@@ -49,9 +49,9 @@ describe('cancelling a sign-up after approval', () => {
     const task = await toAwaitingToken(engine);
     const deleteProject = directory.deleteProject.bind(directory);
     let outage = true;
-    directory.deleteProject = async (id) => {
+    directory.deleteProject = async (project) => {
       if (outage) throw new Error('directory unreachable');
-      return deleteProject(id);
+      return deleteProject(project);
     };
 
     // Act
