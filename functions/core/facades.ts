@@ -11,6 +11,7 @@ import { idempotent } from './idempotency.ts';
 import type { Actor, Identity } from './identity.ts';
 import type { Client } from './limits.ts';
 import { decideByLink, viewApproval } from './links.ts';
+import { type MailFeedback, recordMailFeedback } from './mail-feedback.ts';
 import * as notifications from './notifications.ts';
 import { startFromOutbox } from './outbox.ts';
 import * as queries from './queries.ts';
@@ -73,6 +74,8 @@ export function coreOf(ctx: Context) {
       await compensate(ctx, taskId);
       return 'undone';
     },
+    /** Tells the operators of a bounce or complaint SES reported for a task's email (functions/streams/mail-feedback.ts). */
+    mailFeedback: (feedback: MailFeedback) => recordMailFeedback(ctx, feedback),
   };
   const schedules = {
     reconcile: (options?: ReconcileOptions) => reconcile(ctx, options),

@@ -51,7 +51,7 @@ const sequenceNumberOf = (record: DynamoDBRecord): string => record.dynamodb?.Se
  * reports that record as failed: Lambda retries from there (what was started before is found
  * started on the retry, a compensation done is not run again).
  */
-export async function outboxBatch(event: DynamoDBStreamEvent, core: Pick<Core, 'streams'>): Promise<DynamoDBBatchResponse> {
+export async function outboxBatch(event: DynamoDBStreamEvent, core: { readonly streams: Pick<Core['streams'], 'startExecution' | 'compensate'> }): Promise<DynamoDBBatchResponse> {
   for (const record of event.Records) {
     const request = outboxRequestOf(record);
     if (!request) continue;
