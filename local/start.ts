@@ -217,6 +217,8 @@ async function start(home: string, lifecycle: Lifecycle, log: (line: string) => 
       eventBusName: EVENT_BUS_NAME,
       archiveBucket: ARCHIVE_BUCKET,
     },
+    // The processes behind it: this one (the stack; its process group holds them all) and DynamoDB Local's JVM.
+    pids: { stack: process.pid, dynamodb: dynamo.pid ?? null },
   };
   // Written aside and renamed: whoever waits for the file (tests, scripts) never reads it half-written.
   // Removed first at stop, so nothing reads the endpoints of a stack that is going away.

@@ -25,6 +25,8 @@ const LISTENING = 'DynamoDB Local listening on 127.0.0.1';
 
 export interface DynamoDbLocal {
   readonly endpoint: string;
+  /** The JVM's process id: what `endpoints.json` lists under `pids.dynamodb` (tests pause it with SIGSTOP). */
+  readonly pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -94,6 +96,7 @@ export async function startDynamoDbLocal(port: number, dataDir: string | undefin
   }
   return {
     endpoint,
+    pid: child.pid,
     stop: () =>
       new Promise<void>((resolveStop) => {
         if (child.exitCode !== null) return resolveStop();
