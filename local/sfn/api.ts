@@ -92,19 +92,19 @@ const startExecution: Operation = async (context, request) => {
 
 const describeExecution: Operation = (context, request) => describeShape(context.manager.describe(request.executionArn));
 
-const stopExecution: Operation = (context, request) => {
-  const record = context.manager.stop(request.executionArn, optionalString(request, 'error'), optionalString(request, 'cause'));
+const stopExecution: Operation = async (context, request) => {
+  const record = await context.manager.stop(request.executionArn, optionalString(request, 'error'), optionalString(request, 'cause'));
   return { stopDate: epochSeconds(record.stopDate ?? Date.now()) };
 };
 
-const sendTaskSuccess: Operation = (context, request) => {
-  context.manager.sendTaskSuccess(requiredString(request, 'taskToken'), requiredString(request, 'output'));
+const sendTaskSuccess: Operation = async (context, request) => {
+  await context.manager.sendTaskSuccess(requiredString(request, 'taskToken'), requiredString(request, 'output'));
   return {};
 };
 
-const sendTaskFailure: Operation = (context, request) => {
+const sendTaskFailure: Operation = async (context, request) => {
   const token = requiredString(request, 'taskToken');
-  context.manager.sendTaskFailure(token, optionalString(request, 'error'), optionalString(request, 'cause'));
+  await context.manager.sendTaskFailure(token, optionalString(request, 'error'), optionalString(request, 'cause'));
   return {};
 };
 

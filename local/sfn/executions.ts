@@ -232,32 +232,38 @@ export class ExecutionManager {
       .sort((a, b) => b.startDate - a.startDate);
   }
 
+  /*
+   * The three operations that change an execution on request resolve once the change is on disk,
+   * as Step Functions' answer means it is durable: a runner killed right after answering still knows
+   * of it when it starts again (a resumed wait whose token was answered runs its state again).
+   */
+
   /** StopExecution: aborts a running execution (its pending wait can no longer be answered). */
-  stop(executionArn: unknown, error?: string, cause?: string): ExecutionRecord {
+  async stop(executionArn: unknown, error?: string, cause?: string): Promise<ExecutionRecord> {
     const record = this.describe(executionArn);
     if (record.status !== 'RUNNING') return record;
     const run = this.runs.get(record.name);
     if (run) this.detach(run);
     record.error = error;
     record.cause = cause;
-    this.finish(record, 'ABORTED', 'ExecutionAborted', errorDetails(error, cause));
+    await this.finish(record, 'ABORTED', 'ExecutionAborted', errorDetails(error, cause));
     return record;
   }
 
   /** SendTaskSuccess: the waiting state succeeds with `output` (a JSON string). */
-  sendTaskSuccess(token: string, output: string): void {
+  async sendTaskSuccess(token: string, output: string): Promise<void> {
     const entry = this.waitingEntry(token);
     const result = parseJson(output, 'InvalidOutput', 'output');
     this.log(entry.record, entry.task.stateName, 'task token answered: success');
-    this.settleTask(entry, 'SUCCEEDED', { output: result });
+    await this.settleTask(entry, 'SUCCEEDED', { output: result });
   }
 
   /** SendTaskFailure: the waiting state fails with `error` (default States.TaskFailed) and `cause`. */
-  sendTaskFailure(token: string, error?: string, cause?: string): void {
+  async sendTaskFailure(token: string, error?: string, cause?: string): Promise<void> {
     const entry = this.waitingEntry(token);
     const failure = new TaskFailureError(error ?? DEFAULT_TASK_FAILURE_ERROR, cause ?? '');
     this.log(entry.record, entry.task.stateName, `task token answered: failure ${failure.name}`);
-    this.settleTask(entry, 'FAILED', { error: failure });
+    await this.settleTask(entry, 'FAILED', { error: failure });
   }
 
   /** SendTaskHeartbeat: only checks the token (heartbeat timeouts are not enforced). */
@@ -295,7 +301,7 @@ export class ExecutionManager {
     }
     const waiting = state ? record.tasks.find((task) => task.status === 'WAITING' && task.stateName === state.name) : undefined;
     for (const task of record.tasks) {
-      if (task.status === 'WAITING' && task !== waiting) this.settleTask(this.entryOf(task), 'CLOSED', { error: new DetachedRunError() });
+      if (task.status === 'WAITING' && task !== waiting) void this.settleTask(this.entryOf(task), 'CLOSED', { error: new DetachedRunError() });
     }
     const remainingSeconds = (deadline: number): number => Math.max(1, Math.ceil((deadline - now) / 1000));
     const executionTimeout = this.definition.TimeoutSeconds;
@@ -426,7 +432,7 @@ export class ExecutionManager {
       const request = lambdaRequest(info, replacePlaceholder(parameters, TASK_TOKEN_PLACEHOLDER, entry.task.token));
       response = lambdaInvokeOutput(await this.callLambda(request.functionName, request.payload));
     } catch (error) {
-      if (!run.detached && entry.task.status === 'WAITING') this.settleTask(entry, 'FAILED', { error: error as Error });
+      if (!run.detached && entry.task.status === 'WAITING') void this.settleTask(entry, 'FAILED', { error: error as Error });
       throw error;
     }
     this.assertLive(run);
@@ -502,18 +508,18 @@ export class ExecutionManager {
     entry: TokenEntry,
     status: Exclude<TaskTokenStatus, 'WAITING'>,
     outcome: { readonly output: JsonValue } | { readonly error: Error },
-  ): void {
+  ): Promise<void> {
     entry.task.status = status;
     entry.task.closedAt = Date.now();
     if ('output' in outcome) entry.outcome?.resolve(outcome.output);
     else entry.outcome?.reject(outcome.error);
-    void this.store.save(entry.record);
+    return this.store.save(entry.record);
   }
 
   private closeWaitingTasks(record: ExecutionRecord, stateName: string | undefined, status: 'TIMED_OUT' | 'CLOSED'): void {
     for (const task of record.tasks) {
       if (task.status !== 'WAITING' || (stateName !== undefined && task.stateName !== stateName)) continue;
-      this.settleTask(this.entryOf(task), status, { error: new DetachedRunError() });
+      void this.settleTask(this.entryOf(task), status, { error: new DetachedRunError() });
     }
   }
 
@@ -549,7 +555,7 @@ export class ExecutionManager {
         break;
       case 'ExecutionSucceeded':
         run.detached = true;
-        this.finish(run.record, 'SUCCEEDED', 'ExecutionSucceeded', payload('output', event.output), event.output);
+        void this.finish(run.record, 'SUCCEEDED', 'ExecutionSucceeded', payload('output', event.output), event.output);
         break;
       case 'ExecutionFailed':
         run.detached = true;
@@ -558,7 +564,7 @@ export class ExecutionManager {
       case 'ExecutionTimeout':
         run.detached = true;
         run.record.error = 'States.Timeout';
-        this.finish(run.record, 'TIMED_OUT', 'ExecutionTimedOut', { error: 'States.Timeout' });
+        void this.finish(run.record, 'TIMED_OUT', 'ExecutionTimedOut', { error: 'States.Timeout' });
         break;
       default:
         break; // ExecutionAborted (we stop runs ourselves), Map and Parallel bookkeeping
@@ -606,20 +612,21 @@ export class ExecutionManager {
   private fail(record: ExecutionRecord, error: string, cause: string): void {
     record.error = error;
     record.cause = cause;
-    this.finish(record, 'FAILED', 'ExecutionFailed', errorDetails(error, cause));
+    void this.finish(record, 'FAILED', 'ExecutionFailed', errorDetails(error, cause));
   }
 
-  /** Closes an execution: final status, stop date, history event; its waiting tokens can no longer be answered. */
-  private finish(record: ExecutionRecord, status: ExecutionStatus, eventType: string, details: JsonObject, output?: JsonValue): void {
+  /** Closes an execution: final status, stop date, history event; its waiting tokens can no longer be answered. Resolves once that is on disk. */
+  private finish(record: ExecutionRecord, status: ExecutionStatus, eventType: string, details: JsonObject, output?: JsonValue): Promise<void> {
     record.status = status;
     record.stopDate = Date.now();
     if (output !== undefined) record.output = jsonText(output);
     record.currentState = undefined;
     this.closeWaitingTasks(record, undefined, 'CLOSED');
     appendEvent(record, eventType, details, record.stopDate);
-    void this.store.save(record);
+    const saved = this.store.save(record);
     const failure = record.error !== undefined ? `  ${record.error}${record.cause ? `: ${record.cause}` : ''}` : '';
     this.log(record, undefined, `${status}${failure}`);
+    return saved;
   }
 
   private log(record: ExecutionRecord, stateName: string | undefined, message: string): void {
