@@ -50,13 +50,15 @@ export interface AppClients {
 /** What each function reads from its environment (CDK binds exactly these; see lib/). */
 export const FUNCTION_ENV = {
   /** The HTTP API: starts executions, reads and writes tasks, mails, publishes events (and, given the archive bucket, finds archived tasks). */
-  http: ['tableName', 'stateMachineArn', 'mailFrom', 'adminEmails', 'publicUrl', 'jwtIssuer', 'jwtAudience', 'jwksUrl', 'rolesClaim', 'ttlMinutes', 'trackActions', 'eventBusName', 'rateLimits'],
+  http: ['tableName', 'stateMachineArn', 'mailFrom', 'adminEmails', 'publicUrl', 'jwtIssuer', 'jwtAudience', 'jwksUrl', 'rolesClaim', 'ttlMinutes', 'trackActions', 'eventBusName', 'rateLimits', 'mailConfigurationSet'],
   /** The state machine's steps: answer task tokens, never start executions (the state machine refers to them). */
-  steps: ['tableName', 'mailFrom', 'adminEmails', 'publicUrl', 'ttlMinutes', 'trackActions', 'eventBusName'],
+  steps: ['tableName', 'mailFrom', 'adminEmails', 'publicUrl', 'ttlMinutes', 'trackActions', 'eventBusName', 'mailConfigurationSet'],
   /** The table stream's outbox: starts executions, runs compensations (task writes, mail when an undo fails, events). */
-  outbox: ['tableName', 'stateMachineArn', 'mailFrom', 'adminEmails', 'publicUrl', 'ttlMinutes', 'trackActions', 'eventBusName'],
+  outbox: ['tableName', 'stateMachineArn', 'mailFrom', 'adminEmails', 'publicUrl', 'ttlMinutes', 'trackActions', 'eventBusName', 'mailConfigurationSet'],
   /** The scheduled reconciler: reads tasks, describes and starts executions, fails stranded tasks (mail, events). */
-  reconcile: ['tableName', 'stateMachineArn', 'mailFrom', 'adminEmails', 'publicUrl', 'ttlMinutes', 'trackActions', 'eventBusName'],
+  reconcile: ['tableName', 'stateMachineArn', 'mailFrom', 'adminEmails', 'publicUrl', 'ttlMinutes', 'trackActions', 'eventBusName', 'mailConfigurationSet'],
+  /** SES's bounces and complaints: read the task, store and email an operator notification. */
+  mailFeedback: ['tableName', 'mailFrom', 'adminEmails', 'publicUrl', 'mailConfigurationSet'],
 } as const satisfies Record<string, readonly EnvKey[]>;
 
 export type AppRole = keyof typeof FUNCTION_ENV;
@@ -102,7 +104,7 @@ export function createApp(env: Env = readEnv(), clients: Partial<AppClients> = {
     reconcileReports: new DynamoDbReconcileReports(table),
     rateLimits: new DynamoDbRateLimits(table),
     workflow: new StepFunctionsWorkflow({ client: clients.sfn ?? defaultClients.sfn(), ...(env.stateMachineArn ? { stateMachineArn: env.stateMachineArn } : {}) }),
-    mailer: new SesMailer({ client: clients.ses ?? defaultClients.ses() }),
+    mailer: new SesMailer({ client: clients.ses ?? defaultClients.ses(), ...(env.mailConfigurationSet ? { configurationSetName: env.mailConfigurationSet } : {}) }),
     registry,
     ports,
     config: { publicUrl: env.publicUrl, mailFrom: env.mailFrom, adminEmails: env.adminEmails, ttlMinutes: env.ttlMinutes, trackActions: env.trackActions, rateLimits: env.rateLimits },

@@ -22,6 +22,11 @@ export const ENV = {
    * the HTTP API only. Optional.
    */
   rateLimits: 'ASSENT_RATE_LIMITS',
+  /**
+   * The SES configuration set every email is sent with (its bounces and complaints reach the
+   * operators through functions/streams/mail-feedback.ts). Optional: local mode has none.
+   */
+  mailConfigurationSet: 'ASSENT_MAIL_CONFIGURATION_SET',
   /** The archive bucket; only the archiver (functions/streams/archive.ts) needs it. */
   archiveBucket: 'ASSENT_ARCHIVE_BUCKET',
 } as const;

@@ -18,6 +18,8 @@ export interface Env {
   readonly trackActions: boolean;
   /** The EventBridge bus lifecycle events are published to. */
   readonly eventBusName: string;
+  /** The SES configuration set emails are sent with ('' when none is set, as in local mode). */
+  readonly mailConfigurationSet: string;
   /** The bucket TTL-deleted records are archived to ('' unless asked for). */
   readonly archiveBucket: string;
   /** Per task type, limits replacing its own. */
@@ -26,7 +28,7 @@ export interface Env {
 
 export type EnvKey = keyof typeof ENV;
 /** Variables with a default: never missing. */
-const OPTIONAL = new Set<EnvKey>(['rolesClaim', 'ttlMinutes', 'trackActions', 'rateLimits']);
+const OPTIONAL = new Set<EnvKey>(['rolesClaim', 'ttlMinutes', 'trackActions', 'rateLimits', 'mailConfigurationSet']);
 /** Variables only some functions read: required only when named in `needed`. */
 const ON_REQUEST = new Set<EnvKey>(['archiveBucket']);
 const DEFAULT_NEEDED = (Object.keys(ENV) as EnvKey[]).filter((key) => !ON_REQUEST.has(key));
@@ -60,6 +62,7 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env, needed: readonl
     ttlMinutes: Number(get('ttlMinutes') || 1440),
     trackActions: get('trackActions') !== 'false',
     eventBusName: get('eventBusName'),
+    mailConfigurationSet: get('mailConfigurationSet'),
     archiveBucket: get('archiveBucket'),
     rateLimits: rateLimitsOf(get('rateLimits')),
   };

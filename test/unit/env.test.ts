@@ -23,3 +23,15 @@ describe('ASSENT_RATE_LIMITS', () => {
     await expectError(read('max=5'), ConfigurationError, 'ASSENT_RATE_LIMITS is not JSON: max=5');
   });
 });
+
+/** ASSENT_MAIL_CONFIGURATION_SET: the SES configuration set CDK binds with the send grant; local mode has none. */
+describe('ASSENT_MAIL_CONFIGURATION_SET', () => {
+  it('is read when set and is empty, not missing, when unset', () => {
+    // Act
+    const set = readEnv({ ASSENT_MAIL_CONFIGURATION_SET: 'assent-mail' }, ['mailConfigurationSet']);
+    const unset = readEnv({}, ['mailConfigurationSet']);
+
+    // Assess
+    expect([set.mailConfigurationSet, unset.mailConfigurationSet]).toStrictEqual(['assent-mail', '']);
+  });
+});

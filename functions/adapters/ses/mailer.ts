@@ -4,6 +4,12 @@ import { rethrowAws } from '../aws-errors.ts';
 
 export interface SesMailerOptions {
   readonly client: SESClient;
+  /**
+   * The configuration set every email is sent with (`ASSENT_MAIL_CONFIGURATION_SET`): SES
+   * publishes its bounces and complaints, tagged with the task id, to the operators.
+   * @default - none (local mode)
+   */
+  readonly configurationSetName?: string;
 }
 
 /** A UTF-16 code unit of a surrogate pair without its other half (with `u`, a whole pair never matches). */
@@ -17,14 +23,17 @@ const LONE_SURROGATE = /\p{Surrogate}/gu;
 export const wellFormed = (text: string): string => text.replace(LONE_SURROGATE, '\ufffd');
 
 /**
- * Sends through SES (or the local SES emulator). The task id travels as a message tag. Text that is
+ * Sends through SES (or the local SES emulator), with the configuration set when one is given. The
+ * task id travels as a message tag (SES repeats it in bounce and complaint events). Text that is
  * not well-formed UTF-16 is sent with U+FFFD for its lone surrogates rather than not at all.
  */
 export class SesMailer implements Mailer {
   private readonly client: SESClient;
+  private readonly configurationSetName: string | undefined;
 
   constructor(options: SesMailerOptions) {
     this.client = options.client;
+    this.configurationSetName = options.configurationSetName;
   }
 
   async send(email: Email): Promise<string> {
@@ -42,6 +51,7 @@ export class SesMailer implements Mailer {
             },
           },
           Tags: [{ Name: 'taskId', Value: wellFormed(email.taskId) }],
+          ...(this.configurationSetName ? { ConfigurationSetName: this.configurationSetName } : {}),
         }),
       );
       return MessageId ?? '';

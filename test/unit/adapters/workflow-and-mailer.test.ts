@@ -55,6 +55,23 @@ describe('SesMailer', () => {
     });
   });
 
+  it('sends with the configuration set when given one, so SES publishes its bounces and complaints', async () => {
+    // Prepare
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm-3' });
+
+    // Act
+    await new SesMailer({ client: sesClient, configurationSetName: 'assent-mail' }).send({ to: ['a@example.com'], from: 'f@example.com', subject: 'S', text: 'T', taskId: 'T1' });
+
+    // Assess
+    expect(ses.commandCalls(SendEmailCommand)[0]?.args[0].input).toStrictEqual({
+      Source: 'f@example.com',
+      Destination: { ToAddresses: ['a@example.com'] },
+      Message: { Subject: { Data: 'S', Charset: 'UTF-8' }, Body: { Text: { Data: 'T', Charset: 'UTF-8' } } },
+      Tags: [{ Name: 'taskId', Value: 'T1' }],
+      ConfigurationSetName: 'assent-mail',
+    });
+  });
+
   it('sends lone surrogates as U+FFFD (the query serializer throws URIError on them) and keeps pairs', async () => {
     // Prepare
     ses.on(SendEmailCommand).resolves({ MessageId: 'm-2' });
