@@ -18,8 +18,8 @@ export interface Env {
   readonly trackActions: boolean;
   /** The EventBridge bus lifecycle events are published to. */
   readonly eventBusName: string;
-  /** The SES configuration set emails are sent with ('' when none is set, as in local mode). */
-  readonly mailConfigurationSet: string;
+  /** The SES configuration set emails are sent with (absent or '' when none is set, as in local mode). */
+  readonly mailConfigurationSet?: string;
   /** The bucket TTL-deleted records are archived to ('' unless asked for). */
   readonly archiveBucket: string;
   /** Per task type, limits replacing its own. */

@@ -2,9 +2,11 @@
  * The reconciler's Lambda: an EventBridge schedule on AWS (lib/constructs/task-recovery.ts), a
  * timer in local mode (local/start.ts), the same code. Finds open tasks whose execution never
  * started (starts it) or ended behind their back (fails them, telling the operators), and logs
- * and records the counts (`GET /v1/status` → `stranded`).
+ * and records the counts (`GET /v1/status` → `stranded`). On Lambda it also publishes them as the
+ * metric `Assent/StrandedTasks` (an EMF log line), which the operators' alarm watches.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import * as z from 'zod';
 import type { Core } from '#core/facades';
@@ -16,13 +18,38 @@ import { logger } from '../logger.ts';
 export const ReconcileEventSchema = z.object({ graceSeconds: z.number().int().min(0).optional() });
 export type ReconcileEvent = z.infer<typeof ReconcileEventSchema>;
 
-export async function runReconcile(event: unknown, core: Pick<Core, 'schedules'>): Promise<ReconcileCounts> {
+/** The CloudWatch namespace of Assent's metrics. */
+export const METRICS_NAMESPACE = 'Assent';
+/** Tasks a run found stranded (started + failed): more than 0 means executions are lost somewhere. */
+export const STRANDED_TASKS_METRIC = 'StrandedTasks';
+
+/** Where a run's metrics go: Powertools Metrics, which writes them as one EMF line. */
+export interface ReconcileMetrics {
+  addMetric(name: string, unit: typeof MetricUnit.Count, value: number): unknown;
+  publishStoredMetrics(): unknown;
+}
+
+/** The reconciler's metrics, dimension `service` = POWERTOOLS_SERVICE_NAME. */
+export const metrics = new Metrics({ namespace: METRICS_NAMESPACE });
+
+/**
+ * One run: reconciles, logs the counts and, given `sink`, publishes the stranded ones (published
+ * even when 0, so the alarm sees every run).
+ */
+export async function runReconcile(event: unknown, core: Pick<Core, 'schedules'>, sink?: ReconcileMetrics): Promise<ReconcileCounts> {
   const { graceSeconds } = ReconcileEventSchema.parse(event ?? {});
   const counts = await core.schedules.reconcile(graceSeconds === undefined ? {} : { graceSeconds });
   logger.info('Reconciled open tasks', { ...counts });
+  if (sink) {
+    sink.addMetric(STRANDED_TASKS_METRIC, MetricUnit.Count, counts.started + counts.failed);
+    sink.publishStoredMetrics();
+  }
   return counts;
 }
 
+/** CloudWatch reads EMF lines from Lambda logs only; elsewhere (local mode) they would be noise on stdout every run. */
+const inLambda = (): boolean => process.env.AWS_LAMBDA_FUNCTION_NAME !== undefined;
+
 export const handler = middy<unknown, ReconcileCounts>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
-  .handler(async (event) => runReconcile(event, getApp('reconcile').core));
+  .handler(async (event) => runReconcile(event, getApp('reconcile').core, inLambda() ? metrics : undefined));

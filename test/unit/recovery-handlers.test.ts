@@ -1,7 +1,9 @@
+import { jest } from '@jest/globals';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { OUTBOX_FILTER_PATTERNS } from '#functions/streams/outbox-filter';
 import { outboxBatch, outboxRequestOf } from '#functions/streams/outbox';
-import { runReconcile } from '#functions/schedules/reconcile';
+import { METRICS_NAMESPACE, runReconcile, STRANDED_TASKS_METRIC } from '#functions/schedules/reconcile';
 import { matchesFilter } from '../../local/dynamodb/filter-pattern.ts';
 
 type ImageOf = { status: string; attempt: number; compensation?: { state: string; since: string } };
@@ -141,6 +143,40 @@ describe('the reconcile handler', () => {
     // Assess
     expect(counts).toStrictEqual({ checked: 3, started: 1, failed: 1 });
     expect(seen).toStrictEqual([{ graceSeconds: 60 }, {}]);
+  });
+
+  it('publishes the stranded tasks (started + failed) as one metric per run, 0 included', async () => {
+    // Prepare
+    const published: unknown[] = [];
+    const sink = { addMetric: (...metric: unknown[]) => published.push(metric), publishStoredMetrics: () => published.push('published') };
+    const core = (started: number, failed: number) => ({ schedules: { reconcile: async () => ({ checked: 5, started, failed }) } });
+
+    // Act
+    await runReconcile({}, core(1, 2), sink);
+    await runReconcile({}, core(0, 0), sink);
+
+    // Assess
+    expect(published).toStrictEqual([['StrandedTasks', 'Count', 3], 'published', ['StrandedTasks', 'Count', 0], 'published']);
+  });
+
+  it('writes the metric as an EMF line in namespace Assent with the service dimension, which the alarm watches', async () => {
+    // Prepare
+    const lines: string[] = [];
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => (lines.push(String(chunk)), true));
+    const core = { schedules: { reconcile: async () => ({ checked: 2, started: 1, failed: 0 }) } };
+
+    // Act
+    try {
+      await runReconcile({}, core, new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'assent' }));
+    } finally {
+      write.mockRestore();
+    }
+
+    // Assess
+    const emf = lines.map((line) => JSON.parse(line) as { _aws: { CloudWatchMetrics: unknown[] }; service: string; StrandedTasks: number });
+    expect(emf).toHaveLength(1);
+    expect(emf[0]?._aws.CloudWatchMetrics).toStrictEqual([{ Namespace: 'Assent', Dimensions: [['service']], Metrics: [{ Name: STRANDED_TASKS_METRIC, Unit: 'Count' }] }]);
+    expect([emf[0]?.service, emf[0]?.StrandedTasks]).toStrictEqual(['assent', 1]);
   });
 
   it('refuses a grace period that is not a whole number of seconds', async () => {
