@@ -14,6 +14,7 @@ import { TransientError } from '#core/errors';
 import { defaultClients } from '#functions/app';
 import { ENV } from '#functions/env-names';
 import type { HttpEvent } from '#http/http-types';
+import { SECURITY_HEADERS } from '#http/responses';
 import { freePort } from '#local/ports';
 
 /**
@@ -182,7 +183,7 @@ describe('the HTTP API while DynamoDB is unreachable', () => {
     // Assess
     expect(response).toStrictEqual({
       statusCode: 503,
-      headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer', 'x-content-type-options': 'nosniff', 'retry-after': '2' },
+      headers: { 'content-type': 'application/problem+json', ...SECURITY_HEADERS, 'retry-after': '2' },
       body: JSON.stringify({ type: 'https://assent.dev/problems/unavailable', title: 'Service unavailable', status: 503, detail: 'The service is busy; try again in a moment.', instance: `/v1/tokens/${secret}` }),
     });
   });

@@ -28,6 +28,7 @@ import { StepFunctionsWorkflow } from '#adapters/sfn/workflow';
 import { TransientError } from '#core/errors';
 import type { HttpEvent } from '#http/http-types';
 import { toErrorResponse } from '#http/middleware';
+import { SECURITY_HEADERS } from '#http/responses';
 
 /**
  * Every transient fault, from every adapter's every kind of call, is one TransientError (status
@@ -159,7 +160,7 @@ describe.each(FAULTS)('%s', (_fault, makeError, reason) => {
     // Assess
     expect(response).toStrictEqual({
       statusCode: 503,
-      headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer', 'x-content-type-options': 'nosniff', 'retry-after': '2' },
+      headers: { 'content-type': 'application/problem+json', ...SECURITY_HEADERS, 'retry-after': '2' },
       body: JSON.stringify({ type: 'https://assent.dev/problems/unavailable', title: 'Service unavailable', status: 503, detail: 'The service is busy; try again in a moment.', instance: '/v1/tasks/T1' }),
     });
   });

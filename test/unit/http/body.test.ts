@@ -3,6 +3,7 @@ import { BadRequestError, type FieldError, ValidationError } from '#core/errors'
 import { parseBody } from '#http/body';
 import type { HttpEvent } from '#http/http-types';
 import { toErrorResponse } from '#http/middleware';
+import { SECURITY_HEADERS } from '#http/responses';
 
 const event = (body: string): HttpEvent => ({ rawPath: '/v1/tasks/T1/reject', headers: {}, body }) as HttpEvent;
 const VALUE = 'Not valid Unicode: it holds an unpaired surrogate (such as "\\ud800"); send well-formed text.';
@@ -53,7 +54,7 @@ describe('parseBody and unpaired surrogates', () => {
     // Assess
     expect(response).toStrictEqual({
       statusCode: 400,
-      headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer', 'x-content-type-options': 'nosniff' },
+      headers: { 'content-type': 'application/problem+json', ...SECURITY_HEADERS },
       body: JSON.stringify({
         type: 'https://assent.dev/problems/validation-failed',
         title: 'The request is not valid',

@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { handler } from '#http/handler';
 import type { HttpEvent } from '#http/http-types';
+import { SECURITY_HEADERS } from '#http/responses';
 import { DEFAULT_ROUTE_KEY } from '#http/routes';
 
 /** An API Gateway v2 event as the `$default` route sends it: no path parameters, no authorizer. */
@@ -29,7 +30,7 @@ describe('the $default route (a request no route matches)', () => {
     // Assess
     expect(response).toStrictEqual({
       statusCode: 404,
-      headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer', 'x-content-type-options': 'nosniff' },
+      headers: { 'content-type': 'application/problem+json', ...SECURITY_HEADERS },
       body: JSON.stringify({
         type: 'https://assent.dev/problems/not-found',
         title: 'Not found',
