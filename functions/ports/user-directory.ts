@@ -6,8 +6,8 @@ export interface DirectoryUser {
   /** The user's roles on their project. */
   readonly roles: readonly string[];
   readonly enabled: boolean;
-  /** scrypt hash in PHC-like form; absent until a password is set. */
-  readonly passwordHash?: string;
+  /** Whether a password was ever set (an invited or signed-up account nobody activated has none). */
+  readonly hasPassword?: boolean;
   readonly createdAt: string;
   /** The address the record was moved from by `changeEmail` (how a retried move recognises itself). */
   readonly previousEmail?: string;
@@ -52,9 +52,13 @@ export interface UserDirectory {
   findUser(email: string): Promise<DirectoryUser | undefined>;
   /** Creates the user if absent; returns false (and changes nothing) if it already exists. */
   createUser(user: DirectoryUser): Promise<boolean>;
-  setPassword(email: string, passwordHash: string): Promise<void>;
-  /** Sets the password and enables the account, in one write. */
-  activateUser(email: string, passwordHash: string): Promise<void>;
+  /**
+   * Sets the user's password. The directory keeps it as it keeps passwords (Cognito: its own
+   * password store; never in Assent's table) and never gives it back.
+   */
+  setPassword(email: string, password: string): Promise<void>;
+  /** Sets the password and enables the account. */
+  activateUser(email: string, password: string): Promise<void>;
   findProjectByName(name: string): Promise<DirectoryProject | undefined>;
   /**
    * Creates the project if its name (and id) are free; returns false if the name is taken (or the

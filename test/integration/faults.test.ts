@@ -253,7 +253,7 @@ describe('a step that times out while its writes are still in flight', () => {
     harness().onStep('awaitToken', {
       kind: 'timeout',
       afterMs: 500,
-      arm: () => harness().proxies.dynamodb.inject({ operation: 'TransactWriteItems', times: 1, fault: { kind: 'delay', ms: 1500 } }),
+      arm: () => harness().proxies.dynamodb.inject({ operation: 'PutItem', times: 1, fault: { kind: 'delay', ms: 1500 } }),
     });
     const lateBefore = harness().lateRuns.length;
 

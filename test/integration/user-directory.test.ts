@@ -17,7 +17,6 @@ const user = (email: string, extra: Record<string, unknown> = {}) => ({
   email,
   roles: ['member'],
   enabled: true,
-  passwordHash: 'scrypt$hash',
   createdAt: '2026-11-23T10:00:00.000Z',
   ...extra,
 });

@@ -27,7 +27,6 @@ describe('an adapter throttled throughout one run of a step', () => {
     ['awaitApproval', 'dynamodb', 'PutItem'],
     ['awaitApproval', 'ses', 'SendEmail'],
     ['awaitToken', 'dynamodb', 'GetItem'],
-    ['awaitToken', 'dynamodb', 'TransactWriteItems'],
     ['awaitToken', 'dynamodb', 'PutItem'],
     ['awaitToken', 'dynamodb', 'UpdateItem'],
     ['awaitToken', 'ses', 'SendEmail'],

@@ -1,3 +1,4 @@
+import { hashPassword } from '#core/passwords';
 import type { Clock } from '#ports/clock';
 import type { EventPublisher, LifecycleEvent } from '#ports/events';
 import type { Email, Mailer } from '#ports/mailer';
@@ -83,6 +84,8 @@ export class RecordingMailer implements Mailer {
 export class MemoryDirectory implements UserDirectory {
   readonly users = new Map<string, DirectoryUser>();
   readonly projects = new Map<string, DirectoryProject>();
+  /** The scrypt hash of each password set, by address (what a test checks a password against). */
+  readonly passwords = new Map<string, string>();
   async findUser(email: string) {
     return this.users.get(email.toLowerCase());
   }
@@ -91,13 +94,16 @@ export class MemoryDirectory implements UserDirectory {
     this.users.set(user.email, user);
     return true;
   }
-  async setPassword(email: string, passwordHash: string) {
+  async setPassword(email: string, password: string) {
     const user = this.users.get(email);
-    if (user) this.users.set(email, { ...user, passwordHash });
+    if (!user) return;
+    this.users.set(email, { ...user, hasPassword: true });
+    this.passwords.set(email, await hashPassword(password));
   }
-  async activateUser(email: string, passwordHash: string) {
+  async activateUser(email: string, password: string) {
+    await this.setPassword(email, password);
     const user = this.users.get(email);
-    if (user) this.users.set(email, { ...user, passwordHash, enabled: true });
+    if (user) this.users.set(email, { ...user, enabled: true });
   }
   async findProjectByName(name: string) {
     return this.projects.get(name);

@@ -53,7 +53,7 @@ export function signUpFlows(h: () => FaultHarness) {
     const { directory } = h().observer.ports;
     const project = await directory.findProjectByName(run.projectName);
     expect(project).toMatchObject({ name: run.projectName });
-    expect(await directory.findUser(run.email)).toMatchObject({ email: run.email, projectId: project!.id, enabled: true, passwordHash: expect.any(String) });
+    expect(await directory.findUser(run.email)).toMatchObject({ email: run.email, projectId: project!.id, enabled: true, hasPassword: true });
     expect(done.history.filter((entry) => entry.event === 'completed')).toHaveLength(1);
     const completedEmail = await waitForEmail((mail) => mail.destination.to.includes(run.email) && mail.subject === `Your project ${run.projectName} is ready`);
     expect(completedEmail.body.text).toContain(run.projectName);

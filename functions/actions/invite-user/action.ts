@@ -1,6 +1,5 @@
 import { type ActionContext, defineAction, fail, pass, type ValidationStep } from '#core/action';
 import { ValidationError } from '#core/errors';
-import { hashPassword } from '#core/passwords';
 import type { DirectoryUser } from '#ports/user-directory';
 import { RequesterProjectStep } from '../requester-project.ts';
 import {
@@ -23,7 +22,7 @@ const missingRoles = (ctx: Context, user: DirectoryUser, projectId: string) =>
 
 /** An account an invitation created that has not been activated: disabled, no password, this project. */
 const isUnactivatedInvite = (user: DirectoryUser, projectId: string) =>
-  !user.enabled && user.passwordHash === undefined && user.projectId === projectId;
+  !user.enabled && !user.hasPassword && user.projectId === projectId;
 
 /** Validation step: the invitee can join (no account, or an account in no other project that lacks a role). */
 const inviteeCanJoin = (requester: RequesterProjectStep): ValidationStep<Context> => ({
@@ -136,7 +135,7 @@ export const inviteUser = defineAction({
     if (mode === 'new-account') {
       if (token.password === undefined) throw new ValidationError([{ path: 'password', message: 'Required' }]);
       if (!(await grant(ctx, true))) return;
-      await ctx.ports.directory.activateUser(ctx.data.email, await hashPassword(token.password));
+      await ctx.ports.directory.activateUser(ctx.data.email, token.password);
       ctx.addNote(`Password set; account ${ctx.data.email} enabled.`);
     } else if (mode === 'existing-account') {
       if (token.confirm === undefined) throw new ValidationError([{ path: 'confirm', message: 'Required' }]);

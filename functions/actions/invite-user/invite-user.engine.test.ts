@@ -12,7 +12,7 @@ const PROJECT = { id: 'p-apollo', name: 'apollo', createdAt: '2026-11-01T00:00:0
 async function setup() {
   const harness = engineWithFakes();
   await harness.directory.createProject(PROJECT);
-  await harness.directory.createUser({ email: OWNER, projectId: PROJECT.id, roles: ['project_admin'], enabled: true, passwordHash: 'h', createdAt: 'x' });
+  await harness.directory.createUser({ email: OWNER, projectId: PROJECT.id, roles: ['project_admin'], enabled: true, hasPassword: true, createdAt: 'x' });
   return harness;
 }
 
@@ -99,7 +99,7 @@ describe('invite-user through the engine', () => {
 
   it('emails an existing account a link to confirm', async () => {
     const harness = await setup();
-    await harness.directory.createUser({ email: 'ivy@example.com', projectId: PROJECT.id, roles: ['member'], enabled: true, passwordHash: 'h', createdAt: 'x' });
+    await harness.directory.createUser({ email: 'ivy@example.com', projectId: PROJECT.id, roles: ['member'], enabled: true, hasPassword: true, createdAt: 'x' });
 
     const { mail, token } = await toToken(harness, { email: 'ivy@example.com', roles: ['member', 'project_admin'] });
 

@@ -17,7 +17,7 @@ const STORED = { projectId: 'p-apollo', projectName: 'apollo', invitedBy: OWNER 
 async function setup() {
   const directory = new MemoryDirectory();
   await directory.createProject(PROJECT);
-  await directory.createUser({ email: OWNER, projectId: PROJECT.id, roles: ['project_admin'], enabled: true, passwordHash: 'h', createdAt: 'x' });
+  await directory.createUser({ email: OWNER, projectId: PROJECT.id, roles: ['project_admin'], enabled: true, hasPassword: true, createdAt: 'x' });
   return directory;
 }
 
@@ -201,7 +201,7 @@ describe('invite-user postApprove', () => {
 
   it('asks an existing account to confirm before the missing role is granted', async () => {
     const directory = await setup();
-    await directory.createUser({ email: INVITEE, projectId: PROJECT.id, roles: ['member'], enabled: true, passwordHash: 'h', createdAt: 'x' });
+    await directory.createUser({ email: INVITEE, projectId: PROJECT.id, roles: ['member'], enabled: true, hasPassword: true, createdAt: 'x' });
 
     const result = await postApprove(directory, ['member', 'project_admin']);
 
@@ -239,8 +239,8 @@ describe('invite-user submit', () => {
     const result = await submit(directory, ['member'], 'new-account', { password: 'correct horse battery' });
     // Assess
     const user = await directory.findUser(INVITEE);
-    expect({ ...user, passwordHash: undefined }).toStrictEqual({ email: INVITEE, projectId: 'p-apollo', roles: ['member'], enabled: true, createdAt: AT, passwordHash: undefined });
-    expect(await verifyPassword('correct horse battery', user?.passwordHash ?? '')).toBe(true);
+    expect(user).toStrictEqual({ email: INVITEE, projectId: 'p-apollo', roles: ['member'], enabled: true, createdAt: AT, hasPassword: true });
+    expect(await verifyPassword('correct horse battery', directory.passwords.get(INVITEE) ?? '')).toBe(true);
     expect([result.valid, texts(result.notes)]).toStrictEqual([true, ['Password set; account ivy@example.com enabled.']]);
   });
 
@@ -257,22 +257,22 @@ describe('invite-user submit', () => {
     expect(error).toBeInstanceOf(z.ZodError);
     expect((error as z.ZodError).issues.map((issue) => [issue.path.join('.'), issue.message])).toStrictEqual([['password', message]]);
     expect(await directory.findUser(INVITEE)).toMatchObject({ enabled: false, roles: ['member'] });
-    expect((await directory.findUser(INVITEE))?.passwordHash).toBeUndefined();
+    expect([(await directory.findUser(INVITEE))?.hasPassword, directory.passwords.has(INVITEE)]).toStrictEqual([undefined, false]);
   });
 
   it('grants the missing role to an existing account on confirmation and keeps the others', async () => {
     const directory = await setup();
-    await directory.createUser({ email: INVITEE, projectId: PROJECT.id, roles: ['member'], enabled: true, passwordHash: 'h', createdAt: 'x' });
+    await directory.createUser({ email: INVITEE, projectId: PROJECT.id, roles: ['member'], enabled: true, hasPassword: true, createdAt: 'x' });
 
     const result = await submit(directory, ['member', 'project_admin'], 'existing-account', { confirm: 'yes' });
 
-    expect(await directory.findUser(INVITEE)).toStrictEqual({ email: INVITEE, projectId: 'p-apollo', roles: ['member', 'project_admin'], enabled: true, passwordHash: 'h', createdAt: 'x' });
+    expect(await directory.findUser(INVITEE)).toStrictEqual({ email: INVITEE, projectId: 'p-apollo', roles: ['member', 'project_admin'], enabled: true, hasPassword: true, createdAt: 'x' });
     expect(texts(result.notes)).toStrictEqual(['Granted member, project_admin on "apollo" to ivy@example.com.']);
   });
 
   it('lets an account with no project join it on confirmation (JSON true confirms too)', async () => {
     const directory = await setup();
-    await directory.createUser({ email: INVITEE, roles: [], enabled: true, passwordHash: 'h', createdAt: 'x' });
+    await directory.createUser({ email: INVITEE, roles: [], enabled: true, hasPassword: true, createdAt: 'x' });
 
     await submit(directory, ['member'], 'existing-account', { confirm: true });
 

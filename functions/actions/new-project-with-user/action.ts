@@ -1,5 +1,4 @@
 import { type ActionContext, defineAction, fail, pass, type ValidationStep } from '#core/action';
-import { hashPassword } from '#core/passwords';
 import { type NewProjectWithUserData, NewProjectWithUserSchema, NewProjectWithUserStoredSchema, NewProjectWithUserTokenSchema } from './schema.ts';
 
 type Step = ValidationStep<ActionContext<NewProjectWithUserData>>;
@@ -71,7 +70,7 @@ export const newProjectWithUser = defineAction({
 
   async submit(ctx, token) {
     const { directory } = ctx.ports;
-    await directory.activateUser(ctx.data.email, await hashPassword(token.password));
+    await directory.activateUser(ctx.data.email, token.password);
     ctx.addNote(`Password set; account ${ctx.data.email} enabled.`);
   },
 });

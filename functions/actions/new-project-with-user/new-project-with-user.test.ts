@@ -126,7 +126,7 @@ describe('new-project-with-user submit', () => {
     const result = await run(directory, 'submit', { stored: post.stored, tokenData: { password: 'correct horse battery' } });
 
     const user = await directory.findUser(DATA.email);
-    expect([user?.enabled, await verifyPassword('correct horse battery', user?.passwordHash ?? '')]).toStrictEqual([true, true]);
+    expect([user?.enabled, user?.hasPassword, await verifyPassword('correct horse battery', directory.passwords.get(DATA.email) ?? '')]).toStrictEqual([true, true, true]);
     expect(texts(result.notes)).toStrictEqual(['Password set; account ann@example.com enabled.']);
   });
 
@@ -152,7 +152,7 @@ describe('new-project-with-user submit', () => {
       ['password', 'Use no control characters (such as NUL, tab or newline); letters, digits, spaces and symbols are fine'],
     ]);
     const user = await directory.findUser(DATA.email);
-    expect([user?.enabled, user?.passwordHash]).toStrictEqual([false, undefined]);
+    expect([user?.enabled, user?.hasPassword, directory.passwords.size]).toStrictEqual([false, undefined, 0]);
   });
 });
 

@@ -1,5 +1,4 @@
 import { type ActionContext, defineAction, fail, pass, type ValidationStep } from '#core/action';
-import { hashPassword } from '#core/passwords';
 import { type ResetUserPasswordData, ResetUserPasswordSchema, ResetUserPasswordTokenSchema } from './schema.ts';
 
 const accountIsEnabled: ValidationStep<ActionContext<ResetUserPasswordData>> = {
@@ -31,7 +30,7 @@ export const resetUserPassword = defineAction({
   },
 
   async submit(ctx, token) {
-    await ctx.ports.directory.setPassword(ctx.data.email, await hashPassword(token.password));
+    await ctx.ports.directory.setPassword(ctx.data.email, token.password);
     ctx.addNote(`Password changed for ${ctx.data.email}.`);
   },
 });

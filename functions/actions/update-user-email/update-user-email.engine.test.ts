@@ -10,7 +10,7 @@ const NEW = 'una@new.example.com';
 
 async function setup() {
   const harness = engineWithFakes();
-  await harness.directory.createUser({ email: OLD, projectId: 'p-apollo', roles: ['member'], enabled: true, passwordHash: 'scrypt$hash', createdAt: '2026-11-01T00:00:00.000Z' });
+  await harness.directory.createUser({ email: OLD, projectId: 'p-apollo', roles: ['member'], enabled: true, hasPassword: true, createdAt: '2026-11-01T00:00:00.000Z' });
   return harness;
 }
 

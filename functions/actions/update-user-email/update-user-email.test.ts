@@ -8,7 +8,7 @@ import { UpdateUserEmailSchema } from './schema.ts';
 const AT = '2026-11-23T10:00:00.000Z';
 const OLD = 'una@example.com';
 const NEW = 'una@new.example.com';
-const ACCOUNT = { email: OLD, projectId: 'p-apollo', roles: ['member'], enabled: true, passwordHash: 'scrypt$hash', createdAt: '2026-11-01T00:00:00.000Z' };
+const ACCOUNT = { email: OLD, projectId: 'p-apollo', roles: ['member'], enabled: true, hasPassword: true, createdAt: '2026-11-01T00:00:00.000Z' };
 
 async function setup() {
   const directory = new MemoryDirectory();

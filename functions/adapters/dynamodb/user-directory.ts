@@ -9,6 +9,7 @@ import type {
   GrantRolesResult,
   UserDirectory,
 } from '#ports/user-directory';
+import { hashPassword } from '#core/passwords';
 import { awsErrorName, rethrowAws, sendConditional } from '../aws-errors.ts';
 
 export interface DynamoDbUserDirectoryOptions {
@@ -37,6 +38,9 @@ const cancellationCodes = (error: unknown): string[] | undefined =>
     ? ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).map((reason) => reason.Code ?? 'None')
     : undefined;
 
+/** A user item as stored: the port's user, with its password's scrypt hash instead of `hasPassword`. */
+type StoredUser = Omit<DirectoryUser, 'hasPassword'> & { readonly passwordHash?: string };
+
 const withoutKeys = <T>(item: Record<string, unknown>): T => {
   const { pk: _pk, sk: _sk, ...rest } = item;
   return rest as T;
@@ -46,7 +50,7 @@ const withoutKeys = <T>(item: Record<string, unknown>): T => {
  * A condition that holds only while the user item is exactly as read: each attribute equal, each
  * optional attribute it lacked still absent.
  */
-function unchangedCondition(user: DirectoryUser) {
+function unchangedCondition(user: StoredUser) {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
   const clauses = ['attribute_exists(pk)'];
@@ -74,19 +78,22 @@ export class DynamoDbUserDirectory implements UserDirectory {
 
   async findUser(email: string): Promise<DirectoryUser | undefined> {
     const item = await this.get(userKey(email), 'Reading a user');
-    return item && withoutKeys<DirectoryUser>(item);
+    if (!item) return undefined;
+    const { passwordHash, ...user } = withoutKeys<StoredUser>(item);
+    return passwordHash === undefined ? user : { ...user, hasPassword: true };
   }
 
   async createUser(user: DirectoryUser): Promise<boolean> {
-    return this.putIfAbsent({ ...userKey(user.email), ...user, email: user.email.toLowerCase() }, 'Creating a user');
+    const { hasPassword: _none, ...stored } = user;
+    return this.putIfAbsent({ ...userKey(user.email), ...stored, email: user.email.toLowerCase() }, 'Creating a user');
   }
 
-  async setPassword(email: string, passwordHash: string): Promise<void> {
-    await this.update(email, 'SET passwordHash = :hash', { ':hash': passwordHash });
+  async setPassword(email: string, password: string): Promise<void> {
+    await this.update(email, 'SET passwordHash = :hash', { ':hash': await hashPassword(password) });
   }
 
-  async activateUser(email: string, passwordHash: string): Promise<void> {
-    await this.update(email, 'SET passwordHash = :hash, enabled = :true', { ':hash': passwordHash, ':true': true });
+  async activateUser(email: string, password: string): Promise<void> {
+    await this.update(email, 'SET passwordHash = :hash, enabled = :true', { ':hash': await hashPassword(password), ':true': true });
   }
 
   async findProjectByName(name: string): Promise<DirectoryProject | undefined> {
@@ -165,7 +172,8 @@ export class DynamoDbUserDirectory implements UserDirectory {
     const from = oldEmail.toLowerCase();
     const to = newEmail.toLowerCase();
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const user = await this.findUser(from);
+      const item = await this.get(userKey(from), 'Reading a user');
+      const user = item && withoutKeys<StoredUser>(item);
       if (!user) return (await this.findUser(to))?.previousEmail === from ? 'already-changed' : 'not-found';
       try {
         await this.client.send(

@@ -151,7 +151,7 @@ describe('cancel against a token submit', () => {
     const submit = harness.engine.submitToken(token, { password: 'correct horse battery' });
     // Assess
     await expect(submit).rejects.toMatchObject({ status: 410, message: 'This link no longer works: The task was cancelled.' });
-    expect((await harness.directory.findUser('apollo@example.com'))?.passwordHash).toBeUndefined();
+    expect([(await harness.directory.findUser('apollo@example.com'))?.hasPassword, harness.directory.passwords.size]).toStrictEqual([undefined, 0]);
   });
 
   it('a submit that claimed the task first wins: the cancel is refused', async () => {

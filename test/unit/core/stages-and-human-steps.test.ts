@@ -92,7 +92,7 @@ describe('sign-up through the core', () => {
     expect(workflow.resumed.at(-1)).toStrictEqual({ sfnToken: 'sfn-token-1', output: { submitted: true } });
     const user = await directory.findUser('ann@example.com');
     expect(user?.enabled).toBe(true);
-    expect(await verifyPassword('correct horse battery', user?.passwordHash ?? '')).toBe(true);
+    expect(await verifyPassword('correct horse battery', directory.passwords.get('ann@example.com') ?? '')).toBe(true);
     expect([...directory.projects.keys()]).toStrictEqual(['apollo']);
     await expectError(engine.submitToken(token, { password: 'correct horse battery' }), NotFoundError, 'This link was already used at 2026-11-23T10:00:00.000Z; the task is completed.');
     const history = (await store.get(task.id))?.history.map((entry) => `${entry.event}:${entry.to}:${entry.by.id}`);
