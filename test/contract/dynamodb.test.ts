@@ -1,5 +1,3 @@
-import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbDuplicateKeys } from '#adapters/dynamodb/duplicate-keys';
 import { DynamoDbIdempotencyStore } from '#adapters/dynamodb/idempotency-store';
 import { DynamoDbNotificationStore } from '#adapters/dynamodb/notification-store';
@@ -9,8 +7,7 @@ import { DynamoDbSecretStore } from '#adapters/dynamodb/secret-store';
 import { DynamoDbTaskStore } from '#adapters/dynamodb/task-store';
 import { DynamoDbTodoStore } from '#adapters/dynamodb/todo-store';
 import { DynamoDbUserDirectory } from '#adapters/dynamodb/user-directory';
-import { ensureTable } from '#local/dynamodb/dynamodb-local';
-import { endpoints, unique } from '../support/stack.ts';
+import { useFreshTables } from './fresh-tables.ts';
 import { describeDuplicateKeysContract } from './duplicate-keys.contract.ts';
 import { describeIdempotencyStoreContract } from './idempotency-store.contract.ts';
 import { describeNotificationStoreContract } from './notification-store.contract.ts';
@@ -27,28 +24,7 @@ import { describeUserDirectoryContract } from './user-directory.contract.ts';
  * test wrote), and deleted after it: DynamoDB Local stops deleting indexes once some dozens of tables
  * with TTL exist.
  */
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-let raw: DynamoDBClient | undefined;
-let client: DynamoDBDocumentClient | undefined;
-const tables: string[] = [];
-
-async function freshTable() {
-  raw ??= new DynamoDBClient({ endpoint: endpoints().services.dynamodb, region: 'us-east-1', credentials });
-  client ??= DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
-  const tableName = `contract-${unique()}`;
-  await ensureTable(raw, tableName);
-  tables.push(tableName);
-  return { client, tableName };
-}
-
-afterEach(async () => {
-  for (const tableName of tables.splice(0)) await raw?.send(new DeleteTableCommand({ TableName: tableName }));
-});
-
-afterAll(() => {
-  client?.destroy();
-  raw?.destroy();
-});
+const freshTable = useFreshTables();
 
 describeTaskStoreContract('DynamoDbTaskStore', async () => ({ store: new DynamoDbTaskStore(await freshTable()) }));
 describeSecretStoreContract('DynamoDbSecretStore', async () => ({ store: new DynamoDbSecretStore(await freshTable()) }));

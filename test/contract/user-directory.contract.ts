@@ -8,6 +8,13 @@ export interface UserDirectorySubject {
 const AT = '2026-12-02T10:00:00.000Z';
 const user = (email: string, overrides: Partial<DirectoryUser> = {}): DirectoryUser => ({ email, projectId: 'p-1', roles: ['project_admin'], enabled: false, createdAt: AT, ...overrides });
 
+/**
+ * A user as a directory answers it, for comparing: roles in a set's order, and any creation time
+ * (an identity provider records its own).
+ */
+const seen = (found: DirectoryUser | undefined) => found && { ...found, roles: [...found.roles].sort(), createdAt: 'any' };
+const expected = (email: string, overrides: Partial<DirectoryUser> = {}) => seen(user(email, overrides));
+
 /** The UserDirectory port's behaviour, for the in-memory fake and the DynamoDB adapter alike. */
 export function describeUserDirectoryContract(name: string, makeDirectory: () => Promise<UserDirectorySubject>): void {
   describe(`UserDirectory contract: ${name}`, () => {
@@ -27,7 +34,7 @@ export function describeUserDirectoryContract(name: string, makeDirectory: () =>
 
       // Assess
       expect(created).toStrictEqual([true, false, true, false]);
-      await expect(directory.findUser('ann@example.com')).resolves.toStrictEqual(user('ann@example.com'));
+      expect(seen(await directory.findUser('ann@example.com'))).toStrictEqual(expected('ann@example.com'));
       await expect(directory.findProjectByName('apollo')).resolves.toStrictEqual({ id: 'p-1', name: 'apollo', createdAt: AT });
       await expect(directory.getProject('p-2')).resolves.toBeUndefined();
     });
@@ -46,7 +53,7 @@ export function describeUserDirectoryContract(name: string, makeDirectory: () =>
 
       // Assess
       expect(results).toStrictEqual(['granted', 'unchanged', 'other-project', 'not-found']);
-      await expect(directory.findUser('ann@example.com')).resolves.toStrictEqual(user('ann@example.com', { roles: ['member', 'admin'] }));
+      expect(seen(await directory.findUser('ann@example.com'))).toStrictEqual(expected('ann@example.com', { roles: ['member', 'admin'] }));
     });
 
     it('moves a user to a new address once, and refuses a taken or unknown one', async () => {
@@ -64,7 +71,7 @@ export function describeUserDirectoryContract(name: string, makeDirectory: () =>
 
       // Assess
       expect(results).toStrictEqual(['changed', 'already-changed', 'taken', 'not-found']);
-      await expect(directory.findUser('ann@new.example.com')).resolves.toStrictEqual(user('ann@new.example.com', { previousEmail: 'ann@example.com' }));
+      expect(seen(await directory.findUser('ann@new.example.com'))).toStrictEqual(expected('ann@new.example.com', { previousEmail: 'ann@example.com' }));
     });
 
     it('deletes only a disabled account of the project named, and answers absent the second time', async () => {
@@ -84,7 +91,7 @@ export function describeUserDirectoryContract(name: string, makeDirectory: () =>
       // Assess
       expect(results).toStrictEqual(['deleted', 'absent', 'kept', 'kept']);
       await expect(directory.findUser('ann@example.com')).resolves.toBeUndefined();
-      await expect(directory.findUser('bob@example.com')).resolves.toStrictEqual(user('bob@example.com', { enabled: true }));
+      expect(seen(await directory.findUser('bob@example.com'))).toStrictEqual(expected('bob@example.com', { enabled: true }));
     });
 
     it('never frees a name another project holds', async () => {
@@ -97,6 +104,20 @@ export function describeUserDirectoryContract(name: string, makeDirectory: () =>
       // Assess
       expect(deleted).toBe(false);
       await expect(directory.findProjectByName('apollo')).resolves.toStrictEqual({ id: 'p-2', name: 'apollo', createdAt: AT });
+    });
+
+    it('takes a password, says it has one, and enables the account it activates', async () => {
+      // Prepare
+      await directory.createUser(user('ann@example.com'));
+      await directory.createUser(user('bob@example.com', { enabled: true }));
+
+      // Act
+      await directory.activateUser('ann@example.com', 'correct horse battery');
+      await directory.setPassword('bob@example.com', 'correct horse battery');
+
+      // Assess
+      expect(seen(await directory.findUser('ann@example.com'))).toStrictEqual(expected('ann@example.com', { enabled: true, hasPassword: true }));
+      expect(seen(await directory.findUser('bob@example.com'))).toStrictEqual(expected('bob@example.com', { enabled: true, hasPassword: true }));
     });
 
     it('deletes a project and frees its name for another, once', async () => {

@@ -1,0 +1,220 @@
+import {
+  AdminAddUserToGroupCommand,
+  AdminCreateUserCommand,
+  AdminDeleteUserCommand,
+  AdminDisableUserCommand,
+  AdminEnableUserCommand,
+  AdminGetUserCommand,
+  type AdminGetUserCommandOutput,
+  AdminListGroupsForUserCommand,
+  AdminSetUserPasswordCommand,
+  AdminUpdateUserAttributesCommand,
+  type CognitoIdentityProviderClient,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { ValidationError } from '#core/errors';
+import type {
+  ChangeEmailResult,
+  DeleteUserResult,
+  DirectoryProject,
+  DirectoryQuota,
+  DirectoryUser,
+  GrantRolesResult,
+  UserDirectory,
+} from '#ports/user-directory';
+import { awsErrorName, rethrowAws } from '../aws-errors.ts';
+import type { DynamoDbProjects } from '../dynamodb/projects.ts';
+
+export interface CognitoUserDirectoryOptions {
+  readonly client: CognitoIdentityProviderClient;
+  readonly userPoolId: string;
+  /** Projects and memberships, which stay in DynamoDB. */
+  readonly projects: DynamoDbProjects;
+}
+
+/** An account as the pool holds it: its username (Cognito's id for it, the `sub`) and the port's view. */
+interface Account {
+  readonly username: string;
+  readonly user: DirectoryUser;
+}
+
+const attribute = (output: AdminGetUserCommandOutput, name: string) => output.UserAttributes?.find((entry) => entry.Name === name)?.Value;
+
+/**
+ * The user directory on an Amazon Cognito user pool (email as the username attribute): accounts,
+ * passwords, enabled state and roles (groups) in the pool; projects and memberships in DynamoDB
+ * (`DynamoDbProjects`). Addresses are lowercased: Cognito compares them as given. Each call is
+ * idempotent so a retried stage changes nothing twice; account creation is several calls, so the
+ * actions that create accounts grant their roles again afterwards (`grantRoles` is idempotent).
+ */
+export class CognitoUserDirectory implements UserDirectory {
+  private readonly client: CognitoIdentityProviderClient;
+  private readonly userPoolId: string;
+  private readonly projects: DynamoDbProjects;
+
+  constructor(options: CognitoUserDirectoryOptions) {
+    this.client = options.client;
+    this.userPoolId = options.userPoolId;
+    this.projects = options.projects;
+  }
+
+  async findUser(email: string): Promise<DirectoryUser | undefined> {
+    return (await this.account(email))?.user;
+  }
+
+  /** AdminCreateUser with the invitation suppressed (Assent sends its own emails), then its state, groups and project. */
+  async createUser(user: DirectoryUser): Promise<boolean> {
+    const email = user.email.toLowerCase();
+    let username: string;
+    try {
+      const created = await this.client.send(
+        new AdminCreateUserCommand({
+          UserPoolId: this.userPoolId,
+          Username: email,
+          MessageAction: 'SUPPRESS',
+          UserAttributes: [
+            { Name: 'email', Value: email },
+            { Name: 'email_verified', Value: 'true' },
+          ],
+        }),
+      );
+      username = created.User?.Username ?? email;
+    } catch (error) {
+      if (awsErrorName(error) === 'UsernameExistsException') return false;
+      rethrowAws(error, 'Creating a user');
+    }
+    if (!user.enabled) await this.call(() => this.client.send(new AdminDisableUserCommand({ UserPoolId: this.userPoolId, Username: username })), 'Disabling a user');
+    await this.addToGroups(username, user.roles);
+    if (user.projectId !== undefined) await this.projects.joinProject(username, user.projectId);
+    return true;
+  }
+
+  async setPassword(email: string, password: string): Promise<void> {
+    try {
+      await this.client.send(new AdminSetUserPasswordCommand({ UserPoolId: this.userPoolId, Username: email.toLowerCase(), Password: password, Permanent: true }));
+    } catch (error) {
+      // The pool's password policy (lib/constructs/identity.ts keeps it to Assent's: 12 characters or more).
+      if (awsErrorName(error) === 'InvalidPasswordException') throw new ValidationError([{ path: 'password', message: (error as Error).message }]);
+      rethrowAws(error, 'Setting a password');
+    }
+  }
+
+  async activateUser(email: string, password: string): Promise<void> {
+    await this.setPassword(email, password);
+    await this.call(() => this.client.send(new AdminEnableUserCommand({ UserPoolId: this.userPoolId, Username: email.toLowerCase() })), 'Enabling a user');
+  }
+
+  findProjectByName(name: string): Promise<DirectoryProject | undefined> {
+    return this.projects.findProjectByName(name);
+  }
+
+  createProject(project: DirectoryProject): Promise<boolean> {
+    return this.projects.createProject(project);
+  }
+
+  getProject(id: string): Promise<DirectoryProject | undefined> {
+    return this.projects.getProject(id);
+  }
+
+  setQuota(projectId: string, quota: DirectoryQuota): Promise<boolean> {
+    return this.projects.setQuota(projectId, quota);
+  }
+
+  deleteProject(project: Pick<DirectoryProject, 'id' | 'name'>): Promise<boolean> {
+    return this.projects.deleteProject(project);
+  }
+
+  /** The membership first (refused for another project), then the groups the user lacks. */
+  async grantRoles(email: string, projectId: string, roles: readonly string[]): Promise<GrantRolesResult> {
+    const account = await this.account(email);
+    if (!account) return 'not-found';
+    const { user, username } = account;
+    if (user.projectId !== undefined && user.projectId !== projectId) return 'other-project';
+    const missing = roles.filter((role) => !user.roles.includes(role));
+    if (user.projectId === projectId && missing.length === 0) return 'unchanged';
+    if (!(await this.projects.joinProject(username, projectId))) return 'other-project';
+    await this.addToGroups(username, missing);
+    return 'granted';
+  }
+
+  /**
+   * Notes the old address on the membership, then changes the pool's `email` (verified: the user
+   * proved it through the token sent there). A retry after success finds the old address gone and
+   * the account at the new one naming it; another account at the new address is `taken`.
+   */
+  async changeEmail(oldEmail: string, newEmail: string): Promise<ChangeEmailResult> {
+    const [from, to] = [oldEmail.toLowerCase(), newEmail.toLowerCase()];
+    const [source, target] = await Promise.all([this.account(from), this.account(to)]);
+    if (!source) return target?.user.previousEmail === from ? 'already-changed' : 'not-found';
+    if (target) return 'taken';
+    await this.projects.notePreviousEmail(source.username, from);
+    try {
+      await this.client.send(
+        new AdminUpdateUserAttributesCommand({
+          UserPoolId: this.userPoolId,
+          Username: source.username,
+          UserAttributes: [
+            { Name: 'email', Value: to },
+            { Name: 'email_verified', Value: 'true' },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (awsErrorName(error) === 'AliasExistsException' || awsErrorName(error) === 'UsernameExistsException') return 'taken';
+      rethrowAws(error, 'Changing an email address');
+    }
+    return 'changed';
+  }
+
+  async deleteDisabledUser(email: string, projectId: string): Promise<DeleteUserResult> {
+    const account = await this.account(email);
+    if (!account) return 'absent';
+    if (account.user.enabled || account.user.projectId !== projectId) return 'kept';
+    try {
+      await this.client.send(new AdminDeleteUserCommand({ UserPoolId: this.userPoolId, Username: account.username }));
+    } catch (error) {
+      if (awsErrorName(error) !== 'UserNotFoundException') rethrowAws(error, 'Deleting a user');
+    }
+    await this.projects.leave(account.username);
+    return 'deleted';
+  }
+
+  /** AdminGetUser, the user's groups and membership; undefined when the pool has no such user. */
+  private async account(email: string): Promise<Account | undefined> {
+    let output: AdminGetUserCommandOutput;
+    try {
+      output = await this.client.send(new AdminGetUserCommand({ UserPoolId: this.userPoolId, Username: email.toLowerCase() }));
+    } catch (error) {
+      if (awsErrorName(error) === 'UserNotFoundException') return undefined;
+      rethrowAws(error, 'Reading a user');
+    }
+    const username = output.Username ?? email.toLowerCase();
+    const [groups, membership] = await Promise.all([
+      this.call(() => this.client.send(new AdminListGroupsForUserCommand({ UserPoolId: this.userPoolId, Username: username })), 'Reading a user\'s groups'),
+      this.projects.membership(username),
+    ]);
+    const user: DirectoryUser = {
+      email: (attribute(output, 'email') ?? email).toLowerCase(),
+      ...(membership.projectId === undefined ? {} : { projectId: membership.projectId }),
+      roles: (groups.Groups ?? []).map((group) => group.GroupName ?? '').filter(Boolean),
+      enabled: output.Enabled ?? true,
+      ...(output.UserStatus === 'FORCE_CHANGE_PASSWORD' ? {} : { hasPassword: true }),
+      createdAt: (output.UserCreateDate ?? new Date(0)).toISOString(),
+      ...(membership.previousEmail === undefined ? {} : { previousEmail: membership.previousEmail }),
+    };
+    return { username, user };
+  }
+
+  private async addToGroups(username: string, roles: readonly string[]): Promise<void> {
+    for (const role of roles) {
+      await this.call(() => this.client.send(new AdminAddUserToGroupCommand({ UserPoolId: this.userPoolId, Username: username, GroupName: role })), `Adding a user to group ${role}`);
+    }
+  }
+
+  private async call<T>(send: () => Promise<T>, what: string): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      rethrowAws(error, what);
+    }
+  }
+}
