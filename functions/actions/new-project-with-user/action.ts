@@ -51,7 +51,16 @@ export const newProjectWithUser = defineAction({
       ctx.addNote(`Created project ${projectId}.`);
     }
     if (ctx.stored.userCreated === undefined) {
-      await directory.createUser({ email: ctx.data.email, projectId: ctx.recall('projectId'), roles: ['project_admin'], enabled: false, createdAt });
+      const projectId = ctx.recall('projectId');
+      if (!(await directory.createUser({ email: ctx.data.email, projectId, roles: ['project_admin'], enabled: false, createdAt }))) {
+        // Ours only if nobody used it: this task's own account, from an attempt a crash cut short.
+        const existing = await directory.findUser(ctx.data.email);
+        if (!existing || existing.enabled || existing.hasPassword || (existing.projectId ?? projectId) !== projectId) {
+          return ctx.refuse(`An account for ${ctx.data.email} was created before approval.`);
+        }
+      }
+      // Idempotent: finishes an account whose creation (several identity-provider calls) a crash cut short.
+      await directory.grantRoles(ctx.data.email, projectId, ['project_admin']);
       ctx.persist('userCreated', true);
       ctx.addNote(`Created the owner account ${ctx.data.email} (disabled until a password is set).`);
     }

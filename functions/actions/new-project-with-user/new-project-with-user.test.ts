@@ -118,6 +118,36 @@ describe('new-project-with-user postApprove', () => {
   });
 });
 
+describe('new-project-with-user postApprove when the address got an account meanwhile', () => {
+  it('refuses to adopt an account someone else created and used, and changes it not', async () => {
+    // Prepare
+    const directory = new MemoryDirectory();
+    await directory.createUser({ email: DATA.email, roles: ['member'], enabled: true, hasPassword: true, createdAt: 'x' });
+
+    // Act
+    const result = await run(directory, 'postApprove');
+
+    // Assess
+    expect([result.valid, result.needsToken, texts(result.notes).at(-1)]).toStrictEqual([false, false, 'An account for ann@example.com was created before approval.']);
+    expect(await directory.findUser(DATA.email)).toStrictEqual({ email: DATA.email, roles: ['member'], enabled: true, hasPassword: true, createdAt: 'x' });
+  });
+
+  it('finishes its own account that an earlier attempt left without its role (a crash between the directory calls)', async () => {
+    // Prepare
+    const directory = new MemoryDirectory();
+    const projectId = `p-${TASK_ID.toLowerCase()}`;
+    await directory.createProject({ id: projectId, name: DATA.projectName, createdAt: AT });
+    await directory.createUser({ email: DATA.email, roles: [], enabled: false, createdAt: AT });
+
+    // Act
+    const result = await run(directory, 'postApprove', { stored: { projectId } });
+
+    // Assess
+    expect([result.valid, result.needsToken, result.stored]).toStrictEqual([true, true, { projectId, userCreated: true }]);
+    expect(await directory.findUser(DATA.email)).toMatchObject({ projectId, roles: ['project_admin'], enabled: false });
+  });
+});
+
 describe('new-project-with-user submit', () => {
   it('sets the owner\'s password and enables the account', async () => {
     const directory = new MemoryDirectory();
