@@ -28,7 +28,7 @@ export default {
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/functions/**/*.test.ts', '<rootDir>/test/contract/**/memory.test.ts'] },
     { ...base, displayName: 'stepfunctions', testMatch: ['<rootDir>/test/stepfunctions/**/*.test.ts'] },
     { ...base, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
-    { ...stack, displayName: 'stack', testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/e2e/**/*.test.ts', '<rootDir>/test/contract/**/dynamodb.test.ts'] },
+    { ...stack, displayName: 'stack', testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/e2e/**/*.test.ts', '<rootDir>/test/contract/**/dynamodb.test.ts', '<rootDir>/test/contract/**/cognito.test.ts'] },
     { ...stack, displayName: 'slow', testMatch: ['<rootDir>/test/slow/**/*.test.ts'] },
   ],
 };

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -7,13 +8,16 @@ import { ENV } from '../functions/env-names.ts';
 import { routes } from '../functions/http/routes.ts';
 import type { AssentConfig } from './config.ts';
 import { TaskArchive } from './constructs/archive.ts';
-import { HandlerFunction } from './constructs/handler-function.ts';
+import { HandlerFunction, handlerEnvironment } from './constructs/handler-function.ts';
 import { LifecycleEvents } from './constructs/events.ts';
 import { AssentHttpApi } from './constructs/http-api.ts';
+import { MailFeedback } from './constructs/mail-feedback.ts';
 import { Mailer } from './constructs/mailer.ts';
+import { OperatorAlarms } from './constructs/operator-alarms.ts';
 import { TaskRecovery } from './constructs/task-recovery.ts';
 import { TaskTable } from './constructs/task-table.ts';
 import { TaskWorkflow } from './constructs/task-workflow.ts';
+import { ALARM_DESCRIPTIONS, STRANDED_TASKS } from './operator-runbook.ts';
 
 /** The project root, whatever the working directory of `cdk` or `jest`. */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
@@ -37,8 +41,9 @@ interface Handlers {
 }
 
 /**
- * Assent on AWS: a table, two functions, the task workflow, SES sending, the HTTP API and the TTL
- * archive, wired by bindings that set each environment variable together with its IAM grant.
+ * Assent on AWS: a table, two functions, the task workflow, SES sending and its bounces and
+ * complaints, the HTTP API, the TTL archive, the outbox and reconciler, and the operators' alarms,
+ * wired by bindings that set each environment variable together with its IAM grant.
  */
 export class AssentStack extends Stack {
   readonly table: TaskTable;
@@ -49,6 +54,8 @@ export class AssentStack extends Stack {
   readonly events: LifecycleEvents;
   readonly archive: TaskArchive;
   readonly recovery: TaskRecovery;
+  readonly mailFeedback: MailFeedback;
+  readonly alarms: OperatorAlarms;
 
   constructor(scope: Construct, id: string, props: AssentStackProps) {
     super(scope, id, props);
@@ -72,8 +79,16 @@ export class AssentStack extends Stack {
       logRetention: config.logRetentionDays as RetentionDays,
       logLevel: config.logLevel,
     });
+    this.mailFeedback = new MailFeedback(this, 'MailFeedback', {
+      configurationSet: this.mailer.configurationSet,
+      projectRoot: root,
+      logRetention: config.logRetentionDays as RetentionDays,
+      logLevel: config.logLevel,
+    });
     this.bindHandlers(config);
     this.bindRecovery(config);
+    this.bindMailFeedback(config);
+    this.alarms = this.createAlarms(config);
     this.addOutputs();
   }
 
@@ -127,6 +142,8 @@ export class AssentStack extends Stack {
         rolesClaim: config.jwtRolesClaim,
       },
       logRetention: config.logRetentionDays as RetentionDays,
+      corsOrigins: config.corsOrigins,
+      ...(config.domainName && config.certificateArn ? { customDomain: { domainName: config.domainName, certificateArn: config.certificateArn } } : {}),
     });
   }
 
@@ -170,7 +187,56 @@ export class AssentStack extends Stack {
     }
   }
 
-    private bindTaskSettings(fn: LambdaFunction, config: AssentConfig): void {
+  /**
+   * The mail feedback handler reads the task a bounce is about and stores an operator notification
+   * (put, then marked emailed): those three item actions, no index; it emails the operators.
+   */
+  private bindMailFeedback(config: AssentConfig): void {
+    const fn = this.mailFeedback.handler.function;
+    this.table.bindTable(fn, { items: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] });
+    this.mailer.bindMailer(fn);
+    this.httpApi.bindPublicUrl(fn, config.publicUrl);
+  }
+
+  /** Every function, the workflow, the API, the three dead-letter queues and the reconciler's metric. */
+  private createAlarms(config: AssentConfig): OperatorAlarms {
+    const watched = {
+      HttpHandler: this.handlers.http,
+      StepsHandler: this.handlers.steps,
+      Archiver: this.archive.handler,
+      Outbox: this.recovery.outbox,
+      Reconciler: this.recovery.reconciler,
+      MailFeedbackHandler: this.mailFeedback.handler,
+    } as const;
+    return new OperatorAlarms(this, 'Alarms', {
+      emails: config.alarmEmails,
+      stateMachine: this.workflow.stateMachine,
+      onFailedExecutions: ALARM_DESCRIPTIONS.workflowFailed,
+      httpApi: this.httpApi.api,
+      onServerErrors: ALARM_DESCRIPTIONS.api5xx,
+      functions: Object.entries(watched).map(([name, handler]) => ({ name, function: handler.function, onErrors: ALARM_DESCRIPTIONS.errors[name as keyof typeof watched] })),
+      deadLetterQueues: [
+        { name: 'ArchiveDeadLetterQueue', queue: this.archive.deadLetterQueue, onMessages: ALARM_DESCRIPTIONS.archiveDeadLetters },
+        { name: 'OutboxDeadLetterQueue', queue: this.recovery.deadLetterQueue, onMessages: ALARM_DESCRIPTIONS.outboxDeadLetters },
+        { name: 'MailFeedbackDeadLetterQueue', queue: this.mailFeedback.deadLetterQueue, onMessages: ALARM_DESCRIPTIONS.mailFeedbackDeadLetters },
+      ],
+      metrics: [
+        {
+          name: 'StrandedTasks',
+          metric: new Metric({
+            namespace: STRANDED_TASKS.namespace,
+            metricName: STRANDED_TASKS.metricName,
+            dimensionsMap: { service: handlerEnvironment().POWERTOOLS_SERVICE_NAME ?? 'assent' },
+            statistic: 'Maximum',
+            period: Duration.minutes(5),
+          }),
+          onAboveZero: ALARM_DESCRIPTIONS.strandedTasks,
+        },
+      ],
+    });
+  }
+
+  private bindTaskSettings(fn: LambdaFunction, config: AssentConfig): void {
     fn.addEnvironment(ENV.ttlMinutes, String(config.ttlMinutes));
     fn.addEnvironment(ENV.trackActions, String(config.trackActions));
   }
@@ -184,5 +250,14 @@ export class AssentStack extends Stack {
     });
     new CfnOutput(this, 'EventBusName', { value: this.events.bus.eventBusName, description: 'The lifecycle event bus (docs/events.md)' });
     new CfnOutput(this, 'ArchiveBucketName', { value: this.archive.bucket.bucketName, description: 'Tasks TTL removed, as JSON Lines under archive/yyyy/mm/dd/ (docs/archive.md)' });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn, description: 'Every operator alarm notifies this topic (docs/deploying.md, "Alarms")' });
+    new CfnOutput(this, 'MailConfigurationSetName', { value: this.mailer.configurationSet.configurationSetName, description: 'The SES configuration set of every email' });
+    if (this.httpApi.domainName) {
+      new CfnOutput(this, 'CustomDomainTarget', {
+        value: this.httpApi.domainName.regionalDomainName,
+        description: 'Point the custom domain (domainName) here: a CNAME, or a Route 53 alias with CustomDomainHostedZoneId',
+      });
+      new CfnOutput(this, 'CustomDomainHostedZoneId', { value: this.httpApi.domainName.regionalHostedZoneId, description: 'The hosted zone of CustomDomainTarget, for a Route 53 alias record' });
+    }
   }
 }

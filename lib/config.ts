@@ -28,6 +28,11 @@ const hint =
 /** A bare domain name such as `example.com`. */
 const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 
+/** An origin a browser sends (`https://host[:port]`, no path); plain http only for localhost. */
+const ORIGIN = /^(?:https:\/\/(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?|http:\/\/(?:localhost|127\.0\.0\.1))(?::\d{1,5})?$/i;
+/** An ACM certificate ARN. */
+const CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/;
+
 const EmailSchema = (example: string) => z.email({ error: hint('an email address', `"${example}"`) });
 const HttpsUrlSchema = (example: string) =>
   z.url({ protocol: /^https$/, hostname: z.regexes.domain, error: hint('an https:// URL', `"${example}"`) });
@@ -87,9 +92,49 @@ const ConfigObjectSchema = z.strictObject({
   jwksUrl: HttpsUrlSchema('https://auth.example.com/.well-known/jwks.json').optional(),
   /**
    * The base URL of links in emails (a custom domain in front of the API).
-   * @default the HTTP API's execute-api endpoint
+   * @default `https://<domainName>` when domainName is set, else the HTTP API's execute-api endpoint
    */
   publicUrl: HttpsUrlSchema('https://assent.example.com').optional(),
+  /**
+   * A custom domain for the HTTP API (an API Gateway domain name mapped to its `$default` stage).
+   * Needs {@link certificateArn}; you point the domain's DNS at the `CustomDomainTarget` output.
+   * @default - none: the execute-api endpoint
+   */
+  domainName: z
+    .string({ error: hint('a domain name', '"assent.example.com"') })
+    .regex(DOMAIN, { error: hint('a domain name (no scheme, no path)', '"assent.example.com"') })
+    .optional(),
+  /**
+   * The ACM certificate of {@link domainName}, in the stack's region (API Gateway's regional
+   * endpoints use a certificate of their own region).
+   * @default - none; required with domainName
+   */
+  certificateArn: z
+    .string({ error: hint('an ACM certificate ARN', '"arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"') })
+    .regex(CERTIFICATE_ARN, { error: hint('an ACM certificate ARN', '"arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"') })
+    .optional(),
+  /**
+   * Origins whose browser pages may call the API (CORS, answered by API Gateway). The approval
+   * and token pages are served by the API itself and need none.
+   * @default [] (no CORS)
+   */
+  corsOrigins: z
+    .array(
+      z.string().regex(ORIGIN, { error: hint('an origin (https://host[:port], no path; http only for localhost)', '"https://admin.example.com"') }),
+      { error: hint('a list of origins', '["https://admin.example.com"]') },
+    )
+    .default([]),
+  /**
+   * Addresses subscribed to the operators' alarm topic. SNS emails each a confirmation link once;
+   * alarms reach it after it is confirmed. Subscribe anything else (a chat hook, a pager) to the
+   * `AlarmTopicArn` output yourself.
+   * @default []
+   */
+  alarmEmails: z
+    .array(EmailSchema('ops@example.com'), {
+      error: hint('a list of email addresses', '["ops@example.com"]'),
+    })
+    .default([]),
   /**
    * Retention of every log group (functions, state machine, API access logs).
    * @default 30
@@ -146,10 +191,28 @@ export const AssentConfigSchema = ConfigObjectSchema
       });
     }
   })
+  .superRefine((config, ctx) => {
+    // A custom domain is a name and its certificate: one without the other cannot be deployed.
+    if (config.domainName !== undefined && config.certificateArn === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['certificateArn'],
+        message: `is missing; domainName needs it: add the ARN of an ACM certificate for "${config.domainName}" in the stack's region, e.g. "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"`,
+      });
+    }
+    if (config.certificateArn !== undefined && config.domainName === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['domainName'],
+        message: 'is missing; certificateArn is only used with it: add the domain the certificate is for, e.g. "assent.example.com", or remove certificateArn',
+      });
+    }
+  })
   .transform((config) => ({
     ...config,
     jwksUrl: config.jwksUrl ?? `${config.jwtIssuer.replace(/\/+$/, '')}/.well-known/jwks.json`,
-    publicUrl: config.publicUrl?.replace(/\/+$/, ''),
+    domainName: config.domainName?.toLowerCase(),
+    publicUrl: config.publicUrl?.replace(/\/+$/, '') ?? (config.domainName === undefined ? undefined : `https://${config.domainName.toLowerCase()}`),
   }));
 
 /** The parsed configuration, defaults applied. */

@@ -14,8 +14,6 @@ import type { MailFeedback, MailFeedbackOutcome } from '#core/mail-feedback';
 import { getApp } from '../app.ts';
 import { logger } from '../logger.ts';
 
-/** The `detail-type`s SES gives the events the rule forwards. */
-export const MAIL_FEEDBACK_DETAIL_TYPES = ['Email Bounced', 'Email Complaint Received'] as const;
 /** The message tag SesMailer puts the task id in. */
 export const TASK_ID_TAG = 'taskId';
 /** At most this much of each recipient's diagnostic is kept (an SMTP reply can be long). */

@@ -1,7 +1,11 @@
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
+  ApiMapping,
+  CorsHttpMethod,
   type CorsPreflightOptions,
+  DomainName,
   HttpApi,
   HttpMethod,
   HttpNoneAuthorizer,
@@ -10,6 +14,7 @@ import {
   HttpStage,
   type IHttpRouteAuthorizer,
   LogGroupLogDestination,
+  SecurityPolicy,
   type ThrottleSettings,
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -47,6 +52,19 @@ export const ACCESS_LOG_FORMAT = {
   authorizerError: '$context.authorizer.error',
 } as const;
 
+/** Request headers the handlers read besides the ones browsers always send. */
+export const CORS_ALLOW_HEADERS = ['authorization', 'content-type', 'idempotency-key', 'if-match'] as const;
+/** Response headers a cross-origin page may read. */
+export const CORS_EXPOSE_HEADERS = ['location', 'retry-after', 'idempotent-replayed'] as const;
+
+/** A custom domain in front of the API. */
+export interface CustomDomain {
+  /** The domain name (`assent.example.com`). */
+  readonly domainName: string;
+  /** An ACM certificate for it, in the stack's region. */
+  readonly certificateArn: string;
+}
+
 export interface AssentHttpApiProps {
   /** The function behind every route. */
   readonly handler: IFunction;
@@ -62,11 +80,18 @@ export interface AssentHttpApiProps {
    */
   readonly throttle?: ThrottleSettings;
   /**
-   * CORS preflight; off because browsers do not call the API cross-origin (approval and token
-   * pages are served by the API itself).
+   * Origins whose pages may call the API from a browser (API Gateway answers the preflights and
+   * adds the CORS headers): the methods of `routes`, the headers the handlers read, no cookies
+   * (bearer tokens only). The approval and token pages are served by the API itself and need none.
    * @default - no CORS
    */
-  readonly corsPreflight?: CorsPreflightOptions;
+  readonly corsOrigins?: readonly string[];
+  /**
+   * A custom domain (regional, TLS 1.2) mapped to the `$default` stage; point its DNS at
+   * {@link AssentHttpApi.domainName}'s `regionalDomainName`.
+   * @default - none: the execute-api endpoint only
+   */
+  readonly customDomain?: CustomDomain;
 }
 
 /**
@@ -90,6 +115,8 @@ export class AssentHttpApi extends Construct {
   readonly accessLogGroup: LogGroup;
   /** `https://<id>.execute-api.<region>.amazonaws.com` (no trailing slash). */
   readonly url: string;
+  /** The custom domain, when one is configured. */
+  readonly domainName?: DomainName;
   private readonly jwt: JwtSettings;
 
   constructor(scope: Construct, id: string, props: AssentHttpApiProps) {
@@ -98,7 +125,7 @@ export class AssentHttpApi extends Construct {
     this.api = new HttpApi(this, 'Api', {
       apiName: `${Stack.of(this).stackName}-api`,
       createDefaultStage: false,
-      corsPreflight: props.corsPreflight,
+      ...(props.corsOrigins?.length ? { corsPreflight: corsFor(props.corsOrigins, props.routes) } : {}),
     });
     this.accessLogGroup = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });
     this.stage = this.createStage(props.throttle ?? { rateLimit: 50, burstLimit: 100 });
@@ -107,6 +134,7 @@ export class AssentHttpApi extends Construct {
     this.routes = this.addRoutes(integration, props.routes);
     this.defaultRoute = this.addDefaultRoute(integration);
     this.url = this.api.apiEndpoint;
+    if (props.customDomain) this.domainName = this.mapCustomDomain(props.customDomain);
   }
 
   /** Sets `ASSENT_PUBLIC_URL`: the base of links in emails. No grant: the URL is public. */
@@ -163,6 +191,17 @@ export class AssentHttpApi extends Construct {
     return byKey;
   }
 
+  /** The domain (its certificate imported by ARN, so synth stays offline) and its mapping to `$default`. */
+  private mapCustomDomain(domain: CustomDomain): DomainName {
+    const domainName = new DomainName(this, 'DomainName', {
+      domainName: domain.domainName,
+      certificate: Certificate.fromCertificateArn(this, 'Certificate', domain.certificateArn),
+      securityPolicy: SecurityPolicy.TLS_1_2,
+    });
+    new ApiMapping(this, 'ApiMapping', { api: this.api, domainName, stage: this.stage });
+    return domainName;
+  }
+
   /** Without it, API Gateway itself answers unknown routes, with `{"message":"Not Found"}`. */
   private addDefaultRoute(integration: HttpLambdaIntegration): HttpRoute {
     const route = new HttpRoute(this, 'RouteDefault', {
@@ -178,4 +217,17 @@ export class AssentHttpApi extends Construct {
     );
     return route;
   }
+}
+
+/** CORS for `origins`: the methods the routes use, the headers the handlers read, for an hour. */
+function corsFor(origins: readonly string[], routes: readonly RouteDefinition[]): CorsPreflightOptions {
+  const methods = [...new Set(routes.map((route) => route.method))].sort();
+  return {
+    allowOrigins: [...origins],
+    allowMethods: [...methods.map((method) => CorsHttpMethod[method]), CorsHttpMethod.OPTIONS],
+    allowHeaders: [...CORS_ALLOW_HEADERS],
+    exposeHeaders: [...CORS_EXPOSE_HEADERS],
+    allowCredentials: false,
+    maxAge: Duration.hours(1),
+  };
 }

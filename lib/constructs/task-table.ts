@@ -6,26 +6,27 @@ import { Construct } from 'constructs';
 import { ENV } from '../../functions/env-names.ts';
 import { tableDefinition } from '../table-definition.ts';
 
-/** What a function may do with the table. */
-export type TableAccess = 'read' | 'readWrite';
+/**
+ * Item-level read actions the adapters send (functions/adapters/dynamodb: GetCommand,
+ * BatchGetCommand, QueryCommand); no Scan, no stream or control-plane actions.
+ */
+export const TABLE_READ_ACTIONS = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'] as const;
 
-/** Item-level read actions; no stream or control-plane actions. */
-export const TABLE_READ_ACTIONS = [
-  'dynamodb:BatchGetItem',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:DescribeTable',
-  'dynamodb:GetItem',
-  'dynamodb:Query',
-  'dynamodb:Scan',
-] as const;
+/**
+ * Item-level write actions the adapters send (PutCommand, UpdateCommand, DeleteCommand; a
+ * TransactWriteCommand is authorized per item, and theirs are Put and Delete).
+ */
+export const TABLE_WRITE_ACTIONS = ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] as const;
 
-/** Item-level write actions (transactions are authorized per item action). */
-export const TABLE_WRITE_ACTIONS = [
-  'dynamodb:BatchWriteItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-] as const;
+/** One item-level action on the table. */
+export type TableAction = (typeof TABLE_READ_ACTIONS)[number] | (typeof TABLE_WRITE_ACTIONS)[number];
+
+/**
+ * What a function may do with the table: `read` or `readWrite` (items, and Query on the indexes),
+ * or exactly `items` on the table's items, without the indexes (a function that reads and writes
+ * known keys only).
+ */
+export type TableAccess = 'read' | 'readWrite' | { readonly items: readonly TableAction[] };
 
 export interface TaskTableProps {
   /**
@@ -33,12 +34,19 @@ export interface TaskTableProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * DynamoDB deletion protection: refuses DeleteTable from anyone (console, CLI, CloudFormation)
+   * until it is turned off.
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
 }
 
 /**
  * The one DynamoDB table, built from `lib/table-definition.ts` (the same definition the local stack
- * uses): on demand, point-in-time recovery, TTL on `expiresAt`, a NEW_AND_OLD_IMAGES stream for the
- * archiver, AWS-managed encryption. Indexes keep the keys and `INDEX_ATTRIBUTES` only.
+ * uses): on demand, point-in-time recovery, deletion protection, TTL on `expiresAt`, a
+ * NEW_AND_OLD_IMAGES stream for the archiver and the outbox, AWS-managed encryption, retained.
+ * Indexes keep the keys and `INDEX_ATTRIBUTES` only.
  */
 export class TaskTable extends Construct {
   /** The table. */
@@ -48,26 +56,28 @@ export class TaskTable extends Construct {
 
   constructor(scope: Construct, id: string, props: TaskTableProps = {}) {
     super(scope, id);
-    this.table = this.createTable(props.removalPolicy ?? RemovalPolicy.RETAIN);
+    this.table = this.createTable(props.removalPolicy ?? RemovalPolicy.RETAIN, props.deletionProtection ?? true);
     this.indexArns = this.addIndexes();
   }
 
   /**
-   * Lets `fn` use the table: sets `ASSENT_TABLE_NAME` and grants item-level actions on the table
-   * and its named indexes, nothing else.
+   * Lets `fn` use the table: sets `ASSENT_TABLE_NAME` and grants the item-level actions of `access`
+   * on the table and, for `read` and `readWrite`, Query on its named indexes; nothing else.
    */
   bindTable(fn: LambdaFunction, access: TableAccess): void {
     fn.addEnvironment(ENV.tableName, this.table.tableName);
-    const actions = access === 'read' ? [...TABLE_READ_ACTIONS] : [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS];
-    fn.addToRolePolicy(new PolicyStatement({ actions, resources: [this.table.tableArn, ...this.indexArns] }));
+    const actions = typeof access === 'object' ? [...access.items] : access === 'read' ? [...TABLE_READ_ACTIONS] : [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS];
+    fn.addToRolePolicy(new PolicyStatement({ actions, resources: [this.table.tableArn] }));
+    if (typeof access === 'string') fn.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:Query'], resources: [...this.indexArns] }));
   }
 
-  private createTable(removalPolicy: RemovalPolicy): Table {
+  private createTable(removalPolicy: RemovalPolicy, deletionProtection: boolean): Table {
     return new Table(this, 'Table', {
       partitionKey: { name: tableDefinition.partitionKey, type: AttributeType.STRING },
       sortKey: { name: tableDefinition.sortKey, type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection,
       timeToLiveAttribute: tableDefinition.ttlAttribute,
       stream: StreamViewType[tableDefinition.streamView],
       encryption: TableEncryption.AWS_MANAGED,

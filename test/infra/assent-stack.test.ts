@@ -38,6 +38,14 @@ const sesIdentityArn = (identity: string) => ({
   ],
 });
 
+/** `arn:<partition>:ses:<region>:<account>:configuration-set/<name>` of the mailer's configuration set. */
+const configurationSetArn = (configurationSet = synthesized.stack.mailer.configurationSet) => ({
+  'Fn::Join': [
+    '',
+    ['arn:', { Ref: 'AWS::Partition' }, ':ses:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':configuration-set/', refOf(configurationSet)],
+  ],
+});
+
 const statementsWith = (statements: Statement[], prefix: string) =>
   statements.filter((statement) => actionsOf(statement).some((action) => action.startsWith(prefix)));
 
@@ -73,7 +81,7 @@ describe('TaskTable', () => {
     });
   });
 
-  it('is on demand, with point-in-time recovery and AWS-managed encryption, and is retained', () => {
+  it('is on demand, with point-in-time recovery, deletion protection and AWS-managed encryption, and is retained', () => {
     // Prepare
     const { template } = synthesized;
 
@@ -82,6 +90,7 @@ describe('TaskTable', () => {
       Properties: Match.objectLike({
         BillingMode: 'PAY_PER_REQUEST',
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
         SSESpecification: { SSEEnabled: true },
       }),
       DeletionPolicy: 'Retain',
@@ -146,6 +155,7 @@ describe('handler functions', () => {
       ASSENT_STATE_MACHINE_ARN: refOf(stack.workflow.stateMachine),
       ASSENT_MAIL_FROM: 'noreply@example.com',
       ASSENT_ADMIN_EMAILS: 'approver@example.com',
+      ASSENT_MAIL_CONFIGURATION_SET: refOf(stack.mailer.configurationSet),
       ASSENT_PUBLIC_URL: getAttOf(stack.httpApi.api, 'ApiEndpoint'),
       ASSENT_JWT_ISSUER: 'https://auth.example.com/',
       ASSENT_JWT_AUDIENCE: 'assent-admin',
@@ -173,6 +183,7 @@ describe('handler functions', () => {
         'ASSENT_TABLE_NAME',
         'ASSENT_MAIL_FROM',
         'ASSENT_ADMIN_EMAILS',
+        'ASSENT_MAIL_CONFIGURATION_SET',
         'ASSENT_PUBLIC_URL',
         'ASSENT_JWT_ISSUER',
         'ASSENT_JWT_AUDIENCE',
@@ -237,6 +248,7 @@ describe('log groups', () => {
         stack.archive.handler.logGroup,
         stack.recovery.outbox.logGroup,
         stack.recovery.reconciler.logGroup,
+        stack.mailFeedback.handler.logGroup,
       ]
         .map(logicalIdOf)
         .sort(),
@@ -328,7 +340,7 @@ describe('IAM of the http function', () => {
     statements = statementsOf(synthesized.template, synthesized.stack.handlers.http.role);
   });
 
-  it('grants DynamoDB item actions on the table and its indexes only', () => {
+  it('grants the DynamoDB item actions the adapters send on the table, and Query only on its indexes', () => {
     // Prepare
     const table = synthesized.stack.table.table;
 
@@ -336,25 +348,16 @@ describe('IAM of the http function', () => {
     const dynamo = statementsWith(statements, 'dynamodb:');
 
     // Assess
-    expect(dynamo).toHaveLength(1);
     const byJson = (a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.stringify(b));
-    expect([...resourcesOf(dynamo[0] as Statement)].sort(byJson)).toStrictEqual(
-      [getAttOf(table, 'Arn'), ...tableDefinition.indexes.map((index) => indexArn(index.name))].sort(byJson),
-    );
-    expect(actionsOf(dynamo[0] as Statement).sort()).toStrictEqual(
-      [
-        'dynamodb:BatchGetItem',
-        'dynamodb:BatchWriteItem',
-        'dynamodb:ConditionCheckItem',
-        'dynamodb:DeleteItem',
-        'dynamodb:DescribeTable',
-        'dynamodb:GetItem',
-        'dynamodb:PutItem',
-        'dynamodb:Query',
-        'dynamodb:Scan',
-        'dynamodb:UpdateItem',
-      ].sort(),
-    );
+    expect(dynamo).toStrictEqual([
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+        Resource: getAttOf(table, 'Arn'),
+      },
+      { Effect: 'Allow', Action: 'dynamodb:Query', Resource: expect.any(Array) },
+    ]);
+    expect([...resourcesOf(dynamo[1] as Statement)].sort(byJson)).toStrictEqual(tableDefinition.indexes.map((index) => indexArn(index.name)).sort(byJson));
   });
 
   it('grants StartExecution on the state machine only, and Stop/Describe on its executions only', () => {
@@ -391,14 +394,12 @@ describe('IAM of the http function', () => {
     ]);
   });
 
-  it('grants ses:SendEmail and ses:SendRawEmail on the configured identity only', () => {
+  it('grants ses:SendEmail (not SendRawEmail, which the mailer never calls) on the configured identity and the configuration set only', () => {
     // Act
     const ses = statementsWith(statements, 'ses:');
 
     // Assess
-    expect(ses).toStrictEqual([
-      { Effect: 'Allow', Action: ['ses:SendEmail', 'ses:SendRawEmail'], Resource: sesIdentityArn('example.com') },
-    ]);
+    expect(ses).toStrictEqual([{ Effect: 'Allow', Action: 'ses:SendEmail', Resource: [configurationSetArn(), sesIdentityArn('example.com')] }]);
   });
 
   it('uses "*" only for actions that have no resource-level permissions, and no wildcard action', () => {
@@ -459,10 +460,10 @@ describe('IAM of the steps function', () => {
 
     // Assess
     expect(ses).toHaveLength(1);
-    expect(actionsOf(ses[0] as Statement)).toStrictEqual(['ses:SendEmail', 'ses:SendRawEmail']);
-    expect(resourcesOf(ses[0] as Statement)).toHaveLength(2);
+    expect(actionsOf(ses[0] as Statement)).toStrictEqual(['ses:SendEmail']);
+    expect(resourcesOf(ses[0] as Statement)).toHaveLength(3);
     expect(resourcesOf(ses[0] as Statement)).toEqual(
-      expect.arrayContaining([sesIdentityArn('example.com'), sesIdentityArn('approver@example.com')]),
+      expect.arrayContaining([sesIdentityArn('example.com'), sesIdentityArn('approver@example.com'), configurationSetArn(stack.mailer.configurationSet)]),
     );
   });
 });
@@ -553,17 +554,59 @@ describe('HttpApi', () => {
     });
   });
 
-  it('has no CORS configuration', () => {
+  it('has no CORS configuration and no custom domain by default', () => {
     // Act & Assess
     synthesized.template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       ProtocolType: 'HTTP',
       CorsConfiguration: Match.absent(),
     });
+    synthesized.template.resourceCountIs('AWS::ApiGatewayV2::DomainName', 0);
+    synthesized.template.resourceCountIs('AWS::ApiGatewayV2::ApiMapping', 0);
+  });
+
+  it('answers CORS for exactly the configured origins: the methods of the routes, the headers the handlers read, no credentials', () => {
+    // Prepare
+    const { template } = synthesize({ corsOrigins: ['https://admin.example.com', 'http://localhost:5173'] });
+
+    // Act
+    const [api] = Object.values(template.findResources('AWS::ApiGatewayV2::Api'));
+
+    // Assess
+    expect(api?.Properties.CorsConfiguration).toStrictEqual({
+      AllowOrigins: ['https://admin.example.com', 'http://localhost:5173'],
+      AllowMethods: ['DELETE', 'GET', 'POST', 'PUT', 'OPTIONS'],
+      AllowHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-match'],
+      ExposeHeaders: ['location', 'retry-after', 'idempotent-replayed'],
+      AllowCredentials: false,
+      MaxAge: 3600,
+    });
+  });
+
+  it('maps a configured custom domain (TLS 1.2, its certificate) to the $default stage, and links in emails use it', () => {
+    // Prepare
+    const certificateArn = 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d';
+    const { template, stack } = synthesize({ domainName: 'assent.example.com', certificateArn });
+
+    // Act
+    const mappings = Object.values(template.findResources('AWS::ApiGatewayV2::ApiMapping')).map((mapping) => mapping.Properties);
+    const functions = template.findResources('AWS::Lambda::Function');
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+
+    // Assess
+    template.hasResourceProperties('AWS::ApiGatewayV2::DomainName', {
+      DomainName: 'assent.example.com',
+      DomainNameConfigurations: [{ CertificateArn: certificateArn, EndpointType: 'REGIONAL', SecurityPolicy: 'TLS_1_2' }],
+    });
+    expect(mappings).toStrictEqual([{ ApiId: refOf(stack.httpApi.api), DomainName: refOf(stack.httpApi.domainName as NonNullable<typeof stack.httpApi.domainName>), Stage: '$default' }]);
+    for (const handler of [stack.handlers.http, stack.handlers.steps, stack.recovery.outbox, stack.recovery.reconciler, stack.mailFeedback.handler]) {
+      expect(functions[logicalIdOf(handler.function)]?.Properties.Environment.Variables.ASSENT_PUBLIC_URL).toBe('https://assent.example.com');
+    }
+    expect(outputs.CustomDomainTarget?.Value).toStrictEqual(getAttOf(stack.httpApi.domainName as NonNullable<typeof stack.httpApi.domainName>, 'RegionalDomainName'));
   });
 });
 
 describe('outputs', () => {
-  it('exports the API URL, the table name, the state machine ARN, the event bus name and the archive bucket', () => {
+  it('exports the API URL, the table name, the state machine ARN, the event bus name, the archive bucket, the alarm topic and the configuration set', () => {
     // Prepare
     const { template, stack } = synthesized;
 
@@ -577,6 +620,8 @@ describe('outputs', () => {
       StateMachineArn: refOf(stack.workflow.stateMachine),
       EventBusName: refOf(stack.events.bus),
       ArchiveBucketName: refOf(stack.archive.bucket),
+      AlarmTopicArn: refOf(stack.alarms.topic),
+      MailConfigurationSetName: refOf(stack.mailer.configurationSet),
     });
   });
 });

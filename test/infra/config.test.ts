@@ -9,6 +9,8 @@ const valid = {
   jwtAudience: ['assent-admin'],
 };
 
+const CERTIFICATE_ARN = 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d';
+
 /** The problems a config is rejected with (fails the test when it is accepted). */
 function problemsOf(raw: unknown): readonly string[] {
   try {
@@ -36,6 +38,9 @@ describe('parseAssentConfig', () => {
       jwtRolesClaim: 'roles',
       jwksUrl: 'https://auth.example.com/.well-known/jwks.json',
       publicUrl: undefined,
+      domainName: undefined,
+      corsOrigins: [],
+      alarmEmails: [],
       logRetentionDays: 30,
       logLevel: 'INFO',
       ttlMinutes: 1440,
@@ -134,7 +139,7 @@ describe('parseAssentConfig', () => {
 
     // Assess
     expect(problems).toStrictEqual([
-      'cdk.json context assent: unknown key "senderEmial"; remove it or fix the spelling (known keys: senderEmail, sesIdentity, sesSandboxRecipients, adminEmails, jwtIssuer, jwtAudience, jwtRolesClaim, jwksUrl, publicUrl, logRetentionDays, logLevel, ttlMinutes, trackActions, rateLimits)',
+      'cdk.json context assent: unknown key "senderEmial"; remove it or fix the spelling (known keys: senderEmail, sesIdentity, sesSandboxRecipients, adminEmails, jwtIssuer, jwtAudience, jwtRolesClaim, jwksUrl, publicUrl, domainName, certificateArn, corsOrigins, alarmEmails, logRetentionDays, logLevel, ttlMinutes, trackActions, rateLimits)',
     ]);
   });
 
@@ -154,6 +159,72 @@ describe('parseAssentConfig', () => {
 
     // Assess
     expect(problems).toStrictEqual(['cdk.json context assent.ttlMinutes: must be a whole number of minutes, e.g. 1440']);
+  });
+
+  it('accepts a custom domain with its certificate, lower-cased, and derives publicUrl from it unless publicUrl is set', () => {
+    // Prepare
+    const domain = { domainName: 'Assent.Example.com', certificateArn: CERTIFICATE_ARN };
+
+    // Act
+    const derived = parseAssentConfig({ ...valid, ...domain });
+    const explicit = parseAssentConfig({ ...valid, ...domain, publicUrl: 'https://links.example.com/' });
+
+    // Assess
+    expect([derived.domainName, derived.certificateArn, derived.publicUrl, explicit.publicUrl]).toStrictEqual([
+      'assent.example.com',
+      CERTIFICATE_ARN,
+      'https://assent.example.com',
+      'https://links.example.com',
+    ]);
+  });
+
+  it('rejects a domain without its certificate, and a certificate without its domain, because neither can be deployed alone', () => {
+    // Act
+    const withoutCertificate = problemsOf({ ...valid, domainName: 'assent.example.com' });
+    const withoutDomain = problemsOf({ ...valid, certificateArn: CERTIFICATE_ARN });
+
+    // Assess
+    expect([...withoutCertificate, ...withoutDomain]).toStrictEqual([
+      `cdk.json context assent.certificateArn: is missing; domainName needs it: add the ARN of an ACM certificate for "assent.example.com" in the stack's region, e.g. "${CERTIFICATE_ARN}"`,
+      'cdk.json context assent.domainName: is missing; certificateArn is only used with it: add the domain the certificate is for, e.g. "assent.example.com", or remove certificateArn',
+    ]);
+  });
+
+  it('rejects a domain given as a URL and a certificate that is not an ACM ARN', () => {
+    // Act
+    const problems = problemsOf({ ...valid, domainName: 'https://assent.example.com/', certificateArn: 'arn:aws:iam::123456789012:server-certificate/assent' });
+
+    // Assess
+    expect(problems).toStrictEqual([
+      'cdk.json context assent.domainName: must be a domain name (no scheme, no path), e.g. "assent.example.com" (got "https://assent.example.com/")',
+      `cdk.json context assent.certificateArn: must be an ACM certificate ARN, e.g. "${CERTIFICATE_ARN}" (got "arn:aws:iam::123456789012:server-certificate/assent")`,
+    ]);
+  });
+
+  it('accepts CORS origins (https, or http on localhost, with a port) and rejects a path, plain http elsewhere and "*"', () => {
+    // Act
+    const accepted = parseAssentConfig({ ...valid, corsOrigins: ['https://admin.example.com', 'https://admin.example.com:8443', 'http://localhost:5173'] });
+    const problems = problemsOf({ ...valid, corsOrigins: ['https://admin.example.com/', 'http://admin.example.com', '*'] });
+
+    // Assess
+    expect(accepted.corsOrigins).toStrictEqual(['https://admin.example.com', 'https://admin.example.com:8443', 'http://localhost:5173']);
+    const hint = 'must be an origin (https://host[:port], no path; http only for localhost), e.g. "https://admin.example.com"';
+    expect(problems).toStrictEqual([
+      `cdk.json context assent.corsOrigins.0: ${hint} (got "https://admin.example.com/")`,
+      `cdk.json context assent.corsOrigins.1: ${hint} (got "http://admin.example.com")`,
+      `cdk.json context assent.corsOrigins.2: ${hint} (got "*")`,
+    ]);
+  });
+
+  it('rejects CORS origins that are not a list, and alarm addresses that are not email addresses', () => {
+    // Act
+    const problems = problemsOf({ ...valid, corsOrigins: 'https://admin.example.com', alarmEmails: ['ops@example.com', 'ops'] });
+
+    // Assess
+    expect(problems).toStrictEqual([
+      'cdk.json context assent.corsOrigins: must be a list of origins, e.g. ["https://admin.example.com"] (got "https://admin.example.com")',
+      'cdk.json context assent.alarmEmails.1: must be an email address, e.g. "ops@example.com" (got "ops")',
+    ]);
   });
 
   it('puts every problem in the error message, one line each', () => {

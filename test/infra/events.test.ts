@@ -25,7 +25,7 @@ describe('LifecycleEvents', () => {
     const { template, stack } = synthesized;
 
     // Act
-    const rules = Object.values(template.findResources('AWS::Events::Rule'));
+    const rules = Object.values(template.findResources('AWS::Events::Rule', { Properties: { EventBusName: refOf(stack.events.bus) } }));
 
     // Assess
     expect(rules).toHaveLength(1);

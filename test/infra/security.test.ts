@@ -43,11 +43,12 @@ const NO_RESOURCE_TYPE = [
 
 /** Which scope each action may be granted on. */
 const ALLOWED_SCOPES: readonly [RegExp, readonly string[]][] = [
-  [/^dynamodb:(BatchGetItem|BatchWriteItem|ConditionCheckItem|DeleteItem|DescribeTable|GetItem|PutItem|Query|Scan|UpdateItem)$/, ['table', 'table index']],
+  [/^dynamodb:(BatchGetItem|DeleteItem|GetItem|PutItem|Query|UpdateItem)$/, ['table']],
+  [/^dynamodb:Query$/, ['table index']],
   [/^dynamodb:(DescribeStream|GetRecords|GetShardIterator)$/, ['table stream']],
   [/^states:StartExecution$/, ['state machine']],
   [/^states:(DescribeExecution|StopExecution)$/, ['executions of the state machine']],
-  [/^ses:(SendEmail|SendRawEmail)$/, ['SES identity']],
+  [/^ses:SendEmail$/, ['SES identity', 'SES configuration set']],
   [/^events:PutEvents$/, ['event bus']],
   [/^s3:(GetObject|PutObject)$/, ['archive bucket, under archive/']],
   [/^sqs:(GetQueueAttributes|GetQueueUrl|SendMessage)$/, ['dead-letter queue']],
@@ -63,7 +64,7 @@ interface Grant {
 
 /** Every (role, action, resource) of every IAM policy in the template, the resource named by what it is. */
 function grantsOf({ template, stack }: Synthesized): Grant[] {
-  const functions = [stack.handlers.http, stack.handlers.steps, stack.archive.handler, stack.recovery.outbox, stack.recovery.reconciler];
+  const functions = [stack.handlers.http, stack.handlers.steps, stack.archive.handler, stack.recovery.outbox, stack.recovery.reconciler, stack.mailFeedback.handler];
   const ownLogGroup = new Map(functions.map((handler) => [logicalIdOf(handler.role), JSON.stringify(getAttOf(handler.logGroup, 'Arn'))]));
   const table = getAttOf(stack.table.table, 'Arn');
   const machine = stack.workflow.stateMachine;
@@ -74,11 +75,13 @@ function grantsOf({ template, stack }: Synthesized): Grant[] {
     [refOf(machine), 'state machine'],
     [{ 'Fn::Join': ['', [...arnPrefix('states'), ':execution:', getAttOf(machine, 'Name'), ':*']] }, 'executions of the state machine'],
     [{ 'Fn::Join': ['', [...arnPrefix('ses'), `:identity/${cdkJson.context.assent.sesIdentity}`]] }, 'SES identity'],
+    [{ 'Fn::Join': ['', [...arnPrefix('ses'), ':configuration-set/', refOf(stack.mailer.configurationSet)]] }, 'SES configuration set'],
     [getAttOf(stack.events.bus, 'Arn'), 'event bus'],
     [{ 'Fn::Join': ['', [getAttOf(stack.archive.bucket, 'Arn'), '/archive/*']] }, 'archive bucket, under archive/'],
     [{ 'Fn::Join': ['', [getAttOf(stack.archive.bucket, 'Arn'), '/archive/index/tasks/*']] }, 'archive bucket, under archive/'],
     [getAttOf(stack.archive.deadLetterQueue, 'Arn'), 'dead-letter queue'],
     [getAttOf(stack.recovery.deadLetterQueue, 'Arn'), 'dead-letter queue'],
+    [getAttOf(stack.mailFeedback.deadLetterQueue, 'Arn'), 'dead-letter queue'],
     // The reconciler's schedule invokes it (and CDK adds its versions, `<arn>:*`).
     [getAttOf(stack.recovery.reconciler.function, 'Arn'), 'reconciler function'],
     [{ 'Fn::Join': ['', [getAttOf(stack.recovery.reconciler.function, 'Arn'), ':*']] }, 'reconciler function'],
@@ -121,7 +124,7 @@ describe('IAM of every role in the stack', () => {
     expect(grants.filter(({ action }) => action.includes('*'))).toStrictEqual([]);
   });
 
-  it('scopes the steps function like the http function: the table and its indexes (not its stream) and the SES identity', () => {
+  it('scopes the steps function like the http function: items of the table, Query on its indexes (not its stream), sending as the identity with the configuration set', () => {
     // Prepare
     const steps = logicalIdOf(synthesized.stack.handlers.steps.role);
 
@@ -129,15 +132,45 @@ describe('IAM of every role in the stack', () => {
     const grants = grantsOf(synthesized).filter(({ role, action }) => role === steps && /^(dynamodb|ses):/.test(action));
 
     // Assess
-    const items = ['BatchGetItem', 'BatchWriteItem', 'ConditionCheckItem', 'DeleteItem', 'DescribeTable', 'GetItem', 'PutItem', 'Query', 'Scan', 'UpdateItem'];
-    const scopes = ['table', ...tableDefinition.indexes.map(() => 'table index')];
+    const items = ['BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'];
     expect(grants.map(({ action, scope }) => `${action} on ${scope}`).sort()).toStrictEqual(
       [
-        ...items.flatMap((item) => scopes.map((scope) => `dynamodb:${item} on ${scope}`)),
+        ...items.map((item) => `dynamodb:${item} on table`),
+        ...tableDefinition.indexes.map(() => 'dynamodb:Query on table index'),
         'ses:SendEmail on SES identity',
-        'ses:SendRawEmail on SES identity',
+        'ses:SendEmail on SES configuration set',
       ].sort(),
     );
+  });
+
+  it('lets the mail feedback function read and write known items only (the task, its notification), send mail and reach its DLQ', () => {
+    // Prepare
+    const role = logicalIdOf(synthesized.stack.mailFeedback.handler.role);
+
+    // Act
+    const grants = grantsOf(synthesized).filter((grant) => grant.role === role && !/^(logs|xray):/.test(grant.action));
+
+    // Assess
+    expect(grants.map(({ action, scope }) => `${action} on ${scope}`).sort()).toStrictEqual(
+      [
+        'dynamodb:GetItem on table',
+        'dynamodb:PutItem on table',
+        'dynamodb:UpdateItem on table',
+        'ses:SendEmail on SES identity',
+        'ses:SendEmail on SES configuration set',
+        'sqs:GetQueueAttributes on dead-letter queue',
+        'sqs:GetQueueUrl on dead-letter queue',
+        'sqs:SendMessage on dead-letter queue',
+      ].sort(),
+    );
+  });
+
+  it('grants no role ses:SendRawEmail (the mailer sends with SendEmail) and no table action the adapters never send', () => {
+    // Act
+    const actions = new Set(grantsOf(synthesized).map(({ action }) => action));
+
+    // Assess
+    expect(['ses:SendRawEmail', 'dynamodb:Scan', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'].filter((action) => actions.has(action))).toStrictEqual([]);
   });
 
   it('lets the state machine invoke the steps function and use "*" only for log delivery and tracing', () => {
@@ -159,8 +192,8 @@ describe('IAM of every role in the stack', () => {
     const roles = Object.values(synthesized.template.findResources('AWS::IAM::Role')).map((role) => role.Properties);
 
     // Assess
-    // The three functions' roles and the state machine's; the outbox's, the reconciler's and its schedule's.
-    expect(roles.length).toBe(7);
+    // The three functions' roles and the state machine's; the outbox's, the reconciler's and its schedule's; the mail feedback function's.
+    expect(roles.length).toBe(8);
     expect(roles.map((role) => [role.ManagedPolicyArns, role.Policies])).toStrictEqual(roles.map(() => [undefined, undefined]));
   });
 });
