@@ -126,7 +126,10 @@ describe('reset-password (uniform)', () => {
 
     // Assess
     expect([known.status, unknown.status]).toStrictEqual([429, 429]);
-    expect(known.body.replace('limited@example.com', '')).toBe(unknown.body.replace('missing@example.com', ''));
+    // The two answers can straddle a second boundary, so the seconds left are compared apart.
+    const withoutSeconds = (body: string) => body.replace(/\d+/g, 'N');
+    expect(withoutSeconds(known.body)).toBe(withoutSeconds(unknown.body));
+    expect(Math.abs(Number(known.retryAfter) - Number(unknown.retryAfter))).toBeLessThanOrEqual(1);
     expect(JSON.parse(known.body).detail).toMatch(/^Too many reset-password requests for this address: at most 5 per 1 h\. Try again in \d+ seconds\.$/);
   }, 60_000);
 
