@@ -11,6 +11,7 @@ import type {
 } from '#ports/user-directory';
 import { hashPassword } from '#core/passwords';
 import { awsErrorName, rethrowAws, sendConditional } from '../aws-errors.ts';
+import { DynamoDbProjects } from './projects.ts';
 
 export interface DynamoDbUserDirectoryOptions {
   readonly client: DynamoDBDocumentClient;
@@ -22,8 +23,6 @@ export interface DynamoDbUserDirectoryOptions {
  * names unique and finds a project by name.
  */
 const userKey = (email: string) => ({ pk: `USER#${email.toLowerCase()}`, sk: 'USER' });
-const projectKey = (id: string) => ({ pk: `PROJECT#${id}`, sk: 'PROJECT' });
-const projectNameKey = (name: string) => ({ pk: `PROJECTNAME#${name}`, sk: 'PROJECTNAME' });
 
 /** Optional user attributes: "unchanged" also means "still absent" for these. */
 const OPTIONAL_USER_ATTRIBUTES = ['projectId', 'passwordHash', 'previousEmail'] as const;
@@ -71,7 +70,11 @@ export class DynamoDbUserDirectory implements UserDirectory {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
 
+  /** Projects and their name claims: the same items the Cognito directory keeps beside its pool. */
+  private readonly projects: DynamoDbProjects;
+
   constructor(options: DynamoDbUserDirectoryOptions) {
+    this.projects = new DynamoDbProjects(options);
     this.client = options.client;
     this.tableName = options.tableName;
   }
@@ -96,41 +99,16 @@ export class DynamoDbUserDirectory implements UserDirectory {
     await this.update(email, 'SET passwordHash = :hash, enabled = :true', { ':hash': await hashPassword(password), ':true': true });
   }
 
-  async findProjectByName(name: string): Promise<DirectoryProject | undefined> {
-    const claim = await this.get(projectNameKey(name), 'Reading a project name');
-    return claim ? this.getProject(String(claim.projectId)) : undefined;
+  findProjectByName(name: string): Promise<DirectoryProject | undefined> {
+    return this.projects.findProjectByName(name);
   }
 
-  /**
-   * The name claim, then the project: two plain conditional puts (a transaction would bill each item
-   * twice). A crash between them leaves a claim naming this id, which a retry recognises as its
-   * own; a project id already taken by another name releases the claim again.
-   */
-  async createProject(project: DirectoryProject): Promise<boolean> {
-    const existing = await this.getProject(project.id);
-    if (existing) return false;
-    const claimed = await sendConditional(
-      () =>
-        this.client.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: { ...projectNameKey(project.name), projectId: project.id },
-            ConditionExpression: 'attribute_not_exists(pk) OR projectId = :id',
-            ExpressionAttributeValues: { ':id': project.id },
-          }),
-        ),
-      'Claiming a project name',
-    );
-    if (!claimed) return false;
-    const created = await this.putIfAbsent({ ...projectKey(project.id), ...project }, 'Creating a project');
-    // The id is another project's (created in between): this claim is not to stay.
-    if (!created) await this.releaseName(project);
-    return created;
+  createProject(project: DirectoryProject): Promise<boolean> {
+    return this.projects.createProject(project);
   }
 
-  async getProject(id: string): Promise<DirectoryProject | undefined> {
-    const item = await this.get(projectKey(id), 'Reading a project');
-    return item && withoutKeys<DirectoryProject>(item);
+  getProject(id: string): Promise<DirectoryProject | undefined> {
+    return this.projects.getProject(id);
   }
 
   /**
@@ -204,19 +182,7 @@ export class DynamoDbUserDirectory implements UserDirectory {
   }
 
   setQuota(projectId: string, quota: DirectoryQuota): Promise<boolean> {
-    return sendConditional(
-      () =>
-        this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: projectKey(projectId),
-            UpdateExpression: 'SET quota = :quota',
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeValues: { ':quota': quota },
-          }),
-        ),
-      'Setting a quota',
-    );
+    return this.projects.setQuota(projectId, quota);
   }
 
   async deleteDisabledUser(email: string, projectId: string): Promise<DeleteUserResult> {
@@ -236,26 +202,11 @@ export class DynamoDbUserDirectory implements UserDirectory {
     return (await this.findUser(email)) ? 'kept' : 'absent';
   }
 
-  /** The name claim (only while it still names this project), then the project: each conditional on being there. */
-  async deleteProject(project: Pick<DirectoryProject, 'id' | 'name'>): Promise<boolean> {
-    const name = await this.releaseName(project);
-    const item = await this.deleteIf(projectKey(project.id), 'attribute_exists(pk)', {}, 'Deleting a project');
-    return name || item;
+  deleteProject(project: Pick<DirectoryProject, 'id' | 'name'>): Promise<boolean> {
+    return this.projects.deleteProject(project);
   }
 
-  private releaseName(project: Pick<DirectoryProject, 'id' | 'name'>): Promise<boolean> {
-    return this.deleteIf(projectNameKey(project.name), 'projectId = :id', { ':id': project.id }, 'Releasing a project name');
-  }
 
-  private deleteIf(key: { pk: string; sk: string }, condition: string, values: Record<string, unknown>, what: string): Promise<boolean> {
-    return sendConditional(
-      () =>
-        this.client.send(
-          new DeleteCommand({ TableName: this.tableName, Key: key, ConditionExpression: condition, ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}) }),
-        ),
-      what,
-    );
-  }
 
   private async get(key: { pk: string; sk: string }, what: string): Promise<Record<string, unknown> | undefined> {
     try {
