@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Match } from 'aws-cdk-lib/assertions';
+import { FUNCTION_ENV } from '../../functions/app.ts';
+import { ENV } from '../../functions/env-names.ts';
 import { DEFAULT_ROUTE_KEY, routeKey, routes } from '../../functions/http/routes.ts';
 import { PROJECT_ROOT } from '../../lib/assent-stack.ts';
 import { HANDLER_BUNDLING } from '../../lib/constructs/handler-function.ts';
@@ -209,6 +211,24 @@ describe('handler functions', () => {
         'https://assent.example.com',
       );
     }
+  });
+});
+
+describe('function environments', () => {
+  it('set every variable each function reads (FUNCTION_ENV, less the optional ones), from the bindings', () => {
+    // Prepare
+    const { template, stack } = synthesized;
+    const functions = { http: stack.handlers.http, steps: stack.handlers.steps, outbox: stack.recovery.outbox, reconcile: stack.recovery.reconciler, mailFeedback: stack.mailFeedback.handler };
+    const optional: readonly string[] = [ENV.rolesClaim, ENV.rateLimits];
+
+    // Act
+    const missing = (Object.keys(FUNCTION_ENV) as (keyof typeof FUNCTION_ENV)[]).flatMap((role) => {
+      const variables = template.findResources('AWS::Lambda::Function')[logicalIdOf(functions[role].function)]?.Properties.Environment.Variables ?? {};
+      return FUNCTION_ENV[role].map((key) => ENV[key]).filter((name) => !optional.includes(name) && !(name in variables)).map((name) => `${role}: ${name}`);
+    });
+
+    // Assess
+    expect(missing).toStrictEqual([]);
   });
 });
 

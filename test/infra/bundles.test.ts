@@ -13,7 +13,7 @@ import { PROJECT_ROOT } from '../../lib/assent-stack.ts';
 import { esbuildOptionsFor } from '../../lib/bundling/esbuild-options.ts';
 import { HANDLER_BUNDLING, handlerEnvironment } from '../../lib/constructs/handler-function.ts';
 
-const ENTRIES = { http: 'functions/http/handler.ts', steps: 'functions/steps/handler.ts', archiver: 'functions/streams/archive.ts' } as const;
+const ENTRIES = { http: 'functions/http/handler.ts', steps: 'functions/steps/handler.ts', archiver: 'functions/streams/archive.ts', mailFeedback: 'functions/streams/mail-feedback.ts' } as const;
 type Name = keyof typeof ENTRIES;
 
 let out: string;

@@ -59,6 +59,23 @@ describe('cdk-nag AwsSolutions', () => {
     expect(report.success).toBe(true);
   });
 
+  it('reports no unacknowledged finding with every option set (custom domain, CORS, alarm emails, sandbox recipients)', () => {
+    // Prepare
+    const { app } = synthesize({
+      domainName: 'assent.example.com',
+      certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d',
+      corsOrigins: ['https://admin.example.com'],
+      alarmEmails: ['ops@example.com'],
+      sesSandboxRecipients: ['approver@example.com'],
+    });
+
+    // Act
+    const report = new AwsSolutionsChecks().validateScope(app);
+
+    // Assess
+    expect(report.violations.map((violation) => `${violation.severity} ${violation.ruleName}`)).toStrictEqual([]);
+  });
+
   it('gives every acknowledgement a reason', () => {
     // Act
     const acknowledgements = acknowledgementsIn(synthesized.app);
