@@ -57,8 +57,9 @@ export async function awaitApproval(ctx: Context, taskId: string, sfnToken: stri
     await ctx.deps.workflow.resume(sfnToken, { decision: isApprovedOrLater(task.status) ? 'approved' : 'rejected' });
     return task;
   }
-  // A re-run of this wait sends only if a failed send gave its claim back.
-  if (!task.wait || (!claimed && task.sentEmails.includes('approval'))) return task;
+  // A run of the same wait again (its first run died, perhaps before its emails went) sends them
+  // again, links of the same round: at least once, twice only if the first died after sending.
+  if (!task.wait) return task;
   await sendingOnce(ctx, task.id, 'approval', claimed, async () => {
     const wait = task.wait as NonNullable<Task['wait']>;
     const taskType = ctx.deps.registry.taskType(task.type);

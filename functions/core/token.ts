@@ -21,8 +21,10 @@ export interface TokenView {
 
 /**
  * The execution waits for the user: the task moves to `awaiting_token` with this wait, and a
- * one-time token is emailed. A re-run of the same wait (a retried step, a restarted runner) sends
- * another link of the same round, so the first one keeps working too. `current`: the task as the
+ * one-time token is emailed. A run of the same wait again (the same task token: its first run died,
+ * perhaps before the email went) sends another link of the same round, so the first one keeps
+ * working too: an email is sent at least once, twice only if the first run died between the send
+ * and its return. A retried step (a new task token) makes a new round. `current`: the task as the
  * caller just read or wrote it (saves a read).
  */
 export async function awaitToken(
@@ -38,7 +40,6 @@ export async function awaitToken(
     await ctx.deps.workflow.resume(sfnToken, { submitted: true });
     return;
   }
-  if (task.status === 'awaiting_token' && task.wait?.sfnToken === sfnToken && task.sentEmails.includes('token')) return;
   const at = ctx.now();
   // The wait and the claim on its email are one write: the token email is sent once, not recorded after.
   const committed = await ctx.committer.commit(

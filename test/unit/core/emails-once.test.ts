@@ -1,9 +1,10 @@
 import type { Task } from '#core/task';
-import { engineWithFakes } from '../../support/engine-harness.ts';
+import { engineWithFakes, linkSecret } from '../../support/engine-harness.ts';
 
 /**
- * A wait's emails are claimed in the write that makes the wait (no write after sending): a re-run of
- * the step sends nothing again, and a send that failed gives its claim back so the retry sends.
+ * A wait's emails are claimed in the write that makes the wait (no write after sending). A run of the
+ * same wait again (the same task token: its first run died) sends again, with no write; a send that
+ * failed gives its claim back so the retried step sends.
  */
 const ADMIN = { kind: 'admin' as const, id: 'root@example.com' };
 
@@ -19,16 +20,26 @@ async function approvedSignUp() {
 const tokenEmails = (harness: ReturnType<typeof engineWithFakes>) => harness.mailer.sent.filter((mail) => mail.subject === 'Choose your password for apollo');
 
 describe('the token email of a wait', () => {
-  it('is claimed with the wait in one write and sent once, also when the step runs again', async () => {
+  it('is claimed with the wait in one write; a run of the same wait again sends another link of its round, without a write', async () => {
     // Prepare
     const { harness, task } = await approvedSignUp();
     const versionBefore = (await harness.store.get(task.id))?.version ?? -1;
     // Act
     await harness.engine.awaitToken(task.id, 'sfn-token');
+    const afterFirst = (await harness.store.get(task.id)) as Task;
     await harness.engine.awaitToken(task.id, 'sfn-token');
     // Assess
     const stored = (await harness.store.get(task.id)) as Task;
-    expect([tokenEmails(harness).length, stored.sentEmails, stored.version - versionBefore]).toStrictEqual([1, ['token'], 1]);
+    const links = tokenEmails(harness).map((mail) => linkSecret(mail.text));
+    const views = await Promise.all(links.map(async (secret) => (await harness.core.requests.viewToken(secret)).task.wait?.round));
+    expect([links.length, new Set(links).size, views, stored.sentEmails, afterFirst.version - versionBefore, stored.version - afterFirst.version]).toStrictEqual([
+      2,
+      2,
+      [afterFirst.wait?.round, afterFirst.wait?.round],
+      ['token'],
+      1,
+      0,
+    ]);
   });
 
   it('that failed to send is given back, so the retried step sends it and records it', async () => {

@@ -44,17 +44,20 @@ describe('AwaitApproval', () => {
     expect(harness.workflow.resumed).toStrictEqual([]);
   });
 
-  it('run again with the same token (a restarted runner) does not email twice', async () => {
+  it('run again with the same token (its first run died, maybe before emailing): emails again, and both links work', async () => {
     // Prepare
     const harness = setup();
     const task = await signUp(harness);
     await harness.engine.awaitApproval(task.id, 'sfn-approval-1');
+    const version = (await harness.store.get(task.id))?.version;
 
     // Act
     await harness.engine.awaitApproval(task.id, 'sfn-approval-1');
 
-    // Assess
-    expect(harness.mailer.sent).toHaveLength(1);
+    // Assess: a second link of the same round, the wait unchanged.
+    const links = harness.mailer.sent.map((mail) => linkSecret(mail.text));
+    const views = await Promise.all(links.map(async (secret) => (await harness.core.requests.viewApproval(secret)).task.id));
+    expect([links.length, new Set(links).size, views, (await harness.store.get(task.id))?.version]).toStrictEqual([2, 2, [task.id, task.id], version]);
     expect(await kinds(harness)).toStrictEqual([]);
   });
 
