@@ -18,18 +18,20 @@ export interface ReconcileOptions {
   readonly graceSeconds?: number;
 }
 
-/** Open tasks checked (past the grace period), stranded ones started, stranded ones failed. */
+/** Open tasks checked (past the grace period), stranded ones started, resumed or failed. */
 export type ReconcileCounts = Omit<ReconcileReport, 'at'>;
 
 /**
  * The reconciler: every open task (pending, approved, awaiting_token) unchanged for the grace
  * period is checked against its current execution. One that never started is started (same name
  * and input as the request's: idempotent); one that ended while the task is open is failed through
- * the failure phase, which tells the operators and makes it retryable. Records the counts.
+ * the failure phase, which tells the operators and makes it retryable; one approved while its
+ * execution still waits for the decision (the decider died before telling it) is resumed with it.
+ * Records the counts.
  */
 export async function reconcile(ctx: Context, options: ReconcileOptions = {}): Promise<ReconcileCounts> {
   const cutoff = ctx.deps.ports.clock.now().getTime() - (options.graceSeconds ?? DEFAULT_GRACE_SECONDS) * 1000;
-  const counts = { checked: 0, started: 0, failed: 0 };
+  const counts = { checked: 0, started: 0, resumed: 0, failed: 0 };
   for (const status of OPEN_STATUSES) {
     let cursor: string | undefined;
     do {
@@ -49,10 +51,10 @@ export async function reconcile(ctx: Context, options: ReconcileOptions = {}): P
   return counts;
 }
 
-async function repair(ctx: Context, task: Task): Promise<'started' | 'failed' | undefined> {
+async function repair(ctx: Context, task: Task): Promise<'started' | 'resumed' | 'failed' | undefined> {
   const { workflow } = ctx.deps;
   const status = await workflow.describe(task.executionArn ?? workflow.executionArn(task.id, task.attempt));
-  if (status === 'RUNNING') return undefined;
+  if (status === 'RUNNING') return waitsForItsDecision(task) ? resumeDecided(ctx, task) : undefined;
   // Read again: a task that moved on since the list (ended, or retried into a new execution) is not stranded.
   const current = await ctx.deps.tasks.get(task.id);
   if (!current || !isOpen(current) || current.attempt !== task.attempt) return undefined;
@@ -64,6 +66,16 @@ async function repair(ctx: Context, task: Task): Promise<'started' | 'failed' | 
   const cause = status === 'MISSING' ? `The workflow never started and cannot be: task type ${current.type} is not declared` : endedCause(status, current);
   const failed = await failTask(ctx, current.id, resumeStateOf(current), { Error: WORKFLOW_ENDED, Cause: cause });
   return failed.status === 'failed' ? 'failed' : undefined;
+}
+
+/** Approved, and its wait is still the approval's: nobody told the execution (its decider died in between). */
+const waitsForItsDecision = (task: Task): boolean => task.status === 'approved' && task.wait?.kind === 'approval';
+
+/** Tells the waiting execution the decision that was saved; answers 'resumed' if it was still waiting for it. */
+async function resumeDecided(ctx: Context, task: Task): Promise<'resumed' | undefined> {
+  const current = await ctx.deps.tasks.get(task.id);
+  if (!current || !waitsForItsDecision(current) || current.attempt !== task.attempt || !current.wait) return undefined;
+  return (await ctx.deps.workflow.resume(current.wait.sfnToken, { decision: 'approved' })) ? 'resumed' : undefined;
 }
 
 const endedCause = (status: Exclude<ExecutionStatus, 'RUNNING' | 'MISSING'>, task: Task): string => `The workflow ended (${status}) while the task was ${task.status}.`;

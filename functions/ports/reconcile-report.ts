@@ -1,11 +1,13 @@
 import * as z from 'zod';
 
-/** What one reconcile run found: open tasks checked, stranded ones it started, stranded ones it failed. */
+/** What one reconcile run found: open tasks checked, stranded ones it started, resumed (approved, execution not told) or failed. */
 export const ReconcileReportSchema = z.object({
   /** When the run ended (ISO 8601). */
   at: z.string(),
   checked: z.number().int(),
   started: z.number().int(),
+  /** Reports saved before this count existed have none. */
+  resumed: z.number().int().default(0),
   failed: z.number().int(),
 });
 export type ReconcileReport = z.infer<typeof ReconcileReportSchema>;

@@ -1,7 +1,8 @@
 /**
  * The reconciler's Lambda: an EventBridge schedule on AWS (lib/constructs/task-recovery.ts), a
  * timer in local mode (local/start.ts), the same code. Finds open tasks whose execution never
- * started (starts it) or ended behind their back (fails them, telling the operators), and logs
+ * started (starts it), approved ones whose execution was never told (resumes it), or ended behind
+ * their back (fails them, telling the operators), and logs
  * and records the counts (`GET /v1/status` → `stranded`). On Lambda it also publishes them as the
  * metric `Assent/StrandedTasks` (an EMF log line), which the operators' alarm watches.
  */
@@ -20,7 +21,7 @@ export type ReconcileEvent = z.infer<typeof ReconcileEventSchema>;
 
 /** The CloudWatch namespace of Assent's metrics. */
 export const METRICS_NAMESPACE = 'Assent';
-/** Tasks a run found stranded (started + failed): more than 0 means executions are lost somewhere. */
+/** Tasks a run found stranded (started + resumed + failed): more than 0 means executions are lost somewhere. */
 export const STRANDED_TASKS_METRIC = 'StrandedTasks';
 
 /** Where a run's metrics go: Powertools Metrics, which writes them as one EMF line. */
@@ -41,7 +42,7 @@ export async function runReconcile(event: unknown, core: Pick<Core, 'schedules'>
   const counts = await core.schedules.reconcile(graceSeconds === undefined ? {} : { graceSeconds });
   logger.info('Reconciled open tasks', { ...counts });
   if (sink) {
-    sink.addMetric(STRANDED_TASKS_METRIC, MetricUnit.Count, counts.started + counts.failed);
+    sink.addMetric(STRANDED_TASKS_METRIC, MetricUnit.Count, counts.started + counts.resumed + counts.failed);
     sink.publishStoredMetrics();
   }
   return counts;

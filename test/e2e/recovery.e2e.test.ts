@@ -136,7 +136,7 @@ describe('outbox and reconciler (local stack)', () => {
       'error',
       'Assent.WorkflowEnded: The workflow ended (ABORTED) while the task was pending.',
     ]);
-    expect(status.stranded).toStrictEqual({ at: expect.any(String), checked: expect.any(Number), started: expect.any(Number), failed: expect.any(Number) });
+    expect(status.stranded).toStrictEqual({ at: expect.any(String), checked: expect.any(Number), started: expect.any(Number), resumed: expect.any(Number), failed: expect.any(Number) });
     expect(retried.status).toBe(200);
     await until('the retry did not start a new execution', async () => {
       const execution = await sfn.send(new DescribeExecutionCommand({ executionArn: `${executionArnOf(id)}-r2` })).catch(() => undefined);

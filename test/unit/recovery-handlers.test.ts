@@ -134,36 +134,36 @@ describe('the reconcile handler', () => {
   it('passes the schedule\'s grace period to the core and answers the counts', async () => {
     // Prepare
     const seen: unknown[] = [];
-    const core = { schedules: { reconcile: async (options?: unknown) => (seen.push(options), { checked: 3, started: 1, failed: 1 }) } };
+    const core = { schedules: { reconcile: async (options?: unknown) => (seen.push(options), { checked: 3, started: 1, resumed: 0, failed: 1 }) } };
 
     // Act
     const counts = await runReconcile({ graceSeconds: 60 }, core);
     await runReconcile({ version: '0', 'detail-type': 'Scheduled Event' }, core);
 
     // Assess
-    expect(counts).toStrictEqual({ checked: 3, started: 1, failed: 1 });
+    expect(counts).toStrictEqual({ checked: 3, started: 1, resumed: 0, failed: 1 });
     expect(seen).toStrictEqual([{ graceSeconds: 60 }, {}]);
   });
 
-  it('publishes the stranded tasks (started + failed) as one metric per run, 0 included', async () => {
+  it('publishes the stranded tasks (started + resumed + failed) as one metric per run, 0 included', async () => {
     // Prepare
     const published: unknown[] = [];
     const sink = { addMetric: (...metric: unknown[]) => published.push(metric), publishStoredMetrics: () => published.push('published') };
-    const core = (started: number, failed: number) => ({ schedules: { reconcile: async () => ({ checked: 5, started, failed }) } });
+    const core = (started: number, resumed: number, failed: number) => ({ schedules: { reconcile: async () => ({ checked: 9, started, resumed, failed }) } });
 
     // Act
-    await runReconcile({}, core(1, 2), sink);
-    await runReconcile({}, core(0, 0), sink);
+    await runReconcile({}, core(1, 4, 2), sink);
+    await runReconcile({}, core(0, 0, 0), sink);
 
     // Assess
-    expect(published).toStrictEqual([['StrandedTasks', 'Count', 3], 'published', ['StrandedTasks', 'Count', 0], 'published']);
+    expect(published).toStrictEqual([['StrandedTasks', 'Count', 7], 'published', ['StrandedTasks', 'Count', 0], 'published']);
   });
 
   it('writes the metric as an EMF line in namespace Assent with the service dimension, which the alarm watches', async () => {
     // Prepare
     const lines: string[] = [];
     const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => (lines.push(String(chunk)), true));
-    const core = { schedules: { reconcile: async () => ({ checked: 2, started: 1, failed: 0 }) } };
+    const core = { schedules: { reconcile: async () => ({ checked: 2, started: 1, resumed: 0, failed: 0 }) } };
 
     // Act
     try {
@@ -181,7 +181,7 @@ describe('the reconcile handler', () => {
 
   it('refuses a grace period that is not a whole number of seconds', async () => {
     // Prepare
-    const core = { schedules: { reconcile: async () => ({ checked: 0, started: 0, failed: 0 }) } };
+    const core = { schedules: { reconcile: async () => ({ checked: 0, started: 0, resumed: 0, failed: 0 }) } };
 
     // Act
     const run = runReconcile({ graceSeconds: -1 }, core);

@@ -31,7 +31,7 @@ describe('reconcile (the scheduled repair of stranded tasks)', () => {
     const counts = await harness.core.schedules.reconcile();
 
     // Assess
-    expect(counts).toStrictEqual({ checked: 1, started: 1, failed: 0 });
+    expect(counts).toStrictEqual({ checked: 1, started: 1, resumed: 0, failed: 0 });
     expect(harness.workflow.started).toStrictEqual([{ taskId: task.id, approvalTimeoutSeconds: WEEK, tokenTimeoutSeconds: WEEK, attempt: 1 }]);
     expect((await harness.store.get(task.id))?.status).toBe('pending');
   });
@@ -65,7 +65,7 @@ describe('reconcile (the scheduled repair of stranded tasks)', () => {
     const retried = await harness.engine.retry(task.id, ADMIN);
 
     // Assess
-    expect(counts).toStrictEqual({ checked: 1, started: 0, failed: 1 });
+    expect(counts).toStrictEqual({ checked: 1, started: 0, resumed: 0, failed: 1 });
     expect(failed?.status).toBe('failed');
     expect(failed?.failure).toStrictEqual({ step: 'AwaitToken', error: 'Assent.WorkflowEnded', cause: 'The workflow ended (ABORTED) while the task was awaiting_token.', retryable: true, dataRevision: 0 });
     expect(failed?.history.at(-1)).toMatchObject({ event: 'failed', from: 'awaiting_token', to: 'failed', by: { kind: 'system' } });
@@ -94,6 +94,40 @@ describe('reconcile (the scheduled repair of stranded tasks)', () => {
     expect((await harness.store.get(task.id))?.failure).toStrictEqual({ step, error: 'Assent.WorkflowEnded', cause: `The workflow ended (${status}) while the task was ${taskStatus}.`, retryable: true, dataRevision: 0 });
   });
 
+  it('resumes the execution of an approved task that still waits for its decision (the decider died before telling it)', async () => {
+    // Prepare: approved in the store, its wait still the approval's, as a decision saved by a process killed before SendTaskSuccess.
+    const harness = setup();
+    const created = await harness.engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
+    await harness.engine.awaitApproval(created.id, 'sfn-approval-1');
+    const waiting = harness.store.tasks.get(created.id) as Task;
+    harness.store.tasks.set(created.id, { ...waiting, status: 'approved' });
+    harness.clock.advance(180);
+
+    // Act
+    const counts = await harness.core.schedules.reconcile();
+
+    // Assess
+    expect(counts).toStrictEqual({ checked: 1, started: 0, resumed: 1, failed: 0 });
+    expect(harness.workflow.resumed).toStrictEqual([{ sfnToken: 'sfn-approval-1', output: { decision: 'approved' } }]);
+  });
+
+  it('does not resume an approved task whose execution waits for its token already', async () => {
+    // Prepare
+    const harness = setup();
+    const created = await harness.engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
+    await harness.engine.awaitApproval(created.id, 'sfn-approval-1');
+    await harness.engine.decide(created.id, 'approve', ADMIN);
+    await harness.engine.awaitToken(created.id, 'sfn-token-1');
+    const resumedBefore = harness.workflow.resumed.length;
+    harness.clock.advance(180);
+
+    // Act
+    const counts = await harness.core.schedules.reconcile();
+
+    // Assess
+    expect([counts, harness.workflow.resumed.length - resumedBefore]).toStrictEqual([{ checked: 1, started: 0, resumed: 0, failed: 0 }, 0]);
+  });
+
   it('leaves a task whose execution runs, and one written within the grace period, alone', async () => {
     // Prepare
     const harness = setup();
@@ -108,8 +142,8 @@ describe('reconcile (the scheduled repair of stranded tasks)', () => {
     const withLongerGrace = await harness.core.schedules.reconcile({ graceSeconds: 600 });
 
     // Assess
-    expect(counts).toStrictEqual({ checked: 1, started: 0, failed: 0 });
-    expect(withLongerGrace).toStrictEqual({ checked: 0, started: 0, failed: 0 });
+    expect(counts).toStrictEqual({ checked: 1, started: 0, resumed: 0, failed: 0 });
+    expect(withLongerGrace).toStrictEqual({ checked: 0, started: 0, resumed: 0, failed: 0 });
     expect(harness.workflow.started).toStrictEqual([]);
     expect((await harness.store.get(young.id))?.status).toBe('pending');
   });
@@ -126,7 +160,7 @@ describe('reconcile (the scheduled repair of stranded tasks)', () => {
     const outcome = await harness.core.streams.startExecution(task.id, 1);
 
     // Assess
-    expect(counts).toStrictEqual({ checked: 0, started: 0, failed: 0 });
+    expect(counts).toStrictEqual({ checked: 0, started: 0, resumed: 0, failed: 0 });
     expect(outcome).toBe('skipped');
     expect(harness.workflow.started).toStrictEqual([]);
   });
@@ -142,7 +176,7 @@ describe('reconcile (the scheduled repair of stranded tasks)', () => {
     const counts = await harness.core.schedules.reconcile();
 
     // Assess
-    expect(counts).toStrictEqual({ checked: 0, started: 0, failed: 0 });
+    expect(counts).toStrictEqual({ checked: 0, started: 0, resumed: 0, failed: 0 });
     expect((await harness.store.get(task.id))?.status).toBe('cancelled');
   });
 
@@ -163,7 +197,7 @@ describe('reconcile (the scheduled repair of stranded tasks)', () => {
     const counts = await harness.core.schedules.reconcile();
 
     // Assess
-    expect(counts).toStrictEqual({ checked: 2, started: 1, failed: 0 });
+    expect(counts).toStrictEqual({ checked: 2, started: 1, resumed: 0, failed: 0 });
     expect(harness.workflow.started.map((start) => start.taskId)).toStrictEqual([fine.id]);
     expect(errors).toStrictEqual([`Reconciling task ${broken.id} failed; the next run tries again`]);
   });
@@ -181,7 +215,7 @@ describe('reconcile (the scheduled repair of stranded tasks)', () => {
 
     // Assess
     expect(before.stranded).toBeNull();
-    expect(after.stranded).toStrictEqual({ at: harness.clock.now().toISOString(), checked: 1, started: 1, failed: 0 });
+    expect(after.stranded).toStrictEqual({ at: harness.clock.now().toISOString(), checked: 1, started: 1, resumed: 0, failed: 0 });
   });
 });
 
