@@ -4,7 +4,7 @@ import { decide, type Decision, type DecideOptions } from './approval.ts';
 import { cancel } from './cancel.ts';
 import { compensate } from './compensation.ts';
 import { type Context, createContext } from './context.ts';
-import { createTask } from './create.ts';
+import { createTask, type CreateTaskOptions } from './create.ts';
 import type { CoreDeps } from './deps.ts';
 import { fail, type StepError } from './failure.ts';
 import { idempotent } from './idempotency.ts';
@@ -32,8 +32,9 @@ export function createCore(deps: CoreDeps) {
 /** The facades over a context the caller made (tests that also run one stage alone share it). */
 export function coreOf(ctx: Context) {
   const requests = {
-    createTask: (type: string, data: unknown, requester: Identity | undefined, client?: Client) => createTask(ctx, type, data, requester, client),
-    idempotent: (key: string, body: unknown, run: () => Promise<{ status: number; body: unknown }>) => idempotent(ctx, key, body, run),
+    createTask: (type: string, data: unknown, requester: Identity | undefined, client?: Client, options?: CreateTaskOptions) =>
+      createTask(ctx, type, data, requester, client, options),
+    idempotent: (key: string, body: unknown, run: (reservedId: string, takenOver: boolean) => Promise<{ status: number; body: unknown }>) => idempotent(ctx, key, body, run),
     viewApproval: (secret: string) => viewApproval(ctx, secret),
     decideByLink: (secret: string, decision: Decision, reason?: string) => decideByLink(ctx, secret, decision, reason),
     viewToken: (secret: string) => viewToken(ctx, secret),

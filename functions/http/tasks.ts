@@ -25,13 +25,15 @@ const etagOf = (task: Task) => `"${task.version}"`;
 /**
  * `POST /v1/tasks`: 202 with the task's id and status. Task types with `response: 'uniform'`
  * answer the same body whatever happens next (no id), so nothing can be learned from it.
- * With an `Idempotency-Key`, a repeat within 24 h gets the first answer.
+ * With an `Idempotency-Key`, a repeat within 24 h gets the first answer, and the task gets the id
+ * the key reserved: a retry that takes over a request that died answers the task that one created.
  */
 export const createTask: RouteHandler = async ({ body, identity, headers, sourceIp, app }) => {
   const input = parseWith(CreateTaskBodySchema, body);
-  const run = async () => {
+  const run = async (reservedId?: string, takenOver = false) => {
     const taskType = app.registry.taskType(input.type);
-    const task = await app.core.requests.createTask(input.type, input.data, identity, { ip: sourceIp });
+    const options = reservedId === undefined ? {} : { id: reservedId, resume: takenOver };
+    const task = await app.core.requests.createTask(input.type, input.data, identity, { ip: sourceIp }, options);
     if (taskType.response === 'uniform') {
       return { status: 202, body: { type: taskType.name, status: 'accepted', detail: 'Your request was received. If it can go ahead, an email is on its way.' } };
     }

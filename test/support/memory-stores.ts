@@ -1,7 +1,7 @@
 import type { Notification } from '#core/notification';
 import { type Task, type TaskStatus, TaskStatusSchema } from '#core/task';
 import type { DuplicateKeyStore } from '#ports/duplicate-keys';
-import type { IdempotencyState, IdempotencyStore } from '#ports/idempotency-store';
+import type { IdempotencyBeginOptions, IdempotencyState, IdempotencyStore } from '#ports/idempotency-store';
 import type { NotificationQuery, NotificationStore } from '#ports/notification-store';
 import { type RateLimitHit, type RateLimits, windowOf } from '#ports/rate-limits';
 import type { ReconcileReport, ReconcileReports } from '#ports/reconcile-report';
@@ -168,24 +168,34 @@ export interface MemoryIdempotencyRecord {
   readonly fingerprint: string;
   readonly state: 'in-progress' | 'done';
   readonly response?: { status: number; body: unknown };
+  /** The id reserved for what its request creates, kept by a takeover. */
+  readonly reservedId: string;
+  /** Epoch milliseconds: when the request that began (or took over) the key stops holding it. */
+  readonly leaseUntil: number;
   readonly createdAt: string;
   /** Epoch seconds: `createdAt` + the `ttlSeconds` its request began with. */
   readonly expiresAt: number;
 }
 
-/** In-memory IdempotencyStore with the semantics of DynamoDbIdempotencyStore (expiry by the `at` of `begin`). */
+/**
+ * In-memory IdempotencyStore with the semantics of DynamoDbIdempotencyStore (expiry and lease by the
+ * `at` of `begin`; a takeover keeps the reserved id). `begin` does not await, so of concurrent takers
+ * exactly one wins, as the adapter's conditional update makes it.
+ */
 export class MemoryIdempotencyStore implements IdempotencyStore {
   readonly records = new Map<string, MemoryIdempotencyRecord>();
 
-  async begin(key: string, fingerprint: string, at: string, ttlSeconds: number): Promise<IdempotencyState> {
+  async begin(key: string, fingerprint: string, at: string, ttlSeconds: number, options: IdempotencyBeginOptions): Promise<IdempotencyState> {
     const existing = this.records.get(key);
+    const leaseUntil = Date.parse(at) + options.leaseSeconds * 1000;
     if (existing && existing.expiresAt > seconds(at)) {
-      return existing.state === 'done'
-        ? { state: 'done', fingerprint: existing.fingerprint, response: copy(existing.response as { status: number; body: unknown }) }
-        : { state: 'in-progress', fingerprint: existing.fingerprint };
+      if (existing.state === 'done') return { state: 'done', fingerprint: existing.fingerprint, response: copy(existing.response as { status: number; body: unknown }) };
+      if (existing.fingerprint !== fingerprint || existing.leaseUntil > Date.parse(at)) return { state: 'in-progress', fingerprint: existing.fingerprint };
+      this.records.set(key, { ...existing, leaseUntil });
+      return { state: 'new', reservedId: existing.reservedId, takenOver: true };
     }
-    this.records.set(key, { fingerprint, state: 'in-progress', createdAt: at, expiresAt: seconds(at) + ttlSeconds });
-    return { state: 'new' };
+    this.records.set(key, { fingerprint, state: 'in-progress', reservedId: options.reservedId, leaseUntil, createdAt: at, expiresAt: seconds(at) + ttlSeconds });
+    return { state: 'new', reservedId: options.reservedId };
   }
 
   async complete(key: string, response: { status: number; body: unknown }) {

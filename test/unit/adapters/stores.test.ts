@@ -224,20 +224,30 @@ describe('DynamoDbNotificationStore', () => {
 
 describe('DynamoDbIdempotencyStore', () => {
   const store = new DynamoDbIdempotencyStore(options);
+  const lease = { leaseSeconds: 30, reservedId: 'R1' };
 
   it('starts a key with a conditional put that an expired record does not block', async () => {
     // Prepare
     ddb.on(PutCommand).resolves({});
 
     // Act
-    const state = await store.begin('k1', 'fp', '2026-11-23T10:00:00.000Z', 60);
+    const state = await store.begin('k1', 'fp', '2026-11-23T10:00:00.000Z', 60, lease);
 
     // Assess
-    expect(state).toStrictEqual({ state: 'new' });
+    expect(state).toStrictEqual({ state: 'new', reservedId: 'R1' });
     const at = Date.parse('2026-11-23T10:00:00.000Z') / 1000;
     expect(ddb.commandCalls(PutCommand)[0]?.args[0].input).toStrictEqual({
       TableName: 'assent',
-      Item: { pk: 'IDEMPOTENCY#k1', sk: 'IDEMPOTENCY', fingerprint: 'fp', state: 'in-progress', createdAt: '2026-11-23T10:00:00.000Z', expiresAt: at + 60 },
+      Item: {
+        pk: 'IDEMPOTENCY#k1',
+        sk: 'IDEMPOTENCY',
+        fingerprint: 'fp',
+        state: 'in-progress',
+        reservedId: 'R1',
+        leaseUntil: (at + 30) * 1000,
+        createdAt: '2026-11-23T10:00:00.000Z',
+        expiresAt: at + 60,
+      },
       ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
       ExpressionAttributeValues: { ':now': at },
     });
@@ -249,10 +259,52 @@ describe('DynamoDbIdempotencyStore', () => {
     ddb.on(GetCommand).resolves({ Item: { pk: 'IDEMPOTENCY#k1', sk: 'IDEMPOTENCY', fingerprint: 'fp', state: 'done', response: { status: 201, body: {} }, expiresAt: 1 } });
 
     // Act
-    const state = await store.begin('k1', 'fp', '1970-01-01T00:00:00.000Z', 60);
+    const state = await store.begin('k1', 'fp', '1970-01-01T00:00:00.000Z', 60, lease);
 
     // Assess
     expect(state).toStrictEqual({ state: 'done', fingerprint: 'fp', response: { status: 201, body: {} } });
+  });
+
+  it('takes over a passed lease with an update conditional on the lease it read, keeping the reserved id', async () => {
+    // Prepare
+    const leaseUntil = Date.parse('2026-11-23T10:00:30.000Z');
+    ddb.on(PutCommand).rejects(failed());
+    ddb.on(GetCommand).resolves({ Item: { pk: 'IDEMPOTENCY#k1', sk: 'IDEMPOTENCY', fingerprint: 'fp', state: 'in-progress', reservedId: 'R0', leaseUntil, expiresAt: 2e9 } });
+    ddb.on(UpdateCommand).resolves({});
+
+    // Act
+    const state = await store.begin('k1', 'fp', '2026-11-23T10:00:31.000Z', 60, lease);
+
+    // Assess
+    expect(state).toStrictEqual({ state: 'new', reservedId: 'R0', takenOver: true });
+    expect(ddb.commandCalls(UpdateCommand)[0]?.args[0].input).toStrictEqual({
+      TableName: 'assent',
+      Key: { pk: 'IDEMPOTENCY#k1', sk: 'IDEMPOTENCY' },
+      UpdateExpression: 'SET leaseUntil = :lease, takenOverAt = :at',
+      ConditionExpression: '#state = :progress AND fingerprint = :fingerprint AND reservedId = :reserved AND leaseUntil = :read',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: {
+        ':lease': Date.parse('2026-11-23T10:01:01.000Z'),
+        ':at': '2026-11-23T10:00:31.000Z',
+        ':progress': 'in-progress',
+        ':fingerprint': 'fp',
+        ':reserved': 'R0',
+        ':read': leaseUntil,
+      },
+    });
+  });
+
+  it('does not take over a record written before leases (no leaseUntil): it stays in progress until it expires', async () => {
+    // Prepare
+    ddb.on(PutCommand).rejects(failed());
+    ddb.on(GetCommand).resolves({ Item: { pk: 'IDEMPOTENCY#k1', sk: 'IDEMPOTENCY', fingerprint: 'fp', state: 'in-progress', expiresAt: 2e9 } });
+
+    // Act
+    const state = await store.begin('k1', 'fp', '2026-11-23T11:00:00.000Z', 60, lease);
+
+    // Assess
+    expect(state).toStrictEqual({ state: 'in-progress', fingerprint: 'fp' });
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
   });
 });
 

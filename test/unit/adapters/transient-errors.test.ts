@@ -78,7 +78,7 @@ const CALLS: [string, () => Promise<unknown>, string][] = [
   ['DynamoDbSecretStore.put', () => secrets.put({ hash: 'h', kind: 'token', taskId: 'T1', round: 1, createdAt: AT, validUntil: AT }), 'Storing a secret'],
   ['DynamoDbSecretStore.deleteExpired (Query pages)', () => secrets.deleteExpired('token', AT), 'Finding expired secrets'],
   ['DynamoDbDuplicateKeys.claim', () => duplicates.claim('k', 'T1', undefined), 'Claiming a duplicate key'],
-  ['DynamoDbIdempotencyStore.begin', () => idempotency.begin('k', 'f', AT, 60), 'Starting an idempotent request'],
+  ['DynamoDbIdempotencyStore.begin', () => idempotency.begin('k', 'f', AT, 60, { leaseSeconds: 30, reservedId: 'T1' }), 'Starting an idempotent request'],
   ['DynamoDbIdempotencyStore.abandon (conditional DeleteItem)', () => idempotency.abandon('k'), 'Releasing an idempotency key'],
   ['DynamoDbNotificationStore.acknowledge', () => notifications.acknowledge('N1', 'ann', AT), 'Acknowledging a notification'],
   ['DynamoDbNotificationStore.markEmailed', () => notifications.markEmailed('N1', AT), 'Marking a notification emailed'],

@@ -7,6 +7,7 @@ import {
   UnauthorizedError,
   ValidationError,
 } from '#core/errors';
+import type { Engine } from '../../support/engine-harness.ts';
 import { expectError } from '../../support/expect-error.ts';
 import { ADMIN, setupApprovers, setupOps, signUp } from './sign-ups.ts';
 
@@ -110,7 +111,100 @@ describe('idempotent creation', () => {
       }),
     ).rejects.toThrow('nope');
     expect(idempotency.records.size).toBe(0);
-    await idempotency.begin('k2', '44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a', '2026-11-23T10:00:00.000Z', 3600);
+    await idempotency.begin('k2', '44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a', '2026-11-23T10:00:00.000Z', 3600, {
+      leaseSeconds: 30,
+      reservedId: 'R1',
+    });
     await expect(engine.idempotent('k2', {}, async () => ({ status: 202, body: {} }))).rejects.toBeInstanceOf(ConcurrentUpdateError);
+  });
+
+  describe('a key whose first request died', () => {
+    const KEY = 'anonymous#key-died';
+    const BODY = { type: 'sign-up', data: { email: 'ann@example.com', projectName: 'apollo' } };
+    /** What functions/http/tasks.ts runs under an Idempotency-Key. */
+    const createAs = (engine: Engine) => async (reservedId: string, takenOver: boolean) => {
+      const task = await engine.createTask(BODY.type, BODY.data, undefined, {}, { id: reservedId, resume: takenOver });
+      return { status: 202, body: { id: task.id, type: task.type, status: task.status } };
+    };
+    /** Calls `then` when the request gets that far, then never goes on: the process was killed there. */
+    const dieAt = <T>(then: () => void = () => undefined) => (): Promise<T> => {
+      then();
+      return new Promise<T>(() => undefined);
+    };
+
+    it('answers 409 within 30 s of its begin, then lets a retry create the task under the id the first one reserved, once', async () => {
+      // Prepare
+      const { engine, store, workflow, clock } = setupOps();
+      let reserved = '';
+      let reached!: () => void;
+      const died = new Promise<void>((resolve) => (reached = resolve));
+      void engine.idempotent(KEY, BODY, (reservedId) => {
+        reserved = reservedId;
+        return dieAt<{ status: number; body: unknown }>(reached)();
+      });
+      await died;
+
+      // Act
+      clock.advance(29);
+      const early = await expectError(
+        engine.idempotent(KEY, BODY, createAs(engine)),
+        ConcurrentUpdateError,
+        'A request with this Idempotency-Key is still being handled; retry in a moment.',
+      );
+      clock.advance(1);
+      const retry = await engine.idempotent(KEY, BODY, createAs(engine));
+
+      // Assess
+      expect((early as ConcurrentUpdateError).status).toBe(409);
+      expect(retry).toStrictEqual({ status: 202, body: { id: reserved, type: 'sign-up', status: 'pending' }, replayed: false });
+      expect([...store.tasks.keys()]).toStrictEqual([reserved]);
+      expect(workflow.started).toStrictEqual([{ taskId: reserved, approvalTimeoutSeconds: 604800, tokenTimeoutSeconds: 604800, attempt: 1 }]);
+      await expect(engine.idempotent(KEY, BODY, createAs(engine))).resolves.toStrictEqual({ ...retry, replayed: true });
+    });
+
+    it('answers the task it created when it died before starting the workflow, and starts that workflow once', async () => {
+      // Prepare
+      const { engine, store, workflow, clock } = setupOps();
+      const start = workflow.start.bind(workflow);
+      let reached!: () => void;
+      const died = new Promise<void>((resolve) => (reached = resolve));
+      workflow.start = dieAt<string>(reached);
+      void engine.idempotent(KEY, BODY, createAs(engine));
+      await died;
+      workflow.start = start;
+      const [created] = [...store.tasks.keys()];
+
+      // Act
+      clock.advance(30);
+      const retry = await engine.idempotent(KEY, BODY, createAs(engine));
+
+      // Assess
+      expect(retry).toStrictEqual({ status: 202, body: { id: created, type: 'sign-up', status: 'pending' }, replayed: false });
+      expect(store.tasks.size).toBe(1);
+      expect(workflow.started).toStrictEqual([{ taskId: created, approvalTimeoutSeconds: 604800, tokenTimeoutSeconds: 604800, attempt: 1 }]);
+    });
+
+    it('creates the task when it died after claiming the duplicate key and before storing the task: that claim is its own', async () => {
+      // Prepare
+      const { engine, store, duplicates, clock } = setupOps();
+      const claim = duplicates.claim.bind(duplicates);
+      let reached!: () => void;
+      const died = new Promise<void>((resolve) => (reached = resolve));
+      duplicates.claim = async (...args) => {
+        await claim(...args);
+        return dieAt<boolean>(reached)();
+      };
+      void engine.idempotent(KEY, BODY, createAs(engine));
+      await died;
+      duplicates.claim = claim;
+
+      // Act
+      clock.advance(30);
+      const retry = await engine.idempotent(KEY, BODY, createAs(engine));
+
+      // Assess
+      expect(retry).toStrictEqual({ status: 202, body: { id: '01JTASK0000000000000000001', type: 'sign-up', status: 'pending' }, replayed: false });
+      expect([...store.tasks.keys()]).toStrictEqual(['01JTASK0000000000000000001']);
+    });
   });
 });
