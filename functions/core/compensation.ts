@@ -47,7 +47,8 @@ export async function compensate(ctx: Context, taskId: string): Promise<Task> {
         const ran = run.task.actions[index] ?? record;
         return ok ? { ...record, notes: ran.notes, stored: {}, needsToken: false } : { ...record, notes: ran.notes, stored: ran.stored };
       });
-      const guard = when({ path: ['compensation', 'since'], equals: due.since });
+      // Pending, and the same request for it: a second run (the outbox's, beside the request's) that ends later changes nothing.
+      const guard = write(when({ path: ['compensation', 'since'], equals: due.since }), when({ path: ['compensation', 'state'], equals: 'pending' }));
       if (!ok) {
         const lastError = describeError(run.error);
         return { write: write(set({ actions, compensation: { ...due, attempts: due.attempts + 1, lastError } }), guard), result: undefined };

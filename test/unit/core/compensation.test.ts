@@ -30,6 +30,33 @@ describe('cancelling a sign-up after approval', () => {
     expect((await engine.getTask(again.id)).actions[0]?.valid).toBe(true);
   });
 
+  it('records one undo when the outbox runs it beside the request (the later run changes nothing)', async () => {
+    // Prepare: the cancel's own undo held until the outbox's has run and committed.
+    const { core, engine, directory } = setupOps();
+    const task = await toAwaitingToken(engine);
+    const deleteProject = directory.deleteProject.bind(directory);
+    let release = () => undefined as void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let calls = 0;
+    directory.deleteProject = async (project) => {
+      if (++calls === 1) await held;
+      return deleteProject(project);
+    };
+
+    // Act
+    const cancelling = engine.cancel(task.id, ADMIN);
+    await new Promise((resolve) => setImmediate(resolve));
+    const byOutbox = await core.streams.compensate(task.id);
+    release();
+    await cancelling;
+
+    // Assess
+    const stored = await engine.getTask(task.id);
+    expect([byOutbox, calls, stored.history.filter((entry) => entry.event === 'undone').length, stored.compensation?.state]).toStrictEqual(['undone', 2, 1, 'done']);
+  });
+
   it('asks for no compensation when the task was never approved', async () => {
     // Prepare
     const { engine } = setupOps();
