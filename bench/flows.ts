@@ -54,7 +54,7 @@ export async function signUp(stack: BenchStack, name: string): Promise<Owner> {
   const tokenEmail = await stack.mailbox.waitFor(email, (mail) => mail.subject === `Choose your password for ${projectName}`);
   await submitToken(stack, linkIn(tokenEmail, 'tokens'), { password: PASSWORD }, 'POST /v1/tokens/{token} (sign-up)');
   await stack.mailbox.waitFor(email, (mail) => mail.subject === `Your project ${projectName} is ready`);
-  const jwt = await stack.keys.sign({ sub: `sub-${name}`, email, roles: ['project_admin'] });
+  const jwt = await stack.token({ sub: `sub-${name}`, email, roles: ['project_admin'] });
   return { email, projectName, jwt, taskId: id };
 }
 

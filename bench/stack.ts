@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { type LocalKeys, loadLocalKeys } from '#local/jwt';
+import { signLocalToken } from '#local/cognito/tokens';
 import { freePort } from '#local/ports';
 import { type RunningStack, spawnStack } from '../test/support/spawn-stack.ts';
 import type { Endpoints } from '../test/support/stack.ts';
@@ -70,7 +70,8 @@ export interface BenchStack {
   readonly counter: DynamoDbCounter;
   readonly mailbox: Mailbox;
   readonly api: ApiClient;
-  readonly keys: LocalKeys;
+  /** A bearer JWT (an ID token of the local pool) for any identity. */
+  token(claims: { sub: string; email: string; roles: string[] }): Promise<string>;
   /** An SDK client straight to DynamoDB Local (not through the proxy). */
   readonly dynamodb: DynamoDBClient;
   /** An SDK client to DynamoDB Local through the counting proxy. */
@@ -119,7 +120,7 @@ export async function startBenchStack(log: (line: string) => void, extraEnv: Rec
     counter,
     mailbox,
     api: new ApiClient(endpoints),
-    keys: await loadLocalKeys(join(home, 'jwt-key.json')),
+    token: (claims) => signLocalToken(endpoints.cognito, { sub: claims.sub, groups: claims.roles, email: claims.email }, 'id'),
     dynamodb,
     dynamodbViaProxy,
     sfn,

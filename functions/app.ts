@@ -1,3 +1,4 @@
+import { CognitoIdentityProviderClient, type CognitoIdentityProviderClientConfig } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, type EventBridgeClientConfig } from '@aws-sdk/client-eventbridge';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
@@ -18,7 +19,8 @@ import { DynamoDbReconcileReports } from './adapters/dynamodb/reconcile-report-s
 import { DynamoDbSecretStore } from './adapters/dynamodb/secret-store.ts';
 import { DynamoDbTaskStore } from './adapters/dynamodb/task-store.ts';
 import { DynamoDbTodoStore } from './adapters/dynamodb/todo-store.ts';
-import { DynamoDbUserDirectory } from './adapters/dynamodb/user-directory.ts';
+import { CognitoUserDirectory } from './adapters/cognito/user-directory.ts';
+import { DynamoDbProjects } from './adapters/dynamodb/projects.ts';
 import { EventBridgePublisher } from './adapters/eventbridge/publisher.ts';
 import { S3ArchiveStore } from './adapters/s3/archive-store.ts';
 import { SesMailer } from './adapters/ses/mailer.ts';
@@ -45,18 +47,19 @@ export interface AppClients {
   readonly ses: SESClient;
   readonly eventBridge: EventBridgeClient;
   readonly s3: S3Client;
+  readonly cognito: CognitoIdentityProviderClient;
 }
 
 /** What each function reads from its environment (CDK binds exactly these; see lib/). */
 export const FUNCTION_ENV = {
   /** The HTTP API: starts executions, reads and writes tasks, mails, publishes events (and, given the archive bucket, finds archived tasks). */
-  http: ['tableName', 'stateMachineArn', 'mailFrom', 'adminEmails', 'publicUrl', 'jwtIssuer', 'jwtAudience', 'jwksUrl', 'rolesClaim', 'ttlMinutes', 'trackActions', 'eventBusName', 'rateLimits', 'mailConfigurationSet'],
+  http: ['tableName', 'userPoolId', 'stateMachineArn', 'mailFrom', 'adminEmails', 'publicUrl', 'jwtIssuer', 'jwtAudience', 'jwksUrl', 'rolesClaim', 'ttlMinutes', 'trackActions', 'eventBusName', 'rateLimits', 'mailConfigurationSet'],
   /** The state machine's steps: answer task tokens, never start executions (the state machine refers to them). */
-  steps: ['tableName', 'mailFrom', 'adminEmails', 'publicUrl', 'ttlMinutes', 'trackActions', 'eventBusName', 'mailConfigurationSet'],
+  steps: ['tableName', 'userPoolId', 'mailFrom', 'adminEmails', 'publicUrl', 'ttlMinutes', 'trackActions', 'eventBusName', 'mailConfigurationSet'],
   /** The table stream's outbox: starts executions, runs compensations (task writes, mail when an undo fails, events). */
-  outbox: ['tableName', 'stateMachineArn', 'mailFrom', 'adminEmails', 'publicUrl', 'ttlMinutes', 'trackActions', 'eventBusName', 'mailConfigurationSet'],
+  outbox: ['tableName', 'userPoolId', 'stateMachineArn', 'mailFrom', 'adminEmails', 'publicUrl', 'ttlMinutes', 'trackActions', 'eventBusName', 'mailConfigurationSet'],
   /** The scheduled reconciler: reads tasks, describes and starts executions, fails stranded tasks (mail, events). */
-  reconcile: ['tableName', 'stateMachineArn', 'mailFrom', 'adminEmails', 'publicUrl', 'ttlMinutes', 'trackActions', 'eventBusName', 'mailConfigurationSet'],
+  reconcile: ['tableName', 'userPoolId', 'stateMachineArn', 'mailFrom', 'adminEmails', 'publicUrl', 'ttlMinutes', 'trackActions', 'eventBusName', 'mailConfigurationSet'],
   /** SES's bounces and complaints: read the task, store and email an operator notification. */
   mailFeedback: ['tableName', 'mailFrom', 'adminEmails', 'publicUrl', 'mailConfigurationSet'],
 } as const satisfies Record<string, readonly EnvKey[]>;
@@ -76,6 +79,8 @@ export const defaultClients = {
   ses: (options: ClientOptions<SESClientConfig> = {}) => new SESClient({ ...options, requestHandler: requestHandlerOf(SDK_TIMEOUTS.ses) }),
   eventBridge: (options: ClientOptions<EventBridgeClientConfig> = {}) => new EventBridgeClient({ ...options, requestHandler: requestHandlerOf(SDK_TIMEOUTS.eventBridge) }),
   s3: (options: ClientOptions<S3ClientConfig> = {}) => new S3Client({ ...options, requestHandler: requestHandlerOf(SDK_TIMEOUTS.s3) }),
+  cognito: (options: ClientOptions<CognitoIdentityProviderClientConfig> = {}) =>
+    new CognitoIdentityProviderClient({ ...options, requestHandler: requestHandlerOf(SDK_TIMEOUTS.cognito) }),
 } as const satisfies { readonly [K in keyof AppClients]: () => AppClients[K] };
 
 /**
@@ -91,7 +96,7 @@ export function createApp(env: Env = readEnv(), clients: Partial<AppClients> = {
   const table = { client: dynamo, tableName: env.tableName };
   const registry = new Registry(actions, taskTypes);
   const ports: ActionPorts = {
-    directory: new DynamoDbUserDirectory(table),
+    directory: new CognitoUserDirectory({ client: clients.cognito ?? defaultClients.cognito(), userPoolId: env.userPoolId, projects: new DynamoDbProjects(table) }),
     todos: new DynamoDbTodoStore(table),
     clock: systemClock,
   };

@@ -2,7 +2,7 @@
  * Names of the environment variables the functions read. CDK bindings and the local stack set them;
  * `functions/env.ts` reads each once. AWS endpoints are never here: the SDK reads
  * `AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_SFN`, `AWS_ENDPOINT_URL_SES` and
- * `AWS_ENDPOINT_URL_EVENTBRIDGE` and `AWS_ENDPOINT_URL_S3` itself.
+ * `AWS_ENDPOINT_URL_EVENTBRIDGE`, `AWS_ENDPOINT_URL_S3` and `AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER` itself.
  */
 export const ENV = {
   tableName: 'ASSENT_TABLE_NAME',
@@ -27,6 +27,11 @@ export const ENV = {
    * operators through functions/streams/mail-feedback.ts). Optional: local mode has none.
    */
   mailConfigurationSet: 'ASSENT_MAIL_CONFIGURATION_SET',
+  /**
+   * The Cognito user pool the example actions' directory keeps accounts in (functions/adapters/cognito/);
+   * locally cognito-local's, reached through `AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER`.
+   */
+  userPoolId: 'ASSENT_USER_POOL_ID',
   /** The archive bucket; only the archiver (functions/streams/archive.ts) needs it. */
   archiveBucket: 'ASSENT_ARCHIVE_BUCKET',
 } as const;

@@ -20,6 +20,8 @@ export interface Env {
   readonly eventBusName: string;
   /** The SES configuration set emails are sent with (absent or '' when none is set, as in local mode). */
   readonly mailConfigurationSet?: string;
+  /** The user pool of the directory (functions/adapters/cognito/user-directory.ts). */
+  readonly userPoolId: string;
   /** The bucket TTL-deleted records are archived to ('' unless asked for). */
   readonly archiveBucket: string;
   /** Per task type, limits replacing its own. */
@@ -63,6 +65,7 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env, needed: readonl
     trackActions: get('trackActions') !== 'false',
     eventBusName: get('eventBusName'),
     mailConfigurationSet: get('mailConfigurationSet'),
+    userPoolId: get('userPoolId'),
     archiveBucket: get('archiveBucket'),
     rateLimits: rateLimitsOf(get('rateLimits')),
   };

@@ -1,11 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Context } from 'aws-lambda';
-import type { JWK } from 'jose';
 import type { RecordedEvent } from './eventbridge/server.ts';
 
 export interface LocalEndpointsOptions {
-  /** The public keys of the local signing key (`GET /local/jwks.json`, the handlers' JWKS URL). */
-  readonly jwks: { keys: JWK[] };
   /** What the EventBridge emulator recorded (`GET /local/events`). */
   readonly events: () => readonly RecordedEvent[];
 }
@@ -17,7 +14,7 @@ export function eventsFor(events: readonly RecordedEvent[], taskId: string | nul
 }
 
 /**
- * The gateway's local-only endpoints: `/local/jwks.json`, `/local/events` (`?taskId=` filters) and
+ * The gateway's local-only endpoints: `/local/events` (`?taskId=` filters) and
  * `/local/health`. Answers true when it answered; other `/local/` paths go on to the routes.
  */
 export function localEndpoints(options: LocalEndpointsOptions) {
@@ -29,7 +26,6 @@ export function localEndpoints(options: LocalEndpointsOptions) {
   return async (request: IncomingMessage, response: ServerResponse): Promise<boolean> => {
     if (request.method !== 'GET') return false;
     const url = new URL(request.url ?? '/', 'http://localhost');
-    if (request.url === '/local/jwks.json') return answer(response, JSON.stringify(options.jwks));
     if (url.pathname === '/local/events') return answer(response, JSON.stringify(eventsFor(options.events(), url.searchParams.get('taskId'))));
     if (request.url === '/local/health') return answer(response, '{"status":"ok"}');
     return false;

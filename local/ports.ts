@@ -38,6 +38,7 @@ export const PORT_SETTINGS = {
   sfn: { variable: 'SFN_PORT', fallback: 8083 },
   events: { variable: 'EVENTS_PORT', fallback: 8084 },
   s3: { variable: 'S3_PORT', fallback: 8085 },
+  cognito: { variable: 'COGNITO_PORT', fallback: 9229 },
 } as const;
 
 export type StackPorts = Record<keyof typeof PORT_SETTINGS, number>;

@@ -4,7 +4,8 @@
  * them only through `AWS_ENDPOINT_URL_*`.
  *
  * Settings (every one is in docs/local-mode.md): the ports PORT (API, default 3000), MAIL_PORT
- * (mailbox, 8005), DYNAMODB_PORT (8000), SFN_PORT (8083), EVENTS_PORT (8084), S3_PORT (8085), each
+ * (mailbox, 8005), DYNAMODB_PORT (8000), SFN_PORT (8083), EVENTS_PORT (8084), S3_PORT (8085),
+ * COGNITO_PORT (9229), each
  * checked free before anything starts; ASSENT_HOME (data directory, default .assent, one stack at a
  * time), ASSENT_QUIET=1 (no request log), ASSENT_SWEEP_SECONDS (how often expired items are deleted,
  * as TTL does on AWS; default 5), ASSENT_JAVA (the java command for DynamoDB Local, default `java`),
@@ -15,8 +16,12 @@
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { AdminGetUserCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { createLocalJWKSet } from 'jose';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createRemoteJWKSet } from 'jose';
+import { CognitoUserDirectory } from '../functions/adapters/cognito/user-directory.ts';
+import { DynamoDbProjects } from '../functions/adapters/dynamodb/projects.ts';
 import { ENV } from '../functions/env-names.ts';
 import { routes } from '../functions/http/routes.ts';
 import { ensureTable, localClient, startDynamoDbLocal } from './dynamodb/dynamodb-local.ts';
@@ -26,7 +31,11 @@ import { LocalSetupError } from './errors.ts';
 import { startEventBridgeEmulator } from './eventbridge/server.ts';
 import { startGateway } from './gateway.ts';
 import { lockHome } from './home-lock.ts';
-import { LOCAL_AUDIENCE, LOCAL_ISSUER, loadLocalKeys, verifyAsApiGateway } from './jwt.ts';
+import { startCognitoLocal } from './cognito/cognito-local.ts';
+import { ensurePool } from './cognito/pool.ts';
+import { seedLocalUsers } from './cognito/seed.ts';
+import { issuerOf, signLocalToken } from './cognito/tokens.ts';
+import { verifyAsApiGateway } from './jwt.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { lambdaContext, localEndpoints } from './local-endpoints.ts';
 import { startMailbox } from './mailbox.ts';
@@ -84,7 +93,24 @@ async function start(home: string, lifecycle: Lifecycle, log: (line: string) => 
     () => startS3Local({ host: HOST, port: ports.s3, directory: join(home, 's3'), bucket: ARCHIVE_BUCKET, credentials: CREDENTIALS }),
     { detail: (emulator) => `${emulator.endpoint}/${ARCHIVE_BUCKET}`, stop: (emulator) => emulator.close() },
   );
-  const keys = await loadLocalKeys(join(home, 'jwt-key.json'));
+  const cognitoLocal = await lifecycle.step('Cognito user pool (cognito-local)', () => startCognitoLocal(join(home, 'cognito'), ports.cognito), {
+    detail: (c) => c.endpoint,
+    stop: (c) => c.stop(),
+  });
+  const cognitoClient = new CognitoIdentityProviderClient({ endpoint: cognitoLocal.endpoint, region: REGION, credentials: CREDENTIALS });
+  const pool = await lifecycle.step('user pool, app client, groups and local users', async () => {
+    const created = await ensurePool(cognitoClient, join(home, 'cognito', 'pool.json'));
+    const directory = new CognitoUserDirectory({
+      client: cognitoClient,
+      userPoolId: created.userPoolId,
+      projects: new DynamoDbProjects({ client: DynamoDBDocumentClient.from(localClient(dynamo.endpoint)), tableName: TABLE_NAME }),
+    });
+    const subOf = async (email: string) =>
+      (await cognitoClient.send(new AdminGetUserCommand({ UserPoolId: created.userPoolId, Username: email }))).UserAttributes?.find((a) => a.Name === 'sub')?.Value ?? '';
+    return { ...created, endpoint: cognitoLocal.endpoint, users: await seedLocalUsers(directory, subOf) };
+  }, { detail: (p) => `${p.userPoolId}, client ${p.clientId}, ${p.users.length} users` });
+  const issuer = issuerOf(pool);
+  const jwksUrl = `${issuer}/.well-known/jwks.json`;
   const apiUrl = `http://${HOST}:${ports.api}`;
 
   // The handlers' environment: exactly what CDK's bindings set on AWS, plus the emulator endpoints.
@@ -97,6 +123,7 @@ async function start(home: string, lifecycle: Lifecycle, log: (line: string) => 
     AWS_ENDPOINT_URL_SES: mailbox.url,
     AWS_ENDPOINT_URL_EVENTBRIDGE: eventBus.url,
     AWS_ENDPOINT_URL_S3: s3.endpoint,
+    AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognitoLocal.endpoint,
     POWERTOOLS_SERVICE_NAME: 'assent',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     [ENV.tableName]: TABLE_NAME,
@@ -104,10 +131,11 @@ async function start(home: string, lifecycle: Lifecycle, log: (line: string) => 
     [ENV.mailFrom]: MAIL_FROM,
     [ENV.adminEmails]: ADMIN_EMAILS,
     [ENV.publicUrl]: process.env.ASSENT_PUBLIC_URL ?? apiUrl,
-    [ENV.jwtIssuer]: LOCAL_ISSUER,
-    [ENV.jwtAudience]: LOCAL_AUDIENCE,
-    [ENV.jwksUrl]: `${apiUrl}/local/jwks.json`,
-    [ENV.rolesClaim]: 'roles',
+    [ENV.userPoolId]: pool.userPoolId,
+    [ENV.jwtIssuer]: issuer,
+    [ENV.jwtAudience]: pool.clientId,
+    [ENV.jwksUrl]: jwksUrl,
+    [ENV.rolesClaim]: 'cognito:groups',
     [ENV.eventBusName]: EVENT_BUS_NAME,
     [ENV.archiveBucket]: ARCHIVE_BUCKET,
   });
@@ -178,7 +206,9 @@ async function start(home: string, lifecycle: Lifecycle, log: (line: string) => 
     { detail: () => `reconciling every ${RECONCILE_SECONDS} s (grace ${RECONCILE_GRACE_SECONDS} s)`, stop: (recovery) => recovery.stop() },
   );
 
-  const jwks = createLocalJWKSet(keys.jwks);
+  // As API Gateway's JWT authorizer on AWS: the pool's issuer and key set, the app client as the audience.
+  const jwks = createRemoteJWKSet(new URL(jwksUrl));
+  const authorizer = { issuer, audiences: [pool.clientId] };
   const gateway = await lifecycle.step(
     'API gateway (API Gateway v2 events)',
     () =>
@@ -187,8 +217,8 @@ async function start(home: string, lifecycle: Lifecycle, log: (line: string) => 
         port: ports.api,
         routes,
         handler: (event, lambda) => httpHandler(event, lambda),
-        verifyJwt: (token) => verifyAsApiGateway(token, jwks),
-        extra: localEndpoints({ jwks: keys.jwks, events: () => eventBus.events() }),
+        verifyJwt: (token) => verifyAsApiGateway(token, jwks, authorizer),
+        extra: localEndpoints({ events: () => eventBus.events() }),
         log,
       }),
     {
@@ -201,7 +231,9 @@ async function start(home: string, lifecycle: Lifecycle, log: (line: string) => 
     },
   );
 
-  const adminToken = await keys.sign({ sub: 'local-admin', email: 'admin@assent.local', roles: ['admin'] });
+  // An ID token (it carries the address, which admin actions record) of the seeded admin; `npm run token` makes more.
+  const admin = pool.users.find((user) => user.groups.includes('admin'));
+  const adminToken = admin ? await signLocalToken(pool, { sub: admin.sub, groups: admin.groups, email: admin.email }, 'id') : '';
   const endpoints = {
     api: gateway.url,
     mailbox: mailbox.url,
@@ -212,11 +244,14 @@ async function start(home: string, lifecycle: Lifecycle, log: (line: string) => 
       ses: mailbox.url,
       events: eventBus.url,
       s3: s3.endpoint,
+      cognito: cognitoLocal.endpoint,
       tableName: TABLE_NAME,
       stateMachineArn: STATE_MACHINE_ARN,
       eventBusName: EVENT_BUS_NAME,
       archiveBucket: ARCHIVE_BUCKET,
     },
+    cognito: { endpoint: cognitoLocal.endpoint, userPoolId: pool.userPoolId, clientId: pool.clientId },
+    users: pool.users.map(({ email, password, groups }) => ({ email, password, groups })),
     // The processes behind it: this one (the stack; its process group holds them all) and DynamoDB Local's JVM.
     pids: { stack: process.pid, dynamodb: dynamo.pid ?? null },
   };
@@ -232,7 +267,8 @@ Assent is up in ${((Date.now() - started) / 1000).toFixed(1)} s.
   Mailbox    ${mailbox.url}          (web inbox; JSON at ${mailbox.url}/store)
   Events     ${gateway.url}/local/events   (lifecycle events published to the bus; ?taskId= filters)
   Archive    ${s3.endpoint}/${ARCHIVE_BUCKET}/archive/   (tasks TTL removed, JSON Lines; credentials local/local)
-  Admin JWT  written to ${endpointsFile} (adminToken)
+  Cognito    ${cognitoLocal.endpoint}  (pool ${pool.userPoolId}, client ${pool.clientId}; users and passwords in endpoints.json)
+  Tokens     npm run token -- <email>   (admin: adminToken in ${endpointsFile})
   Approvers  ${ADMIN_EMAILS}
 Press Ctrl+C to stop. Data stays in ${home}.
 `);

@@ -26,6 +26,7 @@ export const SDK_TIMEOUTS = {
   ses: { connectionTimeout: 1_000, requestTimeout: 5_000 },
   eventBridge: { connectionTimeout: 1_000, requestTimeout: 5_000 },
   s3: { connectionTimeout: 1_000, requestTimeout: 5_000 },
+  cognito: { connectionTimeout: 1_000, requestTimeout: 5_000 },
   s3Archive: { connectionTimeout: 1_000, requestTimeout: 15_000 },
 } as const satisfies Record<string, SdkTimeouts>;
 

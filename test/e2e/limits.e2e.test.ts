@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbTaskStore } from '#adapters/dynamodb/task-store';
-import { DynamoDbUserDirectory } from '#adapters/dynamodb/user-directory';
+import { localDirectory } from '../support/local-directory.ts';
 import type { Task } from '#core/task';
 import { type RunningStack, spawnStack } from '../support/spawn-stack.ts';
 
@@ -114,7 +114,7 @@ describe('per-client limits', () => {
 describe('reset-password (uniform)', () => {
   it('answers the 6th request for one address with the same 429, whether or not the account exists', async () => {
     // Prepare
-    await new DynamoDbUserDirectory({ client: documentClient(), tableName: stack.endpoints.services.tableName }).createUser({ email: 'limited@example.com', roles: [], enabled: true, createdAt: 'x' });
+    await localDirectory(stack.endpoints).createUser({ email: 'limited@example.com', roles: [], enabled: true, createdAt: 'x' });
     for (let n = 1; n <= 5; n++) {
       expect((await create(`127.0.1.${n}`, 'reset-password', { email: 'limited@example.com' })).status).toBe(202);
       expect((await create(`127.0.1.${n}`, 'reset-password', { email: 'missing@example.com' })).status).toBe(202);
@@ -135,7 +135,7 @@ describe('reset-password (uniform)', () => {
 
   it('sends one email for three requests within the window: the repeats are dropped in their first step, without an email', async () => {
     // Prepare
-    await new DynamoDbUserDirectory({ client: documentClient(), tableName: stack.endpoints.services.tableName }).createUser({ email: 'thrice@example.com', roles: [], enabled: true, createdAt: 'x' });
+    await localDirectory(stack.endpoints).createUser({ email: 'thrice@example.com', roles: [], enabled: true, createdAt: 'x' });
 
     // Act
     const answers = [];

@@ -137,7 +137,7 @@ describe('Ctrl+C', () => {
     expect(process.versions.node.split('.')[0]).toBe('22');
     // Every service that started (all steps but the table's), last started first.
     const [startUp = '', stopping = ''] = text.split('Stopping (SIGINT):\n');
-    const services = [...startUp.matchAll(/^ {2}▸ (.+) \.\.\. ready/gm)].map((match) => match[1]).filter((name) => name !== 'table');
+    const services = [...startUp.matchAll(/^ {2}▸ (.+) \.\.\. ready/gm)].map((match) => match[1]).filter((name) => name !== 'table' && !name?.startsWith('user pool'));
     expect(services.slice(0, 3)).toStrictEqual(['DynamoDB Local (AWS jar, -sharedDb)', 'SES emulator (aws-ses-v2-local)', 'EventBridge PutEvents emulator']);
     expect(stopping).toBe(
       [

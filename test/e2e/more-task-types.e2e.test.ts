@@ -1,6 +1,5 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbUserDirectory } from '#adapters/dynamodb/user-directory';
+import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { localDirectory } from '../support/local-directory.ts';
 import { api, endpoints, linkIn, tokenFor, unique, waitForEmail, waitForTask } from '../support/stack.ts';
 
 /**
@@ -9,14 +8,7 @@ import { api, endpoints, linkIn, tokenFor, unique, waitForEmail, waitForTask } f
  */
 const APPROVER = 'approver@assent.local';
 
-const directory = () => {
-  const { dynamodb, tableName } = endpoints().services;
-  const client = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint: dynamodb, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-    { marshallOptions: { removeUndefinedValues: true } },
-  );
-  return new DynamoDbUserDirectory({ client, tableName });
-};
+const directory = () => localDirectory(endpoints());
 
 const bearer = (jwt: string) => ({ authorization: `Bearer ${jwt}` });
 
@@ -27,7 +19,21 @@ interface Owner {
   readonly jwt: string;
 }
 
-/** A project owner made the way people become one: a sign-up, approved, with a password set. */
+/** Signs in to the local pool with a password, as a console does (USER_PASSWORD_AUTH): the ID token, which carries the address. */
+async function signIn(email: string, password: string): Promise<string> {
+  const { cognito } = endpoints();
+  const client = new CognitoIdentityProviderClient({ endpoint: cognito.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  try {
+    const { AuthenticationResult } = await client.send(
+      new InitiateAuthCommand({ ClientId: cognito.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: password } }),
+    );
+    return AuthenticationResult?.IdToken ?? '';
+  } finally {
+    client.destroy();
+  }
+}
+
+/** A project owner made the way people become one: a sign-up, approved, with a password set, signed in with it. */
 async function signedUpOwner(name: string): Promise<Owner> {
   const suffix = unique();
   const email = `${name}-${suffix}@example.com`;
@@ -39,7 +45,7 @@ async function signedUpOwner(name: string): Promise<Owner> {
   const done = await api(linkIn(tokenEmail, 'tokens'), { method: 'POST', json: { password: 'owner password here' } });
   expect(done.json).toStrictEqual({ id: created.json.id, status: 'completed' });
   const projectId = (await directory().findUser(email))?.projectId ?? '';
-  return { email, projectName, projectId, jwt: await tokenFor({ sub: `sub-${suffix}`, email, roles: ['project_admin'] }) };
+  return { email, projectName, projectId, jwt: await signIn(email, 'owner password here') };
 }
 
 async function create(type: string, data: unknown, jwt?: string) {
@@ -70,6 +76,8 @@ describe('invite-user', () => {
     const welcome = await waitForEmail((mail) => mail.destination.to.includes(invitee) && mail.subject === `Welcome to ${owner.projectName}`);
     expect(welcome.body.text).toContain(`Task: ${invited.json.id}`);
     expect(await directory().findUser(invitee)).toMatchObject({ enabled: true, projectId: owner.projectId, roles: ['member'], hasPassword: true });
+    // The invitee signs in with the password they chose; the pool names them a member.
+    expect((await api('/v1/tasks', { headers: bearer(await signIn(invitee, 'invitee password')) })).status).toBe(403);
     const task = await waitForTask(invited.json.id, (t) => t.status === 'completed');
     expect(task.approvedBy).toStrictEqual({ kind: 'system', id: 'system' });
 

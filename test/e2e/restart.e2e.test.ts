@@ -36,7 +36,7 @@ describe('restarting the local stack', () => {
 
   it('keeps a task waiting for approval, then for its token, across restarts', async () => {
     // Prepare: fixed ports so the emailed links stay valid across restarts.
-    const ports = { PORT: String(await freePort()), MAIL_PORT: String(await freePort()), DYNAMODB_PORT: String(await freePort()), SFN_PORT: String(await freePort()), EVENTS_PORT: String(await freePort()) };
+    const ports = { PORT: String(await freePort()), MAIL_PORT: String(await freePort()), DYNAMODB_PORT: String(await freePort()), SFN_PORT: String(await freePort()), EVENTS_PORT: String(await freePort()), COGNITO_PORT: String(await freePort()) };
     stack = await spawnStack(home, ports);
     const created = (await (await post(stack, '/v1/tasks', { type: 'sign-up', data: { email: 'rest@example.com', projectName: 'restart' } })).json()) as { id: string };
     const approvalMail = await waitForMail(stack, (mail) => mail.subject === `Approval needed: sign-up ${created.id}`);

@@ -1,11 +1,12 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AttributeValue, DynamoDBClient, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { type CryptoKey, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 import { routes } from '#http/routes';
-import { LOCAL_AUDIENCE, LOCAL_ISSUER, loadLocalKeys } from '#local/jwt';
+import { issuerOf, signLocalToken } from '#local/cognito/tokens';
 import { type RunningStack, spawnStack } from '../support/spawn-stack.ts';
 import {
   api,
@@ -290,22 +291,36 @@ describe('one-time secrets (approval links and tokens)', () => {
   });
 });
 
-/** The local signing key (private JWK) of the shared stack. */
+/** The local pool's signing key (cognito-local's, shipped in its package). */
 const localPrivateKey = async () => {
-  const stored = JSON.parse(readFileSync(join(process.env.ASSENT_TEST_HOME ?? '', 'jwt-key.json'), 'utf8')) as { privateJwk: JWK };
-  return importJWK(stored.privateJwk, 'ES256');
+  const file = createRequire(import.meta.url).resolve('cognito-local/lib/keys/cognitoLocal.private.json');
+  return importJWK((JSON.parse(readFileSync(file, 'utf8')) as { jwk: JWK }).jwk, 'RS256');
 };
 
-/** A JWT with the local key id; `key`, issuer, audience and expiry as given (`expiresAt: null`: no `exp` at all). */
-async function jwt(key: CryptoKey | Uint8Array, options: { issuer?: string; audience?: string; expiresAt?: number | null } = {}): Promise<string> {
+interface JwtOptions {
+  readonly issuer?: string;
+  /** An ID token's `aud`, an access token's `client_id`. */
+  readonly client?: string;
+  /** `exp` (`null`: none at all). */
+  readonly expiresAt?: number | null;
+  /** `token_use`: an ID token by default; `refresh` (or any other) is neither kind. */
+  readonly use?: string;
+}
+
+/** A token shaped as the local pool's (admin group, key id CognitoLocal); `key` and the options as given. */
+async function jwt(key: CryptoKey | Uint8Array, options: JwtOptions = {}): Promise<string> {
+  const pool = endpoints().cognito;
   const now = Math.floor(Date.now() / 1000);
-  const token = new SignJWT({ email: 'mallory@example.com', roles: ['admin'] })
-    .setProtectedHeader({ alg: 'ES256', kid: 'local-1' })
-    .setIssuer(options.issuer ?? LOCAL_ISSUER)
-    .setAudience(options.audience ?? LOCAL_AUDIENCE)
+  const use = options.use ?? 'id';
+  const client = options.client ?? pool.clientId;
+  const claims = use === 'access' ? { client_id: client, username: 'mallory' } : { email: 'mallory@example.com' };
+  const token = new SignJWT({ ...claims, 'cognito:groups': ['admin'], token_use: use })
+    .setProtectedHeader({ alg: 'RS256', kid: 'CognitoLocal' })
+    .setIssuer(options.issuer ?? issuerOf(pool))
     .setSubject('mallory')
     .setIssuedAt(now - 7200);
-  return (options.expiresAt === null ? token : token.setExpirationTime(options.expiresAt ?? now + 3600)).sign(key);
+  const withAudience = use === 'access' ? token : token.setAudience(client);
+  return (options.expiresAt === null ? withAudience : withAudience.setExpirationTime(options.expiresAt ?? now + 3600)).sign(key);
 }
 
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -326,16 +341,21 @@ describe('bearer JWTs on the admin API', () => {
     before = await api(`/v1/tasks/${task.id}`, { admin: true });
 
     const key = await localPrivateKey();
-    const { privateKey: otherKey } = await generateKeyPair('ES256');
+    const { privateKey: otherKey } = await generateKeyPair('RS256');
     const now = Math.floor(Date.now() / 1000);
+    const pool = endpoints().cognito;
     invalid = {
       'not a JWT': 'not-a-jwt',
-      'unsigned (alg none)': `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ sub: 'mallory', roles: ['admin'], iss: LOCAL_ISSUER, aud: LOCAL_AUDIENCE, exp: now + 3600 })}.`,
+      'unsigned (alg none)': `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ sub: 'mallory', 'cognito:groups': ['admin'], iss: issuerOf(pool), aud: pool.clientId, token_use: 'id', exp: now + 3600 })}.`,
       'signed with another key': await jwt(otherKey),
       expired: await jwt(key, { expiresAt: now - 60 }),
+      'an access token, expired': await jwt(key, { use: 'access', expiresAt: now - 60 }),
       'without an expiry (no exp: good forever)': await jwt(key, { expiresAt: null }),
-      'for another audience': await jwt(key, { audience: 'someone-else' }),
+      'an ID token of another app client': await jwt(key, { client: 'another-client' }),
+      'an access token of another app client': await jwt(key, { use: 'access', client: 'another-client' }),
+      'from another user pool': await jwt(key, { issuer: issuerOf({ endpoint: pool.endpoint, userPoolId: 'local_0ther000' }) }),
       'from another issuer': await jwt(key, { issuer: 'https://evil.example.com/' }),
+      'a refresh token (token_use refresh: no aud, no client_id)': await jwt(key, { use: 'refresh', client: '' }),
     };
     valid = await jwt(key);
     member = await tokenFor({ sub: `member-${unique()}`, email: 'member@example.com', roles: ['member', 'project_admin'] });
@@ -451,11 +471,13 @@ describe('bearer JWTs on the admin API', () => {
         status: 401,
         type: `${PROBLEMS}unauthorized`,
         detail:
-          why === 'expired'
+          why.endsWith('expired')
             ? 'The bearer token has expired.'
             : why.startsWith('without an expiry')
               ? 'The bearer token has no expiry ("exp" claim); ask its issuer for a token that expires.'
-              : 'The bearer token is not valid.',
+              : why.startsWith('a refresh token')
+                ? 'The bearer token is neither an access token nor an ID token; send one of those.'
+                : 'The bearer token is not valid.',
       })),
     );
     expect(await mailboxFor(email)).toStrictEqual([]);
@@ -601,12 +623,11 @@ describe('logs', () => {
       }
       throw new Error(`No matching email; the output was:\n${running.output.join('')}`);
     };
-    const keys = await loadLocalKeys(join(home, 'jwt-key.json'));
     const suffix = unique();
     const address = `logged-${suffix}@example.com`;
-    const requester = await keys.sign({ sub: `logged-${suffix}`, email: address, roles: [] });
-    const member = await keys.sign({ sub: `member-${suffix}`, roles: ['member'] });
-    const { privateKey: otherKey } = await generateKeyPair('ES256');
+    const requester = await signLocalToken(running.endpoints.cognito, { sub: `logged-${suffix}`, email: address, groups: [] }, 'id');
+    const member = await signLocalToken(running.endpoints.cognito, { sub: `member-${suffix}`, groups: ['member'] });
+    const { privateKey: otherKey } = await generateKeyPair('RS256');
     const forged = await jwt(otherKey);
     const passwords = [`pw-first-${randomUUID()}`, `pw-second-${randomUUID()}`, `pw-third-${randomUUID()}`, 'pw-short'];
     const unknownToken = randomBytes(32).toString('base64url');

@@ -163,6 +163,7 @@ describe('the HTTP API while DynamoDB is unreachable', () => {
       [ENV.jwtAudience]: 'assent',
       [ENV.jwksUrl]: 'http://issuer.invalid/jwks.json',
       [ENV.eventBusName]: 'assent-events',
+      [ENV.userPoolId]: 'us-east-1_unreachable',
     });
     const { handler } = await import('#http/handler');
     const secret = 'A'.repeat(43);

@@ -45,7 +45,7 @@ describe('kill -9 of the local stack during 200 sign-ups', () => {
   it('drives every sign-up to its end: no stranded task, no double effect, no burnt link', async () => {
     // Prepare: fixed ports and one ASSENT_HOME, so emailed links work across restarts.
     const random = seededRandom(SEED);
-    const ports = { PORT: String(await freePort()), MAIL_PORT: String(await freePort()), DYNAMODB_PORT: String(await freePort()), SFN_PORT: String(await freePort()), EVENTS_PORT: String(await freePort()) };
+    const ports = { PORT: String(await freePort()), MAIL_PORT: String(await freePort()), DYNAMODB_PORT: String(await freePort()), SFN_PORT: String(await freePort()), EVENTS_PORT: String(await freePort()), COGNITO_PORT: String(await freePort()) };
     stack = await startKillableStack(home, ports, STACK_ENV);
     const { endpoints } = stack;
     const window = { up: true, since: Date.now() };

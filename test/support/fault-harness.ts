@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SESClient } from '@aws-sdk/client-ses';
@@ -146,6 +147,7 @@ export async function startFaultHarness(): Promise<FaultHarness> {
     trackActions: true,
     eventBusName: services.eventBusName,
     archiveBucket: '',
+    userPoolId: endpoints().cognito.userPoolId,
     rateLimits: {},
   };
   const app = createApp(env, {
@@ -153,6 +155,7 @@ export async function startFaultHarness(): Promise<FaultHarness> {
     ses: new SESClient(config(ses.url)),
     sfn: new SFNClient(config(sfn.url)),
     eventBridge: new EventBridgeClient(config(events.url)),
+    cognito: new CognitoIdentityProviderClient(config(services.cognito)),
   });
   built.app = app;
   const proxies = { dynamodb, ses, sfn, events };
@@ -161,6 +164,7 @@ export async function startFaultHarness(): Promise<FaultHarness> {
     ses: new SESClient(config(services.ses)),
     sfn: new SFNClient(config(runner.url)),
     eventBridge: new EventBridgeClient(config(services.events)),
+    cognito: new CognitoIdentityProviderClient(config(services.cognito)),
   });
 
   const harness: FaultHarness = {

@@ -21,12 +21,12 @@
  */
 import { Agent, request as httpRequest } from 'node:http';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 import { MAX_BODY_BYTES } from '#http/body';
 import { type RouteDefinition, routeKey, routes } from '#http/routes';
-import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '#local/jwt';
+import { issuerOf } from '#local/cognito/tokens';
 import { endpoints } from './stack.ts';
 
 /** A request that gets no answer within this is a hang. */
@@ -63,30 +63,31 @@ const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('bas
 /** Tokens for every case of the authorizer, signed with the local stack's key (or deliberately not). */
 export async function fuzzContext(): Promise<FuzzContext> {
   const { api, adminToken } = endpoints();
-  const home = process.env.ASSENT_TEST_HOME ?? '';
-  const { privateJwk } = JSON.parse(readFileSync(join(home, 'jwt-key.json'), 'utf8')) as { privateJwk: JWK };
-  const localKey = await importJWK(privateJwk, 'ES256');
-  const foreign = await generateKeyPair('ES256', { extractable: true });
+  const pool = endpoints().cognito;
+  const keyFile = createRequire(import.meta.url).resolve('cognito-local/lib/keys/cognitoLocal.private.json');
+  const localKey = await importJWK((JSON.parse(readFileSync(keyFile, 'utf8')) as { jwk: JWK }).jwk, 'RS256');
+  const foreign = await generateKeyPair('RS256', { extractable: true });
+  /** An ID token as the local pool signs them (cognito-local's key, issuer and app client). */
   const sign = (claims: Record<string, unknown>, options: { key?: Parameters<SignJWT['sign']>[0]; issuer?: string; audience?: string; expires?: string } = {}) => {
-    const jwt = new SignJWT(claims)
-      .setProtectedHeader({ alg: 'ES256', kid: 'local-1' })
-      .setIssuer(options.issuer ?? LOCAL_ISSUER)
-      .setAudience(options.audience ?? LOCAL_AUDIENCE)
+    const jwt = new SignJWT({ ...claims, token_use: 'id' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'CognitoLocal' })
+      .setIssuer(options.issuer ?? issuerOf(pool))
+      .setAudience(options.audience ?? pool.clientId)
       .setIssuedAt()
       .setExpirationTime(options.expires ?? '1h');
     return jwt.sign(options.key ?? localKey);
   };
-  const admin = { sub: 'fuzz-admin', email: 'fuzz-admin@example.com', roles: ['admin'] };
+  const admin = { sub: 'fuzz-admin', email: 'fuzz-admin@example.com', 'cognito:groups': ['admin'] };
   const [member, noSubject, expired, wrongAudience, wrongIssuer, foreignKey] = await Promise.all([
-    sign({ sub: 'fuzz-member', email: 'fuzz-member@example.com', roles: ['member'] }),
-    sign({ roles: ['admin'] }),
+    sign({ sub: 'fuzz-member', email: 'fuzz-member@example.com', 'cognito:groups': ['member'] }),
+    sign({ 'cognito:groups': ['admin'] }),
     sign(admin, { expires: '1h ago' }),
     sign(admin, { audience: 'someone-else' }),
     sign(admin, { issuer: 'https://evil.example/' }),
     sign(admin, { key: foreign.privateKey }),
   ]);
   const [header, , signature] = adminToken.split('.');
-  const forgedPayload = b64({ sub: 'fuzz-admin', roles: ['admin'], iss: LOCAL_ISSUER, aud: LOCAL_AUDIENCE, exp: 4102444800 });
+  const forgedPayload = b64({ sub: 'fuzz-admin', 'cognito:groups': ['admin'], iss: issuerOf(pool), aud: pool.clientId, token_use: 'id', exp: 4102444800 });
   const variant = (label: string, lines: string[], gatewayAccepts = false, isAdmin = false): AuthVariant => ({ label, lines, gatewayAccepts, admin: isAdmin });
   const taskTypes = JSON.parse(await (await fetch(`${api}/v1/task-types`)).text()) as { taskTypes: { name: string; inputSchema: { properties?: Record<string, unknown> } }[] };
   const actions = JSON.parse(await (await fetch(`${api}/v1/actions`)).text()) as { resources: { name: string; actions: { name: string; scope: string }[] }[] };

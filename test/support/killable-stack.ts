@@ -35,7 +35,7 @@ export async function startKillableStack(home: string, ports: StackPorts, env: R
   rmSync(endpointsFile, { force: true });
   const output: string[] = [];
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', '--import', './local/register.mjs', 'local/start.ts'], {
-    env: { ...process.env, NODE_OPTIONS: '', ASSENT_HOME: home, ASSENT_QUIET: process.env.ASSENT_TEST_VERBOSE ? '0' : '1', S3_PORT: '0', ASSENT_RATE_LIMITS: ONE_CLIENT_LIMITS, ...ports, ...env },
+    env: { ...process.env, NODE_OPTIONS: '', ASSENT_HOME: home, ASSENT_QUIET: process.env.ASSENT_TEST_VERBOSE ? '0' : '1', S3_PORT: '0', COGNITO_PORT: '0', ASSENT_RATE_LIMITS: ONE_CLIENT_LIMITS, ...ports, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

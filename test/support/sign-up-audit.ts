@@ -1,13 +1,14 @@
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { localClient } from '../../local/dynamodb/dynamodb-local.ts';
+import { localDirectory } from './local-directory.ts';
 import type { MailWatcher } from './mail-watcher.ts';
 import { approvalSubject, completedSubject, isAbout, type SignUpFlow, tokenSubject } from './sign-ups-through-faults.ts';
 import type { Endpoints } from './stack.ts';
 
 /**
- * What a run of sign-ups left behind, read from the stack's table (tasks, the directory's projects,
- * name claims and users) and its mailbox, checked per sign-up: one task, one project under its name,
+ * What a run of sign-ups left behind, read from the stack's table (tasks, the directory's projects
+ * and name claims), its user pool (the owners) and its mailbox, checked per sign-up: one task, one project under its name,
  * one enabled owner with a password, and one approval, token and completed email.
  */
 export interface SignUpAudit {
@@ -55,7 +56,7 @@ export async function auditSignUps(endpoints: Endpoints, mail: MailWatcher, flow
   const tasksByProject = countBy(tasks, (task) => task.actions?.[0]?.data?.projectName);
   const projectsByName = countBy(items.filter((item) => String(item.pk).startsWith('PROJECT#')), (project) => project.name);
   const claims = new Map(items.filter((item) => String(item.pk).startsWith('PROJECTNAME#')).map((claim) => [String(claim.pk).slice('PROJECTNAME#'.length), String(claim.projectId)]));
-  const users = new Map(items.filter((item) => String(item.pk).startsWith('USER#')).map((user) => [String(user.email), user]));
+  const directory = localDirectory(endpoints);
 
   const statuses: Record<string, number> = {};
   const stranded: string[] = [];
@@ -88,11 +89,11 @@ export async function auditSignUps(endpoints: Endpoints, mail: MailWatcher, flow
       if (count > 1) doubleEffects.push(`${task.id}: ${count} ${stage} emails`);
     }
     if (task.status !== 'completed') continue;
-    const user = users.get(flow.email);
+    const user = await directory.findUser(flow.email);
     const project = projects[0];
     if (!project) lostEffects.push(`${task.id}: completed without a project named ${flow.projectName}`);
     else if (claims.get(flow.projectName) !== project.id) lostEffects.push(`${task.id}: the name ${flow.projectName} is claimed for ${claims.get(flow.projectName)}, not ${project.id}`);
-    if (!user?.enabled || !user.passwordHash || user.projectId !== project?.id) lostEffects.push(`${task.id}: owner ${flow.email} is ${JSON.stringify(user && { enabled: user.enabled, password: Boolean(user.passwordHash), projectId: user.projectId })}`);
+    if (!user?.enabled || !user.hasPassword || user.projectId !== project?.id) lostEffects.push(`${task.id}: owner ${flow.email} is ${JSON.stringify(user && { enabled: user.enabled, password: Boolean(user.hasPassword), projectId: user.projectId })}`);
     for (const [stage, count] of Object.entries(stages)) {
       if (count === 0) lostEffects.push(`${task.id}: completed, and no ${stage} email`);
     }

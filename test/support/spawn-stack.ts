@@ -11,8 +11,8 @@ export interface RunningStack {
   stop(): Promise<void>;
 }
 
-/** The emulators' ports ('0' for a free one); S3_PORT defaults to a free one. */
-export type StackPorts = Record<'PORT' | 'MAIL_PORT' | 'DYNAMODB_PORT' | 'SFN_PORT' | 'EVENTS_PORT', string> & { readonly S3_PORT?: string };
+/** The emulators' ports ('0' for a free one); S3_PORT and COGNITO_PORT default to a free one. */
+export type StackPorts = Record<'PORT' | 'MAIL_PORT' | 'DYNAMODB_PORT' | 'SFN_PORT' | 'EVENTS_PORT', string> & { readonly S3_PORT?: string; readonly COGNITO_PORT?: string };
 
 /**
  * Every test and benchmark reaches its stack from one address (127.0.0.1), so the per-client limits
@@ -28,7 +28,7 @@ export const ONE_CLIENT_LIMITS = JSON.stringify({
 function startProcess(home: string, ports: Partial<StackPorts>, env: Record<string, string>): { child: ChildProcess; output: string[] } {
   const output: string[] = [];
   const child = spawn(process.execPath, ['--import', 'tsx', '--import', './local/register.mjs', 'local/start.ts'], {
-    env: { ...process.env, NODE_OPTIONS: '', ASSENT_HOME: home, ASSENT_QUIET: process.env.ASSENT_TEST_VERBOSE ? '0' : '1', S3_PORT: '0', ASSENT_RATE_LIMITS: ONE_CLIENT_LIMITS, ...ports, ...env },
+    env: { ...process.env, NODE_OPTIONS: '', ASSENT_HOME: home, ASSENT_QUIET: process.env.ASSENT_TEST_VERBOSE ? '0' : '1', S3_PORT: '0', COGNITO_PORT: '0', ASSENT_RATE_LIMITS: ONE_CLIENT_LIMITS, ...ports, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (chunk) => output.push(String(chunk)));

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
-import { loadLocalKeys } from '#local/jwt';
+import { type LocalPoolEndpoints, signLocalToken } from '#local/cognito/tokens';
 
 export interface Endpoints {
   readonly api: string;
@@ -13,11 +13,16 @@ export interface Endpoints {
     ses: string;
     events: string;
     s3: string;
+    cognito: string;
     tableName: string;
     stateMachineArn: string;
     eventBusName: string;
     archiveBucket: string;
   };
+  /** The local user pool (cognito-local). */
+  readonly cognito: LocalPoolEndpoints;
+  /** The seeded local accounts. */
+  readonly users: readonly { email: string; password: string; groups: string[] }[];
 }
 
 /** The endpoints of the local stack started by globalSetup. */
@@ -27,19 +32,14 @@ export function endpoints(): Endpoints {
   return JSON.parse(readFileSync(join(home, 'endpoints.json'), 'utf8'));
 }
 
-function testHome(): string {
-  const home = process.env.ASSENT_TEST_HOME;
-  if (!home) throw new Error('ASSENT_TEST_HOME is not set: run this test through the "stack" jest project.');
-  return home;
-}
-
 /**
- * A bearer JWT for any identity, signed with the local stack's key (issuer and audience are the
- * local ones), e.g. `tokenFor({ sub: 'u1', email: 'ann@example.com', roles: ['project_admin'] })`.
+ * A bearer JWT for any identity, as the local pool signs them: an ID token (it carries the address)
+ * when `email` is given, else an access token; `roles` are its `cognito:groups`. E.g.
+ * `tokenFor({ sub: 'u1', email: 'ann@example.com', roles: ['project_admin'] })`.
  */
 export async function tokenFor(claims: { sub: string; email?: string; roles: string[] }): Promise<string> {
-  const keys = await loadLocalKeys(join(testHome(), 'jwt-key.json'));
-  return keys.sign(claims);
+  const user = { sub: claims.sub, groups: claims.roles, ...(claims.email === undefined ? {} : { email: claims.email }) };
+  return signLocalToken(endpoints().cognito, user, claims.email === undefined ? 'access' : 'id');
 }
 
 export interface ApiResponse {

@@ -3,7 +3,7 @@ import { InvalidPortError, PortInUseError, SharedPortError } from '#local/errors
 import { assertPortsFree, freePort, isPortFree, resolvePorts, type StackPorts } from '#local/ports';
 
 /** The stack's ports: read from the environment, each named by its variable when it is wrong or taken. */
-const ALL_ZERO = { PORT: '0', MAIL_PORT: '0', DYNAMODB_PORT: '0', SFN_PORT: '0', EVENTS_PORT: '0', S3_PORT: '0' };
+const ALL_ZERO = { PORT: '0', MAIL_PORT: '0', DYNAMODB_PORT: '0', SFN_PORT: '0', EVENTS_PORT: '0', S3_PORT: '0', COGNITO_PORT: '0' };
 
 describe('resolvePorts', () => {
   it('takes the defaults when no variable is set', async () => {
@@ -11,7 +11,7 @@ describe('resolvePorts', () => {
     const ports = await resolvePorts({});
 
     // Assess
-    expect(ports).toStrictEqual({ api: 3000, mail: 8005, dynamodb: 8000, sfn: 8083, events: 8084, s3: 8085 });
+    expect(ports).toStrictEqual({ api: 3000, mail: 8005, dynamodb: 8000, sfn: 8083, events: 8084, s3: 8085, cognito: 9229 });
   });
 
   it('takes the value of each variable, and a free port for 0, never the same twice', async () => {
@@ -20,7 +20,7 @@ describe('resolvePorts', () => {
 
     // Assess
     expect([ports.api, ports.dynamodb]).toStrictEqual([4001, 4002]);
-    expect(new Set(Object.values(ports)).size).toBe(6);
+    expect(new Set(Object.values(ports)).size).toBe(7);
     expect(Object.values(ports).every((port) => port > 0)).toBe(true);
   });
 
@@ -63,7 +63,7 @@ describe('assertPortsFree', () => {
     await assertPortsFree(ports);
 
     // Assess
-    expect(await Promise.all(Object.values(ports).map((port) => isPortFree(port)))).toStrictEqual([true, true, true, true, true, true]);
+    expect(await Promise.all(Object.values(ports).map((port) => isPortFree(port)))).toStrictEqual([true, true, true, true, true, true, true]);
   });
 
   it('names the variable of a port another process listens on', async () => {

@@ -195,7 +195,10 @@ export class CognitoUserDirectory implements UserDirectory {
     const user: DirectoryUser = {
       email: (attribute(output, 'email') ?? email).toLowerCase(),
       ...(membership.projectId === undefined ? {} : { projectId: membership.projectId }),
-      roles: (groups.Groups ?? []).map((group) => group.GroupName ?? '').filter(Boolean),
+      roles: (groups.Groups ?? [])
+        .map((group) => group.GroupName ?? '')
+        .filter(Boolean)
+        .sort(),
       enabled: output.Enabled ?? true,
       ...(output.UserStatus === 'FORCE_CHANGE_PASSWORD' ? {} : { hasPassword: true }),
       createdAt: (output.UserCreateDate ?? new Date(0)).toISOString(),
