@@ -10,7 +10,8 @@ import type { AssentConfig } from './config.ts';
 import { TaskArchive } from './constructs/archive.ts';
 import { HandlerFunction, handlerEnvironment } from './constructs/handler-function.ts';
 import { LifecycleEvents } from './constructs/events.ts';
-import { AssentHttpApi } from './constructs/http-api.ts';
+import { AssentHttpApi, type JwtSettings } from './constructs/http-api.ts';
+import { AssentIdentity } from './constructs/identity.ts';
 import { MailFeedback } from './constructs/mail-feedback.ts';
 import { Mailer } from './constructs/mailer.ts';
 import { OperatorAlarms } from './constructs/operator-alarms.ts';
@@ -41,12 +42,13 @@ interface Handlers {
 }
 
 /**
- * Assent on AWS: a table, two functions, the task workflow, SES sending and its bounces and
+ * Assent on AWS: a table, the user pool (or an existing one), two functions, the task workflow, SES sending and its bounces and
  * complaints, the HTTP API, the TTL archive, the outbox and reconciler, and the operators' alarms,
  * wired by bindings that set each environment variable together with its IAM grant.
  */
 export class AssentStack extends Stack {
   readonly table: TaskTable;
+  readonly identity: AssentIdentity;
   readonly handlers: Handlers;
   readonly workflow: TaskWorkflow;
   readonly mailer: Mailer;
@@ -62,6 +64,7 @@ export class AssentStack extends Stack {
     const { config } = props;
     const root = props.projectRoot ?? PROJECT_ROOT;
     this.table = new TaskTable(this, 'TaskTable');
+    this.identity = new AssentIdentity(this, 'Identity', config.userPoolId === undefined ? {} : { existingUserPoolId: config.userPoolId });
     this.handlers = this.createHandlers(root, config);
     this.workflow = this.createWorkflow(root, config);
     this.mailer = this.createMailer(config);
@@ -135,21 +138,21 @@ export class AssentStack extends Stack {
     return new AssentHttpApi(this, 'HttpApi', {
       handler: this.handlers.http.function,
       routes,
-      jwt: {
-        issuer: config.jwtIssuer,
-        audience: config.jwtAudience,
-        jwksUrl: config.jwksUrl,
-        rolesClaim: config.jwtRolesClaim,
-      },
+      jwt: this.jwtSettings(config),
       logRetention: config.logRetentionDays as RetentionDays,
       corsOrigins: config.corsOrigins,
       ...(config.domainName && config.certificateArn ? { customDomain: { domainName: config.domainName, certificateArn: config.certificateArn } } : {}),
     });
   }
 
+  /** The stack-created pool's tokens by default; those the config names (userPoolId's, or jwtIssuer's) otherwise. */
+  private jwtSettings(config: AssentConfig): JwtSettings {
+    return config.jwt.source === 'stack-pool' ? this.identity.jwtSettings(config.jwt.rolesClaim) : config.jwt;
+  }
+
   /**
-   * Both functions read and write the table, send mail, publish lifecycle events, build public links
-   * and verify tokens.
+   * Both functions read and write the table, keep accounts in the user pool, send mail, publish
+   * lifecycle events, build public links and verify tokens.
    * Only the HTTP function gets the state machine's ARN (it starts and stops executions); the
    * steps function, which the state machine references, only answers task tokens.
    */
@@ -157,6 +160,7 @@ export class AssentStack extends Stack {
     const { http, steps } = this.handlers;
     for (const fn of [http.function, steps.function]) {
       this.table.bindTable(fn, 'readWrite');
+      this.identity.bindUserDirectory(fn);
       this.mailer.bindMailer(fn);
       this.events.bindEvents(fn);
       this.httpApi.bindPublicUrl(fn, config.publicUrl);
@@ -171,7 +175,7 @@ export class AssentStack extends Stack {
   }
 
   /**
-   * The outbox starts executions and runs compensations (undo hooks: the directory, a task write, an
+   * The outbox starts executions and runs compensations (undo hooks: the directory (user pool), a task write, an
    * operators' email when an undo fails, a lifecycle event); the reconciler also describes executions
    * and fails stranded tasks through the core (a task write, an operators' email, a lifecycle event).
    */
@@ -179,6 +183,7 @@ export class AssentStack extends Stack {
     const { outbox, reconciler } = this.recovery;
     for (const fn of [outbox.function, reconciler.function]) {
       this.table.bindTable(fn, 'readWrite');
+      this.identity.bindUserDirectory(fn);
       this.workflow.bindStarter(fn);
       this.mailer.bindMailer(fn);
       this.events.bindEvents(fn);
@@ -243,6 +248,10 @@ export class AssentStack extends Stack {
 
   private addOutputs(): void {
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId, description: 'The Cognito user pool of Assent\'s accounts (docs/deploying.md, "The first admin")' });
+    if (this.identity.client) {
+      new CfnOutput(this, 'UserPoolClientId', { value: this.identity.client.userPoolClientId, description: 'The console\'s app client: sign in with it (SRP or USER_PASSWORD_AUTH)' });
+    }
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName, description: 'The DynamoDB table' });
     new CfnOutput(this, 'StateMachineArn', {
       value: this.workflow.stateMachine.stateMachineArn,

@@ -33,6 +33,34 @@ const ORIGIN = /^(?:https:\/\/(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9
 /** An ACM certificate ARN. */
 const CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]{36}$/;
 
+/** A Cognito user pool id: `<region>_<id>` (`eu-west-1_AbCdEf123`). */
+const USER_POOL_ID = /^([a-z]{2}(?:-[a-z]+)+-\d+)_[0-9A-Za-z]+$/;
+const USER_POOL_ID_EXAMPLE = 'eu-west-1_AbCdEf123';
+/** The claim Cognito lists a user's groups in. */
+export const COGNITO_GROUPS_CLAIM = 'cognito:groups';
+
+/** `https://cognito-idp.<region>.amazonaws.com/<poolId>` (`.amazonaws.com.cn` in China), the `iss` of the pool's tokens. */
+export function cognitoIssuerOf(userPoolId: string): string {
+  const region = USER_POOL_ID.exec(userPoolId)?.[1];
+  if (region === undefined) throw new Error(`"${userPoolId}" is not a Cognito user pool id (<region>_<id>), e.g. "${USER_POOL_ID_EXAMPLE}".`);
+  return `https://cognito-idp.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}/${userPoolId}`;
+}
+
+/**
+ * Which bearer tokens the API accepts. `stack-pool`: those of the pool the stack creates (issuer and
+ * app client are known at deploy time only); `user-pool`: those of the existing pool `userPoolId`
+ * (issuer derived from its id); `own-issuer`: those of `jwtIssuer`.
+ */
+export type JwtConfig =
+  | { readonly source: 'stack-pool'; readonly rolesClaim: string }
+  | {
+      readonly source: 'user-pool' | 'own-issuer';
+      readonly issuer: string;
+      readonly audience: readonly string[];
+      readonly jwksUrl: string;
+      readonly rolesClaim: string;
+    };
+
 const EmailSchema = (example: string) => z.email({ error: hint('an email address', `"${example}"`) });
 const HttpsUrlSchema = (example: string) =>
   z.url({ protocol: /^https$/, hostname: z.regexes.domain, error: hint('an https:// URL', `"${example}"`) });
@@ -68,26 +96,45 @@ const ConfigObjectSchema = z.strictObject({
       error: hint('a list of email addresses', '["approver@example.com"]'),
     })
     .min(1, { error: 'must list at least one email address, e.g. ["approver@example.com"]' }),
-  /** The `iss` of the bearer tokens the API accepts, exactly as the identity provider writes it. */
-  jwtIssuer: HttpsUrlSchema('https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123'),
-  /** Accepted `aud` (or Cognito `client_id`) values. */
+  /**
+   * An existing Cognito user pool, in the stack's region, to keep the example actions' accounts in
+   * instead of the pool the stack creates. The stack then creates nothing in it (no app client, no
+   * groups: create one group per role of functions/roles.ts yourself) and needs {@link jwtAudience}:
+   * the id(s) of its app client(s).
+   * @default - the stack creates the pool, its console app client and one group per role
+   */
+  userPoolId: z
+    .string({ error: hint('a Cognito user pool id', `"${USER_POOL_ID_EXAMPLE}"`) })
+    .regex(USER_POOL_ID, { error: hint('a Cognito user pool id (<region>_<id>)', `"${USER_POOL_ID_EXAMPLE}"`) })
+    .optional(),
+  /**
+   * Bring your own issuer: the `iss` of the bearer tokens the API accepts, exactly as the identity
+   * provider writes it. Needs {@link jwtAudience}.
+   * @default - the user pool's issuer: the stack-created pool's, or {@link userPoolId}'s
+   */
+  jwtIssuer: HttpsUrlSchema('https://auth.example.com/').optional(),
+  /**
+   * Accepted `aud` (or Cognito `client_id`) values; only with {@link jwtIssuer} or {@link userPoolId}.
+   * @default - the stack-created pool's app client
+   */
   jwtAudience: z
     .array(z.string().min(1, { error: 'must not contain empty strings' }), {
       error: hint('a list of audiences (client ids)', '["assent-admin"]'),
     })
-    .min(1, { error: 'must list at least one audience (client id), e.g. ["assent-admin"]' }),
+    .min(1, { error: 'must list at least one audience (client id), e.g. ["assent-admin"]' })
+    .optional(),
   /**
-   * The claim holding the caller's roles (a list of strings); Cognito puts groups in
-   * `cognito:groups`.
-   * @default 'roles'
+   * The claim holding the caller's roles (a list of strings).
+   * @default 'cognito:groups' (the user pool's groups); 'roles' with {@link jwtIssuer}
    */
   jwtRolesClaim: z
     .string({ error: hint('a claim name', '"roles" or "cognito:groups"') })
     .min(1, { error: 'must not be empty, e.g. "roles" or "cognito:groups"' })
-    .default('roles'),
+    .optional(),
   /**
-   * The issuer's JSON Web Key Set, used by the handlers to verify optional bearer tokens.
-   * @default `<jwtIssuer>/.well-known/jwks.json`
+   * The issuer's JSON Web Key Set, used by the handlers to verify optional bearer tokens; only with
+   * {@link jwtIssuer}.
+   * @default `<issuer>/.well-known/jwks.json`
    */
   jwksUrl: HttpsUrlSchema('https://auth.example.com/.well-known/jwks.json').optional(),
   /**
@@ -208,12 +255,40 @@ export const AssentConfigSchema = ConfigObjectSchema
       });
     }
   })
-  .transform((config) => ({
+  .superRefine((config, ctx) => {
+    // Tokens come from the stack's pool, userPoolId's, or jwtIssuer: each key says what it needs.
+    const audienceExample = '["1example23456789abcdefghij"]';
+    if (config.jwtAudience === undefined && config.jwtIssuer !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['jwtAudience'], message: `is missing; jwtIssuer needs it: add the audiences (or Cognito app client ids) its tokens carry, e.g. ${audienceExample}` });
+    } else if (config.jwtAudience === undefined && config.userPoolId !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['jwtAudience'], message: `is missing; with userPoolId the stack creates no app client: add the id of the pool's app client (Cognito console → App clients), e.g. ${audienceExample}` });
+    }
+    if (config.jwtAudience !== undefined && config.jwtIssuer === undefined && config.userPoolId === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['jwtAudience'], message: 'is only used with jwtIssuer or userPoolId: the stack-created pool\'s app client is the audience; remove jwtAudience, or add jwtIssuer (bring your own issuer) or userPoolId (an existing pool)' });
+    }
+    if (config.jwksUrl !== undefined && config.jwtIssuer === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['jwksUrl'], message: 'is only used with jwtIssuer: a Cognito user pool\'s key set is always <issuer>/.well-known/jwks.json; remove jwksUrl, or add jwtIssuer' });
+    }
+  })
+  .transform(({ userPoolId, jwtIssuer, jwtAudience, jwksUrl, jwtRolesClaim, ...config }) => ({
     ...config,
-    jwksUrl: config.jwksUrl ?? `${config.jwtIssuer.replace(/\/+$/, '')}/.well-known/jwks.json`,
+    userPoolId,
+    jwt: jwtOf(userPoolId, jwtIssuer, jwtAudience ?? [], jwksUrl, jwtRolesClaim),
     domainName: config.domainName?.toLowerCase(),
     publicUrl: config.publicUrl?.replace(/\/+$/, '') ?? (config.domainName === undefined ? undefined : `https://${config.domainName.toLowerCase()}`),
   }));
+
+/** The tokens the API accepts, from the (checked) identity keys. */
+function jwtOf(userPoolId: string | undefined, issuer: string | undefined, audience: readonly string[], jwksUrl: string | undefined, rolesClaim: string | undefined): JwtConfig {
+  if (issuer !== undefined) {
+    return { source: 'own-issuer', issuer, audience, jwksUrl: jwksUrl ?? `${issuer.replace(/\/+$/, '')}/.well-known/jwks.json`, rolesClaim: rolesClaim ?? 'roles' };
+  }
+  if (userPoolId !== undefined) {
+    const poolIssuer = cognitoIssuerOf(userPoolId);
+    return { source: 'user-pool', issuer: poolIssuer, audience, jwksUrl: `${poolIssuer}/.well-known/jwks.json`, rolesClaim: rolesClaim ?? COGNITO_GROUPS_CLAIM };
+  }
+  return { source: 'stack-pool', rolesClaim: rolesClaim ?? COGNITO_GROUPS_CLAIM };
+}
 
 /** The parsed configuration, defaults applied. */
 export type AssentConfig = z.output<typeof AssentConfigSchema>;
@@ -266,7 +341,7 @@ export function parseAssentConfig(raw: unknown): AssentConfig {
   }
   if (value === undefined || value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new AssentConfigError([
-      `cdk.json context ${CONFIG_CONTEXT_KEY}: ${value === undefined ? 'is missing' : 'must be an object'}; add "${CONFIG_CONTEXT_KEY}": { "senderEmail": ..., "sesIdentity": ..., "adminEmails": [...], "jwtIssuer": ..., "jwtAudience": [...] } under "context" in cdk.json`,
+      `cdk.json context ${CONFIG_CONTEXT_KEY}: ${value === undefined ? 'is missing' : 'must be an object'}; add "${CONFIG_CONTEXT_KEY}": { "senderEmail": ..., "sesIdentity": ..., "adminEmails": [...] } under "context" in cdk.json`,
     ]);
   }
   const result = AssentConfigSchema.safeParse(value);

@@ -26,9 +26,12 @@ import { ENV } from '../../functions/env-names.ts';
 import { type RouteDefinition, routeKey } from '../../functions/http/routes.ts';
 import { acknowledge } from './nag.ts';
 
-/** The bearer tokens API Gateway accepts on `auth: 'jwt'` routes (and the handlers verify elsewhere). */
+/**
+ * The bearer tokens API Gateway accepts on `auth: 'jwt'` routes (and the handlers verify elsewhere):
+ * the stack-created user pool's (`AssentIdentity.jwtSettings()`), or those the config names.
+ */
 export interface JwtSettings {
-  /** `iss` of the tokens, exactly as the identity provider writes it. */
+  /** `iss` of the tokens, exactly as the identity provider writes it (`https://cognito-idp.<region>.amazonaws.com/<poolId>`). */
   readonly issuer: string;
   /** Accepted `aud` (or Cognito `client_id`) values. */
   readonly audience: readonly string[];

@@ -9,7 +9,6 @@ import { ACCESS_LOG_FORMAT } from '../../lib/constructs/http-api.ts';
 import { tableDefinition } from '../../lib/table-definition.ts';
 import {
   actionsOf,
-  cdkJson,
   getAttOf,
   logicalIdOf,
   refOf,
@@ -46,6 +45,11 @@ const configurationSetArn = (configurationSet = synthesized.stack.mailer.configu
     '',
     ['arn:', { Ref: 'AWS::Partition' }, ':ses:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':configuration-set/', refOf(configurationSet)],
   ],
+});
+
+/** `https://cognito-idp.<region>.<url suffix>/<pool id>` of the stack-created pool, as synthesized. */
+const poolIssuer = () => ({
+  'Fn::Join': ['', ['https://cognito-idp.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, '/', refOf(synthesized.stack.identity.userPool)]] as [string, unknown[]],
 });
 
 const statementsWith = (statements: Statement[], prefix: string) =>
@@ -154,15 +158,16 @@ describe('handler functions', () => {
       POWERTOOLS_SERVICE_NAME: 'assent',
       POWERTOOLS_LOG_LEVEL: 'INFO',
       ASSENT_TABLE_NAME: refOf(stack.table.table),
+      ASSENT_USER_POOL_ID: refOf(stack.identity.userPool),
       ASSENT_STATE_MACHINE_ARN: refOf(stack.workflow.stateMachine),
       ASSENT_MAIL_FROM: 'noreply@example.com',
       ASSENT_ADMIN_EMAILS: 'approver@example.com',
       ASSENT_MAIL_CONFIGURATION_SET: refOf(stack.mailer.configurationSet),
       ASSENT_PUBLIC_URL: getAttOf(stack.httpApi.api, 'ApiEndpoint'),
-      ASSENT_JWT_ISSUER: 'https://auth.example.com/',
-      ASSENT_JWT_AUDIENCE: 'assent-admin',
-      ASSENT_JWKS_URL: 'https://auth.example.com/.well-known/jwks.json',
-      ASSENT_JWT_ROLES_CLAIM: 'roles',
+      ASSENT_JWT_ISSUER: poolIssuer(),
+      ASSENT_JWT_AUDIENCE: refOf(stack.identity.client as NonNullable<typeof stack.identity.client>),
+      ASSENT_JWKS_URL: { 'Fn::Join': ['', [...poolIssuer()['Fn::Join'][1], '/.well-known/jwks.json']] },
+      ASSENT_JWT_ROLES_CLAIM: 'cognito:groups',
       ASSENT_TTL_MINUTES: '1440',
       ASSENT_TRACK_ACTIONS: 'true',
       ASSENT_EVENT_BUS_NAME: refOf(stack.events.bus),
@@ -183,6 +188,7 @@ describe('handler functions', () => {
         'POWERTOOLS_SERVICE_NAME',
         'POWERTOOLS_LOG_LEVEL',
         'ASSENT_TABLE_NAME',
+        'ASSENT_USER_POOL_ID',
         'ASSENT_MAIL_FROM',
         'ASSENT_ADMIN_EMAILS',
         'ASSENT_MAIL_CONFIGURATION_SET',
@@ -489,16 +495,16 @@ describe('IAM of the steps function', () => {
 });
 
 describe('HttpApi', () => {
-  it('has a JWT authorizer with the configured issuer and audience', () => {
+  it('has a JWT authorizer with the stack-created pool\'s issuer and its app client as the audience', () => {
     // Prepare
-    const { template } = synthesized;
+    const { template, stack } = synthesized;
 
     // Act & Assess
     template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
     template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'JWT',
       IdentitySource: ['$request.header.Authorization'],
-      JwtConfiguration: { Issuer: cdkJson.context.assent.jwtIssuer, Audience: cdkJson.context.assent.jwtAudience },
+      JwtConfiguration: { Issuer: poolIssuer(), Audience: [refOf(stack.identity.client as NonNullable<typeof stack.identity.client>)] },
     });
   });
 
@@ -626,7 +632,7 @@ describe('HttpApi', () => {
 });
 
 describe('outputs', () => {
-  it('exports the API URL, the table name, the state machine ARN, the event bus name, the archive bucket, the alarm topic and the configuration set', () => {
+  it('exports the API URL, the user pool and its client, the table name, the state machine ARN, the event bus name, the archive bucket, the alarm topic and the configuration set', () => {
     // Prepare
     const { template, stack } = synthesized;
 
@@ -636,6 +642,8 @@ describe('outputs', () => {
     // Assess
     expect(Object.fromEntries(Object.entries(outputs).map(([name, output]) => [name, (output as { Value: unknown }).Value]))).toStrictEqual({
       ApiUrl: getAttOf(stack.httpApi.api, 'ApiEndpoint'),
+      UserPoolId: refOf(stack.identity.userPool),
+      UserPoolClientId: refOf(stack.identity.client as NonNullable<typeof stack.identity.client>),
       TableName: refOf(stack.table.table),
       StateMachineArn: refOf(stack.workflow.stateMachine),
       EventBusName: refOf(stack.events.bus),

@@ -64,6 +64,7 @@ process.stdout.write('\\nMAP_READS ' + JSON.stringify(mapReads) + '\\n');
     AWS_SECRET_ACCESS_KEY: 'test',
     AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
     ASSENT_TABLE_NAME: 'test',
+    ASSENT_USER_POOL_ID: 'us-east-1_test',
     ASSENT_MAIL_FROM: 'noreply@example.com',
     ASSENT_ADMIN_EMAILS: 'approver@example.com',
     ASSENT_PUBLIC_URL: 'https://api.example.com',

@@ -76,6 +76,33 @@ describe('cdk-nag AwsSolutions', () => {
     expect(report.violations.map((violation) => `${violation.severity} ${violation.ruleName}`)).toStrictEqual([]);
   });
 
+  it.each([
+    ['an existing user pool', { userPoolId: 'eu-west-1_AbCdEf123', jwtAudience: ['1example23456789abcdefghij'] }],
+    ['their own issuer', { jwtIssuer: 'https://auth.example.com/', jwtAudience: ['assent-admin'], jwtRolesClaim: 'roles' }],
+  ] as const)('reports no unacknowledged finding, and no stale acknowledgement, with %s', (_, identity) => {
+    // Prepare
+    const { app } = synthesize({ ...identity, jwtAudience: [...identity.jwtAudience] });
+
+    // Act
+    const report = new AwsSolutionsChecks().validateScope(app);
+    const findings = findingsIgnoringAcknowledgements(app);
+    const stale = acknowledgementsIn(app).filter(({ path, id }) => !findings.some((finding) => finding.ruleName === id && finding.paths.some((found) => found === path || found.startsWith(`${path}/`))));
+
+    // Assess
+    expect(report.violations.map((violation) => `${violation.severity} ${violation.ruleName}`)).toStrictEqual([]);
+    expect(stale).toStrictEqual([]);
+  });
+
+  it('acknowledges on the user pool exactly its password policy (COG1), optional MFA (COG2) and feature plan (COG8)', () => {
+    // Act
+    const onPool = acknowledgementsIn(synthesized.app).filter(({ path }) => path.startsWith(synthesized.stack.identity.node.path));
+
+    // Assess
+    expect(onPool.map(({ path, id }) => [path, id])).toStrictEqual(
+      ['AwsSolutions-COG1', 'AwsSolutions-COG2', 'AwsSolutions-COG8'].map((id) => [`${synthesized.stack.identity.node.path}/UserPool`, id]),
+    );
+  });
+
   it('gives every acknowledgement a reason', () => {
     // Act
     const acknowledgements = acknowledgementsIn(synthesized.app);
@@ -107,7 +134,7 @@ describe('cdk-nag AwsSolutions', () => {
     const ids = [...new Set(acknowledgementsIn(synthesized.app).map(({ id }) => id.replace(/\[.*$/, '')))].sort();
 
     // Assess
-    expect(ids).toStrictEqual(['AwsSolutions-APIG4', 'AwsSolutions-IAM5', 'AwsSolutions-L1', 'AwsSolutions-SQS3']);
+    expect(ids).toStrictEqual(['AwsSolutions-APIG4', 'AwsSolutions-COG1', 'AwsSolutions-COG2', 'AwsSolutions-COG8', 'AwsSolutions-IAM5', 'AwsSolutions-L1', 'AwsSolutions-SQS3']);
   });
 
   it('passes CDK synthesis with the pack registered as a validation plugin, as bin/assent.ts does', () => {

@@ -1,13 +1,15 @@
-import { AssentConfigError, parseAssentConfig } from '../../lib/config.ts';
+import { AssentConfigError, cognitoIssuerOf, parseAssentConfig } from '../../lib/config.ts';
 import { cdkJson } from './fixtures.ts';
 
 const valid = {
   senderEmail: 'noreply@example.com',
   sesIdentity: 'example.com',
   adminEmails: ['approver@example.com'],
-  jwtIssuer: 'https://auth.example.com/',
-  jwtAudience: ['assent-admin'],
 };
+
+/** Bring your own issuer. */
+const ownIssuer = { jwtIssuer: 'https://auth.example.com/', jwtAudience: ['assent-admin'] };
+const USER_POOL_ID = 'eu-west-1_AbCdEf123';
 
 const CERTIFICATE_ARN = 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d';
 
@@ -23,7 +25,7 @@ function problemsOf(raw: unknown): readonly string[] {
 }
 
 describe('parseAssentConfig', () => {
-  it('accepts the example in cdk.json and applies the defaults', () => {
+  it('accepts the example in cdk.json and applies the defaults: the stack-created pool\'s tokens, groups in cognito:groups', () => {
     // Act
     const config = parseAssentConfig(cdkJson.context.assent);
 
@@ -33,10 +35,8 @@ describe('parseAssentConfig', () => {
       sesIdentity: 'example.com',
       sesSandboxRecipients: [],
       adminEmails: ['approver@example.com'],
-      jwtIssuer: 'https://auth.example.com/',
-      jwtAudience: ['assent-admin'],
-      jwtRolesClaim: 'roles',
-      jwksUrl: 'https://auth.example.com/.well-known/jwks.json',
+      userPoolId: undefined,
+      jwt: { source: 'stack-pool', rolesClaim: 'cognito:groups' },
       publicUrl: undefined,
       domainName: undefined,
       corsOrigins: [],
@@ -61,13 +61,14 @@ describe('parseAssentConfig', () => {
     // Act
     const config = parseAssentConfig({
       ...valid,
+      ...ownIssuer,
       jwksUrl: 'https://auth.example.com/keys',
       publicUrl: 'https://assent.example.com/',
     });
 
     // Assess
-    expect({ jwksUrl: config.jwksUrl, publicUrl: config.publicUrl }).toStrictEqual({
-      jwksUrl: 'https://auth.example.com/keys',
+    expect({ jwt: config.jwt, publicUrl: config.publicUrl }).toStrictEqual({
+      jwt: { source: 'own-issuer', issuer: 'https://auth.example.com/', audience: ['assent-admin'], jwksUrl: 'https://auth.example.com/keys', rolesClaim: 'roles' },
       publicUrl: 'https://assent.example.com',
     });
   });
@@ -90,7 +91,7 @@ describe('parseAssentConfig', () => {
 
     // Assess
     expect(problems).toStrictEqual([
-      'cdk.json context assent: is missing; add "assent": { "senderEmail": ..., "sesIdentity": ..., "adminEmails": [...], "jwtIssuer": ..., "jwtAudience": [...] } under "context" in cdk.json',
+      'cdk.json context assent: is missing; add "assent": { "senderEmail": ..., "sesIdentity": ..., "adminEmails": [...] } under "context" in cdk.json',
     ]);
   });
 
@@ -117,9 +118,9 @@ describe('parseAssentConfig', () => {
     // Assess
     expect(problems).toStrictEqual([
       'cdk.json context assent.adminEmails: must list at least one email address, e.g. ["approver@example.com"]',
-      'cdk.json context assent.jwtIssuer: must be an https:// URL, e.g. "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123" (got "http://auth.example.com/")',
-      'cdk.json context assent.jwtAudience: is missing; add it, e.g. ["assent-admin"]',
+      'cdk.json context assent.jwtIssuer: must be an https:// URL, e.g. "https://auth.example.com/" (got "http://auth.example.com/")',
       'cdk.json context assent.logRetentionDays: must be one of the retention periods CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653',
+      'cdk.json context assent.jwtAudience: is missing; jwtIssuer needs it: add the audiences (or Cognito app client ids) its tokens carry, e.g. ["1example23456789abcdefghij"]',
     ]);
   });
 
@@ -139,7 +140,7 @@ describe('parseAssentConfig', () => {
 
     // Assess
     expect(problems).toStrictEqual([
-      'cdk.json context assent: unknown key "senderEmial"; remove it or fix the spelling (known keys: senderEmail, sesIdentity, sesSandboxRecipients, adminEmails, jwtIssuer, jwtAudience, jwtRolesClaim, jwksUrl, publicUrl, domainName, certificateArn, corsOrigins, alarmEmails, logRetentionDays, logLevel, ttlMinutes, trackActions, rateLimits)',
+      'cdk.json context assent: unknown key "senderEmial"; remove it or fix the spelling (known keys: senderEmail, sesIdentity, sesSandboxRecipients, adminEmails, userPoolId, jwtIssuer, jwtAudience, jwtRolesClaim, jwksUrl, publicUrl, domainName, certificateArn, corsOrigins, alarmEmails, logRetentionDays, logLevel, ttlMinutes, trackActions, rateLimits)',
     ]);
   });
 
@@ -159,6 +160,86 @@ describe('parseAssentConfig', () => {
 
     // Assess
     expect(problems).toStrictEqual(['cdk.json context assent.ttlMinutes: must be a whole number of minutes, e.g. 1440']);
+  });
+
+  it('takes an existing pool\'s tokens with userPoolId: its issuer (from the region in its id), its key set, the configured client ids, groups in cognito:groups', () => {
+    // Act
+    const config = parseAssentConfig({ ...valid, userPoolId: USER_POOL_ID, jwtAudience: ['1example23456789abcdefghij'] });
+
+    // Assess
+    expect({ userPoolId: config.userPoolId, jwt: config.jwt }).toStrictEqual({
+      userPoolId: USER_POOL_ID,
+      jwt: {
+        source: 'user-pool',
+        issuer: `https://cognito-idp.eu-west-1.amazonaws.com/${USER_POOL_ID}`,
+        audience: ['1example23456789abcdefghij'],
+        jwksUrl: `https://cognito-idp.eu-west-1.amazonaws.com/${USER_POOL_ID}/.well-known/jwks.json`,
+        rolesClaim: 'cognito:groups',
+      },
+    });
+  });
+
+  it('takes jwtIssuer\'s tokens when it is set (bring your own issuer), with or without userPoolId, roles in "roles" unless jwtRolesClaim says otherwise', () => {
+    // Act
+    const alone = parseAssentConfig({ ...valid, ...ownIssuer });
+    const withPool = parseAssentConfig({ ...valid, ...ownIssuer, userPoolId: USER_POOL_ID, jwtRolesClaim: 'https://assent.example.com/roles' });
+
+    // Assess
+    expect([alone.userPoolId, alone.jwt, withPool.userPoolId, withPool.jwt]).toStrictEqual([
+      undefined,
+      { source: 'own-issuer', issuer: 'https://auth.example.com/', audience: ['assent-admin'], jwksUrl: 'https://auth.example.com/.well-known/jwks.json', rolesClaim: 'roles' },
+      USER_POOL_ID,
+      { source: 'own-issuer', issuer: 'https://auth.example.com/', audience: ['assent-admin'], jwksUrl: 'https://auth.example.com/.well-known/jwks.json', rolesClaim: 'https://assent.example.com/roles' },
+    ]);
+  });
+
+  it('keeps a configured roles claim for the stack-created pool (a pre-token-generation trigger may add one)', () => {
+    // Act
+    const config = parseAssentConfig({ ...valid, jwtRolesClaim: 'roles' });
+
+    // Assess
+    expect(config.jwt).toStrictEqual({ source: 'stack-pool', rolesClaim: 'roles' });
+  });
+
+  it('rejects an issuer or an existing pool without audiences, because the authorizer would accept no token', () => {
+    // Act
+    const issuerAlone = problemsOf({ ...valid, jwtIssuer: 'https://auth.example.com/' });
+    const poolAlone = problemsOf({ ...valid, userPoolId: USER_POOL_ID });
+
+    // Assess
+    expect([...issuerAlone, ...poolAlone]).toStrictEqual([
+      'cdk.json context assent.jwtAudience: is missing; jwtIssuer needs it: add the audiences (or Cognito app client ids) its tokens carry, e.g. ["1example23456789abcdefghij"]',
+      'cdk.json context assent.jwtAudience: is missing; with userPoolId the stack creates no app client: add the id of the pool\'s app client (Cognito console → App clients), e.g. ["1example23456789abcdefghij"]',
+    ]);
+  });
+
+  it('rejects audiences or a key set without an issuer or a pool they belong to, because the stack-created pool has its own', () => {
+    // Act
+    const problems = problemsOf({ ...valid, jwtAudience: ['assent-admin'], jwksUrl: 'https://auth.example.com/keys' });
+
+    // Assess
+    expect(problems).toStrictEqual([
+      'cdk.json context assent.jwtAudience: is only used with jwtIssuer or userPoolId: the stack-created pool\'s app client is the audience; remove jwtAudience, or add jwtIssuer (bring your own issuer) or userPoolId (an existing pool)',
+      'cdk.json context assent.jwksUrl: is only used with jwtIssuer: a Cognito user pool\'s key set is always <issuer>/.well-known/jwks.json; remove jwksUrl, or add jwtIssuer',
+    ]);
+  });
+
+  it('rejects a user pool id that is not <region>_<id> (an ARN, a pool name)', () => {
+    // Act
+    const problems = problemsOf({ ...valid, userPoolId: 'arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbCdEf123', jwtAudience: ['x'] });
+
+    // Assess
+    expect(problems).toStrictEqual([
+      'cdk.json context assent.userPoolId: must be a Cognito user pool id (<region>_<id>), e.g. "eu-west-1_AbCdEf123" (got "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbCdEf123")',
+    ]);
+  });
+
+  it('derives the issuer of a pool in a China region with the amazonaws.com.cn suffix', () => {
+    // Act
+    const issuer = cognitoIssuerOf('cn-north-1_AbCdEf123');
+
+    // Assess
+    expect(issuer).toBe('https://cognito-idp.cn-north-1.amazonaws.com.cn/cn-north-1_AbCdEf123');
   });
 
   it('accepts a custom domain with its certificate, lower-cased, and derives publicUrl from it unless publicUrl is set', () => {

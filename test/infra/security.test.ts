@@ -12,9 +12,9 @@ import { actionsOf, cdkJson, getAttOf, logicalIdOf, refOf, resourcesOf, type Sta
  * Issue 5, point 5, what the other infra tests do not assert yet: every IAM statement of every role
  * in the stack is scoped to a resource of this stack (the table and its indexes or stream, the state
  * machine or its executions, the SES identity, the bucket, the bus, the queue, a log group, the steps
- * function), "*" only for actions that have no resource type; access logs never record a path (it
- * may hold a one-time secret); the stage's throttling is not lifted per route; cdk-nag
- * acknowledgements are specific (one finding, one construct).
+ * function, the user pool), "*" only for actions that have no resource type; access logs never
+ * record a path (it may hold a one-time secret); the stage's throttling is not lifted per route;
+ * cdk-nag acknowledgements are specific (one finding, one construct).
  */
 let synthesized: Synthesized;
 beforeAll(() => {
@@ -54,6 +54,7 @@ const ALLOWED_SCOPES: readonly [RegExp, readonly string[]][] = [
   [/^sqs:(GetQueueAttributes|GetQueueUrl|SendMessage)$/, ['dead-letter queue']],
   [/^logs:(CreateLogStream|PutLogEvents)$/, ['own log group']],
   [/^lambda:InvokeFunction$/, ['steps function', 'reconciler function']],
+  [/^cognito-idp:Admin(AddUserToGroup|CreateUser|DeleteUser|DisableUser|EnableUser|GetUser|ListGroupsForUser|SetUserPassword|UpdateUserAttributes)$/, ['user pool']],
 ];
 
 interface Grant {
@@ -86,6 +87,7 @@ function grantsOf({ template, stack }: Synthesized): Grant[] {
     [getAttOf(stack.recovery.reconciler.function, 'Arn'), 'reconciler function'],
     [{ 'Fn::Join': ['', [getAttOf(stack.recovery.reconciler.function, 'Arn'), ':*']] }, 'reconciler function'],
     [getAttOf(stack.handlers.steps.function, 'Arn'), 'steps function'],
+    [getAttOf(stack.identity.userPool, 'Arn'), 'user pool'],
     ['*', '*'],
   ];
   const policies = Object.values(template.findResources('AWS::IAM::Policy')) as {

@@ -138,6 +138,7 @@ describe('TaskRecovery: the reconciler', () => {
       'ASSENT_TABLE_NAME',
       'ASSENT_TRACK_ACTIONS',
       'ASSENT_TTL_MINUTES',
+      'ASSENT_USER_POOL_ID',
       'POWERTOOLS_LOG_LEVEL',
       'POWERTOOLS_SERVICE_NAME',
     ]);
