@@ -20,6 +20,7 @@ import { DynamoDbSecretStore } from './adapters/dynamodb/secret-store.ts';
 import { DynamoDbTaskStore } from './adapters/dynamodb/task-store.ts';
 import { DynamoDbTodoStore } from './adapters/dynamodb/todo-store.ts';
 import { CognitoUserDirectory } from './adapters/cognito/user-directory.ts';
+import { recognizeOwnRetriedWrites } from './adapters/dynamodb/own-retries.ts';
 import { DynamoDbProjects } from './adapters/dynamodb/projects.ts';
 import { EventBridgePublisher } from './adapters/eventbridge/publisher.ts';
 import { S3ArchiveStore } from './adapters/s3/archive-store.ts';
@@ -90,7 +91,9 @@ export const defaultClients = {
  * a fault-injecting proxy in tests.
  */
 export function createApp(env: Env = readEnv(), clients: Partial<AppClients> = {}): App {
-  const dynamo = DynamoDBDocumentClient.from(clients.dynamodb ?? defaultClients.dynamodb(), {
+  const dynamodb = clients.dynamodb ?? defaultClients.dynamodb();
+  recognizeOwnRetriedWrites(dynamodb);
+  const dynamo = DynamoDBDocumentClient.from(dynamodb, {
     marshallOptions: { removeUndefinedValues: true },
   });
   const table = { client: dynamo, tableName: env.tableName };

@@ -14,7 +14,9 @@ export type Fault =
   /** HTTP 500 InternalFailure. */
   | { readonly kind: 'server-error' }
   /** Forwards the request after `ms` (the request still happens, late). */
-  | { readonly kind: 'delay'; readonly ms: number };
+  | { readonly kind: 'delay'; readonly ms: number }
+  /** Forwards the request and, once the service has applied it, answers 500 instead of its answer: a write that happened, and whose answer was lost. */
+  | { readonly kind: 'lost-answer' };
 
 export interface FaultRule {
   /** The operation, e.g. `UpdateItem`, `SendEmail`, `SendTaskSuccess`, `PutEvents`. */
@@ -95,6 +97,20 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     outgoing.end(body);
   };
 
+  /** Sends the request upstream and waits for its whole answer, which nobody reads. */
+  const applied = (request: IncomingMessage, body: Buffer) =>
+    new Promise<void>((resolve) => {
+      const outgoing = httpRequest(
+        { host: upstream.hostname, port: upstream.port, method: request.method, path: request.url, headers: { ...request.headers, host: upstream.host } },
+        (answer) => {
+          answer.resume();
+          answer.on('end', () => resolve());
+        },
+      );
+      outgoing.on('error', () => resolve());
+      outgoing.end(body);
+    });
+
   const server = createServer((request, response) => {
     void readBody(request).then(async (body) => {
       const text = body.toString('utf8');
@@ -109,6 +125,10 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       if (rule.fault.kind === 'delay') {
         await new Promise((resolve) => setTimeout(resolve, (rule.fault as { ms: number }).ms));
         return forward(request, response, body);
+      }
+      if (rule.fault.kind === 'lost-answer') {
+        await applied(request, body);
+        return answerFault(request, response, rule.fault);
       }
       answerFault(request, response, rule.fault);
     });

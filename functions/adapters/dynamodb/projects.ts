@@ -1,6 +1,7 @@
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DirectoryProject, DirectoryQuota } from '#ports/user-directory';
 import { rethrowAws, sendConditional } from '../aws-errors.ts';
+import { stripKeys } from './table.ts';
 
 export interface DynamoDbProjectsOptions {
   readonly client: DynamoDBDocumentClient;
@@ -19,10 +20,7 @@ const projectNameKey = (name: string) => ({ pk: `PROJECTNAME#${name}`, sk: 'PROJ
 /** By the account's immutable id (Cognito's `sub`), so an address change keeps it. */
 const membershipKey = (accountId: string) => ({ pk: `MEMBER#${accountId}`, sk: 'MEMBER' });
 
-const withoutKeys = <T>(item: Record<string, unknown>): T => {
-  const { pk: _pk, sk: _sk, ...rest } = item;
-  return rest as T;
-};
+const withoutKeys = <T>(item: Record<string, unknown>): T => stripKeys(item) as T;
 
 /**
  * Projects (an item each, plus a name claim that keeps names unique and finds a project by name)

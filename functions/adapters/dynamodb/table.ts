@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { BadRequestError, TransientError } from '#core/errors';
 import { awsErrorName, isConditionalCheckFailure, rethrowAws, sendConditional } from '../aws-errors.ts';
+import { WRITE_STAMP } from './own-retries.ts';
 
 /** One item of the single table, as the document client reads and writes it. */
 export type Item = Record<string, unknown>;
@@ -37,8 +38,8 @@ export const INDEXES = {
 } as const;
 export type Index = (typeof INDEXES)[keyof typeof INDEXES];
 
-const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk']);
-/** The item without its table and index keys. */
+const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', WRITE_STAMP]);
+/** The item without its table and index keys (and the write stamp of own-retries.ts). */
 export const stripKeys = (item: Item): Item => Object.fromEntries(Object.entries(item).filter(([name]) => !KEY_ATTRIBUTES.has(name)));
 
 export const CURSOR_REFUSED = 'The cursor is not one this API returned; start again without it.';
