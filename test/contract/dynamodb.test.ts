@@ -6,7 +6,6 @@ import { DynamoDbReconcileReports } from '#adapters/dynamodb/reconcile-report-st
 import { DynamoDbSecretStore } from '#adapters/dynamodb/secret-store';
 import { DynamoDbTaskStore } from '#adapters/dynamodb/task-store';
 import { DynamoDbTodoStore } from '#adapters/dynamodb/todo-store';
-import { DynamoDbUserDirectory } from '#adapters/dynamodb/user-directory';
 import { useFreshTables } from './fresh-tables.ts';
 import { describeDuplicateKeysContract } from './duplicate-keys.contract.ts';
 import { describeIdempotencyStoreContract } from './idempotency-store.contract.ts';
@@ -16,7 +15,6 @@ import { describeReconcileReportsContract } from './reconcile-report.contract.ts
 import { describeSecretStoreContract } from './secret-store.contract.ts';
 import { describeTaskStoreContract } from './task-store.contract.ts';
 import { describeTodoStoreContract } from './todo-store.contract.ts';
-import { describeUserDirectoryContract } from './user-directory.contract.ts';
 
 /**
  * Every store contract on the stack's DynamoDB Local. Each test gets a table of its own, made by
@@ -33,5 +31,4 @@ describeIdempotencyStoreContract('DynamoDbIdempotencyStore', async () => ({ stor
 describeNotificationStoreContract('DynamoDbNotificationStore', async () => ({ store: new DynamoDbNotificationStore(await freshTable()) }));
 describeTodoStoreContract('DynamoDbTodoStore', async () => ({ store: new DynamoDbTodoStore(await freshTable()) }));
 describeReconcileReportsContract('DynamoDbReconcileReports', async () => ({ store: new DynamoDbReconcileReports(await freshTable()) }));
-describeUserDirectoryContract('DynamoDbUserDirectory', async () => ({ directory: new DynamoDbUserDirectory(await freshTable()) }));
 describeRateLimitsContract('DynamoDbRateLimits', async () => ({ limits: new DynamoDbRateLimits(await freshTable()) }));

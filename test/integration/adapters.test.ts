@@ -1,38 +1,13 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SESClient } from '@aws-sdk/client-ses';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbUserDirectory } from '#adapters/dynamodb/user-directory';
 import { SesMailer } from '#adapters/ses/mailer';
 import { endpoints, unique, waitForEmail } from '../support/stack.ts';
 
-/** The adapters against the real emulators the local stack runs (DynamoDB Local, the SES emulator). */
+/** The SES adapter against the SES emulator the local stack runs (the DynamoDB adapters: their contracts, test/contract/dynamodb.test.ts). */
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const services = () => endpoints().services;
-const documentClient = () =>
-  DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: services().dynamodb, region: 'us-east-1', credentials }), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
 
 // The stores of tasks, secrets, duplicate keys, idempotency keys and notifications are checked on
 // DynamoDB Local by their contracts: test/contract/dynamodb.test.ts.
-
-describe('DynamoDbUserDirectory on DynamoDB Local', () => {
-  it('creates users and projects once, and updates them', async () => {
-    const directory = new DynamoDbUserDirectory({ client: documentClient(), tableName: services().tableName });
-    const email = `u-${unique()}@example.com`;
-    const user = { email, roles: ['member'], enabled: false, createdAt: '2026-11-23T10:00:00.000Z' };
-
-    await expect(directory.createUser(user)).resolves.toBe(true);
-    await expect(directory.createUser(user)).resolves.toBe(false);
-    await directory.activateUser(email, 'scrypt$hash');
-    const name = `p-${unique()}`;
-    await expect(directory.createProject({ id: 'p1', name, createdAt: 'x' })).resolves.toBe(true);
-    await expect(directory.createProject({ id: 'p2', name, createdAt: 'x' })).resolves.toBe(false);
-
-    await expect(directory.findUser(email.toUpperCase())).resolves.toStrictEqual({ ...user, enabled: true, hasPassword: true });
-    await expect(directory.findProjectByName(name)).resolves.toStrictEqual({ id: 'p1', name, createdAt: 'x' });
-  });
-});
 
 describe('SesMailer on the SES emulator', () => {
   it('delivers text and HTML to the mailbox', async () => {

@@ -20,7 +20,7 @@ import { DynamoDbNotificationStore } from '#adapters/dynamodb/notification-store
 import { DynamoDbSecretStore } from '#adapters/dynamodb/secret-store';
 import { DynamoDbTaskStore } from '#adapters/dynamodb/task-store';
 import { DynamoDbTodoStore } from '#adapters/dynamodb/todo-store';
-import { DynamoDbUserDirectory } from '#adapters/dynamodb/user-directory';
+import { DynamoDbProjects } from '#adapters/dynamodb/projects';
 import { EventBridgePublisher } from '#adapters/eventbridge/publisher';
 import { S3ArchiveStore } from '#adapters/s3/archive-store';
 import { SesMailer } from '#adapters/ses/mailer';
@@ -60,7 +60,7 @@ const duplicates = new DynamoDbDuplicateKeys(table);
 const idempotency = new DynamoDbIdempotencyStore(table);
 const notifications = new DynamoDbNotificationStore(table);
 const todos = new DynamoDbTodoStore(table);
-const directory = new DynamoDbUserDirectory(table);
+const projects = new DynamoDbProjects(table);
 const mailer = new SesMailer({ client: sesClient });
 const workflow = new StepFunctionsWorkflow({ client: sfnClient, stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:assent' });
 const publisher = new EventBridgePublisher({ client: eventBridgeClient, eventBusName: 'assent-events' });
@@ -83,11 +83,9 @@ const CALLS: [string, () => Promise<unknown>, string][] = [
   ['DynamoDbNotificationStore.acknowledge', () => notifications.acknowledge('N1', 'ann', AT), 'Acknowledging a notification'],
   ['DynamoDbNotificationStore.markEmailed', () => notifications.markEmailed('N1', AT), 'Marking a notification emailed'],
   ['DynamoDbTodoStore.create', () => todos.create({ id: 't', title: 't', done: false, archived: false, createdAt: AT }), 'Creating a todo'],
-  ['DynamoDbUserDirectory.findUser', () => directory.findUser('ann@example.com'), 'Reading a user'],
-  ['DynamoDbUserDirectory.setPassword', () => directory.setPassword('ann@example.com', 'h'), 'Updating a user'],
-  ['DynamoDbUserDirectory.setQuota', () => directory.setQuota('p1', { members: 1 } as never), 'Setting a quota'],
-  ['DynamoDbUserDirectory.createProject (its GetItem first)', () => directory.createProject({ id: 'p1', name: 'apollo', createdAt: AT }), 'Reading a project'],
-  ['DynamoDbUserDirectory.activateUser', () => directory.activateUser('ann@example.com', 'h'), 'Updating a user'],
+  ['DynamoDbProjects.setQuota', () => projects.setQuota('p1', { members: 1 } as never), 'Setting a quota'],
+  ['DynamoDbProjects.createProject (its GetItem first)', () => projects.createProject({ id: 'p1', name: 'apollo', createdAt: AT }), 'Reading a project'],
+  ['DynamoDbProjects.membership', () => projects.membership('sub-1'), 'Reading a membership'],
   ['SesMailer.send', () => mailer.send({ to: ['a@example.com'], from: 'f@example.com', subject: 'S', text: 'T', taskId: 'T1' }), 'Sending an email'],
   ['StepFunctionsWorkflow.start', () => workflow.start({ taskId: 'T1', approvalTimeoutSeconds: 60, tokenTimeoutSeconds: 60 }, 1), 'Starting the workflow'],
   ['StepFunctionsWorkflow.resume', () => workflow.resume('token', {}), 'Answering the workflow'],
@@ -195,7 +193,7 @@ describe('errors that are not transient', () => {
     expect(transientReason(error)).toBeUndefined();
   });
 
-  it.each(CALLS.filter(([name]) => !name.startsWith('DynamoDbUserDirectory.createProject')))('reach the caller of %s as they were thrown', async (_call, call) => {
+  it.each(CALLS.filter(([name]) => !name.startsWith('DynamoDbProjects.createProject')))('reach the caller of %s as they were thrown', async (_call, call) => {
     // Prepare
     const error = serviceError('ValidationException', 'client', 400);
     everyCallRejects(error);
