@@ -12,6 +12,8 @@ const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
  * a retry takes the key over instead of waiting out the 24 h.
  */
 export const IDEMPOTENCY_LEASE_SECONDS = 30;
+/** The `Retry-After` of a repeat while its key is held: the first request is likely done by then (or, once its lease passed, dead). */
+const IN_PROGRESS_RETRY_SECONDS = 2;
 
 /**
  * Runs `create` once per key: a repeat with the same body gets the first answer; a different body
@@ -35,7 +37,7 @@ export async function idempotent(
       throw new IdempotencyConflictError('This Idempotency-Key was used with a different request body. Use a new key for a new request.');
     }
     if (state.state === 'in-progress') {
-      throw new ConcurrentUpdateError('A request with this Idempotency-Key is still being handled; retry in a moment.');
+      throw new ConcurrentUpdateError('A request with this Idempotency-Key is still being handled; retry in a moment.', { retryAfterSeconds: IN_PROGRESS_RETRY_SECONDS });
     }
     return { ...state.response, replayed: true };
   }

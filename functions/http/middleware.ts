@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
-import { ClientError, TooManyRequestsError, TransientError, ValidationError } from '#core/errors';
+import { ClientError, TransientError, ValidationError } from '#core/errors';
 import { logger } from '../logger.ts';
 import { prefersHtml } from './body.ts';
 import type { HttpEvent, HttpResponse } from './http-types.ts';
@@ -20,7 +20,7 @@ export function toErrorResponse(error: unknown, event: HttpEvent): HttpResponse 
   const instance = event.rawPath;
   const wantsHtml = prefersHtml(event.headers?.accept);
   if (error instanceof ClientError) {
-    const retryAfter: Record<string, string> = error instanceof TooManyRequestsError ? { 'retry-after': String(error.retryAfterSeconds) } : {};
+    const retryAfter: Record<string, string> = error.retryAfterSeconds === undefined ? {} : { 'retry-after': String(error.retryAfterSeconds) };
     const answer = clientErrorResponse(error, instance, wantsHtml);
     return { ...answer, headers: { ...answer.headers, ...retryAfter } };
   }

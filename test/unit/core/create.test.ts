@@ -155,7 +155,7 @@ describe('idempotent creation', () => {
       const retry = await engine.idempotent(KEY, BODY, createAs(engine));
 
       // Assess
-      expect((early as ConcurrentUpdateError).status).toBe(409);
+      expect([(early as ConcurrentUpdateError).status, (early as ConcurrentUpdateError).retryAfterSeconds]).toStrictEqual([409, 2]);
       expect(retry).toStrictEqual({ status: 202, body: { id: reserved, type: 'sign-up', status: 'pending' }, replayed: false });
       expect([...store.tasks.keys()]).toStrictEqual([reserved]);
       expect(workflow.started).toStrictEqual([{ taskId: reserved, approvalTimeoutSeconds: 604800, tokenTimeoutSeconds: 604800, attempt: 1 }]);

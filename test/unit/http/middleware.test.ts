@@ -1,7 +1,7 @@
 import type { HttpEvent } from '#http/http-types';
 import { toErrorResponse } from '#http/middleware';
 import { parseBody, prefersHtml } from '#http/body';
-import { BadRequestError, PayloadTooLargeError, TaskAlreadyDecidedError, TransientError, UnsupportedMediaTypeError, ValidationError } from '#core/errors';
+import { BadRequestError, ConcurrentUpdateError, PayloadTooLargeError, TaskAlreadyDecidedError, TransientError, UnsupportedMediaTypeError, ValidationError } from '#core/errors';
 
 const event = (overrides: Partial<HttpEvent> = {}): HttpEvent => ({ rawPath: '/v1/tasks', headers: {}, ...overrides }) as HttpEvent;
 
@@ -42,6 +42,15 @@ describe('toErrorResponse', () => {
   it('answers 503 with Retry-After for transient failures', () => {
     const response = toErrorResponse(new TransientError('throttled'), event());
     expect([response.statusCode, response.headers['retry-after']]).toStrictEqual([503, '2']);
+  });
+
+  it('sends the Retry-After a client error names (a repeat while its Idempotency-Key is held), and none otherwise', () => {
+    // Act
+    const held = toErrorResponse(new ConcurrentUpdateError('still being handled', { retryAfterSeconds: 2 }), event());
+    const lost = toErrorResponse(new ConcurrentUpdateError('kept changing'), event());
+
+    // Assess
+    expect([held.statusCode, held.headers['retry-after'], lost.statusCode, lost.headers['retry-after']]).toStrictEqual([409, '2', 409, undefined]);
   });
 
   it('renders an HTML page for browsers', () => {
