@@ -69,7 +69,8 @@ export const taskTypes: readonly TaskType[] = [
     tokenTtlSeconds: 24 * 3600,
     emails: {
       token: { subject: 'Confirm your new email address', text: updateEmailToken },
-      completed: { subject: 'Your email address was changed', text: updateEmailCompleted },
+      // To the new address, and the old one (the requester's sign-in) hears of the change too.
+      completed: { subject: 'Your email address was changed', text: updateEmailCompleted, alsoToRequester: true },
       // The recipient is the new address, not yet proven to be the requester's.
       rejected: { enabled: false },
       cancelled: { enabled: false },

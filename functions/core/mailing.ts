@@ -37,13 +37,11 @@ export class StageMailer {
       requester: task.createdBy?.email ?? task.createdBy?.sub ?? 'anonymous',
       ...context,
     });
-    await this.mailer.send({
-      ...rendered,
-      to,
-      from: settings.from ?? this.config.mailFrom,
-      ...(settings.replyTo ? { replyTo: settings.replyTo } : {}),
-      taskId: task.id,
-    });
+    const email = { ...rendered, from: settings.from ?? this.config.mailFrom, ...(settings.replyTo ? { replyTo: settings.replyTo } : {}), taskId: task.id };
+    await this.mailer.send({ ...email, to });
+    // The requester's own copy is an email of its own: one person, one email.
+    const requester = settings.alsoToRequester ? task.createdBy?.email?.toLowerCase() : undefined;
+    if (requester && !to.some((address) => address.toLowerCase() === requester)) await this.mailer.send({ ...email, to: [requester] });
     return true;
   }
 }

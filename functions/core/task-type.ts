@@ -23,6 +23,12 @@ export const EmailStageSchema = z.object({
   replyTo: z.array(z.email()).optional(),
   /** Fixed recipients instead of the default ones (the requester's address, or the approvers). */
   to: z.array(z.email()).optional(),
+  /**
+   * Also to the requester's own address (the email of their sign-in), as an email of its own, when
+   * it is not already a recipient: the old address of an email change hears of it, as in the
+   * reference system.
+   */
+  alsoToRequester: z.boolean().optional(),
 });
 export type EmailStage = z.infer<typeof EmailStageSchema>;
 /** A task type overrides any part of a stage; the rest comes from functions/templates/. */

@@ -118,7 +118,7 @@ describe('invite-user', () => {
 });
 
 describe('update-email', () => {
-  it('sends the link to the new address and moves the account on confirmation', async () => {
+  it('sends the link to the new address, moves the Cognito account on confirmation, tells the old address, and the owner signs in with the new one', async () => {
     // Prepare
     const owner = await signedUpOwner('una');
     const before = await directory().findUser(owner.email);
@@ -135,9 +135,14 @@ describe('update-email', () => {
     expect(tokenEmail.body.text).toContain(`Task: ${created.json.id}`);
     expect(confirmed.json).toStrictEqual({ id: created.json.id, status: 'completed' });
     const changed = await waitForEmail((mail) => mail.destination.to.includes(newEmail) && mail.subject === 'Your email address was changed');
-    expect(changed.body.text).toContain(`Task: ${created.json.id}`);
+    const toldOld = await waitForEmail((mail) => mail.destination.to.includes(owner.email) && mail.subject === 'Your email address was changed');
+    expect([changed.destination.to, toldOld.destination.to]).toStrictEqual([[newEmail], [owner.email]]);
+    expect(toldOld.body.text).toContain(`Your Assent account now uses ${newEmail} instead of ${owner.email}.`);
     expect(await directory().findUser(owner.email)).toBeUndefined();
     expect(await directory().findUser(newEmail)).toStrictEqual({ ...before, email: newEmail, previousEmail: owner.email });
+    expect(await signIn(newEmail, 'owner password here')).toMatch(/^ey/);
+    // As Cognito with user-existence errors prevented: the old address is not an account any more.
+    await expect(signIn(owner.email, 'owner password here')).rejects.toMatchObject({ name: 'NotAuthorizedException' });
   });
 });
 
