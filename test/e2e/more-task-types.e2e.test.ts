@@ -1,6 +1,5 @@
-import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { localDirectory } from '../support/local-directory.ts';
-import { api, endpoints, linkIn, tokenFor, unique, waitForEmail, waitForTask } from '../support/stack.ts';
+import { api, endpoints, linkIn, signIn, tokenFor, unique, waitForEmail, waitForTask } from '../support/stack.ts';
 
 /**
  * invite-user, update-email and quota-change through the local stack: requests over HTTP with the
@@ -17,20 +16,6 @@ interface Owner {
   readonly projectName: string;
   readonly projectId: string;
   readonly jwt: string;
-}
-
-/** Signs in to the local pool with a password, as a console does (USER_PASSWORD_AUTH): the ID token, which carries the address. */
-async function signIn(email: string, password: string): Promise<string> {
-  const { cognito } = endpoints();
-  const client = new CognitoIdentityProviderClient({ endpoint: cognito.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  try {
-    const { AuthenticationResult } = await client.send(
-      new InitiateAuthCommand({ ClientId: cognito.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: password } }),
-    );
-    return AuthenticationResult?.IdToken ?? '';
-  } finally {
-    client.destroy();
-  }
 }
 
 /** A project owner made the way people become one: a sign-up, approved, with a password set, signed in with it. */

@@ -1,4 +1,4 @@
-import { api, executionCost, linkIn, mailboxFor, unique, waitForEmail, waitForTask } from '../support/stack.ts';
+import { api, executionCost, linkIn, mailboxFor, signIn, unique, waitForEmail, waitForTask } from '../support/stack.ts';
 
 /** Every path through the state machine: no routing states, three steps (docs/workflow.md, "The state machine"). */
 const THROUGH = { states: ['AwaitApproval', 'AwaitToken', 'Complete'], invocations: 3 };
@@ -144,6 +144,10 @@ describe('reset-password', () => {
     expect(submitted.json.status).toBe('completed');
     await waitForEmail((mail) => mail.destination.to.includes(email) && mail.subject === 'Your password was changed');
     expect(await mailboxFor(ghost)).toStrictEqual([]);
+    // The pool's password changed: Dee signs in with the new one only.
+    expect(await signIn(email, 'second password here')).toMatch(/^ey/);
+    // (cognito-local names a wrong password InvalidPasswordException; Cognito, NotAuthorizedException.)
+    await expect(signIn(email, 'first password here')).rejects.toMatchObject({ name: 'InvalidPasswordException' });
 
     // Assess: auto-approved with a token, and auto-rejected, each three states (the waits answered their own tokens).
     const resets = (await api('/v1/tasks?type=reset-password&limit=100', { admin: true })).json.tasks as { executionArn: string; status: string; actions: { data: { email: string } }[] }[];

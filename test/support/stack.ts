@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CognitoIdentityProviderClient, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
 import { type LocalPoolEndpoints, signLocalToken } from '#local/cognito/tokens';
 
@@ -40,6 +41,20 @@ export function endpoints(): Endpoints {
 export async function tokenFor(claims: { sub: string; email?: string; roles: string[] }): Promise<string> {
   const user = { sub: claims.sub, groups: claims.roles, ...(claims.email === undefined ? {} : { email: claims.email }) };
   return signLocalToken(endpoints().cognito, user, claims.email === undefined ? 'access' : 'id');
+}
+
+/** Signs in to the local pool with a password, as a console does (USER_PASSWORD_AUTH): the ID token, which carries the address. */
+export async function signIn(email: string, password: string): Promise<string> {
+  const { cognito } = endpoints();
+  const client = new CognitoIdentityProviderClient({ endpoint: cognito.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  try {
+    const { AuthenticationResult } = await client.send(
+      new InitiateAuthCommand({ ClientId: cognito.clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: password } }),
+    );
+    return AuthenticationResult?.IdToken ?? '';
+  } finally {
+    client.destroy();
+  }
 }
 
 export interface ApiResponse {
