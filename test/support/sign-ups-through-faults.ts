@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { IDEMPOTENCY_LEASE_SECONDS } from '#core/idempotency';
 import type { MailWatcher } from './mail-watcher.ts';
 import type { OutageClient, Reply } from './outage-client.ts';
 import type { MailboxEmail } from './stack.ts';
@@ -142,10 +143,11 @@ async function create(env: FlowEnvironment, flow: SignUpFlow): Promise<string | 
       flow.problems.push({ kind: 'unexpected-answer', detail: `POST /v1/tasks answered ${describe(reply)}` });
       return undefined;
     }
-    // "Still being handled": a first try that got no answer holds the key. It may be running, or
-    // it died with the stack; a request lasts seconds, so a key held long after the stack came back is stuck.
+    // "Still being handled": a first try that got no answer holds the key. It may be running, or it
+    // died with the stack; its lease ends IDEMPOTENCY_LEASE_SECONDS after it began, so a key held
+    // well past that after the stack came back is stuck.
     heldSince ??= Date.now();
-    if (env.faults.isUp() && Date.now() - Math.max(heldSince, env.faults.upSince()) > 30_000) {
+    if (env.faults.isUp() && Date.now() - Math.max(heldSince, env.faults.upSince()) > (IDEMPOTENCY_LEASE_SECONDS + 15) * 1000) {
       flow.problems.push({ kind: 'stuck-idempotency-key', detail: `POST /v1/tasks kept answering 409 concurrent-update for its Idempotency-Key for ${Math.round((Date.now() - heldSince) / 1000)} s after the stack was back` });
       return createWithoutKey(env, flow, body);
     }

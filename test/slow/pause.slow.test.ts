@@ -39,6 +39,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** An answer given (or withheld) while the database was frozen: sent before the thaw, answered after the freeze. */
 const overlaps = (answer: Answer, from: number, to: number) => answer.sentAt < to && answer.answeredAt > from;
 const isRetryable503 = (answer: Answer) => answer.status === 503 && answer.contentType === 'application/problem+json' && answer.problem === 'unavailable' && answer.retryAfter !== undefined;
+/**
+ * A repeat of a create whose first try still holds its Idempotency-Key (that try waits on the frozen
+ * database): 409 concurrent-update with Retry-After, as the Idempotency-Key draft has it. Not an
+ * error of the server: the client is told to try again, as with a 503.
+ */
+const isHeldKey = (answer: Answer) => answer.status === 409 && answer.route === 'POST /v1/tasks' && answer.problem === 'concurrent-update' && answer.retryAfter !== undefined;
+const isRetryLater = (answer: Answer) => isRetryable503(answer) || isHeldKey(answer);
 
 describe('DynamoDB Local frozen (SIGSTOP) during sign-ups', () => {
   const home = mkdtempSync(join(tmpdir(), 'assent-pause-'));
@@ -114,7 +121,7 @@ describe('DynamoDB Local frozen (SIGSTOP) during sign-ups', () => {
 
     const during = answers.filter((answer) => overlaps(answer, freeze.from, freeze.to));
     const unavailable = during.filter(isRetryable503);
-    const others = during.filter((answer) => !isRetryable503(answer) && !(answer.status !== null && answer.status >= 200 && answer.status < 300));
+    const others = during.filter((answer) => !isRetryLater(answer) && !(answer.status !== null && answer.status >= 200 && answer.status < 300));
     const failed = FLOWS - (audit.statuses.completed ?? 0);
     const problems = flows.flatMap((flow) => flow.problems.map((problem) => `flow ${flow.index} (${flow.id ?? 'no task'}): ${problem.kind}: ${problem.detail}`));
     const describeAnswer = (answer: Answer) => `${answer.route} → ${answer.status ?? `no answer (${answer.error})`}${answer.problem ? ` ${answer.problem}` : ''}${answer.status === 503 ? ` (${answer.contentType}, Retry-After ${answer.retryAfter ?? 'missing'})` : ''} after ${((answer.answeredAt - answer.sentAt) / 1000).toFixed(1)} s`;
@@ -131,11 +138,8 @@ describe('DynamoDB Local frozen (SIGSTOP) during sign-ups', () => {
     return { audit, others: others.map(describeAnswer), problems, unavailable: unavailable.length };
   }
 
-  it('for 8 s: every task completes; the API answers a success or 503 with Retry-After while it lasts', async () => {
-    // Act
-    const run = await signUpsThroughAFreeze('SIGSTOP 8 s', 8_000);
-
-    // Assess
+  /** Every flow completed, nothing doubled or lost, and every answer during the freeze a success or a retry-later. */
+  const expectRidOut = (run: Awaited<ReturnType<typeof signUpsThroughAFreeze>>) =>
     expect({ statuses: run.audit.statuses, others: run.others, problems: run.problems, doubleEffects: run.audit.doubleEffects, lostEffects: run.audit.lostEffects }).toStrictEqual({
       statuses: { completed: FLOWS },
       others: [],
@@ -143,6 +147,13 @@ describe('DynamoDB Local frozen (SIGSTOP) during sign-ups', () => {
       doubleEffects: [],
       lostEffects: [],
     });
+
+  it('for 8 s: every task completes; the API answers a success or 503 with Retry-After while it lasts', async () => {
+    // Act
+    const run = await signUpsThroughAFreeze('SIGSTOP 8 s', 8_000);
+
+    // Assess
+    expectRidOut(run);
   }, 5 * 60_000);
 
   it('for 3 minutes: every task completes; the API answers a success or 503 with Retry-After while it lasts', async () => {
@@ -150,13 +161,7 @@ describe('DynamoDB Local frozen (SIGSTOP) during sign-ups', () => {
     const run = await signUpsThroughAFreeze('SIGSTOP 3 min', 180_000);
 
     // Assess
-    expect({ statuses: run.audit.statuses, others: run.others, problems: run.problems, doubleEffects: run.audit.doubleEffects, lostEffects: run.audit.lostEffects }).toStrictEqual({
-      statuses: { completed: FLOWS },
-      others: [],
-      problems: [],
-      doubleEffects: [],
-      lostEffects: [],
-    });
+    expectRidOut(run);
     // The freeze outlasted the SDK's attempts: the API did answer 503s.
     expect(run.unavailable).toBeGreaterThan(0);
   }, 8 * 60_000);
