@@ -1,41 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, type JWTVerifyGetKey, jwtVerify, SignJWT } from 'jose';
-
-export const LOCAL_ISSUER = 'https://assent.local/';
-export const LOCAL_AUDIENCE = 'assent';
-
-export interface LocalKeys {
-  readonly jwks: { keys: JWK[] };
-  sign(claims: { sub: string; email?: string; roles: string[] }, expiresIn?: string): Promise<string>;
-}
-
-/**
- * The local stand-in for an OIDC issuer: an ES256 key pair kept in `file` (so tokens survive
- * restarts), its public JWKS (served by the gateway) and a signer for admin and test tokens.
- */
-export async function loadLocalKeys(file: string): Promise<LocalKeys> {
-  let stored: { privateJwk: JWK; publicJwk: JWK };
-  if (existsSync(file)) {
-    stored = JSON.parse(readFileSync(file, 'utf8'));
-  } else {
-    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
-    stored = { privateJwk: await exportJWK(privateKey), publicJwk: { ...(await exportJWK(publicKey)), kid: 'local-1', alg: 'ES256', use: 'sig' } };
-    writeFileSync(file, JSON.stringify(stored), { mode: 0o600 });
-  }
-  const privateKey = await importJWK(stored.privateJwk, 'ES256');
-  return {
-    jwks: { keys: [stored.publicJwk] },
-    sign: (claims, expiresIn = '30d') =>
-      new SignJWT({ ...claims })
-        .setProtectedHeader({ alg: 'ES256', kid: 'local-1' })
-        .setIssuer(LOCAL_ISSUER)
-        .setAudience(LOCAL_AUDIENCE)
-        .setSubject(claims.sub)
-        .setIssuedAt()
-        .setExpirationTime(expiresIn)
-        .sign(privateKey),
-  };
-}
+import { type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 
 /** What API Gateway's JWT authorizer is configured with (`JwtConfiguration`), and the algorithms it verifies. */
 export interface JwtAuthorizerConfig {
@@ -56,12 +19,6 @@ export interface JwtAuthorizerConfig {
  * issuer's tokens are refused on AWS.
  */
 export const RSA_ALGORITHMS: readonly string[] = ['RS256', 'RS384', 'RS512'];
-
-/**
- * The local issuer's authorizer. It also verifies ES256, which API Gateway does not, only because
- * loadLocalKeys signs with ES256: drop it when local tokens come from cognito-local (RS256).
- */
-export const LOCAL_AUTHORIZER: JwtAuthorizerConfig = { issuer: LOCAL_ISSUER, audiences: [LOCAL_AUDIENCE], algorithms: [...RSA_ALGORITHMS, 'ES256'] };
 
 /** API Gateway's audience rule: `aud` when the token has one (string or list), else `client_id`. */
 const forAudience = (payload: JWTPayload, audiences: readonly string[]): boolean => {
@@ -86,7 +43,7 @@ const forAudience = (payload: JWTPayload, audiences: readonly string[]): boolean
 export async function verifyAsApiGateway(
   token: string,
   keys: JWTVerifyGetKey,
-  authorizer: JwtAuthorizerConfig = LOCAL_AUTHORIZER,
+  authorizer: JwtAuthorizerConfig,
   now: () => number = Date.now,
 ): Promise<Record<string, unknown> | undefined> {
   try {

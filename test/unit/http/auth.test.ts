@@ -5,8 +5,14 @@ import { ForbiddenError, TransientError, UnauthorizedError } from '#core/errors'
 import type { Identity } from '#core/identity';
 import { type Env, readEnv } from '#functions/env';
 import { identify, requireRole } from '#http/auth';
-import { type JwtAuthorizerConfig, LOCAL_AUDIENCE, LOCAL_ISSUER, verifyAsApiGateway } from '#local/jwt';
+import { type JwtAuthorizerConfig, RSA_ALGORITHMS, verifyAsApiGateway } from '#local/jwt';
 import { expectError } from '../../support/expect-error.ts';
+
+/** Another issuer's tokens (bring your own issuer): ES256-signed, for this audience. */
+const ISSUER = 'https://issuer.example.com/';
+const AUDIENCE = 'assent';
+/** An authorizer for that issuer that also verifies ES256 (API Gateway's own verifies RSA only: see the algorithm test below). */
+const ES256_AUTHORIZER: JwtAuthorizerConfig = { issuer: ISSUER, audiences: [AUDIENCE], algorithms: [...RSA_ALGORITHMS, 'ES256'] };
 
 /**
  * The two checks of a bearer JWT: the handler's (functions/http/auth.ts) and the local gateway's
@@ -51,8 +57,8 @@ beforeAll(async () => {
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   env = {
     ...readEnv({}, []),
-    jwtIssuer: LOCAL_ISSUER,
-    jwtAudience: [LOCAL_AUDIENCE],
+    jwtIssuer: ISSUER,
+    jwtAudience: [AUDIENCE],
     jwksUrl: `${baseUrl}/jwks.json`,
   };
   poolIssuer = `${baseUrl}/${POOL_ID}`;
@@ -67,7 +73,7 @@ afterAll(async () => {
 
 /** A token of the local issuer for the local audience, with these claims (undefined ones left out). */
 function token(claims: JWTPayload): Promise<string> {
-  const defined = Object.fromEntries(Object.entries({ iss: LOCAL_ISSUER, aud: LOCAL_AUDIENCE, sub: 'ann', roles: ['admin'], iat: NOW - 60, exp: NOW + 3600, ...claims }).filter(([, value]) => value !== undefined));
+  const defined = Object.fromEntries(Object.entries({ iss: ISSUER, aud: AUDIENCE, sub: 'ann', roles: ['admin'], iat: NOW - 60, exp: NOW + 3600, ...claims }).filter(([, value]) => value !== undefined));
   return new SignJWT(defined).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).sign(privateKey);
 }
 
@@ -99,10 +105,10 @@ describe('verifyAsApiGateway (the local gateway, as strict as API Gateway)', () 
 
   it('answers the claims of a token API Gateway accepts', async () => {
     // Act
-    const claims = await verifyAsApiGateway(await token({}), keys());
+    const claims = await verifyAsApiGateway(await token({}), keys(), ES256_AUTHORIZER);
 
     // Assess
-    expect(claims).toStrictEqual({ iss: LOCAL_ISSUER, aud: LOCAL_AUDIENCE, sub: 'ann', roles: ['admin'], iat: NOW - 60, exp: NOW + 3600 });
+    expect(claims).toStrictEqual({ iss: ISSUER, aud: AUDIENCE, sub: 'ann', roles: ['admin'], iat: NOW - 60, exp: NOW + 3600 });
   });
 
   it.each([
@@ -115,16 +121,16 @@ describe('verifyAsApiGateway (the local gateway, as strict as API Gateway)', () 
     ['from another issuer', { iss: 'https://evil.example.com/' }],
   ])('refuses a token %s', async (_why, claims) => {
     // Act & Assess
-    await expect(verifyAsApiGateway(await token(claims), keys())).resolves.toBeUndefined();
+    await expect(verifyAsApiGateway(await token(claims), keys(), ES256_AUTHORIZER)).resolves.toBeUndefined();
   });
 
   it('refuses a token signed with another key', async () => {
     // Prepare
     const other = await generateKeyPair('ES256');
-    const forged = await new SignJWT({ iss: LOCAL_ISSUER, aud: LOCAL_AUDIENCE, sub: 'ann', exp: NOW + 3600 }).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).sign(other.privateKey);
+    const forged = await new SignJWT({ iss: ISSUER, aud: AUDIENCE, sub: 'ann', exp: NOW + 3600 }).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).sign(other.privateKey);
 
     // Act & Assess
-    await expect(verifyAsApiGateway(forged, keys())).resolves.toBeUndefined();
+    await expect(verifyAsApiGateway(forged, keys(), ES256_AUTHORIZER)).resolves.toBeUndefined();
   });
 });
 
@@ -293,32 +299,32 @@ describe("verifyAsApiGateway: API Gateway's audience, key id and algorithm rules
 
   it('accepts a token without aud whose client_id is an audience (client_id counts only without aud)', async () => {
     // Prepare
-    const jwt = await token({ aud: undefined, client_id: LOCAL_AUDIENCE });
+    const jwt = await token({ aud: undefined, client_id: AUDIENCE });
 
     // Act & Assess
-    await expect(verifyAsApiGateway(jwt, keys())).resolves.toStrictEqual(decodeJwt(jwt));
+    await expect(verifyAsApiGateway(jwt, keys(), ES256_AUTHORIZER)).resolves.toStrictEqual(decodeJwt(jwt));
   });
 
   it('accepts a token whose aud list contains an audience', async () => {
     // Prepare
-    const jwt = await token({ aud: ['someone-else', LOCAL_AUDIENCE] });
+    const jwt = await token({ aud: ['someone-else', AUDIENCE] });
 
     // Act & Assess
-    await expect(verifyAsApiGateway(jwt, keys())).resolves.toStrictEqual(decodeJwt(jwt));
+    await expect(verifyAsApiGateway(jwt, keys(), ES256_AUTHORIZER)).resolves.toStrictEqual(decodeJwt(jwt));
   });
 
   it('refuses a token whose aud is wrong even with the right client_id (aud, when present, is what counts)', async () => {
     // Act & Assess
-    await expect(verifyAsApiGateway(await token({ aud: 'someone-else', client_id: LOCAL_AUDIENCE }), keys())).resolves.toBeUndefined();
+    await expect(verifyAsApiGateway(await token({ aud: 'someone-else', client_id: AUDIENCE }), keys(), ES256_AUTHORIZER)).resolves.toBeUndefined();
   });
 
   it('refuses a token without a key id (kid), even when the key set has one key', async () => {
     // Prepare
-    const claims = { iss: LOCAL_ISSUER, aud: LOCAL_AUDIENCE, sub: 'ann', iat: NOW - 60, exp: NOW + 3600 };
+    const claims = { iss: ISSUER, aud: AUDIENCE, sub: 'ann', iat: NOW - 60, exp: NOW + 3600 };
     const jwt = await new SignJWT(claims).setProtectedHeader({ alg: 'ES256' }).sign(privateKey);
 
     // Act & Assess
-    await expect(verifyAsApiGateway(jwt, keys())).resolves.toBeUndefined();
+    await expect(verifyAsApiGateway(jwt, keys(), ES256_AUTHORIZER)).resolves.toBeUndefined();
   });
 
   it('refuses an ES256 token for an issuer configured as API Gateway verifies (RSA only)', async () => {
