@@ -24,7 +24,7 @@ describe('update-email through the engine', () => {
     await expect(attempt).rejects.toMatchObject({ status: 401 });
   });
 
-  it('sends the confirmation link to the new address only, and tells the new address once moved', async () => {
+  it('sends the confirmation link to the new address only, and tells both addresses once moved, each in an email of its own', async () => {
     // Prepare
     const { engine, mailer } = await setup();
     const { id } = await engine.createTask('update-email', { newEmail: NEW }, identity(OLD, ['member']));
@@ -45,13 +45,12 @@ describe('update-email through the engine', () => {
         `https://api.example.com/v1/tokens/${token}\n\nIf it was not you, ignore this email: nothing changes.\n\nTask: ${id}\n`,
     );
     expect(done.status).toBe('completed');
-    expect(mailer.sent.filter((email) => email.to.includes(OLD))).toStrictEqual([]);
-    const completed = mailer.sent.at(-1);
-    expect([completed?.to, completed?.subject, completed?.text]).toStrictEqual([
-      [NEW],
-      'Your email address was changed',
-      'Your Assent account now uses una@new.example.com instead of una@example.com.\n' +
-        `Sign in with the new address from now on; your password is unchanged.\n\nTask: ${id}\n`,
+    const text = 'Your Assent account now uses una@new.example.com instead of una@example.com.\n' + `Sign in with the new address from now on; your password is unchanged.\n\nTask: ${id}\n`;
+    // The old address hears of the move only once it is done.
+    expect(mailer.sent.filter((email) => email.to.includes(OLD)).map((email) => [email.to, email.subject, email.text])).toStrictEqual([[[OLD], 'Your email address was changed', text]]);
+    expect(mailer.sent.slice(-2).map((email) => [email.to, email.subject, email.text])).toStrictEqual([
+      [[NEW], 'Your email address was changed', text],
+      [[OLD], 'Your email address was changed', text],
     ]);
   });
 });
