@@ -76,10 +76,11 @@ export interface UserDirectory {
   /** Sets the project's quota; returns false if there is no such project. Idempotent. */
   setQuota(projectId: string, quota: DirectoryQuota): Promise<boolean>;
   /**
-   * Deletes the account at `email` only while it is still disabled and on `projectId` (the account a
-   * sign-up created and nobody has used): compensation. Idempotent.
+   * Deletes the account at `email` only while nobody can have used it (it is disabled, or never had a
+   * password) and it is on `projectId` or on no project yet (the account a sign-up created, maybe
+   * half-made by a crash): compensation. `kept` otherwise. Idempotent.
    */
-  deleteDisabledUser(email: string, projectId: string): Promise<DeleteUserResult>;
+  deleteUnusedUser(email: string, projectId: string): Promise<DeleteUserResult>;
   /**
    * Deletes the project `id` and frees `name` while it still names `id` (a create that crashed
    * midway may have left just the claim); returns whether anything was removed. Idempotent.

@@ -74,24 +74,28 @@ export function describeUserDirectoryContract(name: string, makeDirectory: () =>
       expect(seen(await directory.findUser('ann@new.example.com'))).toStrictEqual(expected('ann@new.example.com', { previousEmail: 'ann@example.com' }));
     });
 
-    it('deletes only a disabled account of the project named, and answers absent the second time', async () => {
-      // Prepare
+    it('deletes only an unused account (disabled, or never given a password) of the project named or of none, and answers absent the second time', async () => {
+      // Prepare: ann disabled; dee enabled but never given a password, on no project (a create a crash cut short); bob in use; cy of another project.
       await directory.createUser(user('ann@example.com'));
+      await directory.createUser(user('dee@example.com', { enabled: true, projectId: undefined }));
       await directory.createUser(user('bob@example.com', { enabled: true }));
+      await directory.activateUser('bob@example.com', 'bob has a password now');
       await directory.createUser(user('cy@example.com', { projectId: 'p-2' }));
 
       // Act
       const results = [
-        await directory.deleteDisabledUser('ann@example.com', 'p-1'),
-        await directory.deleteDisabledUser('ann@example.com', 'p-1'),
-        await directory.deleteDisabledUser('bob@example.com', 'p-1'),
-        await directory.deleteDisabledUser('cy@example.com', 'p-1'),
+        await directory.deleteUnusedUser('ann@example.com', 'p-1'),
+        await directory.deleteUnusedUser('ann@example.com', 'p-1'),
+        await directory.deleteUnusedUser('dee@example.com', 'p-1'),
+        await directory.deleteUnusedUser('bob@example.com', 'p-1'),
+        await directory.deleteUnusedUser('cy@example.com', 'p-1'),
       ];
 
       // Assess
-      expect(results).toStrictEqual(['deleted', 'absent', 'kept', 'kept']);
+      expect(results).toStrictEqual(['deleted', 'absent', 'deleted', 'kept', 'kept']);
       await expect(directory.findUser('ann@example.com')).resolves.toBeUndefined();
-      expect(seen(await directory.findUser('bob@example.com'))).toStrictEqual(expected('bob@example.com', { enabled: true }));
+      await expect(directory.findUser('dee@example.com')).resolves.toBeUndefined();
+      expect(seen(await directory.findUser('bob@example.com'))).toStrictEqual(expected('bob@example.com', { enabled: true, hasPassword: true }));
     });
 
     it('never frees a name another project holds', async () => {

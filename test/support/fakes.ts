@@ -141,10 +141,10 @@ export class MemoryDirectory implements UserDirectory {
     this.projects.set(project.name, { ...project, quota });
     return true;
   }
-  async deleteDisabledUser(email: string, projectId: string): Promise<DeleteUserResult> {
+  async deleteUnusedUser(email: string, projectId: string): Promise<DeleteUserResult> {
     const user = this.users.get(email.toLowerCase());
     if (!user) return 'absent';
-    if (user.enabled || user.projectId !== projectId) return 'kept';
+    if ((user.enabled && user.hasPassword) || (user.projectId ?? projectId) !== projectId) return 'kept';
     this.users.delete(user.email);
     return 'deleted';
   }

@@ -53,9 +53,11 @@ export const newProjectWithUser = defineAction({
     if (ctx.stored.userCreated === undefined) {
       const projectId = ctx.recall('projectId');
       if (!(await directory.createUser({ email: ctx.data.email, projectId, roles: ['project_admin'], enabled: false, createdAt }))) {
-        // Ours only if nobody used it: this task's own account, from an attempt a crash cut short.
+        // Ours only if nobody can have used it (it never had a password) and it is on no other
+        // project: this task's own account, from an attempt a crash cut short (maybe before it was
+        // disabled: creating one is several identity-provider calls).
         const existing = await directory.findUser(ctx.data.email);
-        if (!existing || existing.enabled || existing.hasPassword || (existing.projectId ?? projectId) !== projectId) {
+        if (!existing || existing.hasPassword || (existing.projectId ?? projectId) !== projectId) {
           return ctx.refuse(`An account for ${ctx.data.email} was created before approval.`);
         }
       }
@@ -71,9 +73,9 @@ export const newProjectWithUser = defineAction({
     const { directory } = ctx.ports;
     // The id postApprove gives the project, even if its checkpoint was never saved (a cancel raced it).
     const projectId = ctx.stored.projectId ?? `p-${ctx.task.id.toLowerCase()}`;
-    const user = await directory.deleteDisabledUser(ctx.data.email, projectId);
+    const user = await directory.deleteUnusedUser(ctx.data.email, projectId);
     if (user === 'deleted') ctx.addNote(`Removed the disabled owner account ${ctx.data.email}.`);
-    if (user === 'kept') ctx.addNote(`Kept the account ${ctx.data.email}: it is not the disabled owner account this task created.`);
+    if (user === 'kept') ctx.addNote(`Kept the account ${ctx.data.email}: it is not the unused owner account this task created.`);
     if (await directory.deleteProject({ id: projectId, name: ctx.data.projectName })) ctx.addNote(`Removed project ${projectId} ("${ctx.data.projectName}").`);
   },
 

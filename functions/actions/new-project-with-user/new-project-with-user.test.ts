@@ -132,19 +132,22 @@ describe('new-project-with-user postApprove when the address got an account mean
     expect(await directory.findUser(DATA.email)).toStrictEqual({ email: DATA.email, roles: ['member'], enabled: true, hasPassword: true, createdAt: 'x' });
   });
 
-  it('finishes its own account that an earlier attempt left without its role (a crash between the directory calls)', async () => {
+  it.each([
+    ['disabled, without its role and project', false],
+    ['still enabled (a crash before it was disabled), without a password', true],
+  ])('finishes its own account that an earlier attempt left %s', async (_state, enabled) => {
     // Prepare
     const directory = new MemoryDirectory();
     const projectId = `p-${TASK_ID.toLowerCase()}`;
     await directory.createProject({ id: projectId, name: DATA.projectName, createdAt: AT });
-    await directory.createUser({ email: DATA.email, roles: [], enabled: false, createdAt: AT });
+    await directory.createUser({ email: DATA.email, roles: [], enabled, createdAt: AT });
 
     // Act
     const result = await run(directory, 'postApprove', { stored: { projectId } });
 
     // Assess
     expect([result.valid, result.needsToken, result.stored]).toStrictEqual([true, true, { projectId, userCreated: true }]);
-    expect(await directory.findUser(DATA.email)).toMatchObject({ projectId, roles: ['project_admin'], enabled: false });
+    expect(await directory.findUser(DATA.email)).toMatchObject({ projectId, roles: ['project_admin'], enabled });
   });
 });
 
@@ -229,7 +232,7 @@ describe('new-project-with-user undo', () => {
     const second = await run(directory, 'undo', { stored: { projectId } });
 
     // Assess
-    expect(texts(first.notes)).toStrictEqual(['Kept the account ann@example.com: it is not the disabled owner account this task created.']);
+    expect(texts(first.notes)).toStrictEqual(['Kept the account ann@example.com: it is not the unused owner account this task created.']);
     expect(texts(second.notes)).toStrictEqual(texts(first.notes));
     expect([directory.users.size, [...directory.projects.keys()]]).toStrictEqual([1, ['apollo']]);
   });

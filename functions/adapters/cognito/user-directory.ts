@@ -165,10 +165,11 @@ export class CognitoUserDirectory implements UserDirectory {
     return 'changed';
   }
 
-  async deleteDisabledUser(email: string, projectId: string): Promise<DeleteUserResult> {
+  async deleteUnusedUser(email: string, projectId: string): Promise<DeleteUserResult> {
     const account = await this.account(email);
     if (!account) return 'absent';
-    if (account.user.enabled || account.user.projectId !== projectId) return 'kept';
+    const { user } = account;
+    if ((user.enabled && user.hasPassword) || (user.projectId ?? projectId) !== projectId) return 'kept';
     try {
       await this.client.send(new AdminDeleteUserCommand({ UserPoolId: this.userPoolId, Username: account.username }));
     } catch (error) {
