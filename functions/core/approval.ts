@@ -4,7 +4,7 @@ import { assertUndecided, describeInvalid, errorName, invalidActions, isApproved
 import { failTask } from './failure.ts';
 import type { Actor } from './identity.ts';
 import { describeError } from './notifier.ts';
-import { sendingOnce, tellRequester } from './requester-mail.ts';
+import { recordResend, sendingOnce, tellRequester } from './requester-mail.ts';
 import { hashSecret } from './secrets.ts';
 import type { Task } from './task.ts';
 import { moveTo, set, when, write, type Write } from './writes.ts';
@@ -60,8 +60,10 @@ export async function awaitApproval(ctx: Context, taskId: string, sfnToken: stri
   // A run of the same wait again (its first run died, perhaps before its emails went) sends them
   // again, links of the same round: at least once, twice only if the first died after sending.
   if (!task.wait) return task;
+  const again = !claimed && task.wait.sfnToken === sfnToken && task.sentEmails.includes('approval');
   await sendingOnce(ctx, task.id, 'approval', claimed, async () => {
     const wait = task.wait as NonNullable<Task['wait']>;
+    if (again) await recordResend(ctx, task.id, 'approval', wait.round);
     const taskType = ctx.deps.registry.taskType(task.type);
     const at = ctx.now();
     const validUntil = new Date(Date.parse(at) + taskType.approvalTtlSeconds * 1000).toISOString();

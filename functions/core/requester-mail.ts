@@ -13,6 +13,17 @@ export function recipientOf(ctx: Context, task: Task): string | undefined {
   return undefined;
 }
 
+/**
+ * Records, before sending again, that a wait run again with its own task token resends a stage's
+ * emails: its first run died and nobody knows whether they went (so a second email is explained).
+ */
+export async function recordResend(ctx: Context, taskId: string, stage: string, round: number): Promise<void> {
+  await ctx.committer.commit(taskId, (current) => ({
+    write: write(append('resentEmails', { stage, round, at: ctx.now() }), when({ path: ['wait', 'round'], equals: round })),
+    result: undefined,
+  }));
+}
+
 /** Records that a stage email went out (so a retried step does not send it again), for this attempt only. */
 export async function markSent(ctx: Context, taskId: string, stage: string): Promise<void> {
   await ctx.committer.commit(taskId, (current) =>

@@ -121,6 +121,11 @@ export const TaskSchema = z.object({
   hash: z.string().optional(),
   /** Email stages already sent for the current status (so retries do not send twice). */
   sentEmails: z.array(z.string()).default([]),
+  /**
+   * Stage emails sent again by a wait run again with its own task token (its first run died, and
+   * could not tell whether its emails went): the only way a person gets a stage's email twice.
+   */
+  resentEmails: z.array(z.object({ stage: z.string(), round: z.number().int(), at: z.string() })).optional(),
   /** Admin notes (POST /v1/tasks/{id}/notes), with their author. */
   adminNotes: z.array(z.object({ at: z.string(), by: z.string(), text: z.string() })).default([]),
   /** How many executions the task has had (admin retries start new ones). */

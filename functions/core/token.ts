@@ -4,7 +4,7 @@ import { InvalidTransitionError } from './errors.ts';
 import type { Actor } from './identity.ts';
 import { SYSTEM } from './identity.ts';
 import { liveSecret } from './links.ts';
-import { recipientOf, sendingOnce } from './requester-mail.ts';
+import { recipientOf, recordResend, sendingOnce } from './requester-mail.ts';
 import { hashSecret } from './secrets.ts';
 import { tokenSchemaOf } from './stages.ts';
 import type { TaskType } from './task-type.ts';
@@ -63,7 +63,11 @@ export async function awaitToken(
     { current: task },
   );
   task = committed.task;
-  await sendingOnce(ctx, task.id, 'token', committed.applied, () => issueToken(ctx, task));
+  const again = !committed.applied && task.wait?.sfnToken === sfnToken && task.sentEmails.includes('token');
+  await sendingOnce(ctx, task.id, 'token', committed.applied, async () => {
+    if (again) await recordResend(ctx, task.id, 'token', task.wait?.round ?? task.rounds);
+    await issueToken(ctx, task);
+  });
 }
 
 /** Issues a token of the wait's round and emails its link to the requester. */

@@ -3,8 +3,8 @@ import { engineWithFakes, linkSecret } from '../../support/engine-harness.ts';
 
 /**
  * A wait's emails are claimed in the write that makes the wait (no write after sending). A run of the
- * same wait again (the same task token: its first run died) sends again, with no write; a send that
- * failed gives its claim back so the retried step sends.
+ * same wait again (the same task token: its first run died) records the resend, then sends again; a
+ * send that failed gives its claim back so the retried step sends.
  */
 const ADMIN = { kind: 'admin' as const, id: 'root@example.com' };
 
@@ -20,7 +20,7 @@ async function approvedSignUp() {
 const tokenEmails = (harness: ReturnType<typeof engineWithFakes>) => harness.mailer.sent.filter((mail) => mail.subject === 'Choose your password for apollo');
 
 describe('the token email of a wait', () => {
-  it('is claimed with the wait in one write; a run of the same wait again sends another link of its round, without a write', async () => {
+  it('is claimed with the wait in one write; a run of the same wait again records the resend, then sends another link of its round', async () => {
     // Prepare
     const { harness, task } = await approvedSignUp();
     const versionBefore = (await harness.store.get(task.id))?.version ?? -1;
@@ -38,8 +38,9 @@ describe('the token email of a wait', () => {
       [afterFirst.wait?.round, afterFirst.wait?.round],
       ['token'],
       1,
-      0,
+      1,
     ]);
+    expect([afterFirst.resentEmails, stored.resentEmails]).toStrictEqual([undefined, [{ stage: 'token', round: afterFirst.wait?.round, at: expect.any(String) }]]);
   });
 
   it('that failed to send is given back, so the retried step sends it and records it', async () => {

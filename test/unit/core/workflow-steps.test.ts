@@ -54,10 +54,17 @@ describe('AwaitApproval', () => {
     // Act
     await harness.engine.awaitApproval(task.id, 'sfn-approval-1');
 
-    // Assess: a second link of the same round, the wait unchanged.
+    // Assess: a second link of the same round, the wait unchanged, the resend recorded (one write).
     const links = harness.mailer.sent.map((mail) => linkSecret(mail.text));
     const views = await Promise.all(links.map(async (secret) => (await harness.core.requests.viewApproval(secret)).task.id));
-    expect([links.length, new Set(links).size, views, (await harness.store.get(task.id))?.version]).toStrictEqual([2, 2, [task.id, task.id], version]);
+    const stored = await harness.store.get(task.id);
+    expect([links.length, new Set(links).size, views, stored?.version, stored?.resentEmails]).toStrictEqual([
+      2,
+      2,
+      [task.id, task.id],
+      (version ?? 0) + 1,
+      [{ stage: 'approval', round: stored?.wait?.round, at: expect.any(String) }],
+    ]);
     expect(await kinds(harness)).toStrictEqual([]);
   });
 
