@@ -175,9 +175,10 @@ export class AssentStack extends Stack {
   }
 
   /**
-   * The outbox starts executions and runs compensations (undo hooks: the directory (user pool), a task write, an
-   * operators' email when an undo fails, a lifecycle event); the reconciler also describes executions
-   * and fails stranded tasks through the core (a task write, an operators' email, a lifecycle event).
+   * The outbox starts executions, runs compensations (undo hooks: the directory (user pool), a task write, an
+   * operators' email when an undo fails, a lifecycle event) and tells an execution its token submit
+   * completed; the reconciler also describes executions, resumes approved ones and fails stranded
+   * tasks through the core (a task write, an operators' email, a lifecycle event).
    */
   private bindRecovery(config: AssentConfig): void {
     const { outbox, reconciler } = this.recovery;
@@ -185,6 +186,8 @@ export class AssentStack extends Stack {
       this.table.bindTable(fn, 'readWrite');
       this.identity.bindUserDirectory(fn);
       this.workflow.bindStarter(fn);
+      // The reconciler resumes an execution nobody told of its approval; the outbox one nobody told of its token submit.
+      this.workflow.grantTaskResponse(fn);
       this.mailer.bindMailer(fn);
       this.events.bindEvents(fn);
       this.httpApi.bindPublicUrl(fn, config.publicUrl);

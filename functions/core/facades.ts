@@ -13,7 +13,7 @@ import type { Client } from './limits.ts';
 import { decideByLink, viewApproval } from './links.ts';
 import { type MailFeedback, recordMailFeedback } from './mail-feedback.ts';
 import * as notifications from './notifications.ts';
-import { startFromOutbox } from './outbox.ts';
+import { resumeCompleted, startFromOutbox } from './outbox.ts';
 import * as queries from './queries.ts';
 import { reconcile, type ReconcileOptions } from './reconcile.ts';
 import { complete, submitToken } from './submit.ts';
@@ -68,6 +68,8 @@ export function coreOf(ctx: Context) {
   // Background callers: the table stream's outbox and the scheduled reconciler (issue 11).
   const streams = {
     startExecution: (taskId: string, attempt: number) => startFromOutbox(ctx, taskId, attempt),
+    /** Tells the execution of a task its token submit completed (if the submit died first). */
+    resumeCompleted: (taskId: string) => resumeCompleted(ctx, taskId),
     /** Runs a pending compensation: `undone`, or `nothing-pending` when it is done already. */
     compensate: async (taskId: string): Promise<'undone' | 'nothing-pending'> => {
       const before = await ctx.deps.tasks.get(taskId);

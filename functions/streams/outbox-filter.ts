@@ -7,7 +7,9 @@
  * - an admin retry (MODIFY of a task from `failed` back to `pending` or `approved`, the only
  *   transitions out of `failed` besides `cancelled`, and the write that moves `attempt` on): attempt n + 1;
  * - a write that asks for compensation (MODIFY whose new image has `compensation.state` pending):
- *   the actions' undo hooks (functions/core/compensation.ts).
+ *   the actions' undo hooks (functions/core/compensation.ts);
+ * - a token submit's completion (MODIFY from `awaiting_token` to `completed`): the execution waiting
+ *   for that token is told, should the submit have died before it could.
  *
  * A pattern cannot compare the old and the new image, so the handler checks again that `attempt`
  * changed, or that the compensation is newly pending; every other write of a task is filtered out
@@ -22,4 +24,8 @@ export const OUTBOX_FILTER_PATTERNS = [
     dynamodb: { Keys: TASK_KEY, OldImage: { status: { S: ['failed'] } }, NewImage: { status: { S: ['pending', 'approved'] } } },
   },
   { eventName: ['MODIFY'], dynamodb: { Keys: TASK_KEY, NewImage: { compensation: { M: { state: { S: ['pending'] } } } } } },
+  {
+    eventName: ['MODIFY'],
+    dynamodb: { Keys: TASK_KEY, OldImage: { status: { S: ['awaiting_token'] } }, NewImage: { status: { S: ['completed'] } } },
+  },
 ] as const;

@@ -1,7 +1,8 @@
 /**
  * The outbox: consumes the table's DynamoDB stream (filtered by OUTBOX_FILTER_PATTERNS) and does
  * what every committed task write calls for: starts the execution of a new task or of an admin
- * retry's new attempt, and runs the compensation a cancel (or an expiry) asked for. The request that
+ * retry's new attempt, runs the compensation a cancel (or an expiry) asked for, and tells the
+ * execution of a task its token submit completed. The request that
  * made the write usually did it first; the start has the same name and input, so that one is found,
  * not repeated, and a compensation done is not run again. A crash between "saved" and "started" (or
  * "cancelled" and "undone") cannot leave a task half done.
@@ -14,7 +15,10 @@ import { getApp } from '../app.ts';
 import { logger } from '../logger.ts';
 
 /** What a record asks the outbox to do: start an attempt's execution, or undo a task's effects. */
-export type OutboxRequest = { readonly kind: 'start'; readonly taskId: string; readonly attempt: number } | { readonly kind: 'undo'; readonly taskId: string };
+export type OutboxRequest =
+  | { readonly kind: 'start'; readonly taskId: string; readonly attempt: number }
+  | { readonly kind: 'undo'; readonly taskId: string }
+  | { readonly kind: 'resume-completed'; readonly taskId: string };
 
 
 const TASK_PREFIX = 'TASK#';
@@ -41,6 +45,7 @@ export function outboxRequestOf(record: DynamoDBRecord): OutboxRequest | undefin
   if (attempt !== attemptOf(record.dynamodb?.OldImage)) return { kind: 'start', taskId, attempt };
   const since = pendingSince(image);
   if (since !== undefined && since !== pendingSince(record.dynamodb?.OldImage)) return { kind: 'undo', taskId };
+  if (record.dynamodb?.OldImage?.status?.S === 'awaiting_token' && image.status?.S === 'completed') return { kind: 'resume-completed', taskId };
   return undefined;
 }
 
@@ -51,12 +56,20 @@ const sequenceNumberOf = (record: DynamoDBRecord): string => record.dynamodb?.Se
  * reports that record as failed: Lambda retries from there (what was started before is found
  * started on the retry, a compensation done is not run again).
  */
-export async function outboxBatch(event: DynamoDBStreamEvent, core: { readonly streams: Pick<Core['streams'], 'startExecution' | 'compensate'> }): Promise<DynamoDBBatchResponse> {
+export async function outboxBatch(
+  event: DynamoDBStreamEvent,
+  core: { readonly streams: Pick<Core['streams'], 'startExecution' | 'compensate' | 'resumeCompleted'> },
+): Promise<DynamoDBBatchResponse> {
   for (const record of event.Records) {
     const request = outboxRequestOf(record);
     if (!request) continue;
     try {
-      const outcome = request.kind === 'start' ? await core.streams.startExecution(request.taskId, request.attempt) : await core.streams.compensate(request.taskId);
+      const outcome =
+        request.kind === 'start'
+          ? await core.streams.startExecution(request.taskId, request.attempt)
+          : request.kind === 'undo'
+            ? await core.streams.compensate(request.taskId)
+            : await core.streams.resumeCompleted(request.taskId);
       logger.info('Outbox', { ...request, outcome });
     } catch (error) {
       logger.error('An outbox record failed; the batch is retried from it', { ...request, sequenceNumber: sequenceNumberOf(record), error });

@@ -21,7 +21,7 @@ const executionsOf = () => ({
 const STREAM_READS = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'];
 
 describe('TaskRecovery: the outbox', () => {
-  it('reads the table stream filtered to new tasks, retries and compensations, with retries, bisection, partial batch failures and a DLQ', () => {
+  it('reads the table stream filtered to new tasks, retries, compensations and token completions, with retries, bisection, partial batch failures and a DLQ', () => {
     // Prepare
     const { template, stack } = synthesized;
 
@@ -49,21 +49,32 @@ describe('TaskRecovery: the outbox', () => {
             }),
           },
           { Pattern: JSON.stringify({ eventName: ['MODIFY'], dynamodb: { Keys: { pk: { S: [{ prefix: 'TASK#' }] } }, NewImage: { compensation: { M: { state: { S: ['pending'] } } } } } }) },
+          {
+            Pattern: JSON.stringify({
+              eventName: ['MODIFY'],
+              dynamodb: { Keys: { pk: { S: [{ prefix: 'TASK#' }] } }, OldImage: { status: { S: ['awaiting_token'] } }, NewImage: { status: { S: ['completed'] } } },
+            }),
+          },
         ],
       },
     });
-    expect(OUTBOX_FILTER_PATTERNS).toHaveLength(3);
+    expect(OUTBOX_FILTER_PATTERNS).toHaveLength(4);
   });
 
-  it('may start executions of the task state machine only, and describe its executions (the same-input check)', () => {
+  it('may start executions of the task state machine only, describe its executions (the same-input check) and answer task tokens (a token submit that died before telling its execution)', () => {
     // Prepare
     const { stack } = synthesized;
 
     // Act
     const statements = statesStatements(stack.recovery.outbox.role);
 
-    // Assess
+    // Assess: the token answers have no resource type (CDK merges them with the other "*" grants).
     expect(statements).toStrictEqual([
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:ListStreams', 'states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:SendTaskSuccess', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
+        Resource: '*',
+      },
       { Effect: 'Allow', Action: 'states:StartExecution', Resource: refOf(stack.workflow.stateMachine) },
       { Effect: 'Allow', Action: 'states:DescribeExecution', Resource: executionsOf() },
     ]);
@@ -105,7 +116,7 @@ describe('TaskRecovery: the reconciler', () => {
     });
   });
 
-  it('starts and describes executions of the task state machine, and nothing else of Step Functions', () => {
+  it('starts and describes executions of the task state machine and answers task tokens (an approval nobody told its execution), nothing else of Step Functions', () => {
     // Prepare
     const { stack } = synthesized;
 
@@ -114,6 +125,11 @@ describe('TaskRecovery: the reconciler', () => {
 
     // Assess
     expect(statements).toStrictEqual([
+      {
+        Effect: 'Allow',
+        Action: ['states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:SendTaskSuccess', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
+        Resource: '*',
+      },
       { Effect: 'Allow', Action: 'states:StartExecution', Resource: refOf(stack.workflow.stateMachine) },
       { Effect: 'Allow', Action: 'states:DescribeExecution', Resource: executionsOf() },
     ]);

@@ -78,17 +78,19 @@ describe('the outbox handler', () => {
       taskRecord('INSERT', '6', { new: { status: 'pending', attempt: 1 } }, 'NOTIFICATION#n1'),
       taskRecord('MODIFY', '7', { old: { status: 'approved', attempt: 1 }, new: { status: 'cancelled', attempt: 1, compensation: PENDING } }),
       taskRecord('MODIFY', '8', { old: { status: 'cancelled', attempt: 1, compensation: PENDING }, new: { status: 'cancelled', attempt: 1, compensation: { state: 'done', since: PENDING.since } } }),
+      taskRecord('MODIFY', '9', { old: { status: 'awaiting_token', attempt: 1 }, new: { status: 'completed', attempt: 1 } }),
+      taskRecord('MODIFY', '10', { old: { status: 'approved', attempt: 1 }, new: { status: 'completed', attempt: 1 } }),
     ];
 
     // Act
     const passed = records.filter(delivered).map((record) => record.dynamodb?.SequenceNumber);
 
     // Assess
-    expect(passed).toStrictEqual(['1', '2', '7']);
-    expect(records.filter((record) => outboxRequestOf(record) !== undefined).map((record) => record.dynamodb?.SequenceNumber)).toStrictEqual(['1', '2', '7']);
+    expect(passed).toStrictEqual(['1', '2', '7', '9']);
+    expect(records.filter((record) => outboxRequestOf(record) !== undefined).map((record) => record.dynamodb?.SequenceNumber)).toStrictEqual(['1', '2', '7', '9']);
   });
 
-  it('starts each execution and runs each undo in stream order, and reports the first that fails so Lambda retries from it', async () => {
+  it('starts each execution, runs each undo and resumes each completed one in stream order, and reports the first that fails so Lambda retries from it', async () => {
     // Prepare
     const calls: string[] = [];
     const core = {
@@ -99,12 +101,14 @@ describe('the outbox handler', () => {
           return 'started' as const;
         },
         compensate: async (taskId: string) => (calls.push(`undo ${taskId}`), 'undone' as const),
+        resumeCompleted: async (taskId: string) => (calls.push(`resume ${taskId}`), 'resumed' as const),
       },
     };
     const event = {
       Records: [
         taskRecord('INSERT', '1', { new: { status: 'pending', attempt: 1 } }, 'TASK#T1'),
         taskRecord('MODIFY', '2', { old: { status: 'approved', attempt: 1 }, new: { status: 'cancelled', attempt: 1, compensation: PENDING } }, 'TASK#T2'),
+        taskRecord('MODIFY', '2b', { old: { status: 'awaiting_token', attempt: 1 }, new: { status: 'completed', attempt: 1 } }, 'TASK#T5'),
         taskRecord('INSERT', '3', { new: { status: 'pending', attempt: 1 } }, 'TASK#T3'),
         taskRecord('INSERT', '4', { new: { status: 'pending', attempt: 1 } }, 'TASK#T4'),
       ],
@@ -115,12 +119,12 @@ describe('the outbox handler', () => {
 
     // Assess
     expect(response).toStrictEqual({ batchItemFailures: [{ itemIdentifier: '3' }] });
-    expect(calls).toStrictEqual(['T1/1', 'undo T2', 'T3/1']);
+    expect(calls).toStrictEqual(['T1/1', 'undo T2', 'resume T5', 'T3/1']);
   });
 
   it('answers no failures when every start succeeded or there was nothing to start', async () => {
     // Prepare
-    const core = { streams: { startExecution: async () => 'skipped' as const, compensate: async () => 'nothing-pending' as const } };
+    const core = { streams: { startExecution: async () => 'skipped' as const, compensate: async () => 'nothing-pending' as const, resumeCompleted: async () => 'skipped' as const } };
 
     // Act
     const response = await outboxBatch({ Records: [taskRecord('INSERT', '1', { new: { status: 'pending', attempt: 1 } })] }, core);

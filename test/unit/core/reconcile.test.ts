@@ -294,3 +294,24 @@ describe('the outbox (streams.startExecution)', () => {
     expect(outcome).toBe('skipped');
   });
 });
+
+describe('the outbox after a token submit completed a task', () => {
+  it('tells the execution waiting for that token (the submit died before it could), and skips a task with no token wait', async () => {
+    // Prepare: a sign-up completed by its token; the execution never told (as a submit killed after its write leaves it).
+    const harness = setup();
+    const created = await harness.engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
+    await harness.engine.awaitApproval(created.id, 'sfn-approval-1');
+    await harness.engine.decide(created.id, 'approve', ADMIN);
+    await harness.engine.awaitToken(created.id, 'sfn-token-1');
+    const waiting = harness.store.tasks.get(created.id) as Task;
+    harness.store.tasks.set(created.id, { ...waiting, status: 'completed' });
+    const pending = await storedTask(harness, 'pending', 'other');
+    harness.workflow.resumed.length = 0;
+
+    // Act
+    const outcomes = [await harness.core.streams.resumeCompleted(created.id), await harness.core.streams.resumeCompleted(pending.id)];
+
+    // Assess
+    expect([outcomes, harness.workflow.resumed]).toStrictEqual([['resumed', 'skipped'], [{ sfnToken: 'sfn-token-1', output: { submitted: true } }]]);
+  });
+});
