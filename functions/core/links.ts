@@ -1,13 +1,24 @@
 import type { SecretRecord } from '#ports/secret-store';
 import { decide, type Decision } from './approval.ts';
 import type { Context } from './context.ts';
-import { NotFoundError, SecretExpiredError } from './errors.ts';
+import { ConcurrentUpdateError, NotFoundError, SecretExpiredError } from './errors.ts';
 import { alreadyDecided, lastDecision } from './explain.ts';
 import type { Actor } from './identity.ts';
 import { hashSecret } from './secrets.ts';
 import type { Task } from './task.ts';
 
 const NOT_VALID = 'This link is not valid. Check that it was copied whole, or ask for a new one.';
+
+/**
+ * How long a token submit holds its claim on the task (`tokenUse`) before completing it: longer than
+ * the HTTP function may run (its 29 s timeout), so past it the submit that claimed is dead (a crash,
+ * a `kill -9`) and the same link may submit again, instead of the task waiting for its token forever.
+ */
+export const TOKEN_CLAIM_LEASE_SECONDS = 30;
+
+/** A claim by this very link that its submit did not live to complete (the task still waits for its token). */
+export const isStaleClaim = (record: SecretRecord, task: Task, now: number): boolean =>
+  task.status === 'awaiting_token' && task.tokenUse?.hash === record.hash && now - Date.parse(task.tokenUse.at) >= TOKEN_CLAIM_LEASE_SECONDS * 1000;
 
 /**
  * A secret that still works, with its task: known, of this kind, not expired, and its task still
@@ -19,7 +30,7 @@ export async function liveSecret(ctx: Context, secret: string, kind: SecretRecor
   if (!record || record.kind !== kind) throw new NotFoundError(NOT_VALID);
   const task = await ctx.deps.tasks.get(record.taskId);
   if (!task) throw new NotFoundError('This link is not valid. Ask for a new one.');
-  const problem = whyNotLive(record, task);
+  const problem = whyNotLive(record, task, ctx.deps.ports.clock.now().getTime());
   if (problem) throw problem;
   if (Date.parse(record.validUntil) <= ctx.deps.ports.clock.now().getTime()) {
     throw new SecretExpiredError(`This link expired at ${record.validUntil}. Ask for a new one.`, {
@@ -29,11 +40,19 @@ export async function liveSecret(ctx: Context, secret: string, kind: SecretRecor
   return { record, task };
 }
 
-/** Why a secret no longer works for its task as it is now, or undefined if it still does. */
-export function whyNotLive(record: SecretRecord, task: Task): Error | undefined {
+/**
+ * Why a secret no longer works for its task as it is now (at `now`, epoch ms), or undefined if it
+ * still does. A token whose own submit claimed the task and is still completing it answers 409 with
+ * Retry-After; one whose submit died (its claim older than TOKEN_CLAIM_LEASE_SECONDS) works again.
+ */
+export function whyNotLive(record: SecretRecord, task: Task, now: number = Date.now()): Error | undefined {
   const extensions = { taskId: task.id, taskStatus: task.status };
+  if (record.kind === 'token' && isStaleClaim(record, task, now)) return task.wait?.round === record.round ? undefined : noLongerWorks('A newer link was sent.', extensions);
   const waiting = record.kind === 'approval' ? task.status === 'pending' : task.status === 'awaiting_token' && task.tokenUse === undefined;
   if (record.kind === 'token' && task.tokenUse?.hash === record.hash) {
+    if (task.status === 'awaiting_token') {
+      return new ConcurrentUpdateError('This link was just submitted and its submit is still being handled; retry in a moment.', { extensions, retryAfterSeconds: 2 });
+    }
     return new NotFoundError(`This link was already used at ${task.tokenUse.at}; the task is ${task.status}.`, { extensions });
   }
   if (record.kind === 'approval' && !waiting) {

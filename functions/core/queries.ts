@@ -67,7 +67,7 @@ export async function listTokens(ctx: Context, limit: number, cursor?: string): 
   const items = page.items.map((secret): TokenState => {
     const task = tasks.get(secret.taskId);
     if (task?.tokenUse?.hash === secret.hash) return { secret, state: 'used', usedAt: task.tokenUse.at };
-    const problem = task ? whyNotLive(secret, task) : undefined;
+    const problem = task ? whyNotLive(secret, task, now) : undefined;
     if (!task || problem) return { secret, state: 'revoked', revokedReason: reasonOf(problem) };
     return { secret, state: Date.parse(secret.validUntil) <= now ? 'expired' : 'live' };
   });

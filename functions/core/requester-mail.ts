@@ -18,7 +18,7 @@ export function recipientOf(ctx: Context, task: Task): string | undefined {
  * emails: its first run died and nobody knows whether they went (so a second email is explained).
  */
 export async function recordResend(ctx: Context, taskId: string, stage: string, round: number): Promise<void> {
-  await ctx.committer.commit(taskId, (current) => ({
+  await ctx.committer.commit(taskId, () => ({
     write: write(append('resentEmails', { stage, round, at: ctx.now() }), when({ path: ['wait', 'round'], equals: round })),
     result: undefined,
   }));

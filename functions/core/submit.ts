@@ -3,7 +3,7 @@ import { ActionFailedError, InvalidTaskError, InvalidTransitionError, Validation
 import { describeInvalid, errorName, invalidActions } from './explain.ts';
 import { failTask } from './failure.ts';
 import { SYSTEM } from './identity.ts';
-import { whyNotLive } from './links.ts';
+import { isStaleClaim, whyNotLive } from './links.ts';
 import { describeError } from './notifier.ts';
 import { toFieldErrors } from './registry.ts';
 import { tellRequester } from './requester-mail.ts';
@@ -32,13 +32,16 @@ export async function submitToken(ctx: Context, secret: string, data: unknown): 
   const claimed = await ctx.committer.commit(
     view.task.id,
     (current) => {
-      const problem = whyNotLive(record, current);
+      const now = Date.parse(at);
+      const problem = whyNotLive(record, current, now);
       if (problem) throw problem;
+      // A claim of this link whose submit died: taken over, on condition nobody took it meanwhile.
+      const stale = isStaleClaim(record, current, now) ? current.tokenUse : undefined;
       return {
         write: write(
           set({ tokenUse: { hash, at } }),
           when({ path: ['status'], equals: 'awaiting_token' }),
-          when({ path: ['tokenUse'], exists: false }),
+          stale ? when({ path: ['tokenUse', 'at'], equals: stale.at }) : when({ path: ['tokenUse'], exists: false }),
           when({ path: ['wait', 'round'], equals: record.round }),
         ),
         result: current.wait,
