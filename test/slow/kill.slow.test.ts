@@ -14,7 +14,9 @@ import { driveSignUp, type FlowEnvironment, type ProblemKind, runAll, type SignU
  * runner, the outbox and reconciler, and DynamoDB Local's JVM) at random points of 200 sign-ups,
  * restarted on the same data after each kill, as a crash or an OOM kill would leave it. Every flow
  * is driven to its end by a client that sends again what got no answer. At the end no task is
- * stranded, nothing happened twice, and no emailed link was burnt. Prints its counts and its seed:
+ * stranded, nothing happened twice (one task, one project, one account per sign-up; a stage's email
+ * once, or again only where a wait run again after a kill recorded that it resends, since SES cannot
+ * be asked whether the first went), and no emailed link was burnt. Prints its counts and its seed:
  * ASSENT_KILL_SEED=<seed> replays the same kill times and approval paths (the timing of the
  * requests themselves is not replayable).
  */
@@ -96,7 +98,7 @@ describe('kill -9 of the local stack during 200 sign-ups', () => {
     console.log(
       [
         `kill -9: ${FLOWS} flows, ${kills.length} kills (${kills.reduce((sum, kill) => sum + kill.cut, 0)} requests cut, ${kills.map((kill) => `${(kill.downMs / 1000).toFixed(1)} s`).join(' ')} down), ` +
-          `${stranded} stranded, ${audit.doubleEffects.length} double effects, ${audit.lostEffects.length} lost effects, ${count('burnt-link')} burnt links, ` +
+          `${stranded} stranded, ${audit.doubleEffects.length} double effects, ${audit.lostEffects.length} lost effects, ${count('burnt-link')} burnt links, ${audit.resends} emails resent after a kill (recorded), ` +
           `${count('stuck-idempotency-key')} stuck idempotency keys, ${running.length} executions still running (seed ${SEED}, ${Math.round((Date.now() - started) / 1000)} s)`,
         `  statuses ${JSON.stringify(audit.statuses)}; ${flows.filter((flow) => flow.replays.length > 0).length} flows saw a retried request's earlier try applied`,
         ...problems.map((problem) => `  flow ${problem.flow} (${problem.id ?? 'no task'}): ${problem.kind}: ${problem.detail}`),

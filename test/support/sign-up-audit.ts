@@ -16,8 +16,14 @@ export interface SignUpAudit {
   readonly statuses: Record<string, number>;
   /** Sign-ups whose task is not completed (still open, or ended otherwise: failed...): `<id>: <status>`, why it failed, what it waits for. */
   readonly stranded: string[];
-  /** Effects there are more of than one: a second task, project, or email of a stage. */
+  /**
+   * Effects there are more of than one: a second task or project, or a stage's email more often than
+   * once plus the resends the task recorded (a wait run again after a crash, which cannot know whether
+   * its first run's email went, records that it sends again: the only second email allowed).
+   */
   readonly doubleEffects: string[];
+  /** Stage emails sent again after a crash, as the tasks recorded them (`resentEmails`). */
+  readonly resends: number;
   /** Effects that are missing for a completed task: its project, its owner, an email. */
   readonly lostEffects: string[];
 }
@@ -62,6 +68,7 @@ export async function auditSignUps(endpoints: Endpoints, mail: MailWatcher, flow
   const stranded: string[] = [];
   const doubleEffects: string[] = [];
   const lostEffects: string[] = [];
+  let resends = 0;
   for (const flow of flows) {
     const own = tasksByProject.get(flow.projectName) ?? [];
     if (own.length > 1) doubleEffects.push(`${flow.projectName}: ${own.length} tasks (${own.map((task) => `${task.id} ${task.status}`).join(', ')})`);
@@ -85,8 +92,10 @@ export async function auditSignUps(endpoints: Endpoints, mail: MailWatcher, flow
       token: about.filter((email) => email.subject === tokenSubject(flow.projectName)).length,
       completed: about.filter((email) => email.subject === completedSubject(flow.projectName)).length,
     };
+    const resent = (stage: string): number => (task.resentEmails ?? []).filter((entry: Item) => entry.stage === stage).length;
+    resends += (task.resentEmails ?? []).length;
     for (const [stage, count] of Object.entries(stages)) {
-      if (count > 1) doubleEffects.push(`${task.id}: ${count} ${stage} emails`);
+      if (count > 1 + resent(stage)) doubleEffects.push(`${task.id}: ${count} ${stage} emails (${resent(stage)} resends recorded)`);
     }
     if (task.status !== 'completed') continue;
     const user = await directory.findUser(flow.email);
@@ -98,7 +107,7 @@ export async function auditSignUps(endpoints: Endpoints, mail: MailWatcher, flow
       if (count === 0) lostEffects.push(`${task.id}: completed, and no ${stage} email`);
     }
   }
-  return { statuses, stranded, doubleEffects, lostEffects };
+  return { statuses, stranded, doubleEffects, lostEffects, resends };
 }
 
 /**

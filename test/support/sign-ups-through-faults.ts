@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { IDEMPOTENCY_LEASE_SECONDS } from '#core/idempotency';
+import { TOKEN_CLAIM_LEASE_SECONDS } from '#core/links';
 import type { MailWatcher } from './mail-watcher.ts';
 import type { OutageClient, Reply } from './outage-client.ts';
 import type { MailboxEmail } from './stack.ts';
@@ -206,6 +207,7 @@ async function approve(env: FlowEnvironment, flow: SignUpFlow, id: string): Prom
 async function submit(env: FlowEnvironment, flow: SignUpFlow, id: string): Promise<boolean> {
   const isToken = (email: MailboxEmail) => email.destination.to.includes(flow.email) && email.subject === tokenSubject(flow.projectName) && isAbout(email, id);
   const used = new Set<string>();
+  let heldSince: number | undefined;
   for (;;) {
     const waited = await waitForMail(env, id, (email) => isToken(email) && !used.has(linkPath(email, 'tokens') ?? ''));
     if (waited?.ended) {
@@ -228,6 +230,16 @@ async function submit(env: FlowEnvironment, flow: SignUpFlow, id: string): Promi
     if (task.status === 'completed') {
       flow.replays.push(`token submit answered ${reply.status} ${reply.json?.type ?? ''} once the task was completed`);
       return true;
+    }
+    if (reply.status === 409 && reply.json?.type === 'https://assent.dev/problems/concurrent-update') {
+      // An earlier try claimed the task and died (or still runs): the link submits again once that claim's lease is over.
+      heldSince ??= Date.now();
+      if (env.faults.isUp() && Date.now() - Math.max(heldSince, env.faults.upSince()) > (TOKEN_CLAIM_LEASE_SECONDS + 15) * 1000) {
+        flow.problems.push({ kind: 'burnt-link', detail: `the token link kept answering ${describe(reply)} for ${Math.round((Date.now() - heldSince) / 1000)} s` });
+        return false;
+      }
+      await sleep(Number(reply.headers.get('retry-after') ?? 1) * 1000);
+      continue;
     }
     if (reply.status === 404 && task.tokenUse) {
       // Used by an earlier try that got no answer: its submit must still end the task.
