@@ -69,7 +69,7 @@ export function coreOf(ctx: Context) {
   const streams = {
     startExecution: (taskId: string, attempt: number) => startFromOutbox(ctx, taskId, attempt),
     /** Tells the execution of a task its token submit completed (if the submit died first). */
-    resumeCompleted: (taskId: string) => resumeCompleted(ctx, taskId),
+    resumeCompleted: (taskId: string, sfnToken: string) => resumeCompleted(ctx, taskId, sfnToken),
     /** Runs a pending compensation: `undone`, or `nothing-pending` when it is done already. */
     compensate: async (taskId: string): Promise<'undone' | 'nothing-pending'> => {
       const before = await ctx.deps.tasks.get(taskId);

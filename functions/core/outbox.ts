@@ -45,11 +45,12 @@ export async function startFromOutbox(ctx: Context, taskId: string, attempt: num
 
 /**
  * A token submit completed the task, then died before telling the execution (which waits in
- * AwaitToken for it, and would send the completed email from Complete): the outbox tells it. The
- * submit usually did first; the execution then no longer waits for that token (`skipped`).
+ * AwaitToken for it, and would send the completed email from Complete): the outbox tells it, with
+ * the task token the wait had (the completing write removed the wait; the stream's old image has
+ * it). The submit usually did first; the execution then no longer waits for that token (`skipped`).
  */
-export async function resumeCompleted(ctx: Context, taskId: string): Promise<'resumed' | 'skipped'> {
+export async function resumeCompleted(ctx: Context, taskId: string, sfnToken: string): Promise<'resumed' | 'skipped'> {
   const task = await ctx.deps.tasks.get(taskId);
-  if (task?.status !== 'completed' || task.wait?.kind !== 'token' || !isDrivenBy(ctx, task)) return 'skipped';
-  return (await ctx.deps.workflow.resume(task.wait.sfnToken, { submitted: true })) ? 'resumed' : 'skipped';
+  if (task?.status !== 'completed' || !isDrivenBy(ctx, task)) return 'skipped';
+  return (await ctx.deps.workflow.resume(sfnToken, { submitted: true })) ? 'resumed' : 'skipped';
 }

@@ -18,7 +18,7 @@ import { logger } from '../logger.ts';
 export type OutboxRequest =
   | { readonly kind: 'start'; readonly taskId: string; readonly attempt: number }
   | { readonly kind: 'undo'; readonly taskId: string }
-  | { readonly kind: 'resume-completed'; readonly taskId: string };
+  | { readonly kind: 'resume-completed'; readonly taskId: string; readonly sfnToken: string };
 
 
 const TASK_PREFIX = 'TASK#';
@@ -45,7 +45,9 @@ export function outboxRequestOf(record: DynamoDBRecord): OutboxRequest | undefin
   if (attempt !== attemptOf(record.dynamodb?.OldImage)) return { kind: 'start', taskId, attempt };
   const since = pendingSince(image);
   if (since !== undefined && since !== pendingSince(record.dynamodb?.OldImage)) return { kind: 'undo', taskId };
-  if (record.dynamodb?.OldImage?.status?.S === 'awaiting_token' && image.status?.S === 'completed') return { kind: 'resume-completed', taskId };
+  const old = record.dynamodb?.OldImage;
+  const waitedFor = old?.wait?.M?.kind?.S === 'token' ? old.wait.M.sfnToken?.S : undefined;
+  if (old?.status?.S === 'awaiting_token' && image.status?.S === 'completed' && waitedFor) return { kind: 'resume-completed', taskId, sfnToken: waitedFor };
   return undefined;
 }
 
@@ -69,10 +71,10 @@ export async function outboxBatch(
           ? await core.streams.startExecution(request.taskId, request.attempt)
           : request.kind === 'undo'
             ? await core.streams.compensate(request.taskId)
-            : await core.streams.resumeCompleted(request.taskId);
-      logger.info('Outbox', { ...request, outcome });
+            : await core.streams.resumeCompleted(request.taskId, request.sfnToken);
+      logger.info('Outbox', { kind: request.kind, taskId: request.taskId, ...(request.kind === 'start' ? { attempt: request.attempt } : {}), outcome });
     } catch (error) {
-      logger.error('An outbox record failed; the batch is retried from it', { ...request, sequenceNumber: sequenceNumberOf(record), error });
+      logger.error('An outbox record failed; the batch is retried from it', { kind: request.kind, taskId: request.taskId, sequenceNumber: sequenceNumberOf(record), error });
       return { batchItemFailures: [{ itemIdentifier: sequenceNumberOf(record) }] };
     }
   }

@@ -6,11 +6,12 @@ import { outboxBatch, outboxRequestOf } from '#functions/streams/outbox';
 import { METRICS_NAMESPACE, runReconcile, STRANDED_TASKS_METRIC } from '#functions/schedules/reconcile';
 import { matchesFilter } from '../../local/dynamodb/filter-pattern.ts';
 
-type ImageOf = { status: string; attempt: number; compensation?: { state: string; since: string } };
+type ImageOf = { status: string; attempt: number; compensation?: { state: string; since: string }; waitingFor?: string };
 const imageOf = (image: ImageOf) => ({
   status: { S: image.status },
   attempt: { N: String(image.attempt) },
   ...(image.compensation ? { compensation: { M: { state: { S: image.compensation.state }, since: { S: image.compensation.since } } } } : {}),
+  ...(image.waitingFor ? { wait: { M: { kind: { S: 'token' }, sfnToken: { S: image.waitingFor } } } } : {}),
 });
 const taskRecord = (eventName: 'INSERT' | 'MODIFY' | 'REMOVE', sequence: string, images: { old?: ImageOf; new?: ImageOf }, pk = 'TASK#T1'): DynamoDBRecord => ({
   eventName,
@@ -78,7 +79,7 @@ describe('the outbox handler', () => {
       taskRecord('INSERT', '6', { new: { status: 'pending', attempt: 1 } }, 'NOTIFICATION#n1'),
       taskRecord('MODIFY', '7', { old: { status: 'approved', attempt: 1 }, new: { status: 'cancelled', attempt: 1, compensation: PENDING } }),
       taskRecord('MODIFY', '8', { old: { status: 'cancelled', attempt: 1, compensation: PENDING }, new: { status: 'cancelled', attempt: 1, compensation: { state: 'done', since: PENDING.since } } }),
-      taskRecord('MODIFY', '9', { old: { status: 'awaiting_token', attempt: 1 }, new: { status: 'completed', attempt: 1 } }),
+      taskRecord('MODIFY', '9', { old: { status: 'awaiting_token', attempt: 1, waitingFor: 'sfn-token-1' }, new: { status: 'completed', attempt: 1 } }),
       taskRecord('MODIFY', '10', { old: { status: 'approved', attempt: 1 }, new: { status: 'completed', attempt: 1 } }),
     ];
 
@@ -101,14 +102,14 @@ describe('the outbox handler', () => {
           return 'started' as const;
         },
         compensate: async (taskId: string) => (calls.push(`undo ${taskId}`), 'undone' as const),
-        resumeCompleted: async (taskId: string) => (calls.push(`resume ${taskId}`), 'resumed' as const),
+        resumeCompleted: async (taskId: string, sfnToken: string) => (calls.push(`resume ${taskId} ${sfnToken}`), 'resumed' as const),
       },
     };
     const event = {
       Records: [
         taskRecord('INSERT', '1', { new: { status: 'pending', attempt: 1 } }, 'TASK#T1'),
         taskRecord('MODIFY', '2', { old: { status: 'approved', attempt: 1 }, new: { status: 'cancelled', attempt: 1, compensation: PENDING } }, 'TASK#T2'),
-        taskRecord('MODIFY', '2b', { old: { status: 'awaiting_token', attempt: 1 }, new: { status: 'completed', attempt: 1 } }, 'TASK#T5'),
+        taskRecord('MODIFY', '2b', { old: { status: 'awaiting_token', attempt: 1, waitingFor: 'sfn-token-5' }, new: { status: 'completed', attempt: 1 } }, 'TASK#T5'),
         taskRecord('INSERT', '3', { new: { status: 'pending', attempt: 1 } }, 'TASK#T3'),
         taskRecord('INSERT', '4', { new: { status: 'pending', attempt: 1 } }, 'TASK#T4'),
       ],
@@ -119,7 +120,7 @@ describe('the outbox handler', () => {
 
     // Assess
     expect(response).toStrictEqual({ batchItemFailures: [{ itemIdentifier: '3' }] });
-    expect(calls).toStrictEqual(['T1/1', 'undo T2', 'resume T5', 'T3/1']);
+    expect(calls).toStrictEqual(['T1/1', 'undo T2', 'resume T5 sfn-token-5', 'T3/1']);
   });
 
   it('answers no failures when every start succeeded or there was nothing to start', async () => {

@@ -303,13 +303,13 @@ describe('the outbox after a token submit completed a task', () => {
     await harness.engine.awaitApproval(created.id, 'sfn-approval-1');
     await harness.engine.decide(created.id, 'approve', ADMIN);
     await harness.engine.awaitToken(created.id, 'sfn-token-1');
-    const waiting = harness.store.tasks.get(created.id) as Task;
+    const { wait, ...waiting } = harness.store.tasks.get(created.id) as Task;
     harness.store.tasks.set(created.id, { ...waiting, status: 'completed' });
     const pending = await storedTask(harness, 'pending', 'other');
     harness.workflow.resumed.length = 0;
 
-    // Act
-    const outcomes = [await harness.core.streams.resumeCompleted(created.id), await harness.core.streams.resumeCompleted(pending.id)];
+    // Act: with the token of the wait the completing write removed (the stream's old image has it).
+    const outcomes = [await harness.core.streams.resumeCompleted(created.id, wait?.sfnToken ?? ''), await harness.core.streams.resumeCompleted(pending.id, 'sfn-other')];
 
     // Assess
     expect([outcomes, harness.workflow.resumed]).toStrictEqual([['resumed', 'skipped'], [{ sfnToken: 'sfn-token-1', output: { submitted: true } }]]);
