@@ -17,11 +17,19 @@ export function recipientOf(ctx: Context, task: Task): string | undefined {
  * Records, before sending again, that a wait run again with its own task token resends a stage's
  * emails: its first run died and nobody knows whether they went (so a second email is explained).
  */
-export async function recordResend(ctx: Context, taskId: string, stage: string, round: number): Promise<void> {
+export async function recordResend(ctx: Context, taskId: string, stage: string, round: number, inWait = true): Promise<void> {
   await ctx.committer.commit(taskId, () => ({
-    write: write(append('resentEmails', { stage, round, at: ctx.now() }), when({ path: ['wait', 'round'], equals: round })),
+    write: write(append('resentEmails', { stage, round, at: ctx.now() }), inWait ? when({ path: ['wait', 'round'], equals: round }) : {}),
     result: undefined,
   }));
+}
+
+/** Claims a stage's email before sending it (no write after): false if it was claimed already. */
+export async function claimStage(ctx: Context, taskId: string, stage: string): Promise<boolean> {
+  const { applied } = await ctx.committer.commit(taskId, (current) =>
+    current.sentEmails.includes(stage) ? { result: undefined } : { write: write(append('sentEmails', stage), when({ path: ['attempt'], equals: current.attempt })), result: undefined },
+  );
+  return applied;
 }
 
 /** Records that a stage email went out (so a retried step does not send it again), for this attempt only. */
@@ -60,13 +68,14 @@ export async function tellRequester(
   task: Task,
   stage: 'completed' | 'rejected' | 'cancelled',
   context: Record<string, unknown>,
-  options: { rethrow?: boolean } = {},
+  /** `rethrow`: a failed send throws (the caller retries) instead of telling the operators; `recorded`: the caller claimed the stage already. */
+  options: { rethrow?: boolean; recorded?: boolean } = {},
 ): Promise<void> {
   const recipient = recipientOf(ctx, task);
   const taskType = ctx.taskTypeOf(task);
   try {
     const sent = await ctx.mail.send({ task, taskType, stage, recipients: recipient ? [recipient] : [], context });
-    if (sent) await markSent(ctx, task.id, stage);
+    if (sent && !options.recorded) await markSent(ctx, task.id, stage);
   } catch (error) {
     if (options.rethrow) throw error;
     await ctx.notifier.notify({ task, taskType, kind: 'error', message: `The ${stage} email of task ${task.id} could not be sent.`, detail: describeError(error) });

@@ -6,7 +6,7 @@ import { SYSTEM } from './identity.ts';
 import { isStaleClaim, whyNotLive } from './links.ts';
 import { describeError } from './notifier.ts';
 import { toFieldErrors } from './registry.ts';
-import { tellRequester } from './requester-mail.ts';
+import { claimStage, recordResend, sendingOnce, tellRequester } from './requester-mail.ts';
 import { hashSecret } from './secrets.ts';
 import { commitStageResults } from './stage-runs.ts';
 import { runStage } from './stages.ts';
@@ -79,11 +79,18 @@ export async function submitWithoutToken(ctx: Context, task: Task): Promise<Task
   return runSubmitAndComplete(ctx, task, {});
 }
 
-/** After completion: the completed email, once per attempt. */
+/**
+ * After completion: the completed email, claimed before it is sent (a failed send gives the claim
+ * back, so the step's retry sends it). A run that finds it claimed (the step run again after its
+ * first run died, perhaps before sending) records the resend and sends it again: at least once,
+ * and a second one explained.
+ */
 export async function complete(ctx: Context, taskId: string): Promise<void> {
   const task = await ctx.committer.read(taskId);
-  if (task.status !== 'completed' || task.sentEmails.includes('completed')) return;
-  await tellRequester(ctx, task, 'completed', {}, { rethrow: true });
+  if (task.status !== 'completed') return;
+  const claimed = await claimStage(ctx, task.id, 'completed');
+  if (!claimed) await recordResend(ctx, task.id, 'completed', task.rounds, false);
+  await sendingOnce(ctx, task.id, 'completed', claimed, () => tellRequester(ctx, task, 'completed', {}, { rethrow: true, recorded: true }));
 }
 
 /** Runs the submit stage, then completes the task in one write with the stage's results. */

@@ -62,3 +62,48 @@ describe('the token email of a wait', () => {
     expect([tokenEmails(harness).length, stored.sentEmails]).toStrictEqual([1, ['token']]);
   });
 });
+
+describe('the completed email', () => {
+  async function completedSignUp() {
+    const { harness, task } = await approvedSignUp();
+    await harness.engine.awaitToken(task.id, 'sfn-token');
+    const token = /\/v1\/tokens\/([\w-]{43})/.exec(harness.mailer.sent.at(-1)?.text ?? '')?.[1] ?? '';
+    await harness.engine.submitToken(token, { password: 'correct horse battery staple' });
+    return { harness, task };
+  }
+  const completedEmails = (harness: ReturnType<typeof engineWithFakes>) => harness.mailer.sent.filter((mail) => mail.subject === 'Your project apollo is ready');
+
+  it('is claimed before it is sent; Complete run again (its first run died) records the resend and sends it again', async () => {
+    // Prepare
+    const { harness, task } = await completedSignUp();
+
+    // Act
+    await harness.engine.complete(task.id);
+    const afterFirst = (await harness.store.get(task.id)) as Task;
+    await harness.engine.complete(task.id);
+
+    // Assess
+    const stored = (await harness.store.get(task.id)) as Task;
+    expect([completedEmails(harness).length, afterFirst.sentEmails.includes('completed'), afterFirst.resentEmails, stored.resentEmails?.map((entry) => entry.stage)]).toStrictEqual([2, true, undefined, ['completed']]);
+  });
+
+  it('that failed to send gives its claim back, so the retried step sends it once, with no resend recorded', async () => {
+    // Prepare
+    const { harness, task } = await completedSignUp();
+    const send = harness.mailer.send.bind(harness.mailer);
+    let failures = 1;
+    harness.mailer.send = async (email) => {
+      if (failures-- > 0) throw Object.assign(new Error('SES throttled'), { name: 'TransientError' });
+      return send(email);
+    };
+
+    // Act
+    const first = await harness.engine.complete(task.id).catch((error: unknown) => error);
+    const afterFailure = (await harness.store.get(task.id)) as Task;
+    await harness.engine.complete(task.id);
+
+    // Assess
+    const stored = (await harness.store.get(task.id)) as Task;
+    expect([(first as Error).name, afterFailure.sentEmails.includes('completed'), completedEmails(harness).length, stored.resentEmails]).toStrictEqual(['TransientError', false, 1, undefined]);
+  });
+});
