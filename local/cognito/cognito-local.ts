@@ -9,7 +9,8 @@
  * `NotAuthorizedException`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { waitFor } from '../ports.ts';
 
@@ -25,10 +26,13 @@ const require = createRequire(import.meta.url);
 /** Starts cognito-local on `port` with its data in `dir`, and waits until it answers. */
 export async function startCognitoLocal(dir: string, port: number): Promise<CognitoLocal> {
   mkdirSync(dir, { recursive: true });
+  const data = join(dir, '.cognito');
+  removeInterruptedWrites(data);
   const output: string[] = [];
-  const child = spawn(process.execPath, [require.resolve('cognito-local/lib/bin/start.js')], {
+  // Its writes made atomic (atomic-writes.cjs): a kill -9 mid-write must not leave the pool unreadable.
+  const child = spawn(process.execPath, ['--require', require.resolve('./atomic-writes.cjs'), require.resolve('cognito-local/lib/bin/start.js')], {
     cwd: dir,
-    env: { ...process.env, NODE_OPTIONS: '', PORT: String(port), HOST: '127.0.0.1', AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1' },
+    env: { ...process.env, NODE_OPTIONS: '', ASSENT_COGNITO_DATA: data, PORT: String(port), HOST: '127.0.0.1', AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // Kept for a failure message only: every refused call logs a stack trace.
@@ -53,4 +57,15 @@ export async function startCognitoLocal(dir: string, port: number): Promise<Cogn
     throw error;
   }
   return { endpoint, child, stop };
+}
+
+/** Temp files of writes a kill cut short (atomic-writes.cjs): the file they were for is whole. */
+function removeInterruptedWrites(dir: string): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir, { recursive: true }) as string[];
+  } catch {
+    return;
+  }
+  for (const entry of entries.filter((name) => name.endsWith('.tmp'))) rmSync(join(dir, entry), { force: true });
 }
