@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
@@ -63,7 +63,11 @@ interface Positions {
 export function startStreamConsumer(options: StreamConsumerOptions): StreamConsumer {
   const { dynamodb, streams } = options;
   const positions = loadPositions(options.positionFile);
-  const save = () => writeFileSync(options.positionFile, `${JSON.stringify(positions, null, 2)}\n`);
+  // Written aside and renamed: a kill -9 mid-write leaves the previous position, never half a file.
+  const save = () => {
+    writeFileSync(`${options.positionFile}.tmp`, `${JSON.stringify(positions, null, 2)}\n`);
+    renameSync(`${options.positionFile}.tmp`, options.positionFile);
+  };
 
   const streamArn = async (): Promise<string> => {
     const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: options.tableName }));

@@ -5,7 +5,7 @@
  * lists them at `GET /local/events`. No rules, no targets: it records what was published.
  */
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -69,12 +69,19 @@ const answer = (response: ServerResponse, status: number, body: unknown) => {
 
 const fault = (response: ServerResponse, status: number, type: string, message: string) => answer(response, status, { __type: type, message });
 
+/** The events of the file; a line that does not parse (cut short by a crash, a `kill -9`) is skipped. */
 function loadEvents(file: string): RecordedEvent[] {
   if (!existsSync(file)) return [];
   return readFileSync(file, 'utf8')
     .split('\n')
     .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line) as RecordedEvent);
+    .flatMap((line) => {
+      try {
+        return [JSON.parse(line) as RecordedEvent];
+      } catch {
+        return [];
+      }
+    });
 }
 
 /** Parses `Detail`, which EventBridge requires to be a JSON object. */
@@ -90,6 +97,11 @@ function parseDetail(detail: unknown): Record<string, unknown> | undefined {
 
 export async function startEventBridgeEmulator(options: EventBridgeEmulatorOptions): Promise<EventBridgeEmulator> {
   const recorded = loadEvents(options.file);
+  // Written again without a line a crash cut short, so the next event does not land on its end.
+  if (existsSync(options.file)) {
+    writeFileSync(`${options.file}.tmp`, recorded.map((event) => `${JSON.stringify(event)}\n`).join(''));
+    renameSync(`${options.file}.tmp`, options.file);
+  }
 
   const record = (entry: PutEventsEntry): EntryResult => {
     if (typeof entry.Source !== 'string' || entry.Source === '' || typeof entry.DetailType !== 'string' || entry.DetailType === '') {
