@@ -24,10 +24,13 @@ export async function recordResend(ctx: Context, taskId: string, stage: string, 
   }));
 }
 
-/** Claims a stage's email before sending it (no write after): false if it was claimed already. */
+/**
+ * Claims a stage's email before sending it (no write after): false if it was claimed already. On
+ * the version it read, so of two claims at once exactly one wins (the other reads the claim again).
+ */
 export async function claimStage(ctx: Context, taskId: string, stage: string): Promise<boolean> {
   const { applied } = await ctx.committer.commit(taskId, (current) =>
-    current.sentEmails.includes(stage) ? { result: undefined } : { write: write(append('sentEmails', stage), when({ path: ['attempt'], equals: current.attempt })), result: undefined },
+    current.sentEmails.includes(stage) ? { result: undefined } : { write: write(append('sentEmails', stage), when({ path: ['version'], equals: current.version })), result: undefined },
   );
   return applied;
 }

@@ -87,6 +87,18 @@ describe('the completed email', () => {
     expect([completedEmails(harness).length, afterFirst.sentEmails.includes('completed'), afterFirst.resentEmails, stored.resentEmails?.map((entry) => entry.stage)]).toStrictEqual([2, true, undefined, ['completed']]);
   });
 
+  it('is claimed by one of two Completes at once: the other records its resend (a second email is never unexplained)', async () => {
+    // Prepare
+    const { harness, task } = await completedSignUp();
+
+    // Act
+    await Promise.all([harness.engine.complete(task.id), harness.engine.complete(task.id)]);
+
+    // Assess
+    const stored = (await harness.store.get(task.id)) as Task;
+    expect([completedEmails(harness).length, stored.sentEmails.filter((stage) => stage === 'completed').length, stored.resentEmails?.map((entry) => entry.stage)]).toStrictEqual([2, 1, ['completed']]);
+  });
+
   it('that failed to send gives its claim back, so the retried step sends it once, with no resend recorded', async () => {
     // Prepare
     const { harness, task } = await completedSignUp();
