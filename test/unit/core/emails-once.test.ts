@@ -17,6 +17,16 @@ async function approvedSignUp() {
   return { harness, task };
 }
 
+/** The next email fails as SES throttling does (a TransientError, which the state retries); later ones go. */
+function failNextSend(harness: ReturnType<typeof engineWithFakes>): void {
+  const send = harness.mailer.send.bind(harness.mailer);
+  let failures = 1;
+  harness.mailer.send = async (email) => {
+    if (failures-- > 0) throw Object.assign(new Error('SES throttled'), { name: 'TransientError' });
+    return send(email);
+  };
+}
+
 const tokenEmails = (harness: ReturnType<typeof engineWithFakes>) => harness.mailer.sent.filter((mail) => mail.subject === 'Choose your password for apollo');
 
 describe('the token email of a wait', () => {
@@ -46,12 +56,7 @@ describe('the token email of a wait', () => {
   it('that failed to send is given back, so the retried step sends it and records it', async () => {
     // Prepare
     const { harness, task } = await approvedSignUp();
-    const send = harness.mailer.send.bind(harness.mailer);
-    let failures = 1;
-    harness.mailer.send = async (email) => {
-      if (failures-- > 0) throw Object.assign(new Error('SES throttled'), { name: 'TransientError' });
-      return send(email);
-    };
+    failNextSend(harness);
     // Act
     const first = await harness.engine.awaitToken(task.id, 'sfn-token').catch((error: unknown) => error);
     const afterFailure = (await harness.store.get(task.id)) as Task;
@@ -102,12 +107,7 @@ describe('the completed email', () => {
   it('that failed to send gives its claim back, so the retried step sends it once, with no resend recorded', async () => {
     // Prepare
     const { harness, task } = await completedSignUp();
-    const send = harness.mailer.send.bind(harness.mailer);
-    let failures = 1;
-    harness.mailer.send = async (email) => {
-      if (failures-- > 0) throw Object.assign(new Error('SES throttled'), { name: 'TransientError' });
-      return send(email);
-    };
+    failNextSend(harness);
 
     // Act
     const first = await harness.engine.complete(task.id).catch((error: unknown) => error);

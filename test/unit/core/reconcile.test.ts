@@ -20,6 +20,15 @@ async function storedTask(harness: ReturnType<typeof setup>, status: Task['statu
   return task;
 }
 
+/** A sign-up approved by an admin and waiting for its token (its execution in AwaitToken, task token `sfn-token-1`). */
+async function waitingForItsToken(harness: ReturnType<typeof setup>): Promise<Task> {
+  const created = await harness.engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
+  await harness.engine.awaitApproval(created.id, 'sfn-approval-1');
+  await harness.engine.decide(created.id, 'approve', ADMIN);
+  await harness.engine.awaitToken(created.id, 'sfn-token-1');
+  return created;
+}
+
 describe('reconcile (the scheduled repair of stranded tasks)', () => {
   it('starts the execution of an open task that has none, with the name and input the request uses', async () => {
     // Prepare
@@ -114,10 +123,7 @@ describe('reconcile (the scheduled repair of stranded tasks)', () => {
   it('does not resume an approved task whose execution waits for its token already', async () => {
     // Prepare
     const harness = setup();
-    const created = await harness.engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
-    await harness.engine.awaitApproval(created.id, 'sfn-approval-1');
-    await harness.engine.decide(created.id, 'approve', ADMIN);
-    await harness.engine.awaitToken(created.id, 'sfn-token-1');
+    const created = await waitingForItsToken(harness);
     const resumedBefore = harness.workflow.resumed.length;
     harness.clock.advance(180);
 
@@ -299,10 +305,7 @@ describe('the outbox after a token submit completed a task', () => {
   it('tells the execution waiting for that token (the submit died before it could), and skips a task with no token wait', async () => {
     // Prepare: a sign-up completed by its token; the execution never told (as a submit killed after its write leaves it).
     const harness = setup();
-    const created = await harness.engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
-    await harness.engine.awaitApproval(created.id, 'sfn-approval-1');
-    await harness.engine.decide(created.id, 'approve', ADMIN);
-    await harness.engine.awaitToken(created.id, 'sfn-token-1');
+    const created = await waitingForItsToken(harness);
     const { wait, ...waiting } = harness.store.tasks.get(created.id) as Task;
     harness.store.tasks.set(created.id, { ...waiting, status: 'completed' });
     const pending = await storedTask(harness, 'pending', 'other');
