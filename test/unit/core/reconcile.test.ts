@@ -123,7 +123,7 @@ describe('reconcile (the scheduled repair of stranded tasks)', () => {
   it('does not resume an approved task whose execution waits for its token already', async () => {
     // Prepare
     const harness = setup();
-    const created = await waitingForItsToken(harness);
+    await waitingForItsToken(harness);
     const resumedBefore = harness.workflow.resumed.length;
     harness.clock.advance(180);
 
