@@ -275,6 +275,49 @@ describe('runStage', () => {
   });
 });
 
+describe('ctx.setProject', () => {
+  const placing = (name: string, projectId: string, stage: 'preApprove' | 'postApprove' | 'submit' = 'preApprove') =>
+    defineAction({
+      name,
+      description: 'x',
+      schema: Schema,
+      async [stage](ctx: Ctx) {
+        ctx.setProject(projectId);
+        if (stage === 'preApprove') ctx.markValid(true);
+      },
+    });
+  const record = (name: string): Task['actions'][number] => ({ name, data: { n: 1 }, valid: true, autoApprove: null, needsToken: false, notes: [], stored: {} });
+  const twoActions = (first: ReturnType<typeof placing>, second: ReturnType<typeof placing>) => {
+    const task = { ...taskWith(record(first.name)), actions: [record(first.name), record(second.name)] };
+    return runStage(task, 'preApprove', { action: (name) => (name === first.name ? first : second) }, {} as never, () => AT);
+  };
+
+  it('gives the stage run the project, in preApprove and in postApprove, and the same one from two actions', async () => {
+    // Act
+    const pre = await runHook(placing('pre', 'p-1'), 'preApprove', { data: { n: 1 } });
+    const post = await runHook(placing('post', 'p-2', 'postApprove'), 'postApprove', { data: { n: 1 } });
+    const both = await twoActions(placing('a', 'p-1'), placing('b', 'p-1'));
+
+    // Assess
+    expect([pre.projectId, post.projectId, both.projectId, both.error]).toStrictEqual(['p-1', 'p-2', 'p-1', undefined]);
+  });
+
+  it('fails the stage, saying why, when two actions name different projects, in another stage, or with no id', async () => {
+    // Act
+    const conflicting = await twoActions(placing('a', 'p-1'), placing('b', 'p-2'));
+    const late = runHook(placing('late', 'p-1', 'submit'), 'submit', { data: { n: 1 } });
+    const empty = runHook(placing('empty', ''), 'preApprove', { data: { n: 1 } });
+
+    // Assess
+    expect([conflicting.error, conflicting.projectId]).toStrictEqual([
+      new ActionContractError('Action "b" said task T1 belongs to project p-2, but an action before it said p-1: a task belongs to one project.'),
+      'p-1',
+    ]);
+    await expect(late).rejects.toThrow(new ActionContractError('Action "late" called setProject in submit: a task\'s project is found in preApprove or postApprove only.'));
+    await expect(empty).rejects.toThrow(new ActionContractError('Action "empty" called setProject without a project id.'));
+  });
+});
+
 function taskWith(record: Task['actions'][number]): Task {
   return {
     id: 'T1',

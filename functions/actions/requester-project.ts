@@ -12,7 +12,9 @@ export interface RequesterProject {
 /**
  * The validation step `requester-project`, shared by project-scoped actions. The bearer token says
  * who asks (`sub`, `email`, `roles`) but not for which project, so the project comes from the
- * requester's user record. Once it passed, `found` is what it found, for the steps after it.
+ * requester's user record. Once it passed, `found` is what it found, for the steps after it, and
+ * the task belongs to that project (`ctx.setProject`): the project's admins may list it, cancel it
+ * and reissue its token.
  */
 export class RequesterProjectStep implements ValidationStep {
   readonly name = 'requester-project';
@@ -28,6 +30,7 @@ export class RequesterProjectStep implements ValidationStep {
     const project = await directory.getProject(user.projectId);
     if (!project) return fail(`The requester's project ${user.projectId} does not exist.`);
     this.requester = { user, project, isProjectAdmin: user.roles.includes('project_admin') };
+    ctx.setProject(project.id);
     return pass(`The requester ${email} belongs to project "${project.name}" (${project.id}).`);
   }
 

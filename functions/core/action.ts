@@ -90,6 +90,14 @@ export interface ActionContext<Data, Stored extends Record<string, unknown> = Re
    * `tokenSchemas[schema]` when a name is given, else of `tokenSchema`.
    */
   requireToken(schema?: string): void;
+  /**
+   * preApprove and postApprove only: the task belongs to this project. Committed with the stage's
+   * results as the task's `projectId`: the project's admins may then list and read the task, cancel
+   * it and reissue its token. The `requester-project` step calls it once it found the requester's
+   * project; an action that creates one (sign-up) calls it with the new project's id. Two actions of
+   * a task naming different projects in one stage is an `ActionContractError`.
+   */
+  setProject(projectId: string): void;
 }
 
 /** The type `persist` keeps: the `storedSchema`'s, or any JSON values without one. */

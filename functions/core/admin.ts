@@ -4,7 +4,7 @@ import { claimDuplicateKey, duplicateHash } from './duplicates.ts';
 import { invalidActions, isApprovedOrLater } from './explain.ts';
 import type { Actor } from './identity.ts';
 import { compensate, hasUndo } from './compensation.ts';
-import { validate } from './stage-runs.ts';
+import { projectOf, validate } from './stage-runs.ts';
 import { runStage } from './stages.ts';
 import type { Task, TaskStatus } from './task.ts';
 import { startWorkflow } from './workflow-start.ts';
@@ -104,7 +104,13 @@ async function revalidateFailed(ctx: Context, task: Task): Promise<Task> {
       current.status !== 'failed' || current.dataRevision !== task.dataRevision
         ? { result: undefined }
         : {
-            write: write(set({ actions: run.task.actions }), run.error === undefined ? set({ validatedAt: at }) : {}, when({ path: ['status'], equals: 'failed' }), when({ path: ['dataRevision'], equals: task.dataRevision })),
+            write: write(
+              set({ actions: run.task.actions }),
+              projectOf(run, current),
+              run.error === undefined ? set({ validatedAt: at }) : {},
+              when({ path: ['status'], equals: 'failed' }),
+              when({ path: ['dataRevision'], equals: task.dataRevision }),
+            ),
             result: undefined,
           },
     { current: task },

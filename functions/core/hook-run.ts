@@ -11,6 +11,8 @@ export class HookRun {
   private autoApprove: boolean | null;
   private needsToken: boolean;
   private tokenSchemaKey: string | undefined;
+  /** The project the hook said the task belongs to (`ctx.setProject`). */
+  private project: string | undefined;
   private readonly notes: StageNote[];
   /** As saved: what the record held plus what this run persisted. */
   private readonly stored: Record<string, unknown>;
@@ -81,6 +83,13 @@ export class HookRun {
         this.needsToken = true;
         this.tokenSchemaKey = schema;
       },
+      setProject: (projectId) => {
+        if (stage !== 'preApprove' && stage !== 'postApprove') {
+          throw new ActionContractError(`Action "${action.name}" called setProject in ${stage}: a task's project is found in preApprove or postApprove only.`);
+        }
+        if (typeof projectId !== 'string' || projectId === '') throw new ActionContractError(`Action "${action.name}" called setProject without a project id.`);
+        this.project = projectId;
+      },
     };
     return context;
   }
@@ -140,6 +149,11 @@ export class HookRun {
         `Action "${this.action.name}" ended preApprove without deciding whether it is valid: end it with ctx.validate([...]), ctx.refuse(reason), ctx.requireApproval(reason), ctx.waiveApproval(reason) or ctx.markValid(valid).`,
       );
     }
+  }
+
+  /** The project the hook reported, if it did (`ctx.setProject`). */
+  get projectId(): string | undefined {
+    return this.project;
   }
 
   result(): ActionRecord {

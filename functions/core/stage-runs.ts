@@ -48,7 +48,7 @@ export async function validate(ctx: Context, task: Task, taskType: TaskType): Pr
       if (current.status !== 'pending' || current.dataRevision !== revision) return { result: 'pending' };
       const actions = run ? run.task.actions : current.actions;
       // A hook that threw leaves its checkpoints, not a validation: the task still validates.
-      const results = run ? write(set({ actions }), run.error === undefined ? set({ validatedAt: at }) : {}) : write();
+      const results = run ? write(set({ actions }), projectOf(run, current), run.error === undefined ? set({ validatedAt: at }) : {}) : write();
       const guard = write(
         when({ path: ['status'], equals: 'pending' }),
         when({ path: ['dataRevision'], equals: revision }),
@@ -66,6 +66,10 @@ export async function validate(ctx: Context, task: Task, taskType: TaskType): Pr
   if (run?.error !== undefined) throw run.error;
   return committed;
 }
+
+/** The project a stage run found for the task (`ctx.setProject`), written with its results when it is new. */
+export const projectOf = (run: { readonly projectId?: string }, current: Task): Partial<Write> =>
+  run.projectId !== undefined && run.projectId !== current.projectId ? set({ projectId: run.projectId }) : {};
 
 /** What validation decides: an approval queued meanwhile, auto-approval or auto-rejection, or nothing. */
 function decide(current: Task, actions: ActionRecord[], taskType: TaskType, at: string): { write: Write; to: Decided } | undefined {
@@ -100,6 +104,8 @@ export interface PostApproveRun {
   readonly done: boolean;
   readonly error?: unknown;
   readonly invalid: ActionRecord[];
+  /** The project an action said the task belongs to (sign-up: the one it created). */
+  readonly projectId?: string;
 }
 
 /** Runs postApprove's hooks (the actions do their work, checkpointed, and may ask for a token); commits nothing. */
@@ -107,7 +113,13 @@ export async function runPostApprove(ctx: Context, task: Task): Promise<PostAppr
   if (task.status !== 'approved') throw new InvalidTransitionError(`Task ${task.id} is ${task.status}; postApprove needs it approved.`);
   const run = await runStage(task, 'postApprove', ctx.deps.registry, ctx.deps.ports, ctx.now);
   const invalid = invalidActions(run.task);
-  return { actions: run.task.actions, done: run.error === undefined && invalid.length === 0, invalid, ...(run.error === undefined ? {} : { error: run.error }) };
+  return {
+    actions: run.task.actions,
+    done: run.error === undefined && invalid.length === 0,
+    invalid,
+    ...(run.error === undefined ? {} : { error: run.error }),
+    ...(run.projectId === undefined ? {} : { projectId: run.projectId }),
+  };
 }
 
 /**
@@ -119,7 +131,8 @@ export async function runPostApprove(ctx: Context, task: Task): Promise<PostAppr
  */
 export async function postApprove(ctx: Context, task: Task, ran?: PostApproveRun): Promise<Task> {
   const run = ran ?? (await runPostApprove(ctx, task));
-  const saved = await commitStageResults(ctx, task, run.actions, 'approved', run.done ? { postApprovedAt: ctx.now() } : {});
+  const also = { ...(run.done ? { postApprovedAt: ctx.now() } : {}), ...(run.projectId === undefined ? {} : { projectId: run.projectId }) };
+  const saved = await commitStageResults(ctx, task, run.actions, 'approved', also);
   if (run.error !== undefined) throw run.error;
   if (!run.done) throw new InvalidTaskError(`Task ${task.id} became invalid after approval: ${describeInvalid(run.invalid)}.`);
   return saved;

@@ -1,4 +1,4 @@
-import type { ActionDefinition, ActionPorts, Stage } from './action.ts';
+import { ActionContractError, type ActionDefinition, type ActionPorts, type Stage } from './action.ts';
 import { HookRun, tokenSchemaOf } from './hook-run.ts';
 import type { Registry } from './registry.ts';
 import type { ActionRecord, Task } from './task.ts';
@@ -11,6 +11,11 @@ export interface StageRun {
   readonly task: Task;
   /** The error a hook threw, if any; actions after it did not run. */
   readonly error?: unknown;
+  /**
+   * The project the actions said the task belongs to (`ctx.setProject`), to commit with the run's
+   * results as the task's `projectId`; absent when none did.
+   */
+  readonly projectId?: string;
 }
 
 /**
@@ -32,6 +37,16 @@ export async function runStage(
 ): Promise<StageRun> {
   const cache = new Map<string, unknown>();
   const records: ActionRecord[] = task.actions.map((record) => ({ ...record }));
+  let projectId: string | undefined;
+  const reported = () => (projectId === undefined ? {} : { projectId });
+  /** The project a hook reported, which must be the one any action before it reported. */
+  const noteProject = (run: HookRun, action: ActionDefinition) => {
+    if (run.projectId === undefined) return;
+    if (projectId !== undefined && projectId !== run.projectId) {
+      throw new ActionContractError(`Action "${action.name}" said task ${task.id} belongs to project ${run.projectId}, but an action before it said ${projectId}: a task belongs to one project.`);
+    }
+    projectId = run.projectId;
+  };
   // Compensation reverses the work: the last action's effects first.
   const order = stage === 'undo' ? [...records.entries()].reverse() : [...records.entries()];
   for (const [index, record] of order) {
@@ -52,13 +67,14 @@ export async function runStage(
         await (hook as NonNullable<ActionDefinition['preApprove']>).call(action, context);
       }
       run.assertDecided();
+      noteProject(run, action);
     } catch (error) {
       records[index] = run.result();
-      return { task: { ...task, actions: records }, error };
+      return { task: { ...task, actions: records }, error, ...reported() };
     }
     records[index] = run.result();
   }
-  return { task: { ...task, actions: records } };
+  return { task: { ...task, actions: records }, ...reported() };
 }
 
 /** Auto-approval: the task type allows it, no action vetoed, at least one voted yes. */

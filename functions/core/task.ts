@@ -73,6 +73,12 @@ export const TaskSchema = z.object({
   notes: z.array(NoteSchema),
   history: z.array(HistoryEntrySchema),
   createdBy: IdentitySchema.nullable(),
+  /**
+   * The project the task belongs to, as an action found it (`ctx.setProject`, committed with the
+   * stage's results): its project admins may list it, read it, cancel it and reissue its token.
+   * Absent until then, and on tasks of no project.
+   */
+  projectId: z.string().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
   approvedBy: ActorSchema.optional(),

@@ -33,7 +33,7 @@ export async function awaitToken(
   sfnToken: string,
   current?: Task,
   /** postApprove's results, committed in the same write as the wait (only while the task is still approved, in this attempt). */
-  stageResults?: Pick<Task, 'actions' | 'postApprovedAt'>,
+  stageResults?: Pick<Task, 'actions' | 'postApprovedAt' | 'projectId'>,
 ): Promise<void> {
   let task = current ?? (await ctx.committer.read(taskId));
   if (task.status === 'completed') {

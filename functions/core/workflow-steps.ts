@@ -46,7 +46,7 @@ export async function awaitTokenStep(ctx: Context, taskId: string, sfnToken: str
         try {
           if (run.done && run.actions.some((action) => action.needsToken)) {
             // postApprove's results, the move to awaiting_token and the wait are one write.
-            await waitForToken(ctx, taskId, sfnToken, task, { actions: run.actions, postApprovedAt: ctx.now() });
+            await waitForToken(ctx, taskId, sfnToken, task, { actions: run.actions, postApprovedAt: ctx.now(), ...(run.projectId === undefined ? {} : { projectId: run.projectId }) });
             return;
           }
           ready = await postApprove(ctx, task, run);

@@ -4,8 +4,11 @@ import { runStage } from '#core/stages';
 import type { ActionRecord, Task } from '#core/task';
 import { FakeClock, MemoryDirectory, MemoryTodos } from './fakes.ts';
 
-/** What one hook of one action recorded: the action's record without its name and data. */
-export type HookResult = Omit<ActionRecord, 'name' | 'data' | 'notes'> & { readonly notes: { at: string; text: string; step?: string }[] };
+/**
+ * What one hook of one action recorded: the action's record without its name and data, and the
+ * project it said the task belongs to (`ctx.setProject`), when it did.
+ */
+export type HookResult = Omit<ActionRecord, 'name' | 'data' | 'notes'> & { readonly notes: { at: string; text: string; step?: string }[]; readonly projectId?: string };
 
 export interface RunHookOptions {
   /** The action's part of the request, parsed by its schema as the engine does. */
@@ -49,7 +52,7 @@ export async function runHook(action: ActionDefinition, stage: Stage, options: R
   const run = await runStage(task, stage, { action: () => action }, ports, () => ports.clock.now().toISOString(), options.tokenData);
   if (run.error !== undefined) throw run.error;
   const { name: _name, data: _data, ...result } = run.task.actions[0] as ActionRecord;
-  return result;
+  return { ...result, ...(run.projectId === undefined ? {} : { projectId: run.projectId }) };
 }
 
 function taskOf(action: ActionDefinition, record: ActionRecord, fields: Partial<Task>, ports: ActionPorts): Task {

@@ -72,6 +72,8 @@ describe('invite-user preApprove: named validation steps', () => {
         { at: AT, text: 'The requester is project_admin of "apollo": the invitation may go ahead without an admin.' },
       ],
       stored: STORED,
+      // The requester-project step makes the task its project's.
+      projectId: 'p-apollo',
     });
   });
 

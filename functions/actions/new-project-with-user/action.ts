@@ -22,7 +22,7 @@ const noAccountYet: Step = {
 /**
  * Sign-up: a new project and its owner. preApprove checks the name and the address are free (an
  * admin approves, and sees why when they are not); postApprove creates both (checkpointed, so a
- * retry creates nothing twice) and asks for a token; submit sets the owner's password and enables
+ * retry creates nothing twice), makes the task the new project's (`ctx.setProject`) and asks for a token; submit sets the owner's password and enables
  * the account. undo (a cancel after approval, an expired token) removes the disabled account and
  * the project, so the name and the address can sign up again.
  */
@@ -50,6 +50,8 @@ export const newProjectWithUser = defineAction({
       ctx.persist('projectId', projectId);
       ctx.addNote(`Created project ${projectId}.`);
     }
+    // The sign-up is the new project's first task: its owner (the project's admin) lists it with the project's.
+    ctx.setProject(ctx.recall('projectId'));
     if (ctx.stored.userCreated === undefined) {
       const projectId = ctx.recall('projectId');
       if (!(await directory.createUser({ email: ctx.data.email, projectId, roles: ['project_admin'], enabled: false, createdAt }))) {

@@ -81,6 +81,8 @@ describe('new-project-with-user postApprove', () => {
         { at: AT, text: 'Created the owner account ann@example.com (disabled until a password is set).' },
       ],
       stored: { projectId, userCreated: true },
+      // The sign-up is the new project's task from here on.
+      projectId,
     });
     expect(await directory.findProjectByName('apollo')).toStrictEqual({ id: projectId, name: 'apollo', createdAt: AT });
     expect(await directory.findUser(DATA.email)).toStrictEqual({ email: DATA.email, projectId, roles: ['project_admin'], enabled: false, createdAt: AT });

@@ -57,6 +57,7 @@ describe('update-project-quota preApprove: the approval rule', () => {
         { at: AT, text: 'small to medium is one step up: no admin needed.' },
       ],
       stored: { projectId: 'p-apollo', projectName: 'apollo', fromSize: 'small' },
+      projectId: 'p-apollo',
     });
   });
 
@@ -97,6 +98,8 @@ describe('update-project-quota preApprove: the approval rule', () => {
       needsToken: false,
       notes: [BELONGS, { at: AT, step: 'size-changes', text: 'Nothing to change: project "apollo" already has the medium quota.' }],
       stored: {},
+      // Refused, yet found: the project's admins list the refusal with the project's tasks.
+      projectId: 'p-apollo',
     });
   });
 
@@ -106,7 +109,7 @@ describe('update-project-quota preApprove: the approval rule', () => {
 
     const result = await preApprove(directory, 'medium', requester('nomad@example.com'));
 
-    expect([result.valid, result.autoApprove, result.notes.map((note) => note.text)]).toStrictEqual([false, true, ['The requester nomad@example.com has no project.']]);
+    expect([result.valid, result.autoApprove, result.notes.map((note) => note.text), result.projectId]).toStrictEqual([false, true, ['The requester nomad@example.com has no project.'], undefined]);
   });
 });
 
