@@ -32,5 +32,14 @@ export const tableDefinition = {
      * gsi3sk = `<createdAt ISO>#<id>`.
      */
     { name: 'byCreated', partitionKey: 'gsi3pk', sortKey: 'gsi3sk', nonKeyAttributes: INDEX_ATTRIBUTES },
+    /**
+     * Sparse, tasks only, newest first: what signed-in callers who are not admins list. One entry per
+     * task, by its scope: gsi4pk = `PROJECT#<projectId>` once the task belongs to a project, else
+     * `REQUESTER#<sub>` (none for an anonymous task of no project); the sort key is byCreated's
+     * (`<createdAt ISO>#<id>`, written with every task), so setting a project writes gsi4pk only.
+     * One index, not one per scope: CloudFormation adds a single GSI per table per deployment
+     * (docs/deploying.md "Indexes").
+     */
+    { name: 'byScope', partitionKey: 'gsi4pk', sortKey: 'gsi3sk', nonKeyAttributes: INDEX_ATTRIBUTES },
   ],
 } as const;

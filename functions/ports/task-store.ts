@@ -31,7 +31,22 @@ export type UpdateResult =
   | { readonly applied: true; readonly task: Task }
   | { readonly applied: false; readonly task: Task | undefined };
 
+/**
+ * One part of what a signed-in caller who is not an admin may list (`TaskQuery.scope`). A store
+ * keeps each task under one scope entry (its project when it has one, else its requester), so each
+ * part is one exact lookup:
+ * - `{ requester }`: that requester's tasks of no project;
+ * - `{ project }`: every task of that project;
+ * - `{ project, requester }`: that requester's tasks of that project.
+ */
+export type TaskScopePart = { readonly requester: string; readonly project?: undefined } | { readonly project: string; readonly requester?: string };
+
 export interface TaskQuery {
+  /**
+   * Only tasks in one of these parts, newest first across them (tasks of no requester and no
+   * project are in none). Absent: every task (what admins list). An empty list matches nothing.
+   */
+  readonly scope?: readonly TaskScopePart[];
   readonly status?: TaskStatus;
   readonly type?: string;
   /** Subject (`sub`) of the requester. */
@@ -64,7 +79,7 @@ export interface TaskStore {
    * Not applied: the task as it is (what made a condition fail), or `undefined` if there is none.
    */
   update(id: string, update: TaskUpdate): Promise<UpdateResult>;
-  /** Newest first. */
+  /** Newest first; with a `scope`, only the tasks it names, and the other filters within them. */
   list(query: TaskQuery): Promise<Page<Task>>;
   countByStatus(): Promise<Record<TaskStatus, number>>;
 }

@@ -420,6 +420,16 @@ export function describeTaskStoreContract(name: string, makeStore: () => Promise
         await expect(store.list({ status: 'pending', requester: 'bob', limit: 10 })).resolves.toStrictEqual({ items: [noted, t2] });
       });
 
+      it('refuses to remove a task\'s project (its scope entry would be lost), changing nothing', async () => {
+        // Prepare
+        const task = newTask('T1', { projectId: 'p-1' });
+        await store.create(task);
+
+        // Act & Assess
+        await expect(store.update('T1', { remove: [['projectId']], conditions: [] })).rejects.toThrow('A task keeps its project: projectId (and its byScope entry) cannot be removed.');
+        await expect(store.get('T1')).resolves.toStrictEqual(task);
+      });
+
       it('counts tasks by status, every status included', async () => {
         // Prepare
         await seed();
@@ -430,6 +440,116 @@ export function describeTaskStoreContract(name: string, makeStore: () => Promise
 
         // Assess
         expect(counts).toStrictEqual({ pending: 3, approved: 1, awaiting_token: 0, completed: 0, rejected: 1, cancelled: 0, failed: 0, expired: 0 });
+      });
+    });
+
+    describe('list with a scope', () => {
+      const anon = null;
+      const by = (sub: string) => ({ sub, roles: ['project_admin'] });
+      /**
+       * S1 ann's, of no project; S2 ann's, given project p-1 after creation (as preApprove does); S3 bob's
+       * in p-1 (a quota-change, approved); S4 an anonymous sign-up given p-1; S5 an anonymous sign-up of
+       * no project; S6 bob's in p-2; S7 bob's, of no project. One a minute, S1 oldest.
+       */
+      const seedScopes = async () => {
+        const created = [
+          newTask('S1', { createdAt: at(1), createdBy: by('ann') }),
+          newTask('S2', { createdAt: at(2), createdBy: by('ann') }),
+          newTask('S3', { createdAt: at(3), createdBy: by('bob'), projectId: 'p-1', type: 'quota-change', status: 'approved' }),
+          newTask('S4', { createdAt: at(4), createdBy: anon, projectId: 'p-1' }),
+          newTask('S5', { createdAt: at(5), createdBy: anon }),
+          newTask('S6', { createdAt: at(6), createdBy: by('bob'), projectId: 'p-2' }),
+          newTask('S7', { createdAt: at(7), createdBy: by('bob') }),
+        ];
+        for (const task of created) await store.create(task);
+        const { task: s2 } = await store.update('S2', { set: [{ path: ['projectId'], value: 'p-1' }], conditions: [] });
+        const [s1, , s3, s4, s5, s6, s7] = created;
+        return [s1, s2, s3, s4, s5, s6, s7] as [Task, Task, Task, Task, Task, Task, Task];
+      };
+
+      it("lists a requester's tasks of no project, a project's tasks, and a requester's tasks of a project, newest first across the parts", async () => {
+        // Prepare
+        const [s1, s2, s3, s4, , s6, s7] = await seedScopes();
+
+        // Act
+        const lists = await Promise.all([
+          store.list({ scope: [{ requester: 'ann' }, { project: 'p-1' }], limit: 10 }),
+          store.list({ scope: [{ requester: 'ann' }, { project: 'p-1', requester: 'ann' }], limit: 10 }),
+          store.list({ scope: [{ requester: 'ann' }], limit: 10 }),
+          store.list({ scope: [{ requester: 'bob' }, { project: 'p-2' }], limit: 10 }),
+          store.list({ scope: [{ requester: 'cy' }], limit: 10 }),
+          store.list({ scope: [], limit: 10 }),
+        ]);
+
+        // Assess
+        expect(lists).toStrictEqual([
+          { items: [s4, s3, s2, s1] },
+          { items: [s2, s1] },
+          { items: [s1] },
+          { items: [s7, s6] },
+          { items: [] },
+          { items: [] },
+        ]);
+        expect(s2).toStrictEqual(newTask('S2', { createdAt: at(2), createdBy: by('ann'), projectId: 'p-1', version: 2 }));
+      });
+
+      it('applies the status, type, requester and creation filters within a scope', async () => {
+        // Prepare
+        const [s1, s2, s3, s4] = await seedScopes();
+        const scope = [{ requester: 'ann' }, { project: 'p-1' }];
+
+        // Act
+        const lists = await Promise.all([
+          store.list({ scope, status: 'approved', limit: 10 }),
+          store.list({ scope, status: 'pending', type: 'sign-up', limit: 10 }),
+          store.list({ scope, type: 'quota-change', limit: 10 }),
+          store.list({ scope, requester: 'ann', limit: 10 }),
+          store.list({ scope, createdFrom: at(2), createdTo: at(3), limit: 10 }),
+          store.list({ scope, createdFrom: at(4), limit: 10 }),
+          store.list({ scope, createdTo: at(1), limit: 10 }),
+        ]);
+
+        // Assess
+        expect(lists).toStrictEqual([{ items: [s3] }, { items: [s4, s2, s1] }, { items: [s3] }, { items: [s2, s1] }, { items: [s3, s2] }, { items: [s4] }, { items: [s1] }]);
+      });
+
+      it('pages a scope across its parts with cursors, and gives no cursor with the last page', async () => {
+        // Prepare
+        const [s1, s2, s3, s4] = await seedScopes();
+        const scope = [{ requester: 'ann' }, { project: 'p-1' }];
+
+        // Act
+        const pages = [await store.list({ scope, limit: 1 })];
+        while (pages.at(-1)?.cursor !== undefined && pages.length < 10) pages.push(await store.list({ scope, limit: 1, cursor: pages.at(-1)?.cursor as string }));
+        const pairs = [await store.list({ scope, limit: 3 })];
+        pairs.push(await store.list({ scope, limit: 3, cursor: pairs[0]?.cursor as string }));
+
+        // Assess
+        expect(pages.map((page) => page.items)).toStrictEqual([[s4], [s3], [s2], [s1]]);
+        expect(pages.map((page) => typeof page.cursor)).toStrictEqual(['string', 'string', 'string', 'undefined']);
+        expect(pairs).toStrictEqual([{ items: [s4, s3, s2], cursor: pairs[0]?.cursor }, { items: [s1] }]);
+      });
+
+      it('refuses a cursor it did not make, and one of a list without a scope (and the reverse)', async () => {
+        // Prepare
+        await seedScopes();
+        const scope = [{ requester: 'ann' }, { project: 'p-1' }];
+        const scopedCursor = (await store.list({ scope, limit: 1 })).cursor as string;
+        const unscopedCursor = (await store.list({ limit: 1 })).cursor as string;
+
+        // Act & Assess
+        await expect(store.list({ scope, limit: 2, cursor: 'not-a-cursor' })).rejects.toStrictEqual(CURSOR_REFUSED);
+        await expect(store.list({ scope, limit: 2, cursor: unscopedCursor })).rejects.toStrictEqual(CURSOR_REFUSED);
+        await expect(store.list({ limit: 2, cursor: scopedCursor })).rejects.toStrictEqual(CURSOR_REFUSED);
+      });
+
+      it('leaves out tasks whose expiresAt has passed', async () => {
+        // Prepare
+        const [s1, s2, , s4] = await seedScopes();
+        await store.update('S3', { set: [{ path: ['status'], value: 'completed' }, { path: ['expiresAt'], value: LONG_AGO }], conditions: [] });
+
+        // Act & Assess
+        await expect(store.list({ scope: [{ requester: 'ann' }, { project: 'p-1' }], limit: 10 })).resolves.toStrictEqual({ items: [s4, s2, s1] });
       });
     });
   });

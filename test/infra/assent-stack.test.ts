@@ -87,6 +87,27 @@ describe('TaskTable', () => {
     });
   });
 
+  it('adds one index to those of the last release (byScope, keyed gsi4pk with the byCreated sort key): CloudFormation creates one GSI per table per update', () => {
+    // Prepare: the indexes deployed tables have. Add a new one here once a release that creates it has shipped.
+    const released = ['byStatus', 'byType', 'byCreated'];
+    const { template } = synthesized;
+
+    // Act
+    const [table] = Object.values(template.findResources('AWS::DynamoDB::Table')) as { Properties: { GlobalSecondaryIndexes: { IndexName: string }[] } }[];
+    const indexes = table?.Properties.GlobalSecondaryIndexes ?? [];
+
+    // Assess
+    expect(indexes.map((index) => index.IndexName).filter((name) => !released.includes(name))).toStrictEqual(['byScope']);
+    expect(indexes.find((index) => index.IndexName === 'byScope')).toStrictEqual({
+      IndexName: 'byScope',
+      KeySchema: [
+        { AttributeName: 'gsi4pk', KeyType: 'HASH' },
+        { AttributeName: 'gsi3sk', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['type', 'createdBy', 'acknowledged'] },
+    });
+  });
+
   it('is on demand, with point-in-time recovery, deletion protection and AWS-managed encryption, and is retained', () => {
     // Prepare
     const { template } = synthesized;

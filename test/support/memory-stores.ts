@@ -6,7 +6,7 @@ import type { NotificationQuery, NotificationStore } from '#ports/notification-s
 import { type RateLimitHit, type RateLimits, windowOf } from '#ports/rate-limits';
 import type { ReconcileReport, ReconcileReports } from '#ports/reconcile-report';
 import type { SecretRecord, SecretStore } from '#ports/secret-store';
-import type { Page, TaskQuery, TaskStore, TaskUpdate, UpdateResult } from '#ports/task-store';
+import type { Page, TaskQuery, TaskScopePart, TaskStore, TaskUpdate, UpdateResult } from '#ports/task-store';
 import { applyTaskUpdate } from './apply-task-update.ts';
 import { memoryPage } from './memory-page.ts';
 
@@ -75,6 +75,7 @@ export class MemoryTaskStore implements TaskStore {
   }
 
   async update(id: string, update: TaskUpdate): Promise<UpdateResult> {
+    if (update.remove?.some((removed) => removed[0] === 'projectId')) throw new Error('A task keeps its project: projectId (and its byScope entry) cannot be removed.');
     const result = applyTaskUpdate(this.live(id), copy(update));
     if (!result.applied) return { applied: false, task: result.task && copy(result.task) };
     this.tasks.set(id, copy(result.task));
@@ -82,9 +83,11 @@ export class MemoryTaskStore implements TaskStore {
   }
 
   async list(query: TaskQuery): Promise<Page<Task>> {
-    const partition = query.status ? `STATUS#${query.status}` : query.type ? `TYPE#${query.type}` : 'TASKS';
+    const partition = query.scope ? 'SCOPED' : query.status ? `STATUS#${query.status}` : query.type ? `TYPE#${query.type}` : 'TASKS';
+    const scope = query.scope;
     const entries = [...this.tasks.values()]
       .filter((task) => this.ttl.live(task.expiresAt))
+      .filter((task) => !scope || scope.some((part) => inScopePart(task, part)))
       .filter((task) => (!query.status || task.status === query.status) && (!query.type || task.type === query.type))
       .filter((task) => !query.requester || task.createdBy?.sub === query.requester)
       .map((task) => ({ key: `${task.createdAt}#${task.id}`, item: task }));
@@ -104,6 +107,12 @@ export class MemoryTaskStore implements TaskStore {
     for (const task of this.tasks.values()) counts[task.status]++;
     return counts;
   }
+}
+
+/** Like the byScope index: a task is under its project once it has one, else under its requester. */
+function inScopePart(task: Task, part: TaskScopePart): boolean {
+  if (part.project === undefined) return task.projectId === undefined && task.createdBy?.sub === part.requester;
+  return task.projectId === part.project && (part.requester === undefined || task.createdBy?.sub === part.requester);
 }
 
 /** In-memory SecretStore with the semantics of DynamoDbSecretStore. */

@@ -35,10 +35,11 @@ export const INDEXES = {
   byStatus: { name: 'byStatus', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
   byType: { name: 'byType', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
   byCreated: { name: 'byCreated', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
+  byScope: { name: 'byScope', partitionKey: 'gsi4pk', sortKey: 'gsi3sk' },
 } as const;
 export type Index = (typeof INDEXES)[keyof typeof INDEXES];
 
-const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', WRITE_STAMP]);
+const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', WRITE_STAMP]);
 /** The item without its table and index keys (and the write stamp of own-retries.ts). */
 export const stripKeys = (item: Item): Item => Object.fromEntries(Object.entries(item).filter(([name]) => !KEY_ATTRIBUTES.has(name)));
 

@@ -2,26 +2,33 @@ import { PutCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { type Task, TaskSchema, type TaskStatus, TaskStatusSchema } from '#core/task';
 import type { Page, TaskQuery, TaskStore, TaskUpdate, UpdateResult } from '#ports/task-store';
 import { INDEXES, type Item, keys, SingleTable, type SingleTableOptions, stripKeys } from './table.ts';
+import { listScoped, scopeKeyOf } from './task-scope.ts';
 import { taskUpdateExpression } from './task-update-expression.ts';
 
 export type DynamoDbTaskStoreOptions = SingleTableOptions;
 
 const sortKey = (task: Task) => `${task.createdAt}#${task.id}`;
-const taskItem = (task: Task): Item => ({
-  ...keys.task(task.id),
-  ...task,
-  gsi1pk: `STATUS#${task.status}`,
-  gsi1sk: sortKey(task),
-  gsi2pk: `TYPE#${task.type}`,
-  gsi2sk: sortKey(task),
-  gsi3pk: 'TASKS',
-  gsi3sk: sortKey(task),
-});
+const taskItem = (task: Task): Item => {
+  const scope = scopeKeyOf(task);
+  return {
+    ...keys.task(task.id),
+    ...task,
+    gsi1pk: `STATUS#${task.status}`,
+    gsi1sk: sortKey(task),
+    gsi2pk: `TYPE#${task.type}`,
+    gsi2sk: sortKey(task),
+    gsi3pk: 'TASKS',
+    gsi3sk: sortKey(task),
+    // Sparse: an anonymous task of no project (a sign-up, until its project exists) has no scope entry, and costs no write there.
+    ...(scope === undefined ? {} : { gsi4pk: scope }),
+  };
+};
 const toTask = (item: Item): Task => TaskSchema.parse(stripKeys(item));
 
 /**
  * Tasks in the single table: `TASK#<id>` / `TASK`, listed by status (byStatus), type (byType) or
- * creation (byCreated). Every write is one conditional request.
+ * creation (byCreated), and, for callers who are not admins, by scope (byScope: task-scope.ts).
+ * Every write is one conditional request.
  */
 export class DynamoDbTaskStore implements TaskStore {
   private readonly table: SingleTable;
@@ -56,6 +63,10 @@ export class DynamoDbTaskStore implements TaskStore {
   }
 
   async list(query: TaskQuery): Promise<Page<Task>> {
+    if (query.scope !== undefined) {
+      const scoped = await listScoped(this.table, { ...query, scope: query.scope });
+      return { items: scoped.items.map(toTask), ...(scoped.cursor ? { cursor: scoped.cursor } : {}) };
+    }
     const index = query.status ? INDEXES.byStatus : query.type ? INDEXES.byType : INDEXES.byCreated;
     const partition = query.status ? `STATUS#${query.status}` : query.type ? `TYPE#${query.type}` : 'TASKS';
     const page = await this.table.queryPage({

@@ -1,5 +1,6 @@
 import { TaskStatusSchema } from '#core/task';
 import type { TaskCondition, TaskPath, TaskUpdate } from '#ports/task-store';
+import { projectScopeKey } from './task-scope.ts';
 
 /** The expression parts of one UpdateItem for a `TaskUpdate`. */
 export interface TaskUpdateExpression {
@@ -12,7 +13,8 @@ export interface TaskUpdateExpression {
 /**
  * Translates a `TaskUpdate` into one UpdateItem: `set` → `SET #p0.#p1[2] = :s0`, `append` →
  * `SET #p = list_append(if_not_exists(#p, :empty), :a0)`, `remove` → `REMOVE`, always
- * `#version = #version + :one`, and the byStatus key when the status changes. Conditions: the task
+ * `#version = #version + :one`, the byStatus key when the status changes, and the byScope key when
+ * the task is given a project (a task never loses its project: removing it is refused). Conditions: the task
  * exists and is live (`liveCondition`), then each `TaskCondition` in order. Placeholders are numbered
  * in order of appearance, so the same update always gives the same input.
  */
@@ -46,9 +48,16 @@ export function taskUpdateExpression(update: TaskUpdate, liveCondition: { expres
     return `${target} = list_append(if_not_exists(${target}, :empty), ${value('a', change.items)})`;
   });
   values[':one'] = 1;
-  const status = update.set?.find((change) => change.path.length === 1 && change.path[0] === 'status');
+  const topLevel = (attribute: string) => update.set?.find((change) => change.path.length === 1 && change.path[0] === attribute);
+  const status = topLevel('status');
   if (status) values[':gsi1pk'] = `STATUS#${TaskStatusSchema.parse(status.value)}`;
-  const setClauses = [...sets, ...appends, '#version = #version + :one', ...(status ? ['gsi1pk = :gsi1pk'] : [])];
+  const project = topLevel('projectId');
+  if (project) {
+    if (typeof project.value !== 'string' || project.value === '') throw new Error(`Task projectId must be a non-empty string, not ${JSON.stringify(project.value)}.`);
+    values[':gsi4pk'] = projectScopeKey(project.value);
+  }
+  if (update.remove?.some((removed) => removed[0] === 'projectId')) throw new Error('A task keeps its project: projectId (and its byScope entry) cannot be removed.');
+  const setClauses = [...sets, ...appends, '#version = #version + :one', ...(status ? ['gsi1pk = :gsi1pk'] : []), ...(project ? ['gsi4pk = :gsi4pk'] : [])];
   const removes = (update.remove ?? []).map(path);
 
   Object.assign(values, liveCondition.values);

@@ -39,6 +39,7 @@ const keys = {
   gsi2sk: `2026-11-23T10:00:00.000Z#${ID}`,
   gsi3pk: 'TASKS',
   gsi3sk: `2026-11-23T10:00:00.000Z#${ID}`,
+  gsi4pk: 'REQUESTER#ann',
 };
 const item = { ...keys, ...task };
 /** What every update is conditioned on first: the task is there and TTL has not ended it. */
@@ -61,6 +62,22 @@ describe('DynamoDbTaskStore.create', () => {
     expect(created).toBe(true);
     expect(ddb.commandCalls(PutCommand).map((call) => call.args[0].input)).toStrictEqual([
       { TableName: 'assent', Item: item, ConditionExpression: 'attribute_not_exists(pk)' },
+    ]);
+  });
+
+  it('gives byScope the project of a task that has one, else its requester, and an anonymous task of no project no entry', async () => {
+    // Prepare
+    ddb.on(PutCommand).resolves({});
+    const { gsi4pk: _requester, ...unscoped } = item;
+
+    // Act
+    await store.create({ ...task, projectId: 'p-1' });
+    await store.create({ ...task, createdBy: null });
+
+    // Assess
+    expect(ddb.commandCalls(PutCommand).map((call) => call.args[0].input.Item)).toStrictEqual([
+      { ...item, projectId: 'p-1', gsi4pk: 'PROJECT#p-1' },
+      { ...unscoped, createdBy: null },
     ]);
   });
 
@@ -198,6 +215,36 @@ describe('DynamoDbTaskStore.update', () => {
   it('refuses a status that is not one before sending anything', async () => {
     // Act & Assess
     await expect(store.update(ID, { set: [{ path: ['status'], value: 'done' }], conditions: [] })).rejects.toThrow('Invalid option');
+    expect(ddb.calls()).toHaveLength(0);
+  });
+
+  it('moves a task given a project to its project in byScope, in the same UpdateItem', async () => {
+    // Prepare
+    ddb.on(UpdateCommand).resolves({ Attributes: { ...item, projectId: 'p-1', gsi4pk: 'PROJECT#p-1', version: 4 } });
+
+    // Act
+    const result = await store.update(ID, { set: [{ path: ['projectId'], value: 'p-1' }], conditions: [] });
+
+    // Assess
+    expect(result).toStrictEqual({ applied: true, task: { ...task, projectId: 'p-1', version: 4 } });
+    expect(ddb.commandCalls(UpdateCommand).map((call) => call.args[0].input)).toStrictEqual([
+      {
+        TableName: 'assent',
+        Key: { pk: `TASK#${ID}`, sk: 'TASK' },
+        UpdateExpression: 'SET #p0 = :s0, #version = #version + :one, gsi4pk = :gsi4pk',
+        ConditionExpression: LIVE,
+        ExpressionAttributeNames: { '#version': 'version', '#p0': 'projectId' },
+        ExpressionAttributeValues: { ':s0': 'p-1', ':one': 1, ':gsi4pk': 'PROJECT#p-1', ':now': NOW / 1000 },
+        ReturnValues: 'ALL_NEW',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    ]);
+  });
+
+  it('refuses to remove a task\'s project, or to give it an empty one, before sending anything', async () => {
+    // Act & Assess
+    await expect(store.update(ID, { remove: [['projectId']], conditions: [] })).rejects.toThrow('A task keeps its project: projectId (and its byScope entry) cannot be removed.');
+    await expect(store.update(ID, { set: [{ path: ['projectId'], value: '' }], conditions: [] })).rejects.toThrow('Task projectId must be a non-empty string, not "".');
     expect(ddb.calls()).toHaveLength(0);
   });
 });
@@ -385,5 +432,109 @@ describe('DynamoDbTaskStore.list', () => {
       Select: 'COUNT',
     });
     expect(ddb.commandCalls(QueryCommand)).toHaveLength(9);
+  });
+});
+
+describe('DynamoDbTaskStore.list with a scope', () => {
+  const at = (minute: number) => `2026-11-23T10:0${minute}:00.000Z`;
+  const scoped = (id: string, minute: number, scope: string) => ({ pk: `TASK#${id}`, sk: 'TASK', gsi4pk: scope, gsi3sk: `${at(minute)}#${id}`, type: 'invite-user', createdBy: { sub: 'ann', roles: [] } });
+  const fullOf = (entry: ReturnType<typeof scoped>) => ({ ...item, ...entry, id: entry.pk.slice(5), createdAt: entry.gsi3sk.split('#')[0] as string });
+  const taskOf = (id: string, minute: number) => ({ ...task, type: 'invite-user', id, createdAt: at(minute) });
+  const cursorOf = (before: string) => Buffer.from(JSON.stringify({ before })).toString('base64url');
+  /** BatchGetItem answers the full items of the keys asked for (of a copy: the store consumes the Items a query answers). */
+  const answerReads = (entries: ReturnType<typeof scoped>[]) => {
+    const known = [...entries];
+    ddb.on(BatchGetCommand).callsFake((input: { RequestItems: Record<string, { Keys: { pk: string }[] }> }) => ({
+      Responses: { assent: (input.RequestItems.assent?.Keys ?? []).flatMap((key) => known.filter((entry) => entry.pk === key.pk).map(fullOf)) },
+    }));
+  };
+
+  it('queries byScope once per part, with the filters the index holds and the status on the items, and merges the parts newest first', async () => {
+    // Prepare
+    const own = [scoped('T4', 4, 'REQUESTER#ann'), scoped('T1', 1, 'REQUESTER#ann')];
+    const project = [scoped('T3', 3, 'PROJECT#p-1'), scoped('T2', 2, 'PROJECT#p-1')];
+    ddb.on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'REQUESTER#ann' } }).resolves({ Items: own });
+    ddb.on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'PROJECT#p-1' } }).resolves({ Items: project });
+    answerReads([...own, ...project]);
+
+    // Act
+    const page = await store.list({ scope: [{ requester: 'ann' }, { project: 'p-1' }], status: 'pending', type: 'invite-user', createdFrom: at(0), limit: 2 });
+
+    // Assess
+    expect(page).toStrictEqual({ items: [taskOf('T4', 4), taskOf('T3', 3)], cursor: cursorOf(`${at(3)}#T3`) });
+    const query = (pk: string) => ({
+      TableName: 'assent',
+      IndexName: 'byScope',
+      ScanIndexForward: false,
+      KeyConditionExpression: '#pk = :pk AND #sk >= :from',
+      FilterExpression: '#type = :type',
+      ExpressionAttributeNames: { '#pk': 'gsi4pk', '#sk': 'gsi3sk', '#type': 'type' },
+      ExpressionAttributeValues: { ':pk': pk, ':from': at(0), ':type': 'invite-user' },
+      Limit: 100,
+    });
+    expect(ddb.commandCalls(QueryCommand).map((call) => call.args[0].input)).toStrictEqual([query('REQUESTER#ann'), query('PROJECT#p-1')]);
+  });
+
+  it("reads a member's part of their project by requester, and starts every part below the cursor", async () => {
+    // Prepare
+    ddb.on(QueryCommand).resolves({ Items: [] });
+
+    // Act
+    const page = await store.list({ scope: [{ requester: 'ann' }, { project: 'p-1', requester: 'ann' }], limit: 5, cursor: cursorOf(`${at(5)}#T5`) });
+
+    // Assess
+    expect(page).toStrictEqual({ items: [] });
+    expect(ddb.commandCalls(QueryCommand).map((call) => call.args[0].input)).toStrictEqual([
+      {
+        TableName: 'assent',
+        IndexName: 'byScope',
+        ScanIndexForward: false,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': 'gsi4pk' },
+        ExpressionAttributeValues: { ':pk': 'REQUESTER#ann' },
+        Limit: 6,
+        ExclusiveStartKey: { pk: 'TASK#T5', sk: 'TASK', gsi4pk: 'REQUESTER#ann', gsi3sk: `${at(5)}#T5` },
+      },
+      {
+        TableName: 'assent',
+        IndexName: 'byScope',
+        ScanIndexForward: false,
+        KeyConditionExpression: '#pk = :pk',
+        FilterExpression: 'createdBy.#sub = :requester0',
+        ExpressionAttributeNames: { '#pk': 'gsi4pk', '#sub': 'sub' },
+        ExpressionAttributeValues: { ':pk': 'PROJECT#p-1', ':requester0': 'ann' },
+        Limit: 100,
+        ExclusiveStartKey: { pk: 'TASK#T5', sk: 'TASK', gsi4pk: 'PROJECT#p-1', gsi3sk: `${at(5)}#T5` },
+      },
+    ]);
+  });
+
+  it('holds back what is older than where a part stopped with more to read (so the next page misses none of it)', async () => {
+    // Prepare: the project part's filter found nothing in 20 queries and stopped at minute 2; the own part is read to its end.
+    const own = [scoped('T3', 3, 'REQUESTER#ann'), scoped('T1', 1, 'REQUESTER#ann')];
+    ddb.on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'REQUESTER#ann' } }).resolves({ Items: own });
+    ddb
+      .on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'PROJECT#p-1' } })
+      .resolves({ Items: [], LastEvaluatedKey: { pk: 'TASK#T2', sk: 'TASK', gsi4pk: 'PROJECT#p-1', gsi3sk: `${at(2)}#T2` } });
+    answerReads(own);
+
+    // Act
+    const page = await store.list({ scope: [{ requester: 'ann' }, { project: 'p-1' }], type: 'invite-user', limit: 5 });
+
+    // Assess
+    expect(page).toStrictEqual({ items: [taskOf('T3', 3)], cursor: cursorOf(`${at(2)}#T2`) });
+    expect(ddb.commandCalls(QueryCommand)).toHaveLength(21);
+  });
+
+  it('answers nothing for an empty scope without asking DynamoDB, and refuses a cursor of another list', async () => {
+    // Prepare
+    const unscoped = Buffer.from(JSON.stringify({ pk: 'TASK#T9', sk: 'TASK', gsi3pk: 'TASKS', gsi3sk: 'k' })).toString('base64url');
+    const refused = new BadRequestError('The cursor is not one this API returned; start again without it.');
+
+    // Act & Assess
+    await expect(store.list({ scope: [], limit: 5 })).resolves.toStrictEqual({ items: [] });
+    await expect(store.list({ scope: [{ requester: 'ann' }], limit: 5, cursor: unscoped })).rejects.toStrictEqual(refused);
+    await expect(store.list({ scope: [{ requester: 'ann' }], limit: 5, cursor: cursorOf('no-sort-key') })).rejects.toStrictEqual(refused);
+    expect(ddb.calls()).toHaveLength(0);
   });
 });
