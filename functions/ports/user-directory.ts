@@ -50,6 +50,12 @@ export type DeleteUserResult = 'deleted' | 'absent' | 'kept';
 /** Every create is conditional and every write idempotent, so a retried stage changes nothing twice. */
 export interface UserDirectory {
   findUser(email: string): Promise<DirectoryUser | undefined>;
+  /**
+   * The project of the account whose immutable id is `accountId` (the `sub` of its bearer tokens,
+   * which ID and access tokens both carry, unlike the address); undefined when the account has none
+   * or there is no such account. How a signed-in caller's project is found without their address.
+   */
+  projectOfAccount(accountId: string): Promise<string | undefined>;
   /** Creates the user if absent; returns false (and changes nothing) if it already exists. */
   createUser(user: DirectoryUser): Promise<boolean>;
   /**

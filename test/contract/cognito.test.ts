@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { AdminGetUserCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { CognitoUserDirectory } from '#adapters/cognito/user-directory';
 import { DynamoDbProjects } from '#adapters/dynamodb/projects';
 import { type CognitoLocal, startCognitoLocal } from '#local/cognito/cognito-local';
@@ -34,5 +34,10 @@ afterAll(async () => {
 describeUserDirectoryContract('CognitoUserDirectory', async () => {
   const cognitoClient = client as CognitoIdentityProviderClient;
   const { userPoolId } = await createPool(cognitoClient, `contract-${Date.now()}`);
-  return { directory: new CognitoUserDirectory({ client: cognitoClient, userPoolId, projects: new DynamoDbProjects(await freshTable()) }) };
+  // The `sub` attribute: what the pool's tokens carry (the adapter keeps memberships by username, which equals it).
+  const accountIdOf = async (email: string) => {
+    const { UserAttributes } = await cognitoClient.send(new AdminGetUserCommand({ UserPoolId: userPoolId, Username: email }));
+    return UserAttributes?.find((attribute) => attribute.Name === 'sub')?.Value ?? '';
+  };
+  return { directory: new CognitoUserDirectory({ client: cognitoClient, userPoolId, projects: new DynamoDbProjects(await freshTable()) }), accountIdOf };
 });

@@ -17,5 +17,8 @@ describeIdempotencyStoreContract('MemoryIdempotencyStore', async () => ({ store:
 describeNotificationStoreContract('MemoryNotificationStore', async () => ({ store: new MemoryNotificationStore() }));
 describeTodoStoreContract('MemoryTodos', async () => ({ store: new MemoryTodos() }));
 describeReconcileReportsContract('MemoryReconcileReports', async () => ({ store: new MemoryReconcileReports() }));
-describeUserDirectoryContract('MemoryDirectory', async () => ({ directory: new MemoryDirectory() }));
+describeUserDirectoryContract('MemoryDirectory', async () => {
+  const directory = new MemoryDirectory();
+  return { directory, accountIdOf: (email) => directory.accountIdOf(email) };
+});
 describeRateLimitsContract('MemoryRateLimits', async () => ({ limits: new MemoryRateLimits() }));

@@ -3,6 +3,8 @@ import type { DirectoryUser, UserDirectory } from '#ports/user-directory';
 export interface UserDirectorySubject {
   /** A directory on an empty table. */
   readonly directory: UserDirectory;
+  /** The immutable id of the account at an address, as its bearer tokens carry it (`sub`). */
+  readonly accountIdOf: (email: string) => Promise<string>;
 }
 
 const AT = '2026-12-02T10:00:00.000Z';
@@ -19,8 +21,32 @@ const expected = (email: string, overrides: Partial<DirectoryUser> = {}) => seen
 export function describeUserDirectoryContract(name: string, makeDirectory: () => Promise<UserDirectorySubject>): void {
   describe(`UserDirectory contract: ${name}`, () => {
     let directory: UserDirectory;
+    let accountIdOf: UserDirectorySubject['accountIdOf'];
     beforeEach(async () => {
-      ({ directory } = await makeDirectory());
+      ({ directory, accountIdOf } = await makeDirectory());
+    });
+
+    it("finds an account's project by its immutable id, after an address change too; none for an account of no project or an unknown id", async () => {
+      // Prepare
+      await directory.createUser(user('ann@example.com', { enabled: true }));
+      await directory.createUser(user('bob@example.com', { projectId: undefined }));
+      await directory.createUser(user('cy@example.com', { projectId: undefined }));
+      const [ann, bob, cy] = [await accountIdOf('ann@example.com'), await accountIdOf('bob@example.com'), await accountIdOf('cy@example.com')];
+      await directory.changeEmail('ann@example.com', 'ann@new.example.com');
+      await directory.grantRoles('cy@example.com', 'p-2', ['member']);
+
+      // Act
+      const projects = [
+        await directory.projectOfAccount(ann),
+        await directory.projectOfAccount(bob),
+        await directory.projectOfAccount(cy),
+        await directory.projectOfAccount('no-such-account'),
+      ];
+
+      // Assess
+      expect(projects).toStrictEqual(['p-1', undefined, 'p-2', undefined]);
+      expect(new Set([ann, bob, cy]).size).toBe(3);
+      await expect(accountIdOf('ann@new.example.com')).resolves.toBe(ann);
     });
 
     it('creates a user and a project once each, and finds them', async () => {

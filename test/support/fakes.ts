@@ -80,18 +80,35 @@ export class RecordingMailer implements Mailer {
   }
 }
 
-/** In-memory UserDirectory with the same outcomes as the DynamoDB adapter. Projects are keyed by name. */
+/**
+ * In-memory UserDirectory with the same outcomes as the DynamoDB adapter. Projects are keyed by name.
+ * Each account gets the immutable id `sub-<its first address>`, as the test identities name their
+ * `sub` (`identity(email)` of engine-harness.ts, `requester(email)` of run-hook.ts).
+ */
 export class MemoryDirectory implements UserDirectory {
   readonly users = new Map<string, DirectoryUser>();
   readonly projects = new Map<string, DirectoryProject>();
   /** The scrypt hash of each password set, by address (what a test checks a password against). */
   readonly passwords = new Map<string, string>();
+  /** Each account's immutable id (a token's `sub`), by its current address. */
+  private readonly accountIds = new Map<string, string>();
   async findUser(email: string) {
     return this.users.get(email.toLowerCase());
+  }
+  /** The immutable id of the account at `email` (what its tokens carry as `sub`). */
+  async accountIdOf(email: string) {
+    const id = this.accountIds.get(email.toLowerCase());
+    if (id === undefined) throw new Error(`No account for ${email}.`);
+    return id;
+  }
+  async projectOfAccount(accountId: string) {
+    const email = [...this.accountIds].find(([, id]) => id === accountId)?.[0];
+    return email === undefined ? undefined : this.users.get(email)?.projectId;
   }
   async createUser(user: DirectoryUser) {
     if (this.users.has(user.email)) return false;
     this.users.set(user.email, user);
+    this.accountIds.set(user.email, `sub-${user.email}`);
     return true;
   }
   async setPassword(email: string, password: string) {
@@ -133,6 +150,9 @@ export class MemoryDirectory implements UserDirectory {
     if (!user) return 'not-found';
     this.users.delete(from);
     this.users.set(to, { ...user, email: to, previousEmail: from });
+    const id = this.accountIds.get(from);
+    this.accountIds.delete(from);
+    if (id !== undefined) this.accountIds.set(to, id);
     return 'changed';
   }
   async setQuota(projectId: string, quota: DirectoryQuota) {
@@ -146,6 +166,7 @@ export class MemoryDirectory implements UserDirectory {
     if (!user) return 'absent';
     if ((user.enabled && user.hasPassword) || (user.projectId ?? projectId) !== projectId) return 'kept';
     this.users.delete(user.email);
+    this.accountIds.delete(user.email);
     return 'deleted';
   }
   async deleteProject(project: Pick<DirectoryProject, 'id' | 'name'>) {

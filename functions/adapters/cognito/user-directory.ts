@@ -61,6 +61,14 @@ export class CognitoUserDirectory implements UserDirectory {
     return (await this.account(email))?.user;
   }
 
+  /**
+   * The membership of the account: kept by its username, which is its `sub` in a pool with email
+   * as the username (the pool the stack and local mode create): no call to the pool.
+   */
+  async projectOfAccount(accountId: string): Promise<string | undefined> {
+    return (await this.projects.membership(accountId)).projectId;
+  }
+
   /** AdminCreateUser with the invitation suppressed (Assent sends its own emails), then its state, groups and project. */
   async createUser(user: DirectoryUser): Promise<boolean> {
     const email = user.email.toLowerCase();
