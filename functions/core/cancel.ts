@@ -8,12 +8,19 @@ import { moveTo, when, write } from './writes.ts';
 
 const CANCELLABLE = ['pending', 'approved', 'awaiting_token', 'failed'];
 
+export interface CancelOptions {
+  /** @default true */
+  readonly tellRequester?: boolean;
+  /** A project admin cancels: only a task of this project (403 otherwise). @default - any task */
+  readonly projectId?: string;
+}
+
 /**
  * Cancels an open or failed task: stops its execution, undoes what its actions did after approval
  * (compensation, asked for in the same write) and tells the requester. Its links stop working with
  * the status. A token submit that already claimed the task wins: the cancel is refused.
  */
-export async function cancel(ctx: Context, taskId: string, by: Actor, reason?: string, ifMatch?: number, options: { tellRequester?: boolean } = {}): Promise<Task> {
+export async function cancel(ctx: Context, taskId: string, by: Actor, reason?: string, ifMatch?: number, options: CancelOptions = {}): Promise<Task> {
   const at = ctx.now();
   const { task, result: before } = await ctx.committer.commit(
     taskId,
@@ -35,7 +42,7 @@ export async function cancel(ctx: Context, taskId: string, by: Actor, reason?: s
         result: current,
       };
     },
-    ifMatch === undefined ? {} : { ifMatch },
+    { ...(ifMatch === undefined ? {} : { ifMatch }), ...(options.projectId === undefined ? {} : { projectId: options.projectId }) },
   );
   if (before.status !== 'failed' && before.executionArn) await ctx.deps.workflow.stop(before.executionArn, `Cancelled by ${by.id}`);
   const undone = await compensateNow(ctx, task);

@@ -2,7 +2,7 @@ import type { Clock } from '#ports/clock';
 import type { EventPublisher } from '#ports/events';
 import type { TaskStore } from '#ports/task-store';
 import type { CoreConfig } from './deps.ts';
-import { ConcurrentUpdateError, NotFoundError, PreconditionFailedError } from './errors.ts';
+import { ConcurrentUpdateError, ForbiddenError, NotFoundError, PreconditionFailedError } from './errors.ts';
 import { lifecycleEventsOf } from './events.ts';
 import type { Notifier } from './notifier.ts';
 import { describeError } from './notifier.ts';
@@ -24,6 +24,11 @@ export interface CommitOptions {
   readonly current?: Task;
   /** The client's `If-Match`: the write also requires this version, and a mismatch is 412. */
   readonly ifMatch?: number;
+  /**
+   * The caller acts on tasks of this project only (a project admin): a task of another project, or
+   * of none, is refused with 403 before any change is decided, and the write requires the project.
+   */
+  readonly projectId?: string;
 }
 
 export interface Committed<R> {
@@ -74,6 +79,7 @@ export class Committer {
   async commit<R>(taskId: string, change: Change<R>, options: CommitOptions = {}): Promise<Committed<R>> {
     let task = options.current ?? (await this.read(taskId));
     for (let attempt = 1; ; attempt++) {
+      if (options.projectId !== undefined && task.projectId !== options.projectId) throw notOfProject();
       if (options.ifMatch !== undefined && task.version !== options.ifMatch) throw preconditionFailed(task, options.ifMatch);
       const outcome = change(task);
       if (!outcome.write) return { task, result: outcome.result, applied: false };
@@ -100,6 +106,7 @@ export class Committer {
       planned,
       { set: [{ path: ['updatedAt'], value: at.toISOString() }] },
       options.ifMatch === undefined ? {} : { conditions: [{ path: ['version'], equals: options.ifMatch }] },
+      options.projectId === undefined ? {} : { conditions: [{ path: ['projectId'], equals: options.projectId }] },
       // Whole epoch seconds, also for fractional minutes (the local stack's tests use a TTL of seconds).
       ends ? { set: [{ path: ['expiresAt'], value: Math.floor(at.getTime() / 1000 + minutes * 60) }], remove: [['wait'], ['queuedApproval']] } : {},
     );
@@ -130,6 +137,10 @@ export class Committer {
     }
   }
 }
+
+/** The same answer for a task of another project and one of none: it says nothing about the task. */
+export const NOT_OF_PROJECT = 'This needs the role "admin", or "project_admin" of the task\'s project.';
+const notOfProject = () => new ForbiddenError(NOT_OF_PROJECT);
 
 const preconditionFailed = (task: Task, expected: number) =>
   new PreconditionFailedError(`Task ${task.id} is at version ${task.version}, not ${expected} (If-Match). Read it again and decide on what it is now.`, {

@@ -16,6 +16,7 @@ import * as notifications from './notifications.ts';
 import { resumeCompleted, startFromOutbox } from './outbox.ts';
 import * as queries from './queries.ts';
 import { reconcile, type ReconcileOptions } from './reconcile.ts';
+import { operatorOf } from './scopes.ts';
 import { complete, submitToken } from './submit.ts';
 import { reissueToken, viewToken } from './token.ts';
 import { awaitApprovalStep, awaitTokenStep } from './workflow-steps.ts';
@@ -49,9 +50,11 @@ export function coreOf(ctx: Context) {
   const operations = {
     decide: (taskId: string, decision: Decision, by: Actor, reason?: string, options?: DecideOptions) => decide(ctx, taskId, decision, by, reason, options),
     updateData: (taskId: string, data: unknown, by: Actor, ifMatch?: number) => admin.updateData(ctx, taskId, data, by, ifMatch),
-    cancel: (taskId: string, by: Actor, reason?: string, ifMatch?: number) => cancel(ctx, taskId, by, reason, ifMatch),
+    cancel: (taskId: string, by: Actor, reason?: string, ifMatch?: number, projectId?: string) => cancel(ctx, taskId, by, reason, ifMatch, projectId === undefined ? {} : { projectId }),
     addNote: (taskId: string, by: Actor, text: string, ifMatch?: number) => admin.addNote(ctx, taskId, by, text, ifMatch),
-    reissueToken: (taskId: string, by: Actor, ifMatch?: number) => reissueToken(ctx, taskId, by, ifMatch),
+    reissueToken: (taskId: string, by: Actor, ifMatch?: number, projectId?: string) => reissueToken(ctx, taskId, by, ifMatch, projectId),
+    /** Who does a cancel or a token reissue: an admin (any task) or a project admin (their project's). */
+    operatorOf: (identity: Identity | undefined) => operatorOf(ctx, identity),
     retry: (taskId: string, by: Actor, ifMatch?: number) => admin.retry(ctx, taskId, by, ifMatch),
     sweepExpiredTokens: () => queries.sweepExpiredTokens(ctx),
     acknowledge: (ids: readonly string[], by: Actor) => notifications.acknowledge(ctx, ids, by),
@@ -60,6 +63,8 @@ export function coreOf(ctx: Context) {
     getTask: (id: string) => queries.getTask(ctx, id),
     getTaskFor: (id: string, identity: Identity | undefined) => queries.getTaskFor(ctx, id, identity),
     listTasks: (query: TaskQuery) => queries.listTasks(ctx, query),
+    /** By role: admins every task, anyone else their own and their project's (core/scopes.ts). */
+    listTasksFor: (identity: Identity | undefined, query: Omit<TaskQuery, 'scope'>) => queries.listTasksFor(ctx, identity, query),
     status: () => queries.status(ctx),
     listTokens: (limit: number, cursor?: string) => queries.listTokens(ctx, limit, cursor),
     listNotifications: (query: { acknowledged?: boolean; limit: number; cursor?: string }) => notifications.listNotifications(ctx, query),

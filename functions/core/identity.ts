@@ -8,9 +8,13 @@ export const IdentitySchema = z.object({
 });
 export type Identity = z.infer<typeof IdentitySchema>;
 
-/** The actor written into history: an identity's subject, `system`, or an approver's email. */
+/**
+ * The actor written into history: an identity's subject, `system`, or an approver's email.
+ * `project_admin`: a signed-in project admin acting on a task of their project (cancel, token
+ * reissue), as opposed to `admin`, who may act on any task.
+ */
 export const ActorSchema = z.object({
-  kind: z.enum(['user', 'admin', 'approver', 'system']),
+  kind: z.enum(['user', 'admin', 'project_admin', 'approver', 'system']),
   id: z.string(),
 });
 export type Actor = z.infer<typeof ActorSchema>;

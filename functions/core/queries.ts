@@ -5,16 +5,24 @@ import { ClientError, NotFoundError, TaskArchivedError, UnauthorizedError } from
 import { summary } from './explain.ts';
 import { type Identity, isAdmin } from './identity.ts';
 import { whyNotLive } from './links.ts';
+import { covers, standingOf } from './scopes.ts';
 import type { Task } from './task.ts';
 
 export const getTask = (ctx: Context, id: string): Promise<Task> => ctx.committer.read(id);
 
-/** Admins read any task; a requester reads their own; anyone else gets 404 (existence is not revealed). */
+/**
+ * Admins read any task; a requester reads their own, a project admin those of their project; anyone
+ * else gets 404 (existence is not revealed).
+ */
 export async function getTaskFor(ctx: Context, id: string, identity: Identity | undefined): Promise<{ task: Task; asAdmin: boolean }> {
   if (!identity) throw new UnauthorizedError('This needs a bearer token.');
   const task = await ctx.deps.tasks.get(id);
   if (task && isAdmin(identity)) return { task, asAdmin: true };
   if (task && task.createdBy?.sub === identity.sub) return { task, asAdmin: false };
+  if (task?.projectId !== undefined && identity.roles.includes('project_admin')) {
+    const standing = await standingOf(ctx, identity);
+    if (!standing.admin && covers(standing, task)) return { task, asAdmin: false };
+  }
   const archived = task ? undefined : await ctx.deps.archive?.findTask(id);
   if (archived && (isAdmin(identity) || archived.requester === identity.sub)) {
     throw new TaskArchivedError(`Task ${id} ended and was archived at ${archived.archivedAt}; it is in ${archived.location}.`, {
@@ -25,6 +33,7 @@ export async function getTaskFor(ctx: Context, id: string, identity: Identity | 
 }
 
 export const listTasks = (ctx: Context, query: TaskQuery): Promise<Page<Task>> => ctx.deps.tasks.list(query);
+export { listTasksFor } from './scopes.ts';
 
 /**
  * Counts per status, the newest task, the latest completion, the unacknowledged errors, and what

@@ -82,8 +82,11 @@ async function issueToken(ctx: Context, task: Task): Promise<void> {
   await ctx.mail.send({ task, taskType, stage: 'token', recipients: [recipient], context: { link: `${ctx.deps.config.publicUrl}/v1/tokens/${secret}`, validUntil } });
 }
 
-/** A new token for a task waiting for one: the wait moves to a new round (older links stop working) and a new link is emailed. */
-export async function reissueToken(ctx: Context, taskId: string, by: Actor, ifMatch?: number): Promise<Task> {
+/**
+ * A new token for a task waiting for one: the wait moves to a new round (older links stop working)
+ * and a new link is emailed. `projectId`: a project admin reissues, for a task of that project only.
+ */
+export async function reissueToken(ctx: Context, taskId: string, by: Actor, ifMatch?: number, projectId?: string): Promise<Task> {
   const at = ctx.now();
   const { task } = await ctx.committer.commit(
     taskId,
@@ -105,7 +108,7 @@ export async function reissueToken(ctx: Context, taskId: string, by: Actor, ifMa
         result: undefined,
       };
     },
-    ifMatch === undefined ? {} : { ifMatch },
+    { ...(ifMatch === undefined ? {} : { ifMatch }), ...(projectId === undefined ? {} : { projectId }) },
   );
   await issueToken(ctx, task);
   return task;

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { NotificationSchema } from '#core/notification';
 import { TaskSchema } from '#core/task';
 import { actionPath, type ResourceRegistry, resourceRegistry } from '../resources.ts';
+import { RequesterTaskViewSchema } from './views.ts';
 import { type RouteDefinition, type RouteKey, routeKey, routes } from './routes.ts';
 import {
   AcknowledgeBodySchema,
@@ -40,6 +41,7 @@ interface RouteSpec {
 }
 
 const TaskRef = z.object({ id: z.string(), type: z.string(), status: TaskSchema.shape.status });
+
 const page = <T extends z.ZodType>(key: string, item: T) => z.object({ [key]: z.array(item), cursor: z.string().optional() });
 const ADMIN_ERRORS = [401, 403, 404, 409, 412];
 /** Optimistic locking on request: the write happens only on the version the client read (GET's ETag). */
@@ -60,8 +62,15 @@ export const ROUTE_SPECS: Record<RouteKey, RouteSpec> = {
     success: { status: 202, description: 'Task created', schema: TaskRef },
     errors: [400, 401, 403, 404, 409, 422, 429],
   },
-  'GET /v1/tasks': { query: ListTasksQuerySchema, success: { status: 200, description: 'Tasks, newest first', schema: page('tasks', TaskSchema) }, errors: [400, 401, 403] },
-  'GET /v1/tasks/{id}': { success: { status: 200, description: 'The task (a smaller view for its requester)', schema: TaskSchema }, errors: [401, 404] },
+  'GET /v1/tasks': {
+    query: ListTasksQuerySchema,
+    success: { status: 200, description: 'Tasks, newest first: the whole task for admins, the requester view for anyone else', schema: page('tasks', z.union([TaskSchema, RequesterTaskViewSchema])) },
+    errors: [400, 401],
+  },
+  'GET /v1/tasks/{id}': {
+    success: { status: 200, description: 'The task (the requester view for its requester and its project\'s admins)', schema: z.union([TaskSchema, RequesterTaskViewSchema]) },
+    errors: [401, 404],
+  },
   'PUT /v1/tasks/{id}': { body: UpdateTaskBodySchema, headers: IF_MATCH, success: { status: 200, description: 'Updated; validity after preApprove' }, errors: [400, ...ADMIN_ERRORS] },
   'POST /v1/tasks/{id}/approve': {
     body: EmptyBodySchema,
@@ -226,7 +235,7 @@ export function buildOpenApi(serverUrl: string, registry: ResourceRegistry = res
         Problem: problem('An error'),
         ...Object.fromEntries(Object.entries(PROBLEM_DESCRIPTIONS).map(([status, description]) => [`Problem${status}`, problem(description)])),
       },
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A JWT from the configured issuer; admin operations need the role "admin".' } },
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A JWT from the configured issuer; admin operations need the role "admin" (cancel and token reissue also take "project_admin" of the task\'s project).' } },
     },
   };
 }

@@ -53,12 +53,16 @@ export const createTask: RouteHandler = async ({ body, identity, headers, source
 const locationOf = (body: unknown): Record<string, string> =>
   body && typeof body === 'object' && 'id' in body ? { location: `/v1/tasks/${String((body as { id: unknown }).id)}` } : {};
 
-/** `GET /v1/tasks` (admin): newest first, filtered, with a cursor. */
+/**
+ * `GET /v1/tasks`: newest first, filtered, with a cursor, by role: admins every task (the whole
+ * view); anyone else signed in their own tasks and, as `project_admin`, their project's (the
+ * requester's view).
+ */
 export const listTasks: RouteHandler = async ({ query, identity, app }) => {
-  requireRole(identity, 'admin');
   const filters = parseWith(ListTasksQuerySchema, query, 'query');
-  const page = await app.core.reads.listTasks(filters);
-  return json(200, { tasks: page.items.map(adminTaskView), ...(page.cursor ? { cursor: page.cursor } : {}) });
+  const { page, asAdmin } = await app.core.reads.listTasksFor(identity, filters);
+  const view = asAdmin ? adminTaskView : requesterTaskView;
+  return json(200, { tasks: page.items.map((task) => view(task)), ...(page.cursor ? { cursor: page.cursor } : {}) });
 };
 
 /** `GET /v1/tasks/{id}`: the whole task for admins; the requester's view for its requester; 404 for anyone else. */
@@ -107,12 +111,13 @@ const adminOperation =
     return json(200, result);
   };
 
-/** `POST /v1/tasks/{id}/cancel` (admin). */
-export const cancelTask = adminOperation(async ({ body, headers, app }, id, actor) => {
+/** `POST /v1/tasks/{id}/cancel` (admin, or project admin of the task's project). */
+export const cancelTask: RouteHandler = async ({ params, body, headers, identity, app }) => {
+  const { actor, projectId } = await app.core.admin.operatorOf(identity);
   const input = parseWith(CancelBodySchema, body);
-  const task = await app.core.admin.cancel(id, actor, input?.reason, ifMatchOf(headers));
-  return { id: task.id, status: task.status };
-});
+  const task = await app.core.admin.cancel(taskIdParam(params.id), actor, input?.reason, ifMatchOf(headers), projectId);
+  return json(200, { id: task.id, status: task.status });
+};
 
 /** `POST /v1/tasks/{id}/notes` (admin). */
 export const addNote = adminOperation(async ({ body, headers, app }, id, actor) => {
@@ -121,12 +126,13 @@ export const addNote = adminOperation(async ({ body, headers, app }, id, actor) 
   return { id: task.id, adminNotes: task.adminNotes };
 });
 
-/** `POST /v1/tasks/{id}/token` (admin): the old link stops working; a new one is emailed. */
-export const reissueToken = adminOperation(async ({ body, headers, app }, id, actor) => {
+/** `POST /v1/tasks/{id}/token` (admin, or project admin of the task's project): the old link stops working; a new one is emailed. */
+export const reissueToken: RouteHandler = async ({ params, body, headers, identity, app }) => {
+  const { actor, projectId } = await app.core.admin.operatorOf(identity);
   parseWith(EmptyBodySchema, body);
-  const task = await app.core.admin.reissueToken(id, actor, ifMatchOf(headers));
-  return { id: task.id, status: task.status, detail: 'A new token was emailed; the old link no longer works.' };
-});
+  const task = await app.core.admin.reissueToken(taskIdParam(params.id), actor, ifMatchOf(headers), projectId);
+  return json(200, { id: task.id, status: task.status, detail: 'A new token was emailed; the old link no longer works.' });
+};
 
 /** `POST /v1/tasks/{id}/retry` (admin): a failed task starts again from the step that failed. */
 export const retryTask = adminOperation(async ({ body, headers, app }, id, actor) => {

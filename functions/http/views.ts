@@ -1,5 +1,6 @@
+import * as z from 'zod';
 import type { TokenState } from '#core/queries';
-import type { Task } from '#core/task';
+import { type Task, TaskStatusSchema } from '#core/task';
 
 /** A task as admins see it: everything but the Step Functions token. */
 export function adminTaskView(task: Task) {
@@ -12,14 +13,29 @@ export function adminTaskView(task: Task) {
 }
 
 /**
- * A task as its requester sees it: what they asked for and where it stands. No notes (they may
- * hold operators' remarks), no failure detail, no approver identities.
+ * A task as its requester sees it, and as its project's admins list it: what was asked for and
+ * where it stands. No notes (they may hold operators' remarks), no failure detail, no approver
+ * identities.
  */
-export function requesterTaskView(task: Task) {
+export const RequesterTaskViewSchema = z.object({
+  id: z.string(),
+  type: z.string(),
+  status: TaskStatusSchema,
+  projectId: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  completedAt: z.string().optional(),
+  actions: z.array(z.object({ name: z.string(), data: z.record(z.string(), z.unknown()) })),
+  history: z.array(z.object({ at: z.string(), event: z.string(), status: TaskStatusSchema })),
+});
+export type RequesterTaskView = z.infer<typeof RequesterTaskViewSchema>;
+
+export function requesterTaskView(task: Task): RequesterTaskView {
   return {
     id: task.id,
     type: task.type,
     status: task.status,
+    ...(task.projectId === undefined ? {} : { projectId: task.projectId }),
     createdAt: task.createdAt,
     updatedAt: task.updatedAt,
     ...(task.completedAt ? { completedAt: task.completedAt } : {}),

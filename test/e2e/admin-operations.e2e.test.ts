@@ -271,14 +271,33 @@ describe('GET /v1/tasks (list)', () => {
     expect(response.json).toMatchObject({ type: `${PROBLEMS}bad-request`, detail: 'The cursor is not one this API returned; start again without it.' });
   });
 
-  it('refuses a non-admin JWT (403) and no JWT (401)', async () => {
+  it('answers a JWT without the admin role its own tasks only, in the requester view (200), and no JWT 401', async () => {
+    // Prepare
     const member = await someone('member', ['member']);
+    const own = await signUp('listed', member);
+    await signUp('not-listed');
 
-    const forbidden = await api('/v1/tasks', { headers: bearer(member.jwt) });
+    // Act
+    const listed = await api('/v1/tasks', { headers: bearer(member.jwt) });
     const anonymous = await api('/v1/tasks');
 
-    expect(forbidden.status).toBe(403);
-    expect(forbidden.json).toMatchObject({ type: `${PROBLEMS}forbidden`, detail: 'This needs the role "admin".' });
+    // Assess
+    expect([listed.status, listed.json]).toStrictEqual([
+      200,
+      {
+        tasks: [
+          {
+            id: own.id,
+            type: 'sign-up',
+            status: 'pending',
+            createdAt: expect.any(String),
+            updatedAt: expect.any(String),
+            actions: [{ name: 'new-project-with-user', data: { email: own.email, projectName: own.projectName } }],
+            history: [{ at: expect.any(String), event: 'created', status: 'pending' }],
+          },
+        ],
+      },
+    ]);
     expect(anonymous.status).toBe(401);
   });
 });

@@ -61,8 +61,9 @@ describe('invite-user', () => {
     const welcome = await waitForEmail((mail) => mail.destination.to.includes(invitee) && mail.subject === `Welcome to ${owner.projectName}`);
     expect(welcome.body.text).toContain(`Task: ${invited.json.id}`);
     expect(await directory().findUser(invitee)).toMatchObject({ enabled: true, projectId: owner.projectId, roles: ['member'], hasPassword: true });
-    // The invitee signs in with the password they chose; the pool names them a member.
-    expect((await api('/v1/tasks', { headers: bearer(await signIn(invitee, 'invitee password')) })).status).toBe(403);
+    // The invitee signs in with the password they chose; a member, they list their own tasks (none).
+    const listed = await api('/v1/tasks', { headers: bearer(await signIn(invitee, 'invitee password')) });
+    expect([listed.status, listed.json]).toStrictEqual([200, { tasks: [] }]);
     const task = await waitForTask(invited.json.id, (t) => t.status === 'completed');
     expect(task.approvedBy).toStrictEqual({ kind: 'system', id: 'system' });
 

@@ -424,13 +424,10 @@ describe('bearer JWTs on the admin API', () => {
     // Assess
     expect(adminOnly.map(({ route }) => `${route.method} ${route.path}`).sort()).toStrictEqual(
       [
-        'GET /v1/tasks',
         'PUT /v1/tasks/{id}',
         'POST /v1/tasks/{id}/approve',
         'POST /v1/tasks/{id}/reject',
-        'POST /v1/tasks/{id}/cancel',
         'POST /v1/tasks/{id}/notes',
-        'POST /v1/tasks/{id}/token',
         'POST /v1/tasks/{id}/retry',
         'GET /v1/tokens',
         'DELETE /v1/tokens/expired',
@@ -453,6 +450,27 @@ describe('bearer JWTs on the admin API', () => {
     expect(after.json).toStrictEqual(before.json);
     expect((await api(`/v1/notifications/${notificationId}`, { admin: true })).json.acknowledged).toBe(false);
   }, 60_000);
+
+  it('refuses cancel and token reissue to a valid JWT with project_admin but no project (403 problem), lists it its own tasks only (none), and nothing changes', async () => {
+    // Act
+    const cancel = await api(`/v1/tasks/${task.id}/cancel`, { method: 'POST', json: { reason: 'Forged.' }, headers: bearer(member) });
+    const token = await api(`/v1/tasks/${task.id}/token`, { method: 'POST', headers: bearer(member) });
+    const listed = await api('/v1/tasks', { headers: bearer(member) });
+
+    // Assess
+    const forbidden = (path: string) => ({
+      type: `${PROBLEMS}forbidden`,
+      title: 'Not allowed',
+      status: 403,
+      detail: 'This needs the role "admin", or "project_admin" of the task\'s project.',
+      instance: path,
+    });
+    expect([cancel.status, cancel.headers.get('content-type'), cancel.json]).toStrictEqual([403, 'application/problem+json', forbidden(`/v1/tasks/${task.id}/cancel`)]);
+    expect([token.status, token.headers.get('content-type'), token.json]).toStrictEqual([403, 'application/problem+json', forbidden(`/v1/tasks/${task.id}/token`)]);
+    expect([listed.status, listed.json]).toStrictEqual([200, { tasks: [] }]);
+    const after = await api(`/v1/tasks/${task.id}`, { admin: true });
+    expect(after.json).toStrictEqual(before.json);
+  });
 
   it('refuses a bearer token that does not verify on public routes too (401 problem, never anonymous), and creates nothing', async () => {
     // Prepare
@@ -660,7 +678,7 @@ describe('logs', () => {
     const secrets = secretsIn(await emails());
 
     // Assess: the flow ran as expected, and the logs are not empty (request lines, workflow lines, Powertools JSON).
-    expect(answers).toStrictEqual([202, 200, 200, 200, 400, 200, 404, 404, 200, 200, 403, 401, 202, 200]);
+    expect(answers).toStrictEqual([202, 200, 200, 200, 400, 200, 404, 404, 200, 200, 200, 401, 202, 200]);
     expect(output).toContain('http  POST /v1/approvals/… → 200');
     expect(output).toContain('http  POST /v1/tokens/… → 400');
     expect(output).toContain('http  POST /v1/tokens/… → 404');
