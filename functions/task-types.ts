@@ -67,6 +67,9 @@ export const taskTypes: readonly TaskType[] = [
     autoApprove: true,
     duplicatePolicy: 'cancel-older',
     tokenTtlSeconds: 24 * 3600,
+    // The link goes to the new address, which a typo may have given to a stranger: only the account
+    // that asked, signed in, confirms it (so a stranger who reads the email cannot take the account over).
+    tokenRequiresAuth: true,
     emails: {
       token: { subject: 'Confirm your new email address', text: updateEmailToken },
       // To the new address, and the old one (the requester's sign-in) hears of the change too.

@@ -39,7 +39,7 @@ export function coreOf(ctx: Context) {
     viewApproval: (secret: string) => viewApproval(ctx, secret),
     decideByLink: (secret: string, decision: Decision, reason?: string) => decideByLink(ctx, secret, decision, reason),
     viewToken: (secret: string) => viewToken(ctx, secret),
-    submitToken: (secret: string, data: unknown) => submitToken(ctx, secret, data),
+    submitToken: (secret: string, data: unknown, identity?: Identity) => submitToken(ctx, secret, data, identity),
   };
   const steps = {
     awaitApproval: (taskId: string, sfnToken: string) => awaitApprovalStep(ctx, taskId, sfnToken),

@@ -35,6 +35,11 @@ export class Registry {
     if (this.taskTypes.has(taskType.name)) {
       throw new ConfigurationError(`Two task types are named "${taskType.name}". Rename one in functions/task-types.ts.`);
     }
+    if (taskType.tokenRequiresAuth && taskType.access === 'public') {
+      throw new ConfigurationError(
+        `Task type "${taskType.name}" has tokenRequiresAuth but access "public": an anonymous requester could never submit its token. Give it access "authenticated" (or roles), or drop tokenRequiresAuth, in functions/task-types.ts.`,
+      );
+    }
     for (const name of taskType.actions) {
       if (!this.actions.has(name)) {
         throw new ConfigurationError(

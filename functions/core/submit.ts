@@ -2,7 +2,7 @@ import type { Context } from './context.ts';
 import { ActionFailedError, InvalidTaskError, InvalidTransitionError, ValidationError, WaitOverError } from './errors.ts';
 import { describeInvalid, errorName, invalidActions } from './explain.ts';
 import { failTask } from './failure.ts';
-import { SYSTEM } from './identity.ts';
+import { type Identity, SYSTEM } from './identity.ts';
 import { isStaleClaim, whyNotLive } from './links.ts';
 import { describeError } from './notifier.ts';
 import { toFieldErrors } from './registry.ts';
@@ -11,7 +11,7 @@ import { hashSecret } from './secrets.ts';
 import { commitStageResults } from './stage-runs.ts';
 import { runStage } from './stages.ts';
 import type { Task } from './task.ts';
-import { viewToken } from './token.ts';
+import { requireTokenSubmitter, viewToken } from './token.ts';
 import { moveTo, set, when, write } from './writes.ts';
 
 /**
@@ -20,9 +20,12 @@ import { moveTo, set, when, write } from './writes.ts';
  * runs the submit stage and completes the task. The data (a password, say) never leaves this call:
  * it is not stored, not put in the workflow. If an action throws, the task fails (operators are
  * told the detail; an admin can retry, which sends a new token), and the requester gets a generic error.
+ * `identity`: who submits (a bearer token, when sent): a type with `tokenRequiresAuth` takes the
+ * token from its requester only, and refuses anyone else before anything is written.
  */
-export async function submitToken(ctx: Context, secret: string, data: unknown): Promise<Task> {
+export async function submitToken(ctx: Context, secret: string, data: unknown, identity?: Identity): Promise<Task> {
   const view = await viewToken(ctx, secret);
+  requireTokenSubmitter(view, identity);
   const parsed = view.schema.safeParse(data ?? {});
   if (!parsed.success) throw new ValidationError(toFieldErrors(parsed.error));
   const hash = hashSecret(secret);

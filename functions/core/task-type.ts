@@ -69,6 +69,15 @@ export const TaskTypeSchema = z.object({
   /** Whether the requester may approve their own task. */
   allowSelfApproval: z.boolean().default(false),
   /**
+   * Whether a token submit (`POST /v1/tokens/{token}`) needs the requester's sign-in: a bearer
+   * token whose `sub` is the task's requester (401 without one, 403 for another account; the link
+   * stays usable after a refusal). For tokens sent where someone else may read them: an email
+   * change's link goes to an address a typo may have given to a stranger. A browser following the
+   * emailed link carries no sign-in, so such a link is submitted from a signed-in client. Needs an
+   * access that identifies the requester (not `public`).
+   */
+  tokenRequiresAuth: z.boolean().default(false),
+  /**
    * Answer to the requester. `uniform`: the same 202 whatever happens next (for flows that must not
    * reveal whether an account exists, like password resets).
    */

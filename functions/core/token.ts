@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { Context } from './context.ts';
-import { InvalidTransitionError } from './errors.ts';
-import type { Actor } from './identity.ts';
+import { ForbiddenError, InvalidTransitionError, UnauthorizedError } from './errors.ts';
+import type { Actor, Identity } from './identity.ts';
 import { SYSTEM } from './identity.ts';
 import { liveSecret } from './links.ts';
 import { recipientOf, recordResend, sendingOnce } from './requester-mail.ts';
@@ -126,4 +126,17 @@ export function tokenSchema(ctx: Context, task: Task): z.ZodObject {
 export async function viewToken(ctx: Context, secret: string): Promise<TokenView> {
   const { record, task } = await liveSecret(ctx, secret, 'token');
   return { task, taskType: ctx.deps.registry.taskType(task.type), validUntil: record.validUntil, schema: tokenSchema(ctx, task) };
+}
+
+/**
+ * A type with `tokenRequiresAuth` takes its token from its requester only, signed in: 401 without a
+ * bearer token, 403 for another account. Checked before anything is written, so the link stays
+ * usable after a refusal.
+ */
+export function requireTokenSubmitter(view: Pick<TokenView, 'task' | 'taskType'>, identity: Identity | undefined): void {
+  if (!view.taskType.tokenRequiresAuth) return;
+  if (!identity) {
+    throw new UnauthorizedError('This link needs the sign-in of the account that asked for it: submit it with that account\'s bearer token (Authorization: Bearer <JWT>).');
+  }
+  if (identity.sub !== view.task.createdBy?.sub) throw new ForbiddenError('This link is for the account that asked for it: sign in as that account to submit it.');
 }

@@ -31,6 +31,8 @@ export const ProblemSchema = z.object({
 
 /** What each route takes and answers, beyond routes.ts. Typed by route key: every route must be here. */
 interface RouteSpec {
+  /** More than the summary says, in Markdown. */
+  readonly description?: string;
   readonly body?: z.ZodType;
   /** Also accepts application/x-www-form-urlencoded (pages for people following emailed links). */
   readonly form?: boolean;
@@ -96,8 +98,10 @@ export const ROUTE_SPECS: Record<RouteKey, RouteSpec> = {
   'POST /v1/tokens/{token}': {
     body: TokenDataSchema,
     form: true,
+    description:
+      'A bearer token is optional here, and verified when sent: a task type with `tokenRequiresAuth` (GET /v1/task-types; GET of the link says `requiresSignIn`) takes its token from its requester only: 401 without one, 403 for another account, and the link stays usable.',
     success: { status: 200, description: 'Submitted; the task is completed', schema: TaskRef.pick({ id: true, status: true }), html: true },
-    errors: [400, 404, 410],
+    errors: [400, 401, 403, 404, 410],
   },
   'GET /v1/notifications': { query: ListNotificationsQuerySchema, success: { status: 200, description: 'Notifications, newest first', schema: page('notifications', NotificationSchema) }, errors: [400, 401, 403] },
   'POST /v1/notifications/acknowledge': {
@@ -155,8 +159,9 @@ function operation(route: RouteDefinition, spec: RouteSpec, registry: ResourceRe
     ...(spec.success.html ? { 'text/html': { schema: { type: 'string' } } } : {}),
   };
   const actions = RESOURCE_ACTION_ROUTES.has(routeKey(route)) ? resourceActionsDescription(registry, route.path.includes('{id}') ? 'instance' : 'collection') : '';
+  const description = [spec.description, actions].filter(Boolean).join('\n\n');
   return {
-    ...(actions ? { description: actions } : {}),
+    ...(description ? { description } : {}),
     operationId: `${route.method.toLowerCase()}${route.path.replace(/[{}]/g, '').replace(/(^|[/.-])(\w)/g, (_, _sep, char: string) => char.toUpperCase())}`,
     summary: route.summary,
     tags: [route.path.split('/')[2] ?? 'docs'],

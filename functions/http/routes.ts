@@ -34,7 +34,7 @@ export const routes = [
   { method: 'GET', path: '/v1/tokens', auth: 'jwt', summary: 'List tokens, newest first (admin)' },
   { method: 'DELETE', path: '/v1/tokens/expired', auth: 'jwt', summary: 'Delete expired tokens (admin)' },
   { method: 'GET', path: '/v1/tokens/{token}', auth: 'none', summary: 'Show what a token needs (JSON, or an HTML form)' },
-  { method: 'POST', path: '/v1/tokens/{token}', auth: 'none', summary: 'Submit a token with the data it needs' },
+  { method: 'POST', path: '/v1/tokens/{token}', auth: 'none', summary: 'Submit a token with the data it needs (with the requester\'s bearer token when its type has tokenRequiresAuth)' },
   { method: 'GET', path: '/v1/notifications', auth: 'jwt', summary: 'List operator notifications, newest first (admin)' },
   { method: 'POST', path: '/v1/notifications/acknowledge', auth: 'jwt', summary: 'Acknowledge several notifications (admin)' },
   { method: 'GET', path: '/v1/notifications/{id}', auth: 'jwt', summary: 'Read a notification (admin)' },

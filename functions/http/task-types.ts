@@ -12,6 +12,7 @@ export const listTaskTypes: RouteHandler = async ({ app }) => {
     autoApprove: taskType.autoApprove,
     duplicatePolicy: taskType.duplicatePolicy,
     tokenTtlSeconds: taskType.tokenTtlSeconds,
+    tokenRequiresAuth: taskType.tokenRequiresAuth,
     approvalTtlSeconds: taskType.approvalTtlSeconds,
     actions: taskType.actions.map((name) => ({ name, description: registry.action(name).description })),
     inputSchema: z.toJSONSchema(registry.inputSchema(taskType), { io: 'input' }),

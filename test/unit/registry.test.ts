@@ -28,6 +28,21 @@ describe('Registry', () => {
     );
   });
 
+  it('accepts tokenRequiresAuth on a type whose access identifies the requester, and refuses it on a public one, saying how to fix it', () => {
+    const signedIn = defineTaskType({ name: 'signed-in', description: 'x', actions: ['a'], access: 'authenticated', autoApprove: false, tokenRequiresAuth: true });
+    const open = defineTaskType({ name: 'open', description: 'x', actions: ['a'], access: 'public', autoApprove: false, tokenRequiresAuth: true });
+
+    expect(new Registry([action('a')], [signedIn, taskType('t', ['a'])]).listTaskTypes().map((type) => [type.name, type.tokenRequiresAuth])).toStrictEqual([
+      ['signed-in', true],
+      ['t', false],
+    ]);
+    expect(() => new Registry([action('a')], [open])).toThrow(
+      new ConfigurationError(
+        'Task type "open" has tokenRequiresAuth but access "public": an anonymous requester could never submit its token. Give it access "authenticated" (or roles), or drop tokenRequiresAuth, in functions/task-types.ts.',
+      ),
+    );
+  });
+
   it('fails when a registry entry is not a defineAction export', () => {
     expect(() => new Registry([{} as ActionDefinition], [])).toThrow(ConfigurationError);
   });

@@ -39,10 +39,11 @@ describe('update-email', () => {
     // Prepare: ann moves to ann.new; her confirmation submitted.
     const harness = engineWithFakes();
     harness.directory.users.set('ann@example.com', { email: 'ann@example.com', roles: ['member'], enabled: true, createdAt: 'x' });
-    const task = await harness.engine.createTask('update-email', { newEmail: 'ann.new@example.com' }, { sub: 's1', email: 'ann@example.com', roles: ['member'] });
+    const ann = { sub: 's1', email: 'ann@example.com', roles: ['member'] };
+    const task = await harness.engine.createTask('update-email', { newEmail: 'ann.new@example.com' }, ann);
     await harness.engine.awaitApproval(task.id, 'sfn-1');
     await harness.engine.awaitToken(task.id, 'sfn-2');
-    await harness.engine.submitToken(linkSecret(harness.mailer.sent.at(-1)?.text), { confirm: true });
+    await harness.engine.submitToken(linkSecret(harness.mailer.sent.at(-1)?.text), { confirm: true }, ann);
 
     // Act
     await harness.engine.complete(task.id);

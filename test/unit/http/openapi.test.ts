@@ -41,4 +41,26 @@ describe('GET /v1/openapi.json', () => {
       'query:cursor',
     ]);
   });
+
+  it('documents scoped access: the list by role in either view, cancel and token reissue for project admins, and the token submit that may need a sign-in', () => {
+    // Prepare
+    type Operation = { summary: string; description?: string; responses: Record<string, unknown> };
+    const operation = (path: string, method: string) => (document.paths[path] as Record<string, Operation>)[method] as Operation;
+    const list = operation('/v1/tasks', 'get');
+    const submit = operation('/v1/tokens/{token}', 'post');
+
+    // Act
+    const listed = (list.responses['200'] as { content: { 'application/json': { schema: { properties: { tasks: { items: { anyOf: { required: string[] }[] } } } } } } }).content['application/json'].schema.properties.tasks.items;
+
+    // Assess
+    expect(list.summary).toBe("List tasks, newest first, with filters and a cursor: admins all; project admins their projects' and their own; anyone else their own");
+    expect(Object.keys(list.responses)).toStrictEqual(['200', '400', '401', 'default']);
+    expect(listed.anyOf.map((schema) => schema.required.includes('history') && schema.required.includes('notes'))).toStrictEqual([true, false]);
+    expect([operation('/v1/tasks/{id}/cancel', 'post').summary, operation('/v1/tasks/{id}/token', 'post').summary]).toStrictEqual([
+      'Cancel a task: stops its workflow, revokes its links (admin, or a project admin of its project)',
+      'Reissue the token of a task waiting for one (admin, or a project admin of its project)',
+    ]);
+    expect(Object.keys(submit.responses)).toStrictEqual(['200', '400', '401', '403', '404', '410', 'default']);
+    expect(submit.description).toContain('`tokenRequiresAuth`');
+  });
 });
