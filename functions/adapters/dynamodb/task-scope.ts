@@ -31,12 +31,15 @@ function decodeScopedCursor(cursor: string): string {
   return before;
 }
 
-/** One part's query: its partition, the creation range on the sort key (`createdTo` inclusive), and the filters on what the index holds. */
-function partInput(table: SingleTable, part: TaskScopePart, query: TaskQuery): QueryCommandInput {
-  const names: Record<string, string> = { '#pk': index.partitionKey };
-  const values: Record<string, unknown> = { ':pk': part.project === undefined ? requesterKey(part.requester) : projectKey(part.project) };
+/**
+ * A list's key condition on an index: its partition, and the creation range on the sort key
+ * (`<createdAt>#<id>`; `createdTo` inclusive). The names and values go on with the list's filters.
+ */
+export function creationRange(query: TaskQuery, on: { partitionKey: string; sortKey: string }, partition: string) {
+  const names: Record<string, string> = { '#pk': on.partitionKey };
+  const values: Record<string, unknown> = { ':pk': partition };
   let keyCondition = '#pk = :pk';
-  if (query.createdFrom || query.createdTo) names['#sk'] = index.sortKey;
+  if (query.createdFrom || query.createdTo) names['#sk'] = on.sortKey;
   if (query.createdFrom && query.createdTo) {
     keyCondition += ' AND #sk BETWEEN :from AND :to';
     Object.assign(values, { ':from': query.createdFrom, ':to': `${query.createdTo}~` });
@@ -47,6 +50,12 @@ function partInput(table: SingleTable, part: TaskScopePart, query: TaskQuery): Q
     keyCondition += ' AND #sk <= :to';
     values[':to'] = `${query.createdTo}~`;
   }
+  return { names, values, keyCondition };
+}
+
+/** One part's query: its partition, the creation range on the sort key (`createdTo` inclusive), and the filters on what the index holds. */
+function partInput(table: SingleTable, part: TaskScopePart, query: TaskQuery): QueryCommandInput {
+  const { names, values, keyCondition } = creationRange(query, index, part.project === undefined ? requesterKey(part.requester) : projectKey(part.project));
   const filters: string[] = [];
   if (query.type) {
     filters.push('#type = :type');

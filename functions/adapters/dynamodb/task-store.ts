@@ -2,7 +2,7 @@ import { PutCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { type Task, TaskSchema, type TaskStatus, TaskStatusSchema } from '#core/task';
 import type { Page, TaskQuery, TaskStore, TaskUpdate, UpdateResult } from '#ports/task-store';
 import { INDEXES, type Item, keys, SingleTable, type SingleTableOptions, stripKeys } from './table.ts';
-import { listScoped, scopeKeyOf } from './task-scope.ts';
+import { creationRange, listScoped, scopeKeyOf } from './task-scope.ts';
 import { taskUpdateExpression } from './task-update-expression.ts';
 
 export type DynamoDbTaskStoreOptions = SingleTableOptions;
@@ -106,20 +106,7 @@ export class DynamoDbTaskStore implements TaskStore {
  * a list, on attributes the indexes hold (`type`, `createdBy`).
  */
 function listExpression(query: TaskQuery, index: { partitionKey: string; sortKey: string }, partition: string): Partial<QueryCommandInput> {
-  const names: Record<string, string> = { '#pk': index.partitionKey };
-  const values: Record<string, unknown> = { ':pk': partition };
-  let keyCondition = '#pk = :pk';
-  if (query.createdFrom || query.createdTo) names['#sk'] = index.sortKey;
-  if (query.createdFrom && query.createdTo) {
-    keyCondition += ' AND #sk BETWEEN :from AND :to';
-    Object.assign(values, { ':from': query.createdFrom, ':to': `${query.createdTo}~` });
-  } else if (query.createdFrom) {
-    keyCondition += ' AND #sk >= :from';
-    values[':from'] = query.createdFrom;
-  } else if (query.createdTo) {
-    keyCondition += ' AND #sk <= :to';
-    values[':to'] = `${query.createdTo}~`;
-  }
+  const { names, values, keyCondition } = creationRange(query, index, partition);
   const filters: string[] = [];
   if (query.status && query.type) {
     filters.push('#type = :type');
