@@ -1,4 +1,5 @@
 import { localDirectory } from '../support/local-directory.ts';
+import { signedUpOwner } from '../support/signed-up-owner.ts';
 import { api, endpoints, linkIn, signIn, tokenFor, unique, waitForEmail, waitForTask } from '../support/stack.ts';
 
 /**
@@ -11,27 +12,6 @@ const directory = () => localDirectory(endpoints());
 
 const bearer = (jwt: string) => ({ authorization: `Bearer ${jwt}` });
 
-interface Owner {
-  readonly email: string;
-  readonly projectName: string;
-  readonly projectId: string;
-  readonly jwt: string;
-}
-
-/** A project owner made the way people become one: a sign-up, approved, with a password set, signed in with it. */
-async function signedUpOwner(name: string): Promise<Owner> {
-  const suffix = unique();
-  const email = `${name}-${suffix}@example.com`;
-  const projectName = `${name}-${suffix}`;
-  const created = await api('/v1/tasks', { method: 'POST', json: { type: 'sign-up', data: { email, projectName } } });
-  await waitForEmail((mail) => mail.subject === `Approval needed: sign-up ${created.json.id}`);
-  await api(`/v1/tasks/${created.json.id}/approve`, { method: 'POST', admin: true });
-  const tokenEmail = await waitForEmail((mail) => mail.destination.to.includes(email) && mail.subject === `Choose your password for ${projectName}`);
-  const done = await api(linkIn(tokenEmail, 'tokens'), { method: 'POST', json: { password: 'owner password here' } });
-  expect(done.json).toStrictEqual({ id: created.json.id, status: 'completed' });
-  const projectId = (await directory().findUser(email))?.projectId ?? '';
-  return { email, projectName, projectId, jwt: await signIn(email, 'owner password here') };
-}
 
 async function create(type: string, data: unknown, jwt?: string) {
   return api('/v1/tasks', { method: 'POST', json: { type, data }, ...(jwt ? { headers: bearer(jwt) } : {}) });

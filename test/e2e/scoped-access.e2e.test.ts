@@ -1,4 +1,5 @@
 import { localDirectory } from '../support/local-directory.ts';
+import { type SignedUpOwner, signedUpOwner } from '../support/signed-up-owner.ts';
 import { api, type ApiResponse, endpoints, linkIn, type MailboxEmail, mailboxFor, signIn, unique, waitForEmail, waitForTask } from '../support/stack.ts';
 
 /**
@@ -20,25 +21,7 @@ interface Person {
   readonly jwt: string;
 }
 
-interface Owner extends Person {
-  readonly projectId: string;
-  /** The sign-up that made the project (and them its admin). */
-  readonly signUpId: string;
-}
-
-/** A project owner made the way people become one: a sign-up, approved, with a password set, signed in with it. */
-async function signedUpOwner(name: string): Promise<Owner> {
-  const suffix = unique();
-  const email = `${name}-${suffix}@example.com`;
-  const projectName = `${name}-${suffix}`;
-  const created = await api('/v1/tasks', { method: 'POST', json: { type: 'sign-up', data: { email, projectName } } });
-  await waitForEmail((mail) => mail.subject === `Approval needed: sign-up ${created.json.id}`);
-  expect((await api(`/v1/tasks/${created.json.id}/approve`, { method: 'POST', admin: true })).status).toBe(200);
-  const tokenEmail = await waitForEmail((mail) => mail.destination.to.includes(email) && mail.subject === `Choose your password for ${projectName}`);
-  expect((await api(linkIn(tokenEmail, 'tokens'), { method: 'POST', json: { password: 'owner password here' } })).json).toStrictEqual({ id: created.json.id, status: 'completed' });
-  const projectId = (await directory().findUser(email))?.projectId ?? '';
-  return { email, projectId, signUpId: created.json.id, jwt: await signIn(email, 'owner password here') };
-}
+type Owner = SignedUpOwner;
 
 /** A member of the owner's project (no project_admin), with a password, signed in. */
 async function memberOf(owner: Owner): Promise<Person> {
