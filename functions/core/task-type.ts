@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { ApprovalPolicySchema, DEFAULT_APPROVAL_POLICY } from './approval-policy.ts';
 
 /** Who may create a task of this type. */
 export const AccessSchema = z.union([
@@ -66,8 +67,19 @@ export const TaskTypeSchema = z.object({
   onApprovalExpiry: z.enum(['reject', 'cancel']).default('reject'),
   /** How long the execution waits for the token, reissues included. */
   tokenWaitSeconds: z.number().int().positive().default(7 * 24 * 3600),
-  /** Whether the requester may approve their own task. */
+  /** Whether the requester may approve their own task (vote at any level of its policy). */
   allowSelfApproval: z.boolean().default(false),
+  /**
+   * Who approves a task that needs a human, in which order, how many, by when
+   * (functions/core/approval-policy.ts). @default - one level: any one `admin`
+   */
+  approval: ApprovalPolicySchema.default(DEFAULT_APPROVAL_POLICY),
+  /**
+   * Per action of the type, settings its `settingsSchema` checks (defaults filled in), as
+   * `ctx.settings` in its hooks: `{ "update-project-quota": { "coolDownDays": 30 } }`.
+   * @default {} (every action's defaults)
+   */
+  actionSettings: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
   /**
    * Whether a token submit (`POST /v1/tokens/{token}`) needs the requester's sign-in: a bearer
    * token whose `sub` is the task's requester (401 without one, 403 for another account; the link

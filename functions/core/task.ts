@@ -27,6 +27,11 @@ export const ActionRecordSchema = z.object({
   valid: z.boolean().nullable(),
   /** Tri-state vote on auto-approval: true, false (veto) or null (no opinion). */
   autoApprove: z.boolean().nullable(),
+  /**
+   * The approval policy's `onlyWhenAsked` levels the action asked for in preApprove
+   * (`ctx.requireApproval(reason, { level })`): those levels apply to the task; the others are skipped.
+   */
+  approvalLevels: z.array(z.string()).optional(),
   /** Whether the action asked for a token in postApprove. */
   needsToken: z.boolean(),
   /** Which of the action's `tokenSchemas` the token asks for (absent: its `tokenSchema`). */
