@@ -99,7 +99,7 @@ export async function startBenchStack(log: (line: string) => void, extraEnv: Rec
     running = await spawnStack(
       home,
       { PORT: '0', MAIL_PORT: '0', DYNAMODB_PORT: String(dynamoPort), SFN_PORT: '0', EVENTS_PORT: '0' },
-      { ASSENT_HANDLER_DYNAMODB_ENDPOINT: counter.endpoint, ASSENT_SWEEP_SECONDS: '3600', ASSENT_ADMIN_EMAILS: APPROVER, ...extraEnv },
+      { ASSENT_HANDLER_DYNAMODB_ENDPOINT: counter.endpoint, ASSENT_SWEEP_SECONDS: '3600', ASSENT_OPERATOR_EMAILS: APPROVER, ...extraEnv },
     );
   } catch (error) {
     await counter.close();

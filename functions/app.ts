@@ -9,6 +9,7 @@ import { ulid } from 'ulid';
 import type { ActionPorts } from '#core/action';
 import { type Core, createCore } from '#core/facades';
 import { Registry } from '#core/registry';
+import { applyTaskTypeOverrides } from '#core/task-type-overrides';
 import { systemClock } from '#ports/clock';
 import { actions } from './actions/registry.ts';
 import { DynamoDbDuplicateKeys } from './adapters/dynamodb/duplicate-keys.ts';
@@ -54,15 +55,15 @@ export interface AppClients {
 /** What each function reads from its environment (CDK binds exactly these; see lib/). */
 export const FUNCTION_ENV = {
   /** The HTTP API: starts executions, reads and writes tasks, mails, publishes events (and, given the archive bucket, finds archived tasks). */
-  http: ['tableName', 'userPoolId', 'stateMachineArn', 'mailFrom', 'adminEmails', 'publicUrl', 'jwtIssuer', 'jwtAudience', 'jwksUrl', 'rolesClaim', 'ttlMinutes', 'trackActions', 'eventBusName', 'rateLimits', 'mailConfigurationSet'],
+  http: ['tableName', 'userPoolId', 'stateMachineArn', 'mailFrom', 'operatorEmails', 'publicUrl', 'jwtIssuer', 'jwtAudience', 'jwksUrl', 'rolesClaim', 'ttlMinutes', 'trackActions', 'eventBusName', 'taskTypeOverrides', 'mailConfigurationSet'],
   /** The state machine's steps: answer task tokens, never start executions (the state machine refers to them). */
-  steps: ['tableName', 'userPoolId', 'mailFrom', 'adminEmails', 'publicUrl', 'ttlMinutes', 'trackActions', 'eventBusName', 'mailConfigurationSet'],
+  steps: ['tableName', 'userPoolId', 'mailFrom', 'operatorEmails', 'publicUrl', 'ttlMinutes', 'trackActions', 'eventBusName', 'taskTypeOverrides', 'mailConfigurationSet'],
   /** The table stream's outbox: starts executions, runs compensations (task writes, mail when an undo fails, events). */
-  outbox: ['tableName', 'userPoolId', 'stateMachineArn', 'mailFrom', 'adminEmails', 'publicUrl', 'ttlMinutes', 'trackActions', 'eventBusName', 'mailConfigurationSet'],
+  outbox: ['tableName', 'userPoolId', 'stateMachineArn', 'mailFrom', 'operatorEmails', 'publicUrl', 'ttlMinutes', 'trackActions', 'eventBusName', 'taskTypeOverrides', 'mailConfigurationSet'],
   /** The scheduled reconciler: reads tasks, describes and starts executions, fails stranded tasks (mail, events). */
-  reconcile: ['tableName', 'userPoolId', 'stateMachineArn', 'mailFrom', 'adminEmails', 'publicUrl', 'ttlMinutes', 'trackActions', 'eventBusName', 'mailConfigurationSet'],
+  reconcile: ['tableName', 'userPoolId', 'stateMachineArn', 'mailFrom', 'operatorEmails', 'publicUrl', 'ttlMinutes', 'trackActions', 'eventBusName', 'taskTypeOverrides', 'mailConfigurationSet'],
   /** SES's bounces and complaints: read the task, store and email an operator notification. */
-  mailFeedback: ['tableName', 'mailFrom', 'adminEmails', 'publicUrl', 'mailConfigurationSet'],
+  mailFeedback: ['tableName', 'mailFrom', 'operatorEmails', 'publicUrl', 'taskTypeOverrides', 'mailConfigurationSet'],
 } as const satisfies Record<string, readonly EnvKey[]>;
 
 export type AppRole = keyof typeof FUNCTION_ENV;
@@ -97,7 +98,8 @@ export function createApp(env: Env = readEnv(), clients: Partial<AppClients> = {
     marshallOptions: { removeUndefinedValues: true },
   });
   const table = { client: dynamo, tableName: env.tableName };
-  const registry = new Registry(actions, taskTypes);
+  // The deployment's overrides first: a bad one fails start-up naming each bad field.
+  const registry = new Registry(actions, applyTaskTypeOverrides(taskTypes, env.taskTypeOverrides));
   const ports: ActionPorts = {
     directory: new CognitoUserDirectory({ client: clients.cognito ?? defaultClients.cognito(), userPoolId: env.userPoolId, projects: new DynamoDbProjects(table) }),
     todos: new DynamoDbTodoStore(table),
@@ -115,7 +117,7 @@ export function createApp(env: Env = readEnv(), clients: Partial<AppClients> = {
     mailer: new SesMailer({ client: clients.ses ?? defaultClients.ses(), ...(env.mailConfigurationSet ? { configurationSetName: env.mailConfigurationSet } : {}) }),
     registry,
     ports,
-    config: { publicUrl: env.publicUrl, mailFrom: env.mailFrom, adminEmails: env.adminEmails, ttlMinutes: env.ttlMinutes, trackActions: env.trackActions, rateLimits: env.rateLimits },
+    config: { publicUrl: env.publicUrl, mailFrom: env.mailFrom, operatorEmails: env.operatorEmails, ttlMinutes: env.ttlMinutes, trackActions: env.trackActions },
     newId: ulid,
     ...(env.archiveBucket ? { archive: new S3ArchiveStore({ client: clients.s3 ?? defaultClients.s3(), bucket: env.archiveBucket }) } : {}),
     onInternalError: (message, error) => logger.error(message, { error }),

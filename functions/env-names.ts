@@ -8,7 +8,8 @@ export const ENV = {
   tableName: 'ASSENT_TABLE_NAME',
   stateMachineArn: 'ASSENT_STATE_MACHINE_ARN',
   mailFrom: 'ASSENT_MAIL_FROM',
-  adminEmails: 'ASSENT_ADMIN_EMAILS',
+  /** Operators (comma-separated): who gets notifications (errors, stuck tasks, bounces), never approval emails. */
+  operatorEmails: 'ASSENT_OPERATOR_EMAILS',
   publicUrl: 'ASSENT_PUBLIC_URL',
   jwtIssuer: 'ASSENT_JWT_ISSUER',
   jwtAudience: 'ASSENT_JWT_AUDIENCE',
@@ -18,10 +19,11 @@ export const ENV = {
   trackActions: 'ASSENT_TRACK_ACTIONS',
   eventBusName: 'ASSENT_EVENT_BUS_NAME',
   /**
-   * JSON: per task type, limits replacing its own (`{"sign-up":{"perClient":{"max":100,"windowSeconds":60}}}`);
-   * the HTTP API only. Optional.
+   * JSON: the deployment's task type overrides, `taskTypes` of the configuration
+   * (`{"sign-up":{"tokenTtlSeconds":3600}}`, functions/core/task-type-overrides.ts), applied when a
+   * function builds its registry. Optional: unset, the declared task types as they are.
    */
-  rateLimits: 'ASSENT_RATE_LIMITS',
+  taskTypeOverrides: 'ASSENT_TASK_TYPE_OVERRIDES',
   /**
    * The SES configuration set every email is sent with (its bounces and complaints reach the
    * operators through functions/streams/mail-feedback.ts). Optional: local mode has none.

@@ -1,13 +1,12 @@
-import * as z from 'zod';
 import { ConfigurationError } from '#core/errors';
-import { RateLimitsSchema, type TaskTypeLimits } from '#core/task-type';
 import { ENV } from './env-names.ts';
 
 export interface Env {
   readonly tableName: string;
   readonly stateMachineArn: string;
   readonly mailFrom: string;
-  readonly adminEmails: readonly string[];
+  /** Who gets notifications (errors, stuck tasks, bounces); approvers come from the task types' approval policies. */
+  readonly operatorEmails: readonly string[];
   readonly publicUrl: string;
   readonly jwtIssuer: string;
   readonly jwtAudience: readonly string[];
@@ -24,13 +23,16 @@ export interface Env {
   readonly userPoolId: string;
   /** The bucket TTL-deleted records are archived to ('' unless asked for). */
   readonly archiveBucket: string;
-  /** Per task type, limits replacing its own. */
-  readonly rateLimits: Readonly<Record<string, TaskTypeLimits>>;
+  /**
+   * The deployment's task type overrides as configured (JSON, not yet checked): `createApp` applies
+   * them to the declared types, and fails naming every bad field (functions/core/task-type-overrides.ts).
+   */
+  readonly taskTypeOverrides: Readonly<Record<string, unknown>>;
 }
 
 export type EnvKey = keyof typeof ENV;
 /** Variables with a default: never missing. */
-const OPTIONAL = new Set<EnvKey>(['rolesClaim', 'ttlMinutes', 'trackActions', 'rateLimits', 'mailConfigurationSet']);
+const OPTIONAL = new Set<EnvKey>(['rolesClaim', 'ttlMinutes', 'trackActions', 'taskTypeOverrides', 'mailConfigurationSet']);
 /** Variables only some functions read: required only when named in `needed`. */
 const ON_REQUEST = new Set<EnvKey>(['archiveBucket']);
 const DEFAULT_NEEDED = (Object.keys(ENV) as EnvKey[]).filter((key) => !ON_REQUEST.has(key));
@@ -55,7 +57,7 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env, needed: readonl
     tableName: get('tableName'),
     stateMachineArn: get('stateMachineArn'),
     mailFrom: get('mailFrom'),
-    adminEmails: list(get('adminEmails')),
+    operatorEmails: list(get('operatorEmails')),
     publicUrl: get('publicUrl').replace(/\/+$/, ''),
     jwtIssuer: get('jwtIssuer'),
     jwtAudience: list(get('jwtAudience')),
@@ -67,21 +69,21 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env, needed: readonl
     mailConfigurationSet: get('mailConfigurationSet'),
     userPoolId: get('userPoolId'),
     archiveBucket: get('archiveBucket'),
-    rateLimits: rateLimitsOf(get('rateLimits')),
+    taskTypeOverrides: overridesOf(get('taskTypeOverrides')),
   };
 }
 
-const RateLimitOverridesSchema = z.record(z.string(), RateLimitsSchema.strict());
-
-function rateLimitsOf(value: string): Record<string, TaskTypeLimits> {
+/** The JSON object of `ASSENT_TASK_TYPE_OVERRIDES`; its fields are checked where they are applied. */
+function overridesOf(value: string): Record<string, unknown> {
   if (!value) return {};
   let parsed: unknown;
   try {
     parsed = JSON.parse(value);
   } catch {
-    throw new ConfigurationError(`${ENV.rateLimits} is not JSON: ${value.slice(0, 80)}`);
+    throw new ConfigurationError(`${ENV.taskTypeOverrides} is not JSON: ${value.slice(0, 80)}`);
   }
-  const limits = RateLimitOverridesSchema.safeParse(parsed);
-  if (!limits.success) throw new ConfigurationError(`${ENV.rateLimits} is not valid:\n${z.prettifyError(limits.error)}`);
-  return limits.data;
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigurationError(`${ENV.taskTypeOverrides} must be a JSON object of task type name → settings, e.g. {"sign-up":{"tokenTtlSeconds":3600}} (got ${value.slice(0, 80)})`);
+  }
+  return parsed as Record<string, unknown>;
 }

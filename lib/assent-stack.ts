@@ -129,7 +129,7 @@ export class AssentStack extends Stack {
     return new Mailer(this, 'Mailer', {
       senderEmail: config.senderEmail,
       sesIdentity: config.sesIdentity,
-      adminEmails: config.adminEmails,
+      operatorEmails: config.operators,
       sandboxRecipients: config.sesSandboxRecipients,
     });
   }
@@ -166,10 +166,9 @@ export class AssentStack extends Stack {
       this.httpApi.bindPublicUrl(fn, config.publicUrl);
       this.httpApi.bindJwtSettings(fn);
       this.bindTaskSettings(fn, config);
+      this.bindTaskTypeOverrides(fn, config);
     }
     this.workflow.bindStateMachine(http.function);
-    // Only the API creates tasks, so only it counts them against the limits.
-    if (Object.keys(config.rateLimits).length > 0) http.function.addEnvironment(ENV.rateLimits, JSON.stringify(config.rateLimits));
     this.workflow.grantTaskResponse(steps.function);
     this.archive.bindIndexReader(http.function);
   }
@@ -192,6 +191,7 @@ export class AssentStack extends Stack {
       this.events.bindEvents(fn);
       this.httpApi.bindPublicUrl(fn, config.publicUrl);
       this.bindTaskSettings(fn, config);
+      this.bindTaskTypeOverrides(fn, config);
     }
   }
 
@@ -204,6 +204,8 @@ export class AssentStack extends Stack {
     this.table.bindTable(fn, { items: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] });
     this.mailer.bindMailer(fn);
     this.httpApi.bindPublicUrl(fn, config.publicUrl);
+    // It reads the notification stage of the task's type: the type as overridden.
+    this.bindTaskTypeOverrides(fn, config);
   }
 
   /** Every function, the workflow, the API, the three dead-letter queues and the reconciler's metric. */
@@ -247,6 +249,14 @@ export class AssentStack extends Stack {
   private bindTaskSettings(fn: LambdaFunction, config: AssentConfig): void {
     fn.addEnvironment(ENV.ttlMinutes, String(config.ttlMinutes));
     fn.addEnvironment(ENV.trackActions, String(config.trackActions));
+  }
+
+  /**
+   * Every function that builds the registry gets the deployment's task type overrides (checked at
+   * synth by lib/config.ts, applied at start-up by functions/app.ts); none when there are none.
+   */
+  private bindTaskTypeOverrides(fn: LambdaFunction, config: AssentConfig): void {
+    if (Object.keys(config.taskTypes).length > 0) fn.addEnvironment(ENV.taskTypeOverrides, JSON.stringify(config.taskTypes));
   }
 
   private addOutputs(): void {

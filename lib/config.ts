@@ -4,7 +4,10 @@
  * names the key and says how to fix it, instead of failing a deployment (or a Lambda) later.
  */
 import { z } from 'zod';
-import { RateLimitsSchema } from '../functions/core/task-type.ts';
+import { configIssueMessage } from '../functions/core/config-issues.ts';
+import { RateLimitsSchema, type TaskType } from '../functions/core/task-type.ts';
+import { resolveTaskTypeOverrides, type TaskTypeOverridesInput } from '../functions/core/task-type-overrides.ts';
+import { taskTypes as declaredTaskTypes } from '../functions/task-types.ts';
 
 /** Where the configuration lives; used in every error message. */
 export const CONFIG_CONTEXT_KEY = 'assent';
@@ -90,12 +93,15 @@ const ConfigObjectSchema = z.strictObject({
       error: hint('a list of SES identities', '["approver@example.com"]'),
     })
     .default([]),
-  /** Approvers and operators: approval requests and failure notices go to these addresses. */
-  adminEmails: z
-    .array(EmailSchema('approver@example.com'), {
-      error: hint('a list of email addresses', '["approver@example.com"]'),
+  /**
+   * Operators: who gets notifications (errors, stuck tasks, bounces). Never approval emails:
+   * approvers come from each task type's approval policy (default: the user pool's group `admin`).
+   */
+  operators: z
+    .array(EmailSchema('ops@example.com'), {
+      error: hint('a list of email addresses', '["ops@example.com"]'),
     })
-    .min(1, { error: 'must list at least one email address, e.g. ["approver@example.com"]' }),
+    .min(1, { error: 'must list at least one email address, e.g. ["ops@example.com"]' }),
   /**
    * An existing Cognito user pool, in the stack's region, to keep the example actions' accounts in
    * instead of the pool the stack creates. The stack then creates nothing in it (no app client, no
@@ -214,69 +220,153 @@ const ConfigObjectSchema = z.strictObject({
    */
   trackActions: z.boolean({ error: hint('true or false', 'true') }).default(true),
   /**
-   * Per task type, limits on creating its tasks that replace the ones it declares
-   * (functions/task-types.ts): `{ "sign-up": { "perClient": { "max": 100, "windowSeconds": 3600 } } }`.
-   * @default {} (the declared limits)
+   * Per task type, changes to its declared settings (functions/core/task-type-overrides.ts):
+   * `{ "sign-up": { "tokenTtlSeconds": 3600, "approval": { "levels": [{ "name": "admins", "quorum": 2 }] } } }`.
+   * Checked against the declared task types by {@link parseAssentConfig}, every bad field named.
+   * @default {} (the task types as declared in functions/task-types.ts)
+   */
+  taskTypes: z
+    .custom<TaskTypeOverridesInput>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), {
+      error: hint('an object of task type name → settings', '{"sign-up":{"tokenTtlSeconds":3600}}'),
+    })
+    .default({}),
+  /**
+   * The older spelling of `taskTypes.<name>.limits`, kept working: per task type, limits replacing
+   * the declared ones (`{ "sign-up": { "perClient": { "max": 100, "windowSeconds": 3600 } } }`),
+   * folded into {@link taskTypes}. A type may have its limits in one of the two places, not both.
+   * @default {}
    */
   rateLimits: z.record(z.string(), RateLimitsSchema.strict(), { error: hint('limits per task type', '{"sign-up":{"perClient":{"max":100,"windowSeconds":3600}}}') }).default({}),
 });
 
-/** The `assent` context schema: the keys above, the sender/identity check, derived defaults. */
+/** The keys the checks below read; any may be invalid (zod runs them even when a key failed). */
+type Checked = Partial<z.output<typeof ConfigObjectSchema>>;
+/** Where the checks report. */
+interface IssueSink {
+  addIssue(issue: { code: 'custom'; path: PropertyKey[]; message: string }): void;
+}
+
+/** The checks that compare keys, for the deploy and the local configuration alike. */
+function checkKeys(config: Checked, ctx: IssueSink): void {
+  checkSender(config, ctx);
+  checkCustomDomain(config, ctx);
+  checkIdentity(config, ctx);
+  checkLimitsOnce(config, ctx);
+}
+
+/** The sender belongs to the SES identity (locally, where both may be absent, when both are given). */
+function checkSender(config: Checked, ctx: IssueSink): void {
+  // zod runs this even when a key failed above; only compare two valid values.
+  if (config.senderEmail === undefined || config.sesIdentity === undefined) return;
+  if (!z.email().safeParse(config.senderEmail).success || !SesIdentitySchema.safeParse(config.sesIdentity).success) return;
+  const domain = config.senderEmail.split('@')[1]?.toLowerCase() ?? '';
+  const identity = config.sesIdentity.toLowerCase();
+  const covered =
+    identity === config.senderEmail.toLowerCase() || domain === identity || domain.endsWith(`.${identity}`);
+  if (!covered) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['sesIdentity'],
+      message: `must be the domain of senderEmail ("${domain}") or senderEmail itself, because SES authorizes the From address against it (got ${JSON.stringify(config.sesIdentity)})`,
+    });
+  }
+}
+
+/** A custom domain is a name and its certificate. */
+function checkCustomDomain(config: Checked, ctx: IssueSink): void {
+  // A custom domain is a name and its certificate: one without the other cannot be deployed.
+  if (config.domainName !== undefined && config.certificateArn === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['certificateArn'],
+      message: `is missing; domainName needs it: add the ARN of an ACM certificate for "${config.domainName}" in the stack's region, e.g. "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"`,
+    });
+  }
+  if (config.certificateArn !== undefined && config.domainName === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['domainName'],
+      message: 'is missing; certificateArn is only used with it: add the domain the certificate is for, e.g. "assent.example.com", or remove certificateArn',
+    });
+  }
+}
+
+/** Tokens come from the stack's pool, userPoolId's, or jwtIssuer. */
+function checkIdentity(config: Checked, ctx: IssueSink): void {
+  // Tokens come from the stack's pool, userPoolId's, or jwtIssuer: each key says what it needs.
+  const audienceExample = '["1example23456789abcdefghij"]';
+  if (config.jwtAudience === undefined && config.jwtIssuer !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['jwtAudience'], message: `is missing; jwtIssuer needs it: add the audiences (or Cognito app client ids) its tokens carry, e.g. ${audienceExample}` });
+  } else if (config.jwtAudience === undefined && config.userPoolId !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['jwtAudience'], message: `is missing; with userPoolId the stack creates no app client: add the id of the pool's app client (Cognito console → App clients), e.g. ${audienceExample}` });
+  }
+  if (config.jwtAudience !== undefined && config.jwtIssuer === undefined && config.userPoolId === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['jwtAudience'], message: 'is only used with jwtIssuer or userPoolId: the stack-created pool\'s app client is the audience; remove jwtAudience, or add jwtIssuer (bring your own issuer) or userPoolId (an existing pool)' });
+  }
+  if (config.jwksUrl !== undefined && config.jwtIssuer === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['jwksUrl'], message: 'is only used with jwtIssuer: a Cognito user pool\'s key set is always <issuer>/.well-known/jwks.json; remove jwksUrl, or add jwtIssuer' });
+  }
+}
+
+/** A type's limits in rateLimits or in taskTypes, not both. */
+function checkLimitsOnce(config: Checked, ctx: IssueSink): void {
+  // rateLimits is folded into taskTypes: the same type's limits in both would leave one unused.
+  if (!isObject(config.rateLimits) || !isObject(config.taskTypes)) return;
+  for (const name of Object.keys(config.rateLimits)) {
+    const override = (config.taskTypes as Record<string, { limits?: unknown } | undefined>)[name];
+    if (override?.limits !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['rateLimits', name], message: `gives the limits of "${name}" a second time: taskTypes.${name}.limits gives them too; keep one (taskTypes.${name}.limits is the current spelling)` });
+    }
+  }
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The `assent` context schema: the keys above, the checks that compare them, derived defaults. */
 export const AssentConfigSchema = ConfigObjectSchema
-  .superRefine((config, ctx) => {
-    // zod runs this even when a key failed above; only compare two valid values.
-    if (!z.email().safeParse(config.senderEmail).success || !SesIdentitySchema.safeParse(config.sesIdentity).success) return;
-    const domain = config.senderEmail.split('@')[1]?.toLowerCase() ?? '';
-    const identity = config.sesIdentity.toLowerCase();
-    const covered =
-      identity === config.senderEmail.toLowerCase() || domain === identity || domain.endsWith(`.${identity}`);
-    if (!covered) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['sesIdentity'],
-        message: `must be the domain of senderEmail ("${domain}") or senderEmail itself, because SES authorizes the From address against it (got ${JSON.stringify(config.sesIdentity)})`,
-      });
-    }
-  })
-  .superRefine((config, ctx) => {
-    // A custom domain is a name and its certificate: one without the other cannot be deployed.
-    if (config.domainName !== undefined && config.certificateArn === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['certificateArn'],
-        message: `is missing; domainName needs it: add the ARN of an ACM certificate for "${config.domainName}" in the stack's region, e.g. "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"`,
-      });
-    }
-    if (config.certificateArn !== undefined && config.domainName === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['domainName'],
-        message: 'is missing; certificateArn is only used with it: add the domain the certificate is for, e.g. "assent.example.com", or remove certificateArn',
-      });
-    }
-  })
-  .superRefine((config, ctx) => {
-    // Tokens come from the stack's pool, userPoolId's, or jwtIssuer: each key says what it needs.
-    const audienceExample = '["1example23456789abcdefghij"]';
-    if (config.jwtAudience === undefined && config.jwtIssuer !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['jwtAudience'], message: `is missing; jwtIssuer needs it: add the audiences (or Cognito app client ids) its tokens carry, e.g. ${audienceExample}` });
-    } else if (config.jwtAudience === undefined && config.userPoolId !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['jwtAudience'], message: `is missing; with userPoolId the stack creates no app client: add the id of the pool's app client (Cognito console → App clients), e.g. ${audienceExample}` });
-    }
-    if (config.jwtAudience !== undefined && config.jwtIssuer === undefined && config.userPoolId === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['jwtAudience'], message: 'is only used with jwtIssuer or userPoolId: the stack-created pool\'s app client is the audience; remove jwtAudience, or add jwtIssuer (bring your own issuer) or userPoolId (an existing pool)' });
-    }
-    if (config.jwksUrl !== undefined && config.jwtIssuer === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['jwksUrl'], message: 'is only used with jwtIssuer: a Cognito user pool\'s key set is always <issuer>/.well-known/jwks.json; remove jwksUrl, or add jwtIssuer' });
-    }
-  })
-  .transform(({ userPoolId, jwtIssuer, jwtAudience, jwksUrl, jwtRolesClaim, ...config }) => ({
+  .superRefine(checkKeys)
+  .transform(({ userPoolId, jwtIssuer, jwtAudience, jwksUrl, jwtRolesClaim, rateLimits, taskTypes, ...config }) => ({
     ...config,
+    taskTypes: foldRateLimits(taskTypes, rateLimits),
     userPoolId,
     jwt: jwtOf(userPoolId, jwtIssuer, jwtAudience ?? [], jwksUrl, jwtRolesClaim),
     domainName: config.domainName?.toLowerCase(),
     publicUrl: config.publicUrl?.replace(/\/+$/, '') ?? (config.domainName === undefined ? undefined : `https://${config.domainName.toLowerCase()}`),
   }));
+
+/**
+ * `ASSENT_CONFIG` (local mode): the same keys and checks, with the ones required on AWS optional
+ * (senderEmail, sesIdentity, operators), plus `local`. Local mode uses the keys that mean something
+ * there (senderEmail, operators, ttlMinutes, trackActions, taskTypes, rateLimits, local) and
+ * ignores the deploy-only ones once checked.
+ */
+const LocalObjectSchema = ConfigObjectSchema.partial({ senderEmail: true, sesIdentity: true, operators: true }).extend({
+  /** Local mode only (cdk.json refuses it): how often the reconciler runs, and its grace period. */
+  local: z
+    .strictObject({
+      reconcileSeconds: z.number({ error: hint('a whole number of seconds', '30') }).int({ error: 'must be a whole number of seconds, e.g. 30' }).positive({ error: 'must be at least 1 second, e.g. 30' }).optional(),
+      reconcileGraceSeconds: z.number({ error: hint('a whole number of seconds', '120') }).int({ error: 'must be a whole number of seconds, e.g. 120' }).nonnegative({ error: 'must be 0 or more seconds, e.g. 120' }).optional(),
+    })
+    .default({}),
+});
+export const LocalConfigSchema = LocalObjectSchema.superRefine(checkKeys).transform(({ senderEmail, operators, ttlMinutes, trackActions, taskTypes, rateLimits, local }) => ({
+  /** The sender of every email (`ASSENT_MAIL_FROM`). */
+  mailFrom: senderEmail,
+  operators,
+  ttlMinutes,
+  trackActions,
+  taskTypes: foldRateLimits(taskTypes, rateLimits),
+  local,
+}));
+/** What local mode takes from `ASSENT_CONFIG`. */
+export type LocalAssentConfig = z.output<typeof LocalConfigSchema>;
+
+/** `rateLimits.<name>` as `taskTypes.<name>.limits`. */
+function foldRateLimits(taskTypes: TaskTypeOverridesInput, rateLimits: Readonly<Record<string, object>>): TaskTypeOverridesInput {
+  const folded: Record<string, object> = { ...taskTypes };
+  for (const [name, limits] of Object.entries(rateLimits)) folded[name] = { ...folded[name], limits };
+  return folded as TaskTypeOverridesInput;
+}
 
 /** The tokens the API accepts, from the (checked) identity keys. */
 function jwtOf(userPoolId: string | undefined, issuer: string | undefined, audience: readonly string[], jwksUrl: string | undefined, rolesClaim: string | undefined): JwtConfig {
@@ -295,56 +385,113 @@ export type AssentConfig = z.output<typeof AssentConfigSchema>;
 /** What cdk.json may hold (defaults optional). */
 export type AssentConfigInput = z.input<typeof AssentConfigSchema>;
 
-/** The `assent` context is missing or invalid; `problems` holds one line per bad key. */
+/** Where a configuration comes from, as its messages name it. */
+export interface ConfigSource {
+  /** The first line of the error. */
+  readonly title: string;
+  /** A key as the messages name it: `at('senderEmail')` → `cdk.json context assent.senderEmail`; `at('')`: the whole object. */
+  readonly at: (key: string) => string;
+  /** What to add when the configuration is missing or not an object. */
+  readonly howToAdd: string;
+}
+
+/** cdk.json's `context.assent` (or `-c assent=...`). */
+export const CDK_CONTEXT: ConfigSource = {
+  title: `Invalid Assent configuration in cdk.json ("context" → "${CONFIG_CONTEXT_KEY}"):`,
+  at: (key) => `cdk.json context ${CONFIG_CONTEXT_KEY}${key ? `.${key}` : ''}`,
+  howToAdd: `add "${CONFIG_CONTEXT_KEY}": { "senderEmail": ..., "sesIdentity": ..., "operators": [...] } under "context" in cdk.json`,
+};
+
+/** The configuration is missing or invalid; `problems` holds one line per bad key. */
 export class AssentConfigError extends Error {
   override readonly name = 'AssentConfigError';
   constructor(
     readonly problems: readonly string[],
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; source?: ConfigSource },
   ) {
-    super(
-      [
-        `Invalid Assent configuration in cdk.json ("context" → "${CONFIG_CONTEXT_KEY}"):`,
-        ...problems.map((problem) => `  - ${problem}`),
-        'See docs/deploying.md, "Configure".',
-      ].join('\n'),
-      options,
-    );
+    super([(options?.source ?? CDK_CONTEXT).title, ...problems.map((problem) => `  - ${problem}`), 'See docs/deploying.md, "Configure".'].join('\n'), options);
   }
 }
 
-const formatIssues = (issues: readonly z.core.$ZodIssue[]): string[] => {
+/**
+ * The most the task type overrides may take as JSON: Lambda allows 4 KB of environment variables
+ * per function in all, and the other variables take up to about 1.7 KB (test/infra/assent-stack.test.ts measures them).
+ */
+export const MAX_TASK_TYPE_OVERRIDES_CHARS = 2048;
+
+const formatIssues = (issues: readonly z.core.$ZodIssue[], source: ConfigSource, knownKeys: readonly string[]): string[] => {
   const lines: string[] = [];
   for (const issue of issues) {
-    const key = [CONFIG_CONTEXT_KEY, ...issue.path.map(String)].join('.');
+    const key = issue.path.map(String).join('.');
     const line =
-      issue.code === 'unrecognized_keys'
-        ? `cdk.json context ${key}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; remove ${issue.keys.length > 1 ? 'them' : 'it'} or fix the spelling (known keys: ${ConfigObjectSchema.keyof().options.join(', ')})`
-        : `cdk.json context ${key}: ${issue.message}`;
-    if (!lines.includes(line)) lines.push(line);
+      issue.code === 'unrecognized_keys' && issue.path.length === 0
+        ? `${source.at(key)}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; remove ${issue.keys.length > 1 ? 'them' : 'it'} or fix the spelling (known keys: ${knownKeys.join(', ')})`
+        : issue.code === 'unrecognized_keys'
+          ? issue.keys.map((k) => `${source.at(key ? `${key}.${k}` : k)}: unknown key; remove it or fix the spelling`).join('\n')
+          : `${source.at(key)}: ${issue.message}`;
+    for (const one of line.split('\n')) if (!lines.includes(one)) lines.push(one);
   }
   return lines;
 };
 
-/**
- * Parses the `assent` context value (an object, or a JSON string when passed with `-c`).
- * @throws AssentConfigError naming each bad key and how to fix it
- */
-export function parseAssentConfig(raw: unknown): AssentConfig {
+/** `adminEmails` meant approvers and operators; it is `operators` now, and approvers come from the approval policies. */
+function renamedKeys(value: Record<string, unknown>, source: ConfigSource): { value: Record<string, unknown>; problems: string[] } {
+  if (!('adminEmails' in value)) return { value, problems: [] };
+  const { adminEmails, ...rest } = value;
+  return {
+    value: { ...rest, operators: rest.operators ?? adminEmails },
+    problems: [
+      `${source.at('adminEmails')}: was renamed "operators", and now names only who gets notifications (errors, stuck tasks, bounces), never approval emails: rename the key to "operators". Approvers come from each task type's approval policy (by default the user pool's group "admin"); to have an address approve a type, give it in taskTypes.<type>.approval (docs/deploying.md, "Task type overrides")`,
+    ],
+  };
+}
+
+/** Parses a configuration object (or its JSON) with `schema`, then checks its task type overrides against `taskTypes`. */
+function parseConfig<S extends z.ZodType<{ taskTypes: TaskTypeOverridesInput }>>(schema: S, knownKeys: readonly string[], raw: unknown, source: ConfigSource, taskTypes: readonly TaskType[]): z.output<S> {
   let value = raw;
   if (typeof raw === 'string') {
     try {
       value = JSON.parse(raw);
     } catch (cause) {
-      throw new AssentConfigError([`cdk.json context ${CONFIG_CONTEXT_KEY}: must be a JSON object (got a string that is not JSON)`], { cause });
+      throw new AssentConfigError([`${source.at('')}: must be a JSON object (got a string that is not JSON)`], { cause, source });
     }
   }
-  if (value === undefined || value === null || typeof value !== 'object' || Array.isArray(value)) {
+  if (!isObject(value)) {
+    throw new AssentConfigError([`${source.at('')}: ${value === undefined ? 'is missing' : 'must be an object'}; ${source.howToAdd}`], { source });
+  }
+  const renamed = renamedKeys(value, source);
+  const result = schema.safeParse(renamed.value, { error: configIssueMessage });
+  const problems = [...renamed.problems, ...(result.success ? [] : formatIssues(result.error.issues, source, knownKeys))];
+  // The overrides against the declared task types, unless their own keys failed already.
+  if (result.success || !result.error.issues.some((issue) => issue.path[0] === 'taskTypes' || issue.path[0] === 'rateLimits')) {
+    const overrides = result.success ? result.data.taskTypes : foldRateLimits((renamed.value.taskTypes ?? {}) as TaskTypeOverridesInput, (renamed.value.rateLimits ?? {}) as Record<string, object>);
+    problems.push(...resolveTaskTypeOverrides(taskTypes, overrides).problems.map((problem) => source.at(problem)));
+  }
+  if (problems.length > 0) throw new AssentConfigError(problems, { source, ...(result.success ? {} : { cause: result.error }) });
+  return result.data as z.output<S>;
+}
+
+/**
+ * Parses the `assent` context value (an object, or a JSON string when passed with `-c`), and checks
+ * its task type overrides against the declared task types (functions/task-types.ts).
+ * @throws AssentConfigError naming each bad key and how to fix it
+ */
+export function parseAssentConfig(raw: unknown, options: { readonly taskTypes?: readonly TaskType[] } = {}): AssentConfig {
+  const config = parseConfig(AssentConfigSchema, ConfigObjectSchema.keyof().options, raw, CDK_CONTEXT, options.taskTypes ?? declaredTaskTypes);
+  // Lambda refuses a function whose environment passes 4 KB: say so at synth, not at deploy.
+  const size = JSON.stringify(config.taskTypes).length;
+  if (size > MAX_TASK_TYPE_OVERRIDES_CHARS) {
     throw new AssentConfigError([
-      `cdk.json context ${CONFIG_CONTEXT_KEY}: ${value === undefined ? 'is missing' : 'must be an object'}; add "${CONFIG_CONTEXT_KEY}": { "senderEmail": ..., "sesIdentity": ..., "adminEmails": [...] } under "context" in cdk.json`,
+      `${CDK_CONTEXT.at('taskTypes')}: takes ${size} characters as JSON, more than the ${MAX_TASK_TYPE_OVERRIDES_CHARS} the functions' environment leaves for it (Lambda allows 4 KB in all): override fewer settings, or change long email templates in functions/task-types.ts instead`,
     ]);
   }
-  const result = AssentConfigSchema.safeParse(value);
-  if (!result.success) throw new AssentConfigError(formatIssues(result.error.issues), { cause: result.error });
-  return result.data;
+  return config;
+}
+
+/**
+ * Parses a local configuration (`ASSENT_CONFIG`, see local/config.ts) with the same keys and checks.
+ * @throws AssentConfigError naming each bad key, as `source` names them
+ */
+export function parseLocalConfig(raw: unknown, source: ConfigSource, options: { readonly taskTypes?: readonly TaskType[] } = {}): LocalAssentConfig {
+  return parseConfig(LocalConfigSchema, LocalObjectSchema.keyof().options, raw, source, options.taskTypes ?? declaredTaskTypes);
 }

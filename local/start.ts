@@ -10,7 +10,9 @@
  * time), ASSENT_QUIET=1 (no request log), ASSENT_SWEEP_SECONDS (how often expired items are deleted,
  * as TTL does on AWS; default 5), ASSENT_JAVA (the java command for DynamoDB Local, default `java`),
  * ASSENT_HANDLER_DYNAMODB_ENDPOINT (the DynamoDB endpoint the handlers use, default the DynamoDB
- * Local started here: the benchmarks put a request-counting proxy in front of it).
+ * Local started here: the benchmarks put a request-counting proxy in front of it); ASSENT_CONFIG (the
+ * `assent` configuration of cdk.json, as a JSON file or inline JSON: operators, task type overrides,
+ * ...; see local/config.ts) and the variables that override it.
  *
  * Ctrl+C (SIGINT) or SIGTERM removes `endpoints.json`, then stops every service, last started first.
  */
@@ -36,6 +38,7 @@ import { ensurePool } from './cognito/pool.ts';
 import { seedLocalUsers } from './cognito/seed.ts';
 import { issuerOf, signLocalToken } from './cognito/tokens.ts';
 import { verifyAsApiGateway } from './jwt.ts';
+import { loadLocalSettings } from './config.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { lambdaContext, localEndpoints } from './local-endpoints.ts';
 import { startMailbox } from './mailbox.ts';
@@ -54,10 +57,6 @@ const EVENT_BUS_NAME = 'assent-local';
 const ARCHIVE_BUCKET = 'assent-archive-local';
 const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 const SWEEP_SECONDS = Number(process.env.ASSENT_SWEEP_SECONDS ?? 5);
-const ADMIN_EMAILS = process.env.ASSENT_ADMIN_EMAILS ?? 'approver@assent.local';
-const MAIL_FROM = process.env.ASSENT_MAIL_FROM ?? 'assent@assent.local';
-const RECONCILE_SECONDS = Number(process.env.ASSENT_RECONCILE_SECONDS ?? 30);
-const RECONCILE_GRACE_SECONDS = Number(process.env.ASSENT_RECONCILE_GRACE_SECONDS ?? 120);
 /** Longer than this, a stop gives up waiting and exits anyway. */
 const STOP_TIMEOUT_MS = 20_000;
 
@@ -66,7 +65,8 @@ const context = (functionName: string) => lambdaContext(functionName, REGION, AC
 
 /** Starts every service in order; `lifecycle` knows how to stop what has started. */
 async function start(home: string, lifecycle: Lifecycle, log: (line: string) => void): Promise<void> {
-  // Checked before anything starts: one stack per ASSENT_HOME, and every port free.
+  // Checked before anything starts: the configuration (ASSENT_CONFIG and the variables over it), one stack per ASSENT_HOME, and every port free.
+  const settings = loadLocalSettings();
   const lock = lockHome(home);
   lifecycle.onStop(`lock ${join(home, 'stack.pid')}`, () => lock.release(), 'released');
   const endpointsFile = join(home, 'endpoints.json');
@@ -128,8 +128,11 @@ async function start(home: string, lifecycle: Lifecycle, log: (line: string) => 
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     [ENV.tableName]: TABLE_NAME,
     [ENV.stateMachineArn]: STATE_MACHINE_ARN,
-    [ENV.mailFrom]: MAIL_FROM,
-    [ENV.adminEmails]: ADMIN_EMAILS,
+    [ENV.mailFrom]: settings.mailFrom,
+    [ENV.operatorEmails]: settings.operators,
+    [ENV.ttlMinutes]: settings.ttlMinutes,
+    [ENV.trackActions]: settings.trackActions,
+    [ENV.taskTypeOverrides]: settings.taskTypeOverrides,
     [ENV.publicUrl]: process.env.ASSENT_PUBLIC_URL ?? apiUrl,
     [ENV.userPoolId]: pool.userPoolId,
     [ENV.jwtIssuer]: issuer,
@@ -199,11 +202,11 @@ async function start(home: string, lifecycle: Lifecycle, log: (line: string) => 
         outbox: (event, lambda) => outboxHandler(event, lambda),
         reconcile: (event, lambda) => reconcileHandler(event, lambda),
         context,
-        reconcileSeconds: RECONCILE_SECONDS,
-        graceSeconds: RECONCILE_GRACE_SECONDS,
+        reconcileSeconds: settings.reconcileSeconds,
+        graceSeconds: settings.reconcileGraceSeconds,
         log,
       }),
-    { detail: () => `reconciling every ${RECONCILE_SECONDS} s (grace ${RECONCILE_GRACE_SECONDS} s)`, stop: (recovery) => recovery.stop() },
+    { detail: () => `reconciling every ${settings.reconcileSeconds} s (grace ${settings.reconcileGraceSeconds} s)`, stop: (recovery) => recovery.stop() },
   );
 
   // As API Gateway's JWT authorizer on AWS: the pool's issuer and key set, the app client as the audience.
@@ -269,7 +272,8 @@ Assent is up in ${((Date.now() - started) / 1000).toFixed(1)} s.
   Archive    ${s3.endpoint}/${ARCHIVE_BUCKET}/archive/   (tasks TTL removed, JSON Lines; credentials local/local)
   Cognito    ${cognitoLocal.endpoint}  (pool ${pool.userPoolId}, client ${pool.clientId}; users and passwords in endpoints.json)
   Tokens     npm run token -- <email>   (admin: adminToken in ${endpointsFile})
-  Approvers  ${ADMIN_EMAILS}
+  Operators  ${settings.operators}   (notifications; approvers are the seeded accounts in endpoints.json)
+  Config     ${settings.source === 'defaults' ? 'defaults (set ASSENT_CONFIG to a JSON file or inline JSON)' : `ASSENT_CONFIG: ${settings.source}`}
 Press Ctrl+C to stop. Data stays in ${home}.
 `);
 }

@@ -24,7 +24,7 @@ export function createContext(deps: CoreDeps): Context {
   const now = () => deps.ports.clock.now().toISOString();
   const onInternalError = deps.onInternalError ?? (() => undefined);
   const mail = new StageMailer(deps.mailer, deps.config);
-  const notifier = new Notifier(deps.notifications, mail, deps.config.adminEmails, deps.newId, now, onInternalError);
+  const notifier = new Notifier(deps.notifications, mail, deps.config.operatorEmails, deps.newId, now, onInternalError);
   const taskTypeOf = (task: Task) => {
     try {
       return deps.registry.taskType(task.type);

@@ -10,15 +10,17 @@ import type { SecretStore } from '#ports/secret-store';
 import type { TaskStore } from '#ports/task-store';
 import type { Workflow } from '#ports/workflow';
 import type { ActionPorts } from './action.ts';
-import type { TaskTypeLimits } from './task-type.ts';
 import type { Registry } from './registry.ts';
 
 export interface CoreConfig {
   /** Base URL of the HTTP API, for links in emails. */
   readonly publicUrl: string;
   readonly mailFrom: string;
-  /** Approvers and operators. */
-  readonly adminEmails: readonly string[];
+  /**
+   * Operators: who gets notifications (errors, stuck tasks, bounces), never approval emails
+   * (approvers come from each task type's approval policy).
+   */
+  readonly operatorEmails: readonly string[];
   /** Minutes a task is kept after it ends, before TTL archives it. @default 1440 */
   readonly ttlMinutes?: number;
   /**
@@ -28,8 +30,6 @@ export interface CoreConfig {
   readonly trackActions?: boolean;
   /** How long an approval that arrives while the task validates waits for the result. @default 4000 */
   readonly validationWaitMs?: number;
-  /** Per task type, limits that replace the type's own (`ASSENT_RATE_LIMITS`). @default - the types' own */
-  readonly rateLimits?: Readonly<Record<string, TaskTypeLimits>>;
 }
 
 /** Everything the core needs from outside: ports, the registry and settings. */

@@ -13,7 +13,7 @@ const digest = (value: string) => createHash('sha256').update(value).digest('bas
 const durationOf = (seconds: number) => (seconds % 3600 === 0 ? `${seconds / 3600} h` : seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} s`);
 
 /**
- * Counts a create against its task type's limits (`limits`, or the deployment's override), per
+ * Counts a create against its task type's limits (`limits`, with the deployment's `taskTypes.<name>.limits` applied), per
  * address (hashed: no address is stored) and per client, before anything is stored; a request over
  * either is refused with 429 and how long to wait. The same work for every request, so neither the
  * answer nor its timing says whether an account exists.
@@ -21,7 +21,7 @@ const durationOf = (seconds: number) => (seconds % 3600 === 0 ? `${seconds / 360
 export async function enforceLimits(ctx: Context, taskType: TaskType, address: string | undefined, client: Client): Promise<void> {
   const store = ctx.deps.rateLimits;
   if (!store) return;
-  const limits = { ...taskType.limits, ...ctx.deps.config.rateLimits?.[taskType.name] };
+  const limits = taskType.limits;
   const checks: { key: string; limit: RateLimit; what: string }[] = [];
   if (limits.perClient && client.ip) checks.push({ key: `${taskType.name}#client#${digest(client.ip)}`, limit: limits.perClient, what: 'from this client' });
   if (limits.perAddress && address) checks.push({ key: `${taskType.name}#address#${digest(address.toLowerCase())}`, limit: limits.perAddress, what: 'for this address' });

@@ -43,7 +43,7 @@ export async function recordMailFeedback(ctx: Context, feedback: MailFeedback): 
   const task = await ctx.deps.tasks.get(feedback.taskId);
   if (!task) return 'task-gone';
   const taskType = ctx.taskTypeOf(task);
-  const operators = (stageFor(taskType, 'notification').to ?? ctx.deps.config.adminEmails).map((address) => address.toLowerCase());
+  const operators = (stageFor(taskType, 'notification').to ?? ctx.deps.config.operatorEmails).map((address) => address.toLowerCase());
   const aboutOperators = feedback.recipients.length > 0 && feedback.recipients.every((address) => operators.includes(address.toLowerCase()));
   const message = messageOf(task, feedback);
   if (aboutOperators) {
@@ -62,7 +62,7 @@ function messageOf(task: Task, feedback: MailFeedback): string {
     return `A recipient marked ${about} as spam (${feedback.type}). Complaints count against the SES account's reputation: check that the request is genuine, and cancel it if not (POST /v1/tasks/${task.id}/cancel).`;
   }
   if (feedback.permanent) {
-    return `${capitalized(about)} bounced (${feedback.type}): the address does not accept mail and SES will not try it again. A mistyped requester address: cancel the task (POST /v1/tasks/${task.id}/cancel) and ask for a new request; an approver or operator address: fix adminEmails.`;
+    return `${capitalized(about)} bounced (${feedback.type}): the address does not accept mail and SES will not try it again. A mistyped requester address: cancel the task (POST /v1/tasks/${task.id}/cancel) and ask for a new request; an approver's address: fix it in the user pool (or the type's approval policy); an operator's: fix operators in the Assent configuration.`;
   }
   return `${capitalized(about)} bounced (${feedback.type}) after SES's retries: the mailbox may be full or its server down. If the task waits for its token, send it again later (POST /v1/tasks/${task.id}/token).`;
 }

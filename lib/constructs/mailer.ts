@@ -13,8 +13,8 @@ export interface MailerProps {
   readonly senderEmail: string;
   /** The verified SES identity (domain or address) the From address belongs to. */
   readonly sesIdentity: string;
-  /** Approvers and operators, written to `ASSENT_ADMIN_EMAILS`. */
-  readonly adminEmails: readonly string[];
+  /** Operators (notifications: errors, stuck tasks, bounces; never approvals), written to `ASSENT_OPERATOR_EMAILS`. */
+  readonly operatorEmails: readonly string[];
   /**
    * Recipient identities to authorize as well: while the account is in the SES sandbox, SES checks
    * `ses:SendEmail` against each (verified) recipient identity too.
@@ -50,13 +50,13 @@ export class Mailer extends Construct {
   }
 
   /**
-   * Lets `fn` send mail: sets `ASSENT_MAIL_FROM`, `ASSENT_ADMIN_EMAILS` and
+   * Lets `fn` send mail: sets `ASSENT_MAIL_FROM`, `ASSENT_OPERATOR_EMAILS` and
    * `ASSENT_MAIL_CONFIGURATION_SET`, and grants `ses:SendEmail` as the identity with that
    * configuration set (SES checks both resources), nothing else.
    */
   bindMailer(fn: LambdaFunction): void {
     fn.addEnvironment(ENV.mailFrom, this.props.senderEmail);
-    fn.addEnvironment(ENV.adminEmails, this.props.adminEmails.join(','));
+    fn.addEnvironment(ENV.operatorEmails, this.props.operatorEmails.join(','));
     fn.addEnvironment(ENV.mailConfigurationSet, this.configurationSet.configurationSetName);
     fn.addToRolePolicy(new PolicyStatement({ actions: [...SEND_ACTIONS], resources: [...this.grantedIdentityArns, this.configurationSetArn] }));
   }

@@ -4,6 +4,7 @@ import { FUNCTION_ENV } from '../../functions/app.ts';
 import { ENV } from '../../functions/env-names.ts';
 import { DEFAULT_ROUTE_KEY, routeKey, routes } from '../../functions/http/routes.ts';
 import { PROJECT_ROOT } from '../../lib/assent-stack.ts';
+import { AssentConfigError, MAX_TASK_TYPE_OVERRIDES_CHARS } from '../../lib/config.ts';
 import { HANDLER_BUNDLING } from '../../lib/constructs/handler-function.ts';
 import { ACCESS_LOG_FORMAT } from '../../lib/constructs/http-api.ts';
 import { tableDefinition } from '../../lib/table-definition.ts';
@@ -182,7 +183,7 @@ describe('handler functions', () => {
       ASSENT_USER_POOL_ID: refOf(stack.identity.userPool),
       ASSENT_STATE_MACHINE_ARN: refOf(stack.workflow.stateMachine),
       ASSENT_MAIL_FROM: 'noreply@example.com',
-      ASSENT_ADMIN_EMAILS: 'approver@example.com',
+      ASSENT_OPERATOR_EMAILS: 'ops@example.com',
       ASSENT_MAIL_CONFIGURATION_SET: refOf(stack.mailer.configurationSet),
       ASSENT_PUBLIC_URL: getAttOf(stack.httpApi.api, 'ApiEndpoint'),
       ASSENT_JWT_ISSUER: poolIssuer(),
@@ -211,7 +212,7 @@ describe('handler functions', () => {
         'ASSENT_TABLE_NAME',
         'ASSENT_USER_POOL_ID',
         'ASSENT_MAIL_FROM',
-        'ASSENT_ADMIN_EMAILS',
+        'ASSENT_OPERATOR_EMAILS',
         'ASSENT_MAIL_CONFIGURATION_SET',
         'ASSENT_PUBLIC_URL',
         'ASSENT_JWT_ISSUER',
@@ -246,7 +247,7 @@ describe('function environments', () => {
     // Prepare
     const { template, stack } = synthesized;
     const functions = { http: stack.handlers.http, steps: stack.handlers.steps, outbox: stack.recovery.outbox, reconcile: stack.recovery.reconciler, mailFeedback: stack.mailFeedback.handler };
-    const optional: readonly string[] = [ENV.rolesClaim, ENV.rateLimits];
+    const optional: readonly string[] = [ENV.rolesClaim, ENV.taskTypeOverrides];
 
     // Act
     const missing = (Object.keys(FUNCTION_ENV) as (keyof typeof FUNCTION_ENV)[]).flatMap((role) => {
@@ -259,20 +260,57 @@ describe('function environments', () => {
   });
 });
 
-describe('rate limits', () => {
-  it('passes configured limits to the HTTP API only (the one function that creates tasks), and none by default', () => {
+describe('task type overrides', () => {
+  const variablesOf = (synthesized: Synthesized) => {
+    const { stack, template } = synthesized;
+    const functions = { http: stack.handlers.http, steps: stack.handlers.steps, outbox: stack.recovery.outbox, reconcile: stack.recovery.reconciler, mailFeedback: stack.mailFeedback.handler, archiver: stack.archive.handler };
+    return Object.fromEntries(Object.entries(functions).map(([role, handler]) => [role, template.findResources('AWS::Lambda::Function')[logicalIdOf(handler.function)]?.Properties.Environment.Variables]));
+  };
+
+  it('passes taskTypes, with rateLimits folded in as limits, to every function that builds the registry, and nothing by default', () => {
     // Prepare
-    const limits = { 'sign-up': { perClient: { max: 100, windowSeconds: 3600 } } };
-    const configured = synthesize({ rateLimits: limits });
+    const taskTypes = { 'sign-up': { tokenTtlSeconds: 3600, approval: { levels: [{ name: 'admins', quorum: 2 }] } } };
+    const rateLimits = { 'reset-password': { perClient: { max: 100, windowSeconds: 3600 } } };
 
     // Act
-    const variablesOf = (synthesized: ReturnType<typeof synthesize>, fn: keyof ReturnType<typeof synthesize>['stack']['handlers']) =>
-      synthesized.template.findResources('AWS::Lambda::Function')[logicalIdOf(synthesized.stack.handlers[fn].function)]?.Properties.Environment.Variables;
+    const configured = variablesOf(synthesize({ taskTypes, rateLimits }));
+    const unconfigured = variablesOf(synthesized);
 
     // Assess
-    expect(variablesOf(configured, 'http').ASSENT_RATE_LIMITS).toBe(JSON.stringify(limits));
-    expect(variablesOf(configured, 'steps').ASSENT_RATE_LIMITS).toBeUndefined();
-    expect(variablesOf(synthesized, 'http').ASSENT_RATE_LIMITS).toBeUndefined();
+    const expected = JSON.stringify({ ...taskTypes, 'reset-password': { limits: rateLimits['reset-password'] } });
+    expect(Object.fromEntries(Object.entries(configured).map(([role, variables]) => [role, variables[ENV.taskTypeOverrides]]))).toStrictEqual({
+      http: expected,
+      steps: expected,
+      outbox: expected,
+      reconcile: expected,
+      mailFeedback: expected,
+      archiver: undefined,
+    });
+    expect(Object.values(unconfigured).map((variables) => variables[ENV.taskTypeOverrides])).toStrictEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
+  });
+
+  it('fails the synth on a bad override, naming its path', () => {
+    // Act
+    const attempt = () => synthesize({ taskTypes: { 'quota-change': { approval: { levels: [{ name: 'security', quorum: 2 }] }, tokenTtlSeconds: -1 } } });
+
+    // Assess
+    expect(attempt).toThrow(
+      new AssentConfigError([
+        'cdk.json context assent.taskTypes.quota-change.tokenTtlSeconds: must be more than 0 (got -1)',
+        'cdk.json context assent.taskTypes.quota-change.approval.levels.0.name: the type declares no level "security" (its levels: admins)',
+      ]),
+    );
+  });
+
+  it('leaves room for the largest overrides allowed in the 4 KB Lambda gives a function\'s environment', () => {
+    // Prepare: a reference (a table name, an ARN, a URL) is at most 128 characters once deployed.
+    const variables = variablesOf(synthesized).http as Record<string, unknown>;
+
+    // Act
+    const others = Object.entries(variables).reduce((size, [name, value]) => size + name.length + (typeof value === 'string' ? value.length : 128), 0);
+
+    // Assess
+    expect(others + ENV.taskTypeOverrides.length + MAX_TASK_TYPE_OVERRIDES_CHARS).toBeLessThanOrEqual(4096);
   });
 });
 

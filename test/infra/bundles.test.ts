@@ -66,7 +66,7 @@ process.stdout.write('\\nMAP_READS ' + JSON.stringify(mapReads) + '\\n');
     ASSENT_TABLE_NAME: 'test',
     ASSENT_USER_POOL_ID: 'us-east-1_test',
     ASSENT_MAIL_FROM: 'noreply@example.com',
-    ASSENT_ADMIN_EMAILS: 'approver@example.com',
+    ASSENT_OPERATOR_EMAILS: 'approver@example.com',
     ASSENT_PUBLIC_URL: 'https://api.example.com',
     ASSENT_EVENT_BUS_NAME: 'test',
     ASSENT_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:test',

@@ -1,10 +1,10 @@
-import { AssentConfigError, cognitoIssuerOf, parseAssentConfig } from '../../lib/config.ts';
+import { AssentConfigError, cognitoIssuerOf, MAX_TASK_TYPE_OVERRIDES_CHARS, parseAssentConfig } from '../../lib/config.ts';
 import { cdkJson } from './fixtures.ts';
 
 const valid = {
   senderEmail: 'noreply@example.com',
   sesIdentity: 'example.com',
-  adminEmails: ['approver@example.com'],
+  operators: ['ops@example.com'],
 };
 
 /** Bring your own issuer. */
@@ -34,7 +34,7 @@ describe('parseAssentConfig', () => {
       senderEmail: 'noreply@example.com',
       sesIdentity: 'example.com',
       sesSandboxRecipients: [],
-      adminEmails: ['approver@example.com'],
+      operators: ['ops@example.com'],
       userPoolId: undefined,
       jwt: { source: 'stack-pool', rolesClaim: 'cognito:groups' },
       publicUrl: undefined,
@@ -45,7 +45,7 @@ describe('parseAssentConfig', () => {
       logLevel: 'INFO',
       ttlMinutes: 1440,
       trackActions: true,
-      rateLimits: {},
+      taskTypes: {},
     });
   });
 
@@ -91,7 +91,7 @@ describe('parseAssentConfig', () => {
 
     // Assess
     expect(problems).toStrictEqual([
-      'cdk.json context assent: is missing; add "assent": { "senderEmail": ..., "sesIdentity": ..., "adminEmails": [...] } under "context" in cdk.json',
+      'cdk.json context assent: is missing; add "assent": { "senderEmail": ..., "sesIdentity": ..., "operators": [...] } under "context" in cdk.json',
     ]);
   });
 
@@ -110,27 +110,39 @@ describe('parseAssentConfig', () => {
     const problems = problemsOf({
       senderEmail: 'noreply@example.com',
       sesIdentity: 'example.com',
-      adminEmails: [],
+      operators: [],
       jwtIssuer: 'http://auth.example.com/',
       logRetentionDays: 31,
     });
 
     // Assess
     expect(problems).toStrictEqual([
-      'cdk.json context assent.adminEmails: must list at least one email address, e.g. ["approver@example.com"]',
+      'cdk.json context assent.operators: must list at least one email address, e.g. ["ops@example.com"]',
       'cdk.json context assent.jwtIssuer: must be an https:// URL, e.g. "https://auth.example.com/" (got "http://auth.example.com/")',
       'cdk.json context assent.logRetentionDays: must be one of the retention periods CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653',
       'cdk.json context assent.jwtAudience: is missing; jwtIssuer needs it: add the audiences (or Cognito app client ids) its tokens carry, e.g. ["1example23456789abcdefghij"]',
     ]);
   });
 
-  it('rejects an admin address that is not an email, naming its index', () => {
+  it('rejects an operator address that is not an email, naming its index', () => {
     // Act
-    const problems = problemsOf({ ...valid, adminEmails: ['approver@example.com', 'ops'] });
+    const problems = problemsOf({ ...valid, operators: ['ops@example.com', 'ops'] });
 
     // Assess
     expect(problems).toStrictEqual([
-      'cdk.json context assent.adminEmails.1: must be an email address, e.g. "approver@example.com" (got "ops")',
+      'cdk.json context assent.operators.1: must be an email address, e.g. "ops@example.com" (got "ops")',
+    ]);
+  });
+
+  it('refuses adminEmails, renamed operators, saying that approvers now come from the approval policies (and checks the rest as if renamed)', () => {
+    // Act
+    const { operators: _, ...withoutOperators } = valid;
+    const problems = problemsOf({ ...withoutOperators, adminEmails: ['approver@example.com', 'ops'] });
+
+    // Assess
+    expect(problems).toStrictEqual([
+      'cdk.json context assent.adminEmails: was renamed "operators", and now names only who gets notifications (errors, stuck tasks, bounces), never approval emails: rename the key to "operators". Approvers come from each task type\'s approval policy (by default the user pool\'s group "admin"); to have an address approve a type, give it in taskTypes.<type>.approval (docs/deploying.md, "Task type overrides")',
+      'cdk.json context assent.operators.1: must be an email address, e.g. "ops@example.com" (got "ops")',
     ]);
   });
 
@@ -140,7 +152,7 @@ describe('parseAssentConfig', () => {
 
     // Assess
     expect(problems).toStrictEqual([
-      'cdk.json context assent: unknown key "senderEmial"; remove it or fix the spelling (known keys: senderEmail, sesIdentity, sesSandboxRecipients, adminEmails, userPoolId, jwtIssuer, jwtAudience, jwtRolesClaim, jwksUrl, publicUrl, domainName, certificateArn, corsOrigins, alarmEmails, logRetentionDays, logLevel, ttlMinutes, trackActions, rateLimits)',
+      'cdk.json context assent: unknown key "senderEmial"; remove it or fix the spelling (known keys: senderEmail, sesIdentity, sesSandboxRecipients, operators, userPoolId, jwtIssuer, jwtAudience, jwtRolesClaim, jwksUrl, publicUrl, domainName, certificateArn, corsOrigins, alarmEmails, logRetentionDays, logLevel, ttlMinutes, trackActions, taskTypes, rateLimits)',
     ]);
   });
 
@@ -328,5 +340,59 @@ describe('parseAssentConfig', () => {
         'See docs/deploying.md, "Configure".',
       ].join('\n'),
     );
+  });
+
+  it('keeps task type overrides as given, with rateLimits folded in as each type\'s limits', () => {
+    // Prepare
+    const taskTypes = { 'sign-up': { tokenTtlSeconds: 3600 } };
+
+    // Act
+    const config = parseAssentConfig({ ...valid, taskTypes, rateLimits: { 'sign-up': { perClient: { max: 100, windowSeconds: 60 } } } });
+
+    // Assess
+    expect(config.taskTypes).toStrictEqual({ 'sign-up': { tokenTtlSeconds: 3600, limits: { perClient: { max: 100, windowSeconds: 60 } } } });
+  });
+
+  it('rejects task type overrides the declared types refuse, every one with its path, with the other bad keys', () => {
+    // Act
+    const problems = problemsOf({
+      ...valid,
+      ttlMinutes: 0,
+      taskTypes: {
+        'sign-up': { approval: { levels: [{ name: 'admins', quorum: 0 }, { name: 'x' }] }, description: 'mine' },
+        nope: {},
+      },
+    });
+
+    // Assess
+    expect(problems).toStrictEqual([
+      'cdk.json context assent.ttlMinutes: must be at least 1 minute, e.g. 1440',
+      'cdk.json context assent.taskTypes.sign-up.approval.levels.0.quorum: must be more than 0 (got 0)',
+      'cdk.json context assent.taskTypes.sign-up.description: is not a setting a deployment may override; known: autoApprove, duplicatePolicy, tokenTtlSeconds, approvalTtlSeconds, onApprovalExpiry, tokenWaitSeconds, allowSelfApproval, tokenRequiresAuth, limits, resendWindowSeconds, emails, actionSettings, approval',
+      'cdk.json context assent.taskTypes.sign-up.approval.levels.1.name: the type declares no level "x" (its levels: admins)',
+      'cdk.json context assent.taskTypes.nope: no task type "nope" is declared (declared: sign-up, reset-password, invite-user, update-email, quota-change, todos.mark-done, todos.archive-completed)',
+    ]);
+  });
+
+  it('rejects limits given both in rateLimits and in taskTypes, and taskTypes that is not an object', () => {
+    // Act
+    const twice = problemsOf({ ...valid, taskTypes: { 'sign-up': { limits: {} } }, rateLimits: { 'sign-up': {} } });
+    const notAnObject = problemsOf({ ...valid, taskTypes: ['sign-up'] });
+
+    // Assess
+    expect([...twice, ...notAnObject]).toStrictEqual([
+      'cdk.json context assent.rateLimits.sign-up: gives the limits of "sign-up" a second time: taskTypes.sign-up.limits gives them too; keep one (taskTypes.sign-up.limits is the current spelling)',
+      'cdk.json context assent.taskTypes: must be an object of task type name → settings, e.g. {"sign-up":{"tokenTtlSeconds":3600}} (got ["sign-up"])',
+    ]);
+  });
+
+  it('rejects overrides longer than the functions\' environment leaves room for, at synth rather than at deploy', () => {
+    // Act
+    const problems = problemsOf({ ...valid, taskTypes: { 'sign-up': { emails: { token: { text: 'x'.repeat(MAX_TASK_TYPE_OVERRIDES_CHARS) } } } } });
+
+    // Assess
+    expect(problems).toStrictEqual([
+      `cdk.json context assent.taskTypes: takes ${MAX_TASK_TYPE_OVERRIDES_CHARS + 44} characters as JSON, more than the ${MAX_TASK_TYPE_OVERRIDES_CHARS} the functions' environment leaves for it (Lambda allows 4 KB in all): override fewer settings, or change long email templates in functions/task-types.ts instead`,
+    ]);
   });
 });

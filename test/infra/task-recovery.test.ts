@@ -145,10 +145,10 @@ describe('TaskRecovery: the reconciler', () => {
 
     // Assess
     expect(Object.keys(environment).sort()).toStrictEqual([
-      'ASSENT_ADMIN_EMAILS',
       'ASSENT_EVENT_BUS_NAME',
       'ASSENT_MAIL_CONFIGURATION_SET',
       'ASSENT_MAIL_FROM',
+      'ASSENT_OPERATOR_EMAILS',
       'ASSENT_PUBLIC_URL',
       'ASSENT_STATE_MACHINE_ARN',
       'ASSENT_TABLE_NAME',

@@ -157,7 +157,7 @@ describe('the HTTP API while DynamoDB is unreachable', () => {
       [ENV.tableName]: 'assent-unreachable',
       [ENV.stateMachineArn]: 'arn:aws:states:us-east-1:000000000000:stateMachine:assent',
       [ENV.mailFrom]: 'assent@example.com',
-      [ENV.adminEmails]: 'ops@example.com',
+      [ENV.operatorEmails]: 'ops@example.com',
       [ENV.publicUrl]: 'http://assent.invalid',
       [ENV.jwtIssuer]: 'https://issuer.invalid/',
       [ENV.jwtAudience]: 'assent',

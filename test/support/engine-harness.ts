@@ -33,8 +33,8 @@ import {
  * work: the AwaitApproval step then finds preApprove done, the AwaitToken step finds postApprove done.
  */
 export interface HarnessOptions {
-  /** Approvers and operators. @default ['a1@example.com'] */
-  readonly adminEmails?: string[];
+  /** Operators: who gets notifications. @default ['a1@example.com'] */
+  readonly operatorEmails?: string[];
   /** More task types besides the shipped ones. @default [] */
   readonly extraTaskTypes?: TaskType[];
   readonly ttlMinutes?: number;
@@ -79,7 +79,7 @@ export function engineWithFakes(options: HarnessOptions = {}) {
     config: {
       publicUrl: 'https://api.example.com',
       mailFrom: 'assent@example.com',
-      adminEmails: options.adminEmails ?? ['a1@example.com'],
+      operatorEmails: options.operatorEmails ?? ['a1@example.com'],
       validationWaitMs: options.validationWaitMs ?? 0,
       ...(options.ttlMinutes === undefined ? {} : { ttlMinutes: options.ttlMinutes }),
       ...(options.trackActions === undefined ? {} : { trackActions: options.trackActions }),

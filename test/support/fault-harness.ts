@@ -137,7 +137,7 @@ export async function startFaultHarness(): Promise<FaultHarness> {
     tableName,
     stateMachineArn,
     mailFrom: 'assent@assent.local',
-    adminEmails: [opsEmail],
+    operatorEmails: [opsEmail],
     publicUrl: 'http://assent.invalid',
     jwtIssuer: 'unused',
     jwtAudience: ['unused'],
@@ -148,7 +148,7 @@ export async function startFaultHarness(): Promise<FaultHarness> {
     eventBusName: services.eventBusName,
     archiveBucket: '',
     userPoolId: endpoints().cognito.userPoolId,
-    rateLimits: {},
+    taskTypeOverrides: {},
   };
   const app = createApp(env, {
     dynamodb: new DynamoDBClient(config(dynamodb.url)),

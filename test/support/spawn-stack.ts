@@ -38,7 +38,8 @@ function startProcess(home: string, ports: Partial<StackPorts>, env: Record<stri
 
 /**
  * Starts `local/start.ts` (what `npm start` runs) in a child process and waits for its endpoints.
- * `env` adds settings such as `ASSENT_TTL_MINUTES` or `ASSENT_SWEEP_SECONDS`.
+ * `env` adds settings such as `ASSENT_CONFIG` (the configuration: a JSON file's path or inline JSON,
+ * local/config.ts), `ASSENT_TTL_MINUTES` or `ASSENT_SWEEP_SECONDS`.
  */
 export async function spawnStack(home: string, ports: StackPorts, env: Record<string, string> = {}): Promise<RunningStack> {
   const endpointsFile = join(home, 'endpoints.json');

@@ -194,7 +194,7 @@ describe('ASSENT_ARCHIVE_BUCKET', () => {
 
   it('is not needed by the other functions', () => {
     // Prepare
-    const others = { ASSENT_TABLE_NAME: 't', ASSENT_STATE_MACHINE_ARN: 's', ASSENT_MAIL_FROM: 'm', ASSENT_ADMIN_EMAILS: 'a', ASSENT_PUBLIC_URL: 'p', ASSENT_JWT_ISSUER: 'i', ASSENT_JWT_AUDIENCE: 'au', ASSENT_JWKS_URL: 'j', ASSENT_EVENT_BUS_NAME: 'b', ASSENT_USER_POOL_ID: 'u' };
+    const others = { ASSENT_TABLE_NAME: 't', ASSENT_STATE_MACHINE_ARN: 's', ASSENT_MAIL_FROM: 'm', ASSENT_OPERATOR_EMAILS: 'a', ASSENT_PUBLIC_URL: 'p', ASSENT_JWT_ISSUER: 'i', ASSENT_JWT_AUDIENCE: 'au', ASSENT_JWKS_URL: 'j', ASSENT_EVENT_BUS_NAME: 'b', ASSENT_USER_POOL_ID: 'u' };
 
     // Act & Assess
     expect(readEnv(others).archiveBucket).toBe('');

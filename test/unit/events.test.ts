@@ -11,7 +11,7 @@ const setup = (options: { failWith?: Error } = {}) => {
   const events = new RecordingEvents();
   if (options.failWith) events.failWith = options.failWith;
   const internalErrors: string[] = [];
-  const harness = engineWithFakes({ adminEmails: ['a1@example.com'], events, onInternalError: (message) => internalErrors.push(message) });
+  const harness = engineWithFakes({ operatorEmails: ['a1@example.com'], events, onInternalError: (message) => internalErrors.push(message) });
   return { ...harness, events, internalErrors };
 };
 

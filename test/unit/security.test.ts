@@ -11,7 +11,7 @@ import type { RecordingMailer } from '../support/fakes.ts';
  */
 const SEVEN_DAYS = 7 * 24 * 3600;
 
-const setup = () => engineWithFakes({ adminEmails: ['a1@example.com', 'a2@example.com'] });
+const setup = () => engineWithFakes({ operatorEmails: ['a1@example.com', 'a2@example.com'] });
 const approvalSecrets = (mailer: RecordingMailer) => mailer.sent.filter((mail) => mail.subject.startsWith('Approval needed')).map((mail) => linkSecret(mail.text));
 
 describe('secrets', () => {

@@ -177,7 +177,7 @@ describe('cancel against a token submit', () => {
 describe('two approvers at once', () => {
   it('exactly one decision wins; the other is told who decided', async () => {
     // Prepare
-    const harness = engineWithFakes({ adminEmails: ['a1@example.com', 'a2@example.com'] });
+    const harness = engineWithFakes({ operatorEmails: ['a1@example.com', 'a2@example.com'] });
     const task = await signUp(harness);
     await harness.engine.preApprove(task.id);
     await harness.engine.awaitApproval(task.id, 'sfn-approval');

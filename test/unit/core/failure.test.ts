@@ -4,7 +4,7 @@ import { expectError } from '../../support/expect-error.ts';
 import { ADMIN, setupOps, signUp, toAwaitingToken } from './sign-ups.ts';
 import type { RecordingMailer } from '../../support/fakes.ts';
 
-const setupTwo = () => engineWithFakes({ adminEmails: ['a1@example.com', 'a2@example.com'] });
+const setupTwo = () => engineWithFakes({ operatorEmails: ['a1@example.com', 'a2@example.com'] });
 
 const approvalMails = (mailer: RecordingMailer) => mailer.sent.filter((mail) => mail.subject.startsWith('Approval needed'));
 

@@ -33,7 +33,7 @@ describe('mail feedback (SES bounces and complaints)', () => {
         taskType: 'sign-up',
         kind: 'error',
         error: true,
-        message: `An email of task ${task.id} (sign-up, pending) to apollo@example.com bounced (Permanent/General): the address does not accept mail and SES will not try it again. A mistyped requester address: cancel the task (POST /v1/tasks/${task.id}/cancel) and ask for a new request; an approver or operator address: fix adminEmails.`,
+        message: `An email of task ${task.id} (sign-up, pending) to apollo@example.com bounced (Permanent/General): the address does not accept mail and SES will not try it again. A mistyped requester address: cancel the task (POST /v1/tasks/${task.id}/cancel) and ask for a new request; an approver's address: fix it in the user pool (or the type's approval policy); an operator's: fix operators in the Assent configuration.`,
         detail: 'apollo@example.com: 5.1.1 smtp; 550 user unknown\nSES message m-1, feedback f-1',
         createdAt: AT,
         acknowledged: false,

@@ -4,7 +4,7 @@ import { engineWithFakes } from '../../support/engine-harness.ts';
 const ADMIN = { kind: 'admin' as const, id: 'root@example.com' };
 const WEEK = 7 * 24 * 3600;
 
-const setup = () => engineWithFakes({ adminEmails: ['ops@example.com'] });
+const setup = () => engineWithFakes({ operatorEmails: ['ops@example.com'] });
 
 /**
  * A task as a request leaves it once saved: created through the core (so it is exactly what create

@@ -5,12 +5,12 @@ import { type Engine, engineWithFakes } from '../../support/engine-harness.ts';
 export const ADMIN = { kind: 'admin' as const, id: 'root@example.com' };
 
 /** One operator (and approver), tasks kept 60 minutes after they end. */
-export const setupOps = () => engineWithFakes({ adminEmails: ['ops@example.com'], ttlMinutes: 60 });
+export const setupOps = () => engineWithFakes({ operatorEmails: ['ops@example.com'], ttlMinutes: 60 });
 
 /** Two approvers, and two more task types: one for role `member`, one for anyone signed in. */
 export const setupApprovers = () =>
   engineWithFakes({
-    adminEmails: ['a1@example.com', 'a2@example.com'],
+    operatorEmails: ['a1@example.com', 'a2@example.com'],
     extraTaskTypes: [
       defineTaskType({ name: 'members-only', description: 'x', actions: ['reset-user-password'], access: { roles: ['member'] }, autoApprove: false }),
       defineTaskType({ name: 'signed-in', description: 'x', actions: ['reset-user-password'], access: 'authenticated', autoApprove: false }),

@@ -11,7 +11,7 @@ import { expectError } from '../../support/expect-error.ts';
 const ADMIN = { kind: 'admin' as const, id: 'root@example.com' };
 const REQUESTER = { sub: 'u1', email: 'u1@example.com', roles: [] };
 
-const setup = () => engineWithFakes({ adminEmails: ['ops@example.com'] });
+const setup = () => engineWithFakes({ operatorEmails: ['ops@example.com'] });
 
 const signUp = (harness: ReturnType<typeof setup>) => harness.engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
 
