@@ -26,7 +26,7 @@ export const ALARM_DESCRIPTIONS = {
   outboxDeadLetters:
     "Outbox batches failed every retry: each message names the stream records (shard, sequence numbers). New tasks and retries among them are started by the reconciler after its grace period; a compensation (the undo after a cancel) is not run again by itself: the task has an error notification naming it, and its actions' effects must be undone by hand or by re-driving the records within the stream's 24 h.",
   mailFeedbackDeadLetters:
-    'SES bounces or complaints that no operator notification was made for, after every retry: each message holds the SES event (the recipients, and the task id in mail.tags.taskId). Fix the mail feedback function (its log, the MailFeedbackHandlerErrors alarm), act on each bounce yourself (cancel the task, or fix adminEmails), then delete the message.',
+    'SES bounces or complaints that no operator notification was made for, after every retry: each message holds the SES event (the recipients, and the task id in mail.tags.taskId). Fix the mail feedback function (its log, the MailFeedbackHandlerErrors alarm), act on each bounce yourself (cancel the task, or fix the address: in the user pool for an approver, in operators for an operator), then delete the message.',
   strandedTasks:
     "The reconciler found open tasks whose execution never started (it started them) or ended while the task was open (it failed them, each with an error notification: retry them with POST /v1/tasks/{id}/retry). Either way the outbox or the state machine lost work: look at the OutboxErrors, OutboxDeadLetterQueueDepth and WorkflowExecutionsFailed alarms. GET /v1/status shows the last run's counts (stranded).",
 } as const;
