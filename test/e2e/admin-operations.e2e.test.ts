@@ -758,7 +758,8 @@ describe('notifications and status', () => {
     const waiting = await signUp('notified-waiting');
     const id = await notificationIdOf(task.id);
     const otherId = await notificationIdOf(other.id);
-    const email = await waitForEmail((mail) => mail.destination.to.includes(APPROVER) && mail.subject === `Error - sign-up ${task.id}`);
+    // The local stack's operators (local/config.ts): notifications go to them, not to approvers.
+    const email = await waitForEmail((mail) => mail.destination.to.includes('operator@assent.local') && mail.subject === `Error - sign-up ${task.id}`);
     await approvalEmailOf(waiting.id);
     const aboutWaiting = (await api('/v1/notifications?limit=100', { admin: true })).json.notifications.filter((n: { taskId: string }) => n.taskId === waiting.id);
 
