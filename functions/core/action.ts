@@ -47,18 +47,34 @@ export interface ValidateOptions {
   readonly onFailure?: 'invalid' | 'refuse';
 }
 
+export interface RequireApprovalOptions {
+  /**
+   * A level of the task type's approval policy declared `onlyWhenAsked` (e.g. `security`) that this
+   * request needs besides the levels that always apply. Recorded on the action's record
+   * (`approvalLevels`); a level the policy does not declare is not opened.
+   * @default - only the levels that always apply
+   */
+  readonly level?: string;
+}
+
 /**
  * What a stage hook gets: its own validated data, the task (read-only), a cache shared with the
- * other actions of the task during this stage run only, its persisted data, its ports, and ways to
- * validate, decide and note. `Stored` is the type of what `persist` keeps (from `storedSchema`).
+ * other actions of the task during this stage run only, its persisted data, its settings, its ports,
+ * and ways to validate, decide and note. `Stored` is the type of what `persist` keeps (from
+ * `storedSchema`); `Settings` the type of `settings` (from `settingsSchema`).
  */
-export interface ActionContext<Data, Stored extends Record<string, unknown> = Record<string, unknown>> {
+export interface ActionContext<Data, Stored extends Record<string, unknown> = Record<string, unknown>, Settings extends Record<string, unknown> = Record<string, unknown>> {
   readonly data: Data;
   readonly task: Readonly<Task>;
   /** Shared by the task's actions within one stage run; never persisted. */
   readonly cache: Map<string, unknown>;
   /** What earlier stages (and earlier attempts of this one) persisted, parsed by `storedSchema`. */
   readonly stored: Readonly<Partial<Stored>>;
+  /**
+   * The task type's settings for this action (`actionSettings[<action>]`), parsed by
+   * `settingsSchema`: its defaults where the task type sets nothing. `{}` without a settingsSchema.
+   */
+  readonly settings: Readonly<Settings>;
   readonly ports: ActionPorts;
   /** Persists a value for later stages; checkpoint each side effect with it so a retry skips it. */
   persist<Key extends keyof Stored & string>(key: Key, value: Stored[Key]): void;
@@ -70,15 +86,19 @@ export interface ActionContext<Data, Stored extends Record<string, unknown> = Re
    * stops the run and makes the action invalid (see `options.onFailure`); when all pass it is
    * valid. Returns whether it is valid.
    */
-  validate(steps: readonly ValidationStep<ActionContext<Data, Stored>>[], options?: ValidateOptions): Promise<boolean>;
+  validate(steps: readonly ValidationStep<ActionContext<Data, Stored, Settings>>[], options?: ValidateOptions): Promise<boolean>;
   /**
    * The action is invalid, for the noted reason. In preApprove the request is also refused without
    * a human (the action votes to auto-decide, and the task is rejected when its type runs
    * unattended); in a later stage the stage fails as invalid.
    */
   refuse(reason: string): void;
-  /** preApprove only: the action is valid, but a human must approve it, for the noted reason. */
-  requireApproval(reason: string): void;
+  /**
+   * preApprove only: the action is valid, but a human must approve it, for the noted reason. With
+   * `options.level`, that `onlyWhenAsked` level of the approval policy applies too. May be called
+   * more than once (each reason noted, the levels collected).
+   */
+  requireApproval(reason: string, options?: RequireApprovalOptions): void;
   /** preApprove only: the action is valid and needs no human, for the noted reason (if its task type allows auto-approval). */
   waiveApproval(reason: string): void;
   /** Lower level than `validate` and `refuse`: sets validity without a note. */
@@ -103,6 +123,12 @@ export interface ActionContext<Data, Stored extends Record<string, unknown> = Re
 /** The type `persist` keeps: the `storedSchema`'s, or any JSON values without one. */
 export type StoredOf<StoredSchema> = [StoredSchema] extends [z.ZodObject] ? z.infer<StoredSchema> : Record<string, unknown>;
 
+/** The type of `ctx.settings`: the `settingsSchema`'s output (defaults filled in); without one, always `{}`. */
+export type SettingsOf<SettingsSchema> = [SettingsSchema] extends [z.ZodObject] ? z.infer<SettingsSchema> : Record<string, unknown>;
+
+/** The context of an action's hooks, typed by its schemas. */
+type HookContext<Schema extends z.ZodObject, StoredSchema, SettingsSchema> = ActionContext<z.infer<Schema>, StoredOf<StoredSchema>, SettingsOf<SettingsSchema>>;
+
 /**
  * One unit of work. Hooks must be idempotent: Step Functions and Lambda retry, and an admin may
  * retry a failed stage. Checkpoint each side effect with `persist` and skip it when present.
@@ -111,6 +137,7 @@ export interface ActionDefinition<
   Schema extends z.ZodObject = z.ZodObject,
   TokenSchema extends z.ZodObject = z.ZodObject,
   StoredSchema extends z.ZodObject | undefined = z.ZodObject | undefined,
+  SettingsSchema extends z.ZodObject | undefined = z.ZodObject | undefined,
 > {
   readonly name: string;
   readonly description: string;
@@ -130,18 +157,25 @@ export interface ActionDefinition<
    * @default - any keys, values `unknown`
    */
   readonly storedSchema?: StoredSchema;
+  /**
+   * What a task type may set for this action (`actionSettings: { <action>: {...} }`), as
+   * `ctx.settings`. Every field must have a default (`z.number().default(30)`): a task type that sets
+   * nothing gets the defaults. The registry checks each task type's settings against it at start-up.
+   * @default - the action takes no settings
+   */
+  readonly settingsSchema?: SettingsSchema;
   /** The address stage emails to the requester go to (the new user, the reset account, ...). */
   recipient?(data: z.infer<Schema>, task: Readonly<Task>): string | undefined;
-  preApprove?(ctx: ActionContext<z.infer<Schema>, StoredOf<StoredSchema>>): Promise<void>;
-  postApprove?(ctx: ActionContext<z.infer<Schema>, StoredOf<StoredSchema>>): Promise<void>;
-  submit?(ctx: ActionContext<z.infer<Schema>, StoredOf<StoredSchema>>, tokenData: z.infer<TokenSchema>): Promise<void>;
+  preApprove?(ctx: HookContext<Schema, StoredSchema, SettingsSchema>): Promise<void>;
+  postApprove?(ctx: HookContext<Schema, StoredSchema, SettingsSchema>): Promise<void>;
+  submit?(ctx: HookContext<Schema, StoredSchema, SettingsSchema>, tokenData: z.infer<TokenSchema>): Promise<void>;
   /**
    * Compensation: reverses what postApprove (and submit) did, reading `ctx.stored` to know what that
    * was. Runs in reverse action order, and again after a crash or a late postApprove, so it must be
    * idempotent: removing what is already gone is success. Afterwards the action's stored data is
    * cleared, as if postApprove had never run.
    */
-  undo?(ctx: ActionContext<z.infer<Schema>, StoredOf<StoredSchema>>): Promise<void>;
+  undo?(ctx: HookContext<Schema, StoredSchema, SettingsSchema>): Promise<void>;
 }
 
 /** Declares an action with its types inferred from its schemas. */
@@ -149,8 +183,9 @@ export const defineAction = <
   Schema extends z.ZodObject,
   TokenSchema extends z.ZodObject = z.ZodObject,
   StoredSchema extends z.ZodObject | undefined = undefined,
+  SettingsSchema extends z.ZodObject | undefined = undefined,
 >(
-  action: ActionDefinition<Schema, TokenSchema, StoredSchema>,
-): ActionDefinition<Schema, TokenSchema, StoredSchema> => action;
+  action: ActionDefinition<Schema, TokenSchema, StoredSchema, SettingsSchema>,
+): ActionDefinition<Schema, TokenSchema, StoredSchema, SettingsSchema> => action;
 
 export { ActionContractError } from './errors.ts';

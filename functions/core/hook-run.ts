@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { type ActionContext, ActionContractError, type ActionDefinition, type ActionPorts, type Stage, type ValidateOptions } from './action.ts';
+import { ApprovalLevelSchema } from './approval-policy.ts';
 import type { ActionRecord, Task } from './task.ts';
 
 /** A note as a hook leaves it; `step` names the validation step it records. */
@@ -11,6 +12,8 @@ export class HookRun {
   private autoApprove: boolean | null;
   private needsToken: boolean;
   private tokenSchemaKey: string | undefined;
+  /** The `onlyWhenAsked` approval levels the hook asked for (`ctx.requireApproval(reason, { level })`), in order. */
+  private readonly approvalLevels: string[];
   /** The project the hook said the task belongs to (`ctx.setProject`). */
   private project: string | undefined;
   private readonly notes: StageNote[];
@@ -22,10 +25,16 @@ export class HookRun {
     private readonly record: ActionRecord,
     private readonly stage: Stage,
     private readonly at: () => string,
+    /**
+     * The task type's `actionSettings[action.name]`, unparsed; read only for an action with a
+     * settingsSchema. @default - none: the schema's defaults
+     */
+    private readonly settings: () => Readonly<Record<string, unknown>> | undefined = () => undefined,
   ) {
     const fresh = stage === 'preApprove';
     this.valid = fresh ? null : record.valid;
     this.autoApprove = fresh ? null : record.autoApprove;
+    this.approvalLevels = fresh ? [] : [...(record.approvalLevels ?? [])];
     this.needsToken = record.needsToken;
     this.tokenSchemaKey = record.tokenSchemaKey;
     this.notes = [...record.notes];
@@ -49,6 +58,7 @@ export class HookRun {
       task,
       cache,
       stored: view,
+      settings: this.settingsView(),
       ports,
       persist: (key, value) => {
         const kept = this.parseStoredValue(key, value);
@@ -62,9 +72,14 @@ export class HookRun {
       addNote: (text) => note(text),
       validate: (steps, options) => this.validate(context, steps, options ?? {}, note),
       refuse: (reason) => decide(false, stage === 'preApprove' ? true : null, reason),
-      requireApproval: (reason) => {
+      requireApproval: (reason, options) => {
         preApproveOnly('requireApproval');
+        const level = options?.level;
+        if (level !== undefined && !ApprovalLevelSchema.shape.name.safeParse(level).success) {
+          throw new ActionContractError(`Action "${action.name}" asked for approval level ${JSON.stringify(level)}: a level name is kebab-case, as the approval policy's levels are (e.g. "security").`);
+        }
         decide(true, false, reason);
+        if (level !== undefined && !this.approvalLevels.includes(level)) this.approvalLevels.push(level);
       },
       waiveApproval: (reason) => {
         preApproveOnly('waiveApproval');
@@ -128,6 +143,21 @@ export class HookRun {
     return { ...parsed.data };
   }
 
+  /** `settings` as the hook sees it: parsed by the action's settingsSchema (its defaults filled in); `{}` without one. */
+  private settingsView(): Record<string, unknown> {
+    const schema = this.action.settingsSchema;
+    if (!schema) return {};
+    const parsed = schema.safeParse(this.settings() ?? {});
+    if (!parsed.success) {
+      // The registry checked them at start-up: only settings that bypassed it get here.
+      throw new ActionContractError(
+        `Action "${this.action.name}" got settings that do not match its settingsSchema:\n${z.prettifyError(parsed.error)}\nFix actionSettings["${this.action.name}"] of the task type.`,
+        { cause: parsed.error },
+      );
+    }
+    return Object.freeze({ ...parsed.data }) as Record<string, unknown>;
+  }
+
   private parseStoredValue(key: string, value: unknown): unknown {
     const schema = this.action.storedSchema;
     if (!schema) return value;
@@ -157,9 +187,18 @@ export class HookRun {
   }
 
   result(): ActionRecord {
-    const { valid, autoApprove, needsToken, tokenSchemaKey, notes, stored } = this;
-    const { tokenSchemaKey: _previous, ...record } = this.record;
-    return { ...record, valid, autoApprove, needsToken, notes, stored, ...(tokenSchemaKey === undefined ? {} : { tokenSchemaKey }) };
+    const { valid, autoApprove, approvalLevels, needsToken, tokenSchemaKey, notes, stored } = this;
+    const { tokenSchemaKey: _previous, approvalLevels: _asked, ...record } = this.record;
+    return {
+      ...record,
+      valid,
+      autoApprove,
+      ...(approvalLevels.length === 0 ? {} : { approvalLevels: [...approvalLevels] }),
+      needsToken,
+      notes,
+      stored,
+      ...(tokenSchemaKey === undefined ? {} : { tokenSchemaKey }),
+    };
   }
 }
 

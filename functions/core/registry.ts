@@ -47,7 +47,43 @@ export class Registry {
         );
       }
     }
+    this.checkActionSettings(taskType);
     this.taskTypes.set(taskType.name, taskType);
+  }
+
+  /**
+   * A task type's `actionSettings`: each key one of its actions that takes settings, each value what
+   * that action's `settingsSchema` accepts (no unknown fields: a misspelt one would silently keep
+   * its default). Every problem is listed with its path.
+   */
+  private checkActionSettings(taskType: TaskType): void {
+    const at = `taskTypes.${taskType.name}.actionSettings`;
+    const problems: string[] = [];
+    for (const action of taskType.actions.map((name) => this.action(name))) {
+      if (action.settingsSchema && !action.settingsSchema.safeParse({}).success) {
+        throw new ConfigurationError(
+          `Action "${action.name}" has a settingsSchema with a field without a default: give every field one (\`.default(...)\`) in its action.ts, so that a task type may set none.`,
+        );
+      }
+    }
+    for (const [name, settings] of Object.entries(taskType.actionSettings)) {
+      if (!taskType.actions.includes(name)) {
+        problems.push(`${at}.${name}: "${name}" is not an action of this task type (its actions: ${taskType.actions.join(', ')})`);
+        continue;
+      }
+      const schema = this.action(name).settingsSchema;
+      if (!schema) {
+        problems.push(`${at}.${name}: action "${name}" takes no settings (it declares no settingsSchema)`);
+        continue;
+      }
+      const parsed = z.strictObject(schema.shape).safeParse(settings);
+      if (!parsed.success) problems.push(...toFieldErrors(parsed.error, `${at}.${name}`).map((error) => `${error.path}: ${error.message}`));
+    }
+    if (problems.length > 0) {
+      throw new ConfigurationError(
+        [`Task type "${taskType.name}" has actionSettings its actions do not accept:`, ...problems.map((problem) => `  - ${problem}`), 'Fix them in functions/task-types.ts (or the deployment\'s taskTypes overrides).'].join('\n'),
+      );
+    }
   }
 
   listTaskTypes(): TaskType[] {

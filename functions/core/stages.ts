@@ -2,6 +2,7 @@ import { ActionContractError, type ActionDefinition, type ActionPorts, type Stag
 import { HookRun, tokenSchemaOf } from './hook-run.ts';
 import type { Registry } from './registry.ts';
 import type { ActionRecord, Task } from './task.ts';
+import type { TaskType } from './task-type.ts';
 
 export type { Stage } from './action.ts';
 export { tokenSchemaOf } from './hook-run.ts';
@@ -18,6 +19,12 @@ export interface StageRun {
   readonly projectId?: string;
 }
 
+/** What a stage run reads from the registry: the actions, and their settings on the task's type. */
+export interface StageRegistry {
+  action: Registry['action'];
+  taskType(name: string): Pick<TaskType, 'actionSettings'>;
+}
+
 /**
  * Runs one stage's hook on every action of the task, in order, with a cache shared by the actions
  * for this run only. Returns the updated task even when a hook throws, so that the checkpoints the
@@ -25,12 +32,13 @@ export interface StageRun {
  *
  * preApprove validates the current data afresh: each action starts it "validating" (`valid: null`,
  * no vote) and must end it valid or invalid; an action without a preApprove hook is valid. `undo`
- * runs the actions in reverse order.
+ * runs the actions in reverse order. Each action gets its settings from the task's type
+ * (`actionSettings[<action>]`, parsed by its `settingsSchema`).
  */
 export async function runStage(
   task: Task,
   stage: Stage,
-  registry: Pick<Registry, 'action'>,
+  registry: StageRegistry,
   ports: ActionPorts,
   at: () => string,
   tokenData: Record<string, unknown> = {},
@@ -56,7 +64,7 @@ export async function runStage(
       if (stage === 'preApprove') records[index] = { ...record, valid: true, autoApprove: null };
       continue;
     }
-    const run = new HookRun(action, record, stage, at);
+    const run = new HookRun(action, record, stage, at, () => registry.taskType(task.type).actionSettings[action.name]);
     try {
       const context = run.context(task, cache, ports);
       if (stage === 'submit') {

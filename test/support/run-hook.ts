@@ -1,3 +1,4 @@
+import type * as z from 'zod';
 import type { ActionDefinition, ActionPorts, Stage } from '#core/action';
 import type { Identity } from '#core/identity';
 import { runStage } from '#core/stages';
@@ -10,7 +11,10 @@ import { FakeClock, MemoryDirectory, MemoryTodos } from './fakes.ts';
  */
 export type HookResult = Omit<ActionRecord, 'name' | 'data' | 'notes'> & { readonly notes: { at: string; text: string; step?: string }[]; readonly projectId?: string };
 
-export interface RunHookOptions {
+/** What a task type may set for an action: its settingsSchema's input (every field optional); nothing without one. */
+export type SettingsInput<SettingsSchema> = [SettingsSchema] extends [z.ZodObject] ? z.input<SettingsSchema> : never;
+
+export interface RunHookOptions<SettingsSchema = z.ZodObject | undefined> {
   /** The action's part of the request, parsed by its schema as the engine does. */
   readonly data: Record<string, unknown>;
   /** What earlier stages persisted. @default {} */
@@ -23,6 +27,11 @@ export interface RunHookOptions {
   readonly task?: Partial<Task>;
   /** Ports to use instead of fresh fakes (MemoryDirectory, FakeClock, MemoryTodos). */
   readonly ports?: Partial<ActionPorts>;
+  /**
+   * The task type's `actionSettings` for the action, as `ctx.settings` gets them (parsed by its
+   * settingsSchema). @default - none: the settingsSchema's defaults
+   */
+  readonly settings?: SettingsInput<SettingsSchema>;
 }
 
 /** The requester as the HTTP layer passes them: `sub-<email>`, the email claim, the roles. */
@@ -36,7 +45,11 @@ export const requester = (email: string | undefined, roles: string[] = ['project
  * Runs one hook of one action without the engine, through the same `runStage` the engine calls,
  * and answers what it recorded. A hook that throws rejects with its error.
  */
-export async function runHook(action: ActionDefinition, stage: Stage, options: RunHookOptions): Promise<HookResult> {
+export async function runHook<SettingsSchema extends z.ZodObject | undefined>(
+  action: ActionDefinition<z.ZodObject, z.ZodObject, z.ZodObject | undefined, SettingsSchema>,
+  stage: Stage,
+  options: RunHookOptions<SettingsSchema>,
+): Promise<HookResult> {
   const ports: ActionPorts = { directory: new MemoryDirectory(), clock: new FakeClock(), todos: new MemoryTodos(), ...options.ports };
   const record: ActionRecord = {
     name: action.name,
@@ -49,13 +62,16 @@ export async function runHook(action: ActionDefinition, stage: Stage, options: R
     stored: { ...options.stored },
   };
   const task = taskOf(action, record, options.task ?? {}, ports);
-  const run = await runStage(task, stage, { action: () => action }, ports, () => ports.clock.now().toISOString(), options.tokenData);
+  // The task's type declares the action alone, with the settings given.
+  const actionSettings = options.settings === undefined ? {} : { [action.name]: options.settings as Record<string, unknown> };
+  const registry = { action: () => action as ActionDefinition, taskType: () => ({ actionSettings }) };
+  const run = await runStage(task, stage, registry, ports, () => ports.clock.now().toISOString(), options.tokenData);
   if (run.error !== undefined) throw run.error;
   const { name: _name, data: _data, ...result } = run.task.actions[0] as ActionRecord;
   return { ...result, ...(run.projectId === undefined ? {} : { projectId: run.projectId }) };
 }
 
-function taskOf(action: ActionDefinition, record: ActionRecord, fields: Partial<Task>, ports: ActionPorts): Task {
+function taskOf(action: Pick<ActionDefinition, 'name'>, record: ActionRecord, fields: Partial<Task>, ports: ActionPorts): Task {
   const at = ports.clock.now().toISOString();
   return {
     id: '01JTASK0000000000000000001',
