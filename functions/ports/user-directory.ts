@@ -19,6 +19,8 @@ export interface DirectoryQuota {
   readonly instances: number;
   readonly cores: number;
   readonly ramGb: number;
+  /** When this quota was set (ISO-8601): the start of the cool-down before another automatic change. */
+  readonly updatedAt?: string;
 }
 
 export interface DirectoryProject {
