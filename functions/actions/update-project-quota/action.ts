@@ -1,5 +1,5 @@
 import { type ActionContext, defineAction, fail, pass, type ValidationStep } from '#core/action';
-import type { DirectoryProject } from '#ports/user-directory';
+import type { DirectoryProject, DirectoryQuota } from '#ports/user-directory';
 import { RequesterProjectStep } from '../requester-project.ts';
 import {
   DEFAULT_QUOTA_SIZE,
@@ -9,11 +9,15 @@ import {
   type QuotaSize,
   type UpdateProjectQuotaData,
   UpdateProjectQuotaSchema,
+  type UpdateProjectQuotaSettings,
+  UpdateProjectQuotaSettingsSchema,
   type UpdateProjectQuotaStored,
   UpdateProjectQuotaStoredSchema,
 } from './schema.ts';
 
-type Context = ActionContext<UpdateProjectQuotaData, UpdateProjectQuotaStored>;
+type Context = ActionContext<UpdateProjectQuotaData, UpdateProjectQuotaStored, UpdateProjectQuotaSettings>;
+
+const DAY_MS = 24 * 3600 * 1000;
 
 const isQuotaSize = (size: unknown): size is QuotaSize => QUOTA_SIZE_NAMES.includes(size as QuotaSize);
 
@@ -26,6 +30,18 @@ const limitsOf = (size: QuotaSize) => {
 const sizeOf = (project: DirectoryProject): QuotaSize => {
   const size = project.quota?.size;
   return isQuotaSize(size) ? size : DEFAULT_QUOTA_SIZE;
+};
+
+/**
+ * The cool-down after the quota's last change, while it lasts at `now`: when the change was and when
+ * the cool-down ends. None for a quota that does not say when it was set, with `days` 0, or once
+ * more than `days` have passed (Adjutant counts a change exactly `days` ago as within them).
+ */
+const coolDownOf = (quota: DirectoryQuota | undefined, days: number, now: Date): { since: Date; until: Date } | undefined => {
+  const since = quota?.updatedAt === undefined ? Number.NaN : Date.parse(quota.updatedAt);
+  if (days === 0 || Number.isNaN(since)) return undefined;
+  const until = since + days * DAY_MS;
+  return now.getTime() <= until ? { since: new Date(since), until: new Date(until) } : undefined;
 };
 
 /** Validation step: the requested size is not the project's current one (which it notes). */
@@ -43,16 +59,19 @@ const sizeChanges = (requester: RequesterProjectStep): ValidationStep<Context> =
 });
 
 /**
- * A project admin changes their project's quota to a named size. Going down or one step up is
- * auto-approved; more than one step up, or a requester who is not project_admin of the project in
- * the directory, waits for an admin. An invalid request is refused at once. No token: submit
- * applies the quota.
+ * A project admin changes their project's quota to a named size. Going down is auto-approved, and
+ * so is one step up unless the quota changed less than `coolDownDays` ago (as Adjutant's
+ * UpdateProjectQuotasAction). More than one step up waits for an admin and the `largeStepLevel`
+ * approval level; a requester who is not project_admin of the project in the directory, for an
+ * admin. An invalid request is refused at once. No token: submit applies the quota and stamps it
+ * with the time, the start of the next cool-down.
  */
 export const updateProjectQuota = defineAction({
   name: 'update-project-quota',
-  description: 'Changes the quota of the requester\'s project to a named size; large steps up need an admin.',
+  description: 'Changes the quota of the requester\'s project to a named size; large steps up, and steps up soon after a change, need an admin.',
   schema: UpdateProjectQuotaSchema,
   storedSchema: UpdateProjectQuotaStoredSchema,
+  settingsSchema: UpdateProjectQuotaSettingsSchema,
   /** The completed email goes to the requester: the data names no one. */
   recipient: (_data, task) => task.createdBy?.email,
 
@@ -68,7 +87,15 @@ export const updateProjectQuota = defineAction({
     if (!isProjectAdmin) return ctx.requireApproval(`The requester is not project_admin of "${project.name}" in the directory: an admin decides.`);
     const steps = QUOTA_SIZE_NAMES.indexOf(to) - QUOTA_SIZE_NAMES.indexOf(from);
     if (steps > MAX_AUTO_APPROVED_STEPS_UP) {
-      return ctx.requireApproval(`${from} to ${to} is ${steps} steps up; more than ${MAX_AUTO_APPROVED_STEPS_UP} step up needs an admin.`);
+      return ctx.requireApproval(`${from} to ${to} is ${steps} steps up; more than ${MAX_AUTO_APPROVED_STEPS_UP} step up needs an admin.`, { level: ctx.settings.largeStepLevel });
+    }
+    const { coolDownDays } = ctx.settings;
+    const coolDown = steps > 0 ? coolDownOf(project.quota, coolDownDays, ctx.ports.clock.now()) : undefined;
+    if (coolDown) {
+      return ctx.requireApproval(
+        `${from} to ${to} is one step up, but the quota of "${project.name}" last changed at ${coolDown.since.toISOString()}: ` +
+          `within the ${coolDownDays}-day cool-down, which ends at ${coolDown.until.toISOString()}, an admin decides on steps up.`,
+      );
     }
     ctx.waiveApproval(`${from} to ${to} is ${steps < 0 ? 'going down' : 'one step up'}: no admin needed.`);
   },
@@ -76,7 +103,8 @@ export const updateProjectQuota = defineAction({
   async submit(ctx) {
     const projectId = ctx.recall('projectId');
     const size = ctx.data.size;
-    if (!(await ctx.ports.directory.setQuota(projectId, { size, ...QUOTA_SIZES[size] }))) return ctx.refuse(`Project ${projectId} no longer exists.`);
+    const updatedAt = ctx.ports.clock.now().toISOString();
+    if (!(await ctx.ports.directory.setQuota(projectId, { size, ...QUOTA_SIZES[size], updatedAt }))) return ctx.refuse(`Project ${projectId} no longer exists.`);
     ctx.addNote(`Quota of "${ctx.recall('projectName')}" set to ${limitsOf(size)}.`);
   },
 });

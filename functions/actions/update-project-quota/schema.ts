@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { ApprovalLevelSchema } from '#core/approval-policy';
 
 /** Quota sizes, smallest first: the order decides what counts as a step up. */
 export const QUOTA_SIZE_NAMES = ['small', 'medium', 'large'] as const;
@@ -31,3 +32,20 @@ export const UpdateProjectQuotaStoredSchema = z.object({
   fromSize: z.enum(QUOTA_SIZE_NAMES),
 });
 export type UpdateProjectQuotaStored = z.infer<typeof UpdateProjectQuotaStoredSchema>;
+
+/**
+ * What a task type may set for the action (`actionSettings: { 'update-project-quota': {...} }`);
+ * every field has a default.
+ */
+export const UpdateProjectQuotaSettingsSchema = z.object({
+  coolDownDays: z
+    .number()
+    .int()
+    .min(0)
+    .default(30)
+    .describe('Days after a quota change during which a step up that would be automatic needs an admin instead (going down never waits). 0: no cool-down.'),
+  largeStepLevel: ApprovalLevelSchema.shape.name
+    .default('security')
+    .describe('The onlyWhenAsked approval level a step up of more than one size asks for, besides the levels that always apply.'),
+});
+export type UpdateProjectQuotaSettings = z.infer<typeof UpdateProjectQuotaSettingsSchema>;
