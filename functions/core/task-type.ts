@@ -42,7 +42,8 @@ export type RateLimit = z.infer<typeof RateLimitSchema>;
 /**
  * Limits on creating tasks of a type, checked before anything is stored (429 with `Retry-After`):
  * per address (the email the request is for, e.g. the account to reset) and per client (its IP).
- * A deployment may override them (`ASSENT_RATE_LIMITS`).
+ * A deployment may override them with `taskTypes.<name>.limits` (cdk.json context `assent`, or
+ * ASSENT_CONFIG locally; docs/deploying.md "Task type overrides"), limit by limit.
  */
 export const RateLimitsSchema = z.object({ perAddress: RateLimitSchema.optional(), perClient: RateLimitSchema.optional() });
 export type TaskTypeLimits = z.infer<typeof RateLimitsSchema>;
