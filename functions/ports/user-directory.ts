@@ -13,6 +13,12 @@ export interface DirectoryUser {
   readonly previousEmail?: string;
 }
 
+/** An account as a group or a project lists it: its immutable id (the `sub` of its bearer tokens) and its address. */
+export interface DirectoryAccount {
+  readonly sub: string;
+  readonly email: string;
+}
+
 /** A project's quota: a named size and the limits it stands for. */
 export interface DirectoryQuota {
   readonly size: string;
@@ -38,6 +44,13 @@ export interface DirectoryProject {
 export type GrantRolesResult = 'granted' | 'unchanged' | 'not-found' | 'other-project';
 
 /**
+ * Compensation of `grantRoles`. `revoked`: roles the user had were removed (the project kept);
+ * `unchanged`: the user had none of them (a retry); `not-found`: no such user; `other-project`:
+ * the user belongs to another project.
+ */
+export type RevokeRolesResult = 'revoked' | 'unchanged' | 'not-found' | 'other-project';
+
+/**
  * `changed`: the record moved; `already-changed`: an earlier call moved it (a retry); `not-found`:
  * no user at the old address; `taken`: another user has the new address.
  */
@@ -58,6 +71,18 @@ export interface UserDirectory {
    * or there is no such account. How a signed-in caller's project is found without their address.
    */
   projectOfAccount(accountId: string): Promise<string | undefined>;
+  /**
+   * The account whose immutable id is `sub` (a bearer token's `sub`), with that id; undefined when
+   * there is none. An address is not an id: `findAccount('ann@example.com')` finds nobody.
+   */
+  findAccount(sub: string): Promise<(DirectoryUser & { readonly sub: string }) | undefined>;
+  /**
+   * The enabled accounts in `group` (a role: `admin`, `security`, `project_admin`, `member`), every
+   * one of them however many there are, sorted by address; [] for a group that does not exist.
+   */
+  usersInGroup(group: string): Promise<DirectoryAccount[]>;
+  /** The enabled accounts in group `role` that belong to project `projectId`, sorted by address. */
+  projectMembersWithRole(projectId: string, role: string): Promise<DirectoryAccount[]>;
   /** Creates the user if absent; returns false (and changes nothing) if it already exists. */
   createUser(user: DirectoryUser): Promise<boolean>;
   /**
@@ -76,6 +101,11 @@ export interface UserDirectory {
   getProject(id: string): Promise<DirectoryProject | undefined>;
   /** Adds `roles` on `projectId` to the user, keeping the roles they have. Idempotent. */
   grantRoles(email: string, projectId: string, roles: readonly string[]): Promise<GrantRolesResult>;
+  /**
+   * Removes `roles` from the user on `projectId`, keeping their other roles and their project: the
+   * compensation of `grantRoles` (pass only the roles it added). Idempotent.
+   */
+  revokeRoles(email: string, projectId: string, roles: readonly string[]): Promise<RevokeRolesResult>;
   /**
    * Moves the user record to `newEmail` in one atomic step, keeping everything else (password hash,
    * roles, project). Idempotent: calling it again after it succeeded answers `already-changed`.

@@ -49,6 +49,124 @@ export function describeUserDirectoryContract(name: string, makeDirectory: () =>
       await expect(accountIdOf('ann@new.example.com')).resolves.toBe(ann);
     });
 
+    it('finds an account by its immutable id, with that id, after an address change too; none for an unknown id or an address', async () => {
+      // Prepare
+      await directory.createUser(user('ann@example.com', { enabled: true, roles: ['member'] }));
+      const ann = await accountIdOf('ann@example.com');
+      await directory.changeEmail('ann@example.com', 'ann@new.example.com');
+
+      // Act
+      const found = [await directory.findAccount(ann), await directory.findAccount('no-such-account'), await directory.findAccount('ann@new.example.com')];
+
+      // Assess
+      expect(found.map(seen)).toStrictEqual([{ ...expected('ann@new.example.com', { enabled: true, roles: ['member'], previousEmail: 'ann@example.com' }), sub: ann }, undefined, undefined]);
+    });
+
+    it('lists the enabled accounts of a group, by address, with their ids; none for an empty or unknown group', async () => {
+      // Prepare: created out of order; bob is disabled; cy is in another group.
+      await directory.createUser(user('dee@example.com', { enabled: true, projectId: 'p-2' }));
+      await directory.createUser(user('bob@example.com'));
+      await directory.createUser(user('ann@example.com', { enabled: true }));
+      await directory.createUser(user('cy@example.com', { enabled: true, roles: ['member'] }));
+      const [ann, cy, dee] = [await accountIdOf('ann@example.com'), await accountIdOf('cy@example.com'), await accountIdOf('dee@example.com')];
+
+      // Act
+      const groups = [
+        await directory.usersInGroup('project_admin'),
+        await directory.usersInGroup('member'),
+        await directory.usersInGroup('security'),
+        await directory.usersInGroup('no-such-group'),
+      ];
+
+      // Assess
+      expect(groups).toStrictEqual([
+        [
+          { sub: ann, email: 'ann@example.com' },
+          { sub: dee, email: 'dee@example.com' },
+        ],
+        [{ sub: cy, email: 'cy@example.com' }],
+        [],
+        [],
+      ]);
+    });
+
+    it("lists the enabled accounts of a group on one project only, none for another project's or an unknown group", async () => {
+      // Prepare: ann and eve are p-1's project admins; bob is too, but disabled; dee is p-2's; cy is p-1's member.
+      await directory.createUser(user('eve@example.com', { enabled: true, roles: ['member', 'project_admin'] }));
+      await directory.createUser(user('ann@example.com', { enabled: true }));
+      await directory.createUser(user('bob@example.com'));
+      await directory.createUser(user('dee@example.com', { enabled: true, projectId: 'p-2' }));
+      await directory.createUser(user('cy@example.com', { enabled: true, roles: ['member'] }));
+      const [ann, cy, eve] = [await accountIdOf('ann@example.com'), await accountIdOf('cy@example.com'), await accountIdOf('eve@example.com')];
+
+      // Act
+      const members = [
+        await directory.projectMembersWithRole('p-1', 'project_admin'),
+        await directory.projectMembersWithRole('p-1', 'member'),
+        await directory.projectMembersWithRole('p-9', 'project_admin'),
+        await directory.projectMembersWithRole('p-1', 'no-such-group'),
+      ];
+
+      // Assess
+      expect(members).toStrictEqual([
+        [
+          { sub: ann, email: 'ann@example.com' },
+          { sub: eve, email: 'eve@example.com' },
+        ],
+        [
+          { sub: cy, email: 'cy@example.com' },
+          { sub: eve, email: 'eve@example.com' },
+        ],
+        [],
+        [],
+      ]);
+    });
+
+    it('revokes roles once, keeping the others and the project, and tells the other outcomes apart', async () => {
+      // Prepare
+      await directory.createUser(user('ann@example.com', { enabled: true, roles: ['member', 'project_admin'] }));
+
+      // Act
+      const results = [
+        await directory.revokeRoles('ann@example.com', 'p-1', ['project_admin']),
+        await directory.revokeRoles('ann@example.com', 'p-1', ['project_admin']),
+        await directory.revokeRoles('ann@example.com', 'p-9', ['member']),
+        await directory.revokeRoles('bob@example.com', 'p-1', ['member']),
+      ];
+
+      // Assess
+      expect(results).toStrictEqual(['revoked', 'unchanged', 'other-project', 'not-found']);
+      expect(seen(await directory.findUser('ann@example.com'))).toStrictEqual(expected('ann@example.com', { enabled: true, roles: ['member'] }));
+      await expect(directory.usersInGroup('project_admin')).resolves.toStrictEqual([]);
+    });
+
+    it('undoes a grant with a revoke of the roles it added', async () => {
+      // Prepare
+      await directory.createUser(user('ann@example.com', { enabled: true, roles: ['member'] }));
+      await directory.grantRoles('ann@example.com', 'p-1', ['project_admin']);
+
+      // Act
+      const revoked = await directory.revokeRoles('ann@example.com', 'p-1', ['project_admin']);
+
+      // Assess
+      expect(revoked).toBe('revoked');
+      expect(seen(await directory.findUser('ann@example.com'))).toStrictEqual(expected('ann@example.com', { enabled: true, roles: ['member'] }));
+      await expect(directory.projectMembersWithRole('p-1', 'member')).resolves.toStrictEqual([{ sub: await accountIdOf('ann@example.com'), email: 'ann@example.com' }]);
+    });
+
+    it('leaves no deleted account in its groups', async () => {
+      // Prepare
+      await directory.createUser(user('ann@example.com', { roles: ['member', 'project_admin'] }));
+      await directory.createUser(user('bob@example.com', { enabled: true, roles: ['member'] }));
+
+      // Act
+      const deleted = await directory.deleteUnusedUser('ann@example.com', 'p-1');
+
+      // Assess
+      expect(deleted).toBe('deleted');
+      expect([await directory.usersInGroup('project_admin'), await directory.usersInGroup('member')]).toStrictEqual([[], [{ sub: await accountIdOf('bob@example.com'), email: 'bob@example.com' }]]);
+    });
+
     it('creates a user and a project once each, and finds them', async () => {
       // Act
       const created = [

@@ -5,10 +5,12 @@ import type { Email, Mailer } from '#ports/mailer';
 import type {
   ChangeEmailResult,
   DeleteUserResult,
+  DirectoryAccount,
   DirectoryProject,
   DirectoryQuota,
   DirectoryUser,
   GrantRolesResult,
+  RevokeRolesResult,
   UserDirectory,
 } from '#ports/user-directory';
 import type { Todo, TodoStore } from '#ports/todo-store';
@@ -101,9 +103,26 @@ export class MemoryDirectory implements UserDirectory {
     if (id === undefined) throw new Error(`No account for ${email}.`);
     return id;
   }
+  /** A user a test put in `users` directly has the id createUser would have given it. */
+  private subOf(email: string) {
+    return this.accountIds.get(email) ?? `sub-${email}`;
+  }
   async projectOfAccount(accountId: string) {
     const email = [...this.accountIds].find(([, id]) => id === accountId)?.[0];
     return email === undefined ? undefined : this.users.get(email)?.projectId;
+  }
+  async findAccount(sub: string) {
+    const user = [...this.users.values()].find((candidate) => this.subOf(candidate.email) === sub);
+    return user && { ...user, sub };
+  }
+  async usersInGroup(group: string): Promise<DirectoryAccount[]> {
+    return [...this.users.values()]
+      .filter((user) => user.enabled && user.roles.includes(group))
+      .map((user) => ({ sub: this.subOf(user.email), email: user.email }))
+      .sort((a, b) => a.email.localeCompare(b.email));
+  }
+  async projectMembersWithRole(projectId: string, role: string): Promise<DirectoryAccount[]> {
+    return (await this.usersInGroup(role)).filter(({ email }) => this.users.get(email)?.projectId === projectId);
   }
   async createUser(user: DirectoryUser) {
     if (this.users.has(user.email)) return false;
@@ -141,6 +160,15 @@ export class MemoryDirectory implements UserDirectory {
     if (user.projectId === projectId && merged.length === user.roles.length) return 'unchanged';
     this.users.set(user.email, { ...user, projectId, roles: merged });
     return 'granted';
+  }
+  async revokeRoles(email: string, projectId: string, roles: readonly string[]): Promise<RevokeRolesResult> {
+    const user = this.users.get(email.toLowerCase());
+    if (!user) return 'not-found';
+    if (user.projectId !== undefined && user.projectId !== projectId) return 'other-project';
+    const kept = user.roles.filter((role) => !roles.includes(role));
+    if (kept.length === user.roles.length) return 'unchanged';
+    this.users.set(user.email, { ...user, roles: kept });
+    return 'revoked';
   }
   async changeEmail(oldEmail: string, newEmail: string): Promise<ChangeEmailResult> {
     const [from, to] = [oldEmail.toLowerCase(), newEmail.toLowerCase()];

@@ -7,18 +7,24 @@ import {
   AdminGetUserCommand,
   type AdminGetUserCommandOutput,
   AdminListGroupsForUserCommand,
+  AdminRemoveUserFromGroupCommand,
   AdminSetUserPasswordCommand,
   AdminUpdateUserAttributesCommand,
+  type AttributeType,
   type CognitoIdentityProviderClient,
+  ListUsersInGroupCommand,
+  type ListUsersInGroupCommandOutput,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { ValidationError } from '#core/errors';
 import type {
   ChangeEmailResult,
   DeleteUserResult,
+  DirectoryAccount,
   DirectoryProject,
   DirectoryQuota,
   DirectoryUser,
   GrantRolesResult,
+  RevokeRolesResult,
   UserDirectory,
 } from '#ports/user-directory';
 import { awsErrorName, rethrowAws } from '../aws-errors.ts';
@@ -31,13 +37,24 @@ export interface CognitoUserDirectoryOptions {
   readonly projects: DynamoDbProjects;
 }
 
-/** An account as the pool holds it: its username (Cognito's id for it, the `sub`) and the port's view. */
+/** An account as the pool holds it: its username (Cognito's id for it, the `sub`), its `sub` attribute and the port's view. */
 interface Account {
   readonly username: string;
+  readonly sub: string;
   readonly user: DirectoryUser;
 }
 
-const attribute = (output: AdminGetUserCommandOutput, name: string) => output.UserAttributes?.find((entry) => entry.Name === name)?.Value;
+/** A group member: the port's view, and the username its membership is kept by. */
+interface Member extends DirectoryAccount {
+  readonly username: string;
+}
+
+const attribute = (attributes: readonly AttributeType[] | undefined, name: string) => attributes?.find((entry) => entry.Name === name)?.Value;
+
+/** The most users ListUsersInGroup answers in one page. */
+const GROUP_PAGE_SIZE = 60;
+/** How many memberships are read at once when a group is narrowed to a project. */
+const MEMBERSHIP_READS_AT_ONCE = 10;
 
 /**
  * The user directory on an Amazon Cognito user pool (email as the username attribute): accounts,
@@ -67,6 +84,34 @@ export class CognitoUserDirectory implements UserDirectory {
    */
   async projectOfAccount(accountId: string): Promise<string | undefined> {
     return (await this.projects.membership(accountId)).projectId;
+  }
+
+  /**
+   * AdminGetUser by the `sub` (the username in a pool with email as the username), kept only when
+   * its `sub` attribute is that: AdminGetUser also finds an account by its address (an alias).
+   */
+  async findAccount(sub: string): Promise<(DirectoryUser & { sub: string }) | undefined> {
+    if (sub === '') return undefined;
+    const account = await this.account(sub);
+    return account?.sub === sub ? { ...account.user, sub } : undefined;
+  }
+
+  async usersInGroup(group: string): Promise<DirectoryAccount[]> {
+    return (await this.groupMembers(group)).map(({ sub, email }) => ({ sub, email }));
+  }
+
+  /** The group's enabled members, then their memberships (a few reads at a time), kept when on `projectId`. */
+  async projectMembersWithRole(projectId: string, role: string): Promise<DirectoryAccount[]> {
+    const members = await this.groupMembers(role);
+    const found: DirectoryAccount[] = [];
+    for (let start = 0; start < members.length; start += MEMBERSHIP_READS_AT_ONCE) {
+      const batch = members.slice(start, start + MEMBERSHIP_READS_AT_ONCE);
+      const memberships = await Promise.all(batch.map((member) => this.projects.membership(member.username)));
+      batch.forEach(({ sub, email }, index) => {
+        if (memberships[index]?.projectId === projectId) found.push({ sub, email });
+      });
+    }
+    return found;
   }
 
   /** AdminCreateUser with the invitation suppressed (Assent sends its own emails), then its state, groups and project. */
@@ -144,6 +189,18 @@ export class CognitoUserDirectory implements UserDirectory {
     return 'granted';
   }
 
+  /** AdminRemoveUserFromGroup for each of `roles` the user is in; the membership stays. */
+  async revokeRoles(email: string, projectId: string, roles: readonly string[]): Promise<RevokeRolesResult> {
+    const account = await this.account(email);
+    if (!account) return 'not-found';
+    const { user, username } = account;
+    if (user.projectId !== undefined && user.projectId !== projectId) return 'other-project';
+    const present = roles.filter((role) => user.roles.includes(role));
+    if (present.length === 0) return 'unchanged';
+    await this.removeFromGroups(username, present);
+    return 'revoked';
+  }
+
   /**
    * Notes the old address on the membership, then changes the pool's `email` (verified: the user
    * proved it through the token sent there). A retry after success finds the old address gone and
@@ -178,6 +235,9 @@ export class CognitoUserDirectory implements UserDirectory {
     if (!account) return 'absent';
     const { user } = account;
     if ((user.enabled && user.hasPassword) || (user.projectId ?? projectId) !== projectId) return 'kept';
+    // Out of its groups first: Cognito drops a deleted user's memberships, cognito-local keeps them
+    // (and then fails to list the group), so local mode would break every approval after a compensation.
+    await this.removeFromGroups(account.username, user.roles);
     try {
       await this.client.send(new AdminDeleteUserCommand({ UserPoolId: this.userPoolId, Username: account.username }));
     } catch (error) {
@@ -187,22 +247,26 @@ export class CognitoUserDirectory implements UserDirectory {
     return 'deleted';
   }
 
-  /** AdminGetUser, the user's groups and membership; undefined when the pool has no such user. */
-  private async account(email: string): Promise<Account | undefined> {
+  /**
+   * AdminGetUser (by address, or by `sub`: the pool takes either as its Username), the user's groups
+   * and membership; undefined when the pool has no such user.
+   */
+  private async account(emailOrSub: string): Promise<Account | undefined> {
+    const key = emailOrSub.toLowerCase();
     let output: AdminGetUserCommandOutput;
     try {
-      output = await this.client.send(new AdminGetUserCommand({ UserPoolId: this.userPoolId, Username: email.toLowerCase() }));
+      output = await this.client.send(new AdminGetUserCommand({ UserPoolId: this.userPoolId, Username: key }));
     } catch (error) {
       if (awsErrorName(error) === 'UserNotFoundException') return undefined;
       rethrowAws(error, 'Reading a user');
     }
-    const username = output.Username ?? email.toLowerCase();
+    const username = output.Username ?? key;
     const [groups, membership] = await Promise.all([
       this.call(() => this.client.send(new AdminListGroupsForUserCommand({ UserPoolId: this.userPoolId, Username: username })), 'Reading a user\'s groups'),
       this.projects.membership(username),
     ]);
     const user: DirectoryUser = {
-      email: (attribute(output, 'email') ?? email).toLowerCase(),
+      email: (attribute(output.UserAttributes, 'email') ?? key).toLowerCase(),
       ...(membership.projectId === undefined ? {} : { projectId: membership.projectId }),
       roles: (groups.Groups ?? [])
         .map((group) => group.GroupName ?? '')
@@ -213,12 +277,48 @@ export class CognitoUserDirectory implements UserDirectory {
       createdAt: (output.UserCreateDate ?? new Date(0)).toISOString(),
       ...(membership.previousEmail === undefined ? {} : { previousEmail: membership.previousEmail }),
     };
-    return { username, user };
+    return { username, sub: attribute(output.UserAttributes, 'sub') ?? username, user };
+  }
+
+  /**
+   * ListUsersInGroup, page after page (NextToken), the enabled accounts with an address, sorted by
+   * it; [] when the group does not exist (ResourceNotFoundException).
+   */
+  private async groupMembers(group: string): Promise<Member[]> {
+    const members: Member[] = [];
+    let nextToken: string | undefined;
+    do {
+      let page: ListUsersInGroupCommandOutput;
+      try {
+        page = await this.client.send(
+          new ListUsersInGroupCommand({ UserPoolId: this.userPoolId, GroupName: group, Limit: GROUP_PAGE_SIZE, ...(nextToken === undefined ? {} : { NextToken: nextToken }) }),
+        );
+      } catch (error) {
+        if (awsErrorName(error) === 'ResourceNotFoundException') return [];
+        rethrowAws(error, `Listing group ${group}`);
+      }
+      for (const user of page.Users ?? []) {
+        const email = attribute(user.Attributes, 'email');
+        if (user.Enabled === false || user.Username === undefined || email === undefined) continue;
+        members.push({ username: user.Username, sub: attribute(user.Attributes, 'sub') ?? user.Username, email: email.toLowerCase() });
+      }
+      nextToken = page.NextToken;
+    } while (nextToken !== undefined && nextToken !== '');
+    return members.sort((a, b) => a.email.localeCompare(b.email));
   }
 
   private async addToGroups(username: string, roles: readonly string[]): Promise<void> {
     for (const role of roles) {
       await this.call(() => this.client.send(new AdminAddUserToGroupCommand({ UserPoolId: this.userPoolId, Username: username, GroupName: role })), `Adding a user to group ${role}`);
+    }
+  }
+
+  private async removeFromGroups(username: string, roles: readonly string[]): Promise<void> {
+    for (const role of roles) {
+      await this.call(
+        () => this.client.send(new AdminRemoveUserFromGroupCommand({ UserPoolId: this.userPoolId, Username: username, GroupName: role })),
+        `Removing a user from group ${role}`,
+      );
     }
   }
 
