@@ -20,7 +20,9 @@ import { acknowledge } from './nag.ts';
 
 /**
  * The Cognito actions the directory adapter sends (functions/adapters/cognito/user-directory.ts),
- * and nothing else: no ListUsers, no AdminRemoveUserFromGroup, no pool administration.
+ * and nothing else: no ListUsers, no pool or group administration. `findAccount` needs nothing more
+ * (AdminGetUser takes a `sub`); `usersInGroup` and `projectMembersWithRole` (who approves) send
+ * ListUsersInGroup; `revokeRoles` (and `deleteUnusedUser`) AdminRemoveUserFromGroup.
  * `test/infra/identity.test.ts` fails when the adapter sends a command this list lacks, or the reverse.
  */
 export const USER_DIRECTORY_ACTIONS = [
@@ -31,8 +33,10 @@ export const USER_DIRECTORY_ACTIONS = [
   'cognito-idp:AdminEnableUser',
   'cognito-idp:AdminGetUser',
   'cognito-idp:AdminListGroupsForUser',
+  'cognito-idp:AdminRemoveUserFromGroup',
   'cognito-idp:AdminSetUserPassword',
   'cognito-idp:AdminUpdateUserAttributes',
+  'cognito-idp:ListUsersInGroup',
 ] as const;
 
 /** Assent's password policy, as local/cognito/pool.ts creates it on cognito-local: length only. */
@@ -114,7 +118,7 @@ export class AssentIdentity extends Construct {
   }
 
   /**
-   * Lets `fn` keep accounts in the pool: sets `ASSENT_USER_POOL_ID` and grants the Admin* actions the
+   * Lets `fn` keep accounts in the pool: sets `ASSENT_USER_POOL_ID` and grants the actions the
    * directory adapter sends ({@link USER_DIRECTORY_ACTIONS}) on this pool only.
    */
   bindUserDirectory(fn: LambdaFunction): void {

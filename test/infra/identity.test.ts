@@ -217,6 +217,29 @@ describe('the user directory binding', () => {
     expect(statements).toStrictEqual([{ Effect: 'Allow', Action: [...USER_DIRECTORY_ACTIONS], Resource: getAttOf(synthesized.stack.identity.userPool, 'Arn') }]);
   });
 
+  it('grants the account and group actions the directory needs, and no pool administration or ListUsers', () => {
+    // Prepare
+    const statements = cognitoStatements(synthesized, handlersOf(synthesized).steps.role);
+
+    // Act
+    const actions = statements.flatMap(actionsOf).sort();
+
+    // Assess
+    expect(actions).toStrictEqual([
+      'cognito-idp:AdminAddUserToGroup',
+      'cognito-idp:AdminCreateUser',
+      'cognito-idp:AdminDeleteUser',
+      'cognito-idp:AdminDisableUser',
+      'cognito-idp:AdminEnableUser',
+      'cognito-idp:AdminGetUser',
+      'cognito-idp:AdminListGroupsForUser',
+      'cognito-idp:AdminRemoveUserFromGroup',
+      'cognito-idp:AdminSetUserPassword',
+      'cognito-idp:AdminUpdateUserAttributes',
+      'cognito-idp:ListUsersInGroup',
+    ]);
+  });
+
   it('is bound to the http, steps, outbox and reconcile functions (the ones whose undo or stages act on accounts)', () => {
     expect([...readers].sort()).toStrictEqual(['http', 'outbox', 'reconcile', 'steps']);
   });
