@@ -47,7 +47,7 @@ export async function updateData(ctx: Context, taskId: string, data: unknown, by
       return {
         write: write(
           set({ actions, hash, dataRevision: current.dataRevision + 1 }),
-          remove('validatedAt', 'queuedApproval'),
+          remove('validatedAt', 'queuedVote'),
           when({ path: ['status'], equals: current.status }),
           when({ path: ['dataRevision'], equals: current.dataRevision }),
           current.status === 'failed' ? when({ path: ['compensation', 'state'], in: ['done'] }) : {},

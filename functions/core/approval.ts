@@ -1,36 +1,31 @@
+import { mailLevel, openCurrentLevel } from './approval-levels.ts';
+import { activeApprovers, openLevel, type Voter } from './approval-state.ts';
+import { castVote, type VoteInput } from './approval-votes.ts';
 import type { Context } from './context.ts';
-import { ForbiddenError, InvalidTaskError, SecretExpiredError, WaitOverError } from './errors.ts';
-import { assertUndecided, describeInvalid, errorName, invalidActions, isApprovedOrLater } from './explain.ts';
+import { ClientError, InvalidTaskError, WaitOverError } from './errors.ts';
+import { describeInvalid, errorName, invalidActions, isApprovedOrLater } from './explain.ts';
 import { failTask } from './failure.ts';
 import type { Actor } from './identity.ts';
 import { describeError } from './notifier.ts';
-import { recordResend, sendingOnce, tellRequester } from './requester-mail.ts';
-import { hashSecret } from './secrets.ts';
+import { recordResend, tellRequester } from './requester-mail.ts';
 import type { Task } from './task.ts';
-import { moveTo, set, when, write, type Write } from './writes.ts';
+import { append, remove, set, when, write } from './writes.ts';
 
-export type Decision = 'approve' | 'reject';
-
-export interface DecideOptions {
-  /** Who decides, to refuse a requester deciding their own task (unless the type allows it). */
-  readonly approver?: { readonly sub?: string; readonly email?: string };
-  /** The client's `If-Match`. */
-  readonly ifMatch?: number;
-  /** For a decision through an approval link: the round of secrets the link belongs to. */
-  readonly linkRound?: number;
-}
+export type { Decision } from './approval-votes.ts';
 
 /**
- * The execution waits for a decision: a new round of one-time links, one per approver, each emailed.
- * If the task was decided already (a retry, an approval that came first), resume at once. Answers
- * the task as the wait left it.
+ * The execution waits for the approval policy's decision. A new wait (the first, or an admin
+ * retry's new execution) is a new round of links: the level the approval is at opens (its
+ * approvers resolved and emailed), or, if it is open already, its approvers who have not voted get
+ * links of the new round. A run of the same wait again (its first run died, maybe before its emails
+ * went) sends the open level's links again, recorded as a resend. A vote queued while the task
+ * validated is cast once the first level is open. If the task was decided already, resume at once.
  */
 export async function awaitApproval(ctx: Context, taskId: string, sfnToken: string): Promise<Task> {
   let task = await ctx.committer.read(taskId);
-  let claimed = false;
+  let fresh = false;
   if (task.status === 'pending' && task.wait?.sfnToken !== sfnToken) {
     const at = ctx.now();
-    // The wait and the claim on its emails are one write: the emails are sent once, not recorded after.
     const committed = await ctx.committer.commit(
       taskId,
       (current) =>
@@ -38,11 +33,7 @@ export async function awaitApproval(ctx: Context, taskId: string, sfnToken: stri
           ? { result: undefined }
           : {
               write: write(
-                set({
-                  wait: { kind: 'approval', sfnToken, since: at, round: current.rounds + 1 },
-                  rounds: current.rounds + 1,
-                  sentEmails: [...current.sentEmails.filter((stage) => stage !== 'approval'), 'approval'],
-                }),
+                set({ wait: { kind: 'approval', sfnToken, since: at, round: current.rounds + 1 }, rounds: current.rounds + 1 }),
                 when({ path: ['status'], equals: 'pending' }),
                 when({ path: ['rounds'], equals: current.rounds }),
               ),
@@ -51,96 +42,76 @@ export async function awaitApproval(ctx: Context, taskId: string, sfnToken: stri
       { current: task },
     );
     task = committed.task;
-    claimed = committed.applied;
+    fresh = committed.applied;
   }
   if (task.status !== 'pending') {
     await ctx.deps.workflow.resume(sfnToken, { decision: isApprovedOrLater(task.status) ? 'approved' : 'rejected' });
     return task;
   }
-  // A run of the same wait again (its first run died, perhaps before its emails went) sends them
-  // again, links of the same round: at least once, twice only if the first died after sending.
   if (!task.wait) return task;
-  const again = !claimed && task.wait.sfnToken === sfnToken && task.sentEmails.includes('approval');
-  await sendingOnce(ctx, task.id, 'approval', claimed, async () => {
-    const wait = task.wait as NonNullable<Task['wait']>;
-    if (again) await recordResend(ctx, task.id, 'approval', wait.round);
-    const taskType = ctx.deps.registry.taskType(task.type);
-    const at = ctx.now();
-    const validUntil = new Date(Date.parse(at) + taskType.approvalTtlSeconds * 1000).toISOString();
-    for (const approver of ctx.deps.config.adminEmails) {
-      const secret = ctx.makeSecret();
-      await ctx.deps.secrets.put({ hash: hashSecret(secret), kind: 'approval', taskId: task.id, round: wait.round, recipient: approver, createdAt: at, validUntil });
-      await ctx.mail.send({
-        task,
-        taskType,
-        stage: 'approval',
-        recipients: [approver],
-        context: { link: `${ctx.deps.config.publicUrl}/v1/approvals/${secret}`, validUntil, approver },
-      });
-    }
-  });
-  return task;
+  const open = openLevel(task.approval);
+  if (!open) {
+    task = await openCurrentLevel(ctx, taskId, task);
+  } else {
+    const pending = activeApprovers(open.level).filter((approver) => !open.level.votes[approver.key]);
+    if (!fresh && open.level.mailedAt !== undefined) await recordResend(ctx, task.id, 'approval', task.wait.round);
+    await mailLevel(ctx, task, open.index, pending);
+  }
+  return applyQueuedVote(ctx, task);
 }
 
-/**
- * An approver decides (API or link). Exactly one concurrent decision wins; the others learn who
- * decided and when. An approval that arrives while the task still validates is recorded and
- * applied when validation ends; the caller waits a few seconds for that and gets the task as it is.
- */
-export async function decide(ctx: Context, taskId: string, decision: Decision, by: Actor, reason: string | undefined, options: DecideOptions = {}): Promise<Task> {
-  const task = await ctx.committer.read(taskId);
-  const taskType = ctx.taskTypeOf(task);
-  if (options.approver && !taskType?.allowSelfApproval && isRequester(task, options.approver)) {
-    throw new ForbiddenError(`You asked for task ${task.id}; another approver must decide it.`);
+/** Casts the vote queued while the task validated, now that a level is open; one that cannot count is dropped with a note saying why. */
+async function applyQueuedVote(ctx: Context, task: Task): Promise<Task> {
+  const queued = task.queuedVote;
+  if (!queued || task.status !== 'pending') return task;
+  let why: string | undefined;
+  try {
+    await decide(ctx, task.id, { voter: queued.voter, actor: queued.actor ?? actorOf(queued.voter), decision: queued.decision, via: queued.via, ...(queued.reason ? { reason: queued.reason } : {}) });
+  } catch (error) {
+    if (!(error instanceof ClientError)) throw error;
+    why = error.message;
   }
   const at = ctx.now();
-  const committed = await ctx.committer.commit(
-    taskId,
-    (current): { write?: Write; result: { queued: boolean; wait: Task['wait'] } } => {
-      assertUndecided(current);
-      if (options.linkRound !== undefined && current.wait?.round !== options.linkRound) {
-        throw alreadyDecidedOrReplaced(current);
-      }
-      // Also the wait it saw (by its round): a wait set meanwhile must be resumed by this decision, so it decides again.
-      const guard = write(
-        when({ path: ['status'], equals: 'pending' }),
-        when({ path: ['rounds'], equals: current.rounds }),
-        options.linkRound === undefined ? {} : when({ path: ['wait', 'round'], equals: options.linkRound }),
-      );
-      if (decision === 'reject') {
-        return { write: write(guard, moveTo(current, { to: 'rejected', by, event: 'rejected', at, ...(reason ? { reason } : {}) })), result: { queued: false, wait: current.wait } };
-      }
-      const invalid = invalidActions(current);
-      if (invalid.length > 0) {
-        throw new InvalidTaskError(`Task ${current.id} cannot be approved: ${describeInvalid(invalid)}. Update its data first.`, {
-          extensions: { invalidActions: invalid.map((action) => ({ name: action.name, notes: action.notes.map((n) => n.text) })) },
-        });
-      }
-      if (current.validatedAt === undefined) {
-        if (current.queuedApproval) return { result: { queued: true, wait: current.wait } };
-        return { write: write(guard, set({ queuedApproval: { by, at } }), when({ path: ['validatedAt'], exists: false })), result: { queued: true, wait: current.wait } };
-      }
-      return { write: write(guard, moveTo(current, { to: 'approved', by, event: 'approved', at }), set({ approvedBy: by, approvedAt: at })), result: { queued: false, wait: current.wait } };
-    },
-    { current: task, ...(options.ifMatch === undefined ? {} : { ifMatch: options.ifMatch }) },
+  const { task: settled } = await ctx.committer.commit(task.id, (current) =>
+    current.queuedVote?.at === queued.at
+      ? {
+          write: write(
+            remove('queuedVote'),
+            why === undefined ? {} : append('notes', { at, text: `The ${queued.decision} by ${queued.voter.email ?? queued.voter.sub} (sent at ${queued.at}, while the task validated) was not applied: ${why}` }),
+          ),
+          result: undefined,
+        }
+      : { result: undefined },
   );
-  if (committed.result.queued) return waitForValidation(ctx, committed.task);
-  let decided = committed.task;
-  const wait = committed.result.wait;
-  if (wait?.kind === 'approval') decided = await tellWorkflowDecided(ctx, decided, wait.sfnToken);
-  if (decided.status === 'rejected') await tellRequester(ctx, decided, 'rejected', { reason: reason ?? '' });
+  return settled;
+}
+
+export const actorOf = (voter: Voter): Actor => ({ kind: 'approver', id: voter.email ?? voter.sub ?? 'approver' });
+
+/**
+ * A person votes (API, link, inbox). The vote is counted once (approval-votes.ts); a vote that
+ * decided the task tells the waiting execution; a reject tells the requester. A vote that arrived
+ * while the task still validates is queued and cast when the first level opens: the caller waits
+ * a few seconds for that and gets the task as it is.
+ */
+export async function decide(ctx: Context, taskId: string, input: VoteInput): Promise<Task> {
+  const { task, outcome, wait } = await castVote(ctx, taskId, input);
+  if (outcome === 'queued') return waitForOpening(ctx, task);
+  let decided = task;
+  if ((outcome === 'approved' || outcome === 'rejected') && wait?.kind === 'approval') decided = await tellWorkflowDecided(ctx, decided, wait.sfnToken);
+  if (decided.status === 'rejected') await tellRequester(ctx, decided, 'rejected', { reason: input.reason ?? '' });
   return decided;
 }
 
-/** The queued approval is applied when preApprove ends; wait (bounded) for that and answer the task as it then is. */
-async function waitForValidation(ctx: Context, task: Task): Promise<Task> {
+/** The queued vote is cast when the first level opens; wait (bounded) for that and answer the task as it then is. */
+async function waitForOpening(ctx: Context, task: Task): Promise<Task> {
   const deadline = Date.now() + (ctx.deps.config.validationWaitMs ?? 4000);
   let current = task;
-  while (current.status === 'pending' && current.queuedApproval && Date.now() < deadline) {
+  while (current.status === 'pending' && current.queuedVote && Date.now() < deadline) {
     await ctx.sleep(100);
     current = await ctx.committer.read(task.id);
   }
-  if (current.status === 'pending' && current.queuedApproval === undefined) {
+  if (current.status === 'pending' && current.queuedVote === undefined) {
     const invalid = invalidActions(current);
     if (invalid.length > 0) {
       throw new InvalidTaskError(`Task ${current.id} cannot be approved: ${describeInvalid(invalid)}. Update its data first.`, {
@@ -158,7 +129,7 @@ async function waitForValidation(ctx: Context, task: Task): Promise<Task> {
  * asking for approval again) and its waiting execution is stopped; a rejected task is over anyway
  * and its execution ends at its approval timeout.
  */
-async function tellWorkflowDecided(ctx: Context, task: Task, sfnToken: string): Promise<Task> {
+export async function tellWorkflowDecided(ctx: Context, task: Task, sfnToken: string): Promise<Task> {
   try {
     if (await ctx.deps.workflow.resume(sfnToken, { decision: task.status === 'approved' ? 'approved' : 'rejected' })) return task;
     throw new WaitOverError('The execution no longer waits for this decision (its wait timed out or it was stopped).');
@@ -174,13 +145,3 @@ async function tellWorkflowDecided(ctx: Context, task: Task, sfnToken: string): 
     return failed;
   }
 }
-
-function alreadyDecidedOrReplaced(task: Task): Error {
-  return new SecretExpiredError('This link no longer works: a newer approval request was sent.', { extensions: { taskId: task.id, taskStatus: task.status } });
-}
-
-const isRequester = (task: Task, approver: { sub?: string; email?: string }): boolean =>
-  task.createdBy !== null &&
-  ((approver.sub !== undefined && approver.sub === task.createdBy.sub) ||
-    (approver.email !== undefined && approver.email.toLowerCase() === task.createdBy.email?.toLowerCase()));
-

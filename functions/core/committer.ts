@@ -108,7 +108,7 @@ export class Committer {
       options.ifMatch === undefined ? {} : { conditions: [{ path: ['version'], equals: options.ifMatch }] },
       options.projectId === undefined ? {} : { conditions: [{ path: ['projectId'], equals: options.projectId }] },
       // Whole epoch seconds, also for fractional minutes (the local stack's tests use a TTL of seconds).
-      ends ? { set: [{ path: ['expiresAt'], value: Math.floor(at.getTime() / 1000 + minutes * 60) }], remove: [['wait'], ['queuedApproval']] } : {},
+      ends ? { set: [{ path: ['expiresAt'], value: Math.floor(at.getTime() / 1000 + minutes * 60) }], remove: [['wait'], ['queuedVote'], ['awaiting']] } : {},
     );
     const removed = new Set(finished.remove.map((path) => path.join('.')));
     return { ...finished, set: finished.set.filter((entry) => !removed.has(entry.path.join('.'))) };

@@ -4,6 +4,7 @@ import cancelledText from '../templates/cancelled.txt.njk';
 import completedText from '../templates/completed.txt.njk';
 import initialText from '../templates/initial.txt.njk';
 import notificationText from '../templates/notification.txt.njk';
+import reminderText from '../templates/reminder.txt.njk';
 import rejectedText from '../templates/rejected.txt.njk';
 import tokenText from '../templates/token.txt.njk';
 import type { EmailStage, EmailStageName } from './task-type.ts';
@@ -15,6 +16,7 @@ import type { EmailStage, EmailStageName } from './task-type.ts';
 export const DEFAULT_EMAILS: Record<EmailStageName, EmailStage> = {
   initial: { enabled: false, subject: 'We received your {{ taskType }} request', text: initialText },
   approval: { enabled: true, subject: 'Approval needed: {{ taskType }} {{ taskId }}', text: approvalText, html: approvalHtml },
+  reminder: { enabled: true, subject: 'Reminder - approval needed: {{ taskType }} {{ taskId }}', text: reminderText },
   token: { enabled: true, subject: 'Action needed: {{ taskType }}', text: tokenText },
   completed: { enabled: true, subject: 'Done: {{ taskType }}', text: completedText },
   rejected: { enabled: true, subject: 'Not approved: {{ taskType }}', text: rejectedText },

@@ -103,6 +103,20 @@ export class TaskAlreadyDecidedError extends ClientError {
   readonly title = 'The task has already been decided';
 }
 
+/** This person voted at this level already: the message says when and how. */
+export class AlreadyVotedError extends ClientError {
+  readonly status = 409;
+  readonly type = 'already-voted';
+  readonly title = 'You have already voted at this level';
+}
+
+/** The caller is not one of the approvers the open level waits for (or handed their vote over). */
+export class NotAnApproverError extends ClientError {
+  readonly status = 403;
+  readonly type = 'not-an-approver';
+  readonly title = 'You are not an approver of this level';
+}
+
 /** An action of the task is invalid, so it cannot be approved until its data is updated. */
 export class InvalidTaskError extends ClientError {
   readonly status = 409;

@@ -1,6 +1,10 @@
 import type { TaskQuery } from '#ports/task-store';
 import * as admin from './admin.ts';
-import { decide, type Decision, type DecideOptions } from './approval.ts';
+import { delegate } from './approval-delegation.ts';
+import { type BulkDecision, decideMany, inbox, type InboxQuery, voterOf } from './approval-inbox.ts';
+import { runApprovalSchedule } from './approval-schedule.ts';
+import type { Decision } from './approval-votes.ts';
+import { decide } from './approval.ts';
 import { cancel } from './cancel.ts';
 import { compensate } from './compensation.ts';
 import { type Context, createContext } from './context.ts';
@@ -10,7 +14,7 @@ import { fail, type StepError } from './failure.ts';
 import { idempotent } from './idempotency.ts';
 import type { Actor, Identity } from './identity.ts';
 import type { Client } from './limits.ts';
-import { decideByLink, viewApproval } from './links.ts';
+import { decideByLink, delegateByLink, viewApproval } from './links.ts';
 import { type MailFeedback, recordMailFeedback } from './mail-feedback.ts';
 import * as notifications from './notifications.ts';
 import { resumeCompleted, startFromOutbox } from './outbox.ts';
@@ -38,6 +42,7 @@ export function coreOf(ctx: Context) {
     idempotent: (key: string, body: unknown, run: (reservedId: string, takenOver: boolean) => Promise<{ status: number; body: unknown }>) => idempotent(ctx, key, body, run),
     viewApproval: (secret: string) => viewApproval(ctx, secret),
     decideByLink: (secret: string, decision: Decision, reason?: string) => decideByLink(ctx, secret, decision, reason),
+    delegateByLink: (secret: string, to: string, reason?: string) => delegateByLink(ctx, secret, to, reason),
     viewToken: (secret: string) => viewToken(ctx, secret),
     submitToken: (secret: string, data: unknown, identity?: Identity) => submitToken(ctx, secret, data, identity),
   };
@@ -48,7 +53,6 @@ export function coreOf(ctx: Context) {
     fail: (taskId: string, state: string, error: StepError, executionArn?: string) => fail(ctx, taskId, state, error, executionArn),
   };
   const operations = {
-    decide: (taskId: string, decision: Decision, by: Actor, reason?: string, options?: DecideOptions) => decide(ctx, taskId, decision, by, reason, options),
     updateData: (taskId: string, data: unknown, by: Actor, ifMatch?: number) => admin.updateData(ctx, taskId, data, by, ifMatch),
     cancel: (taskId: string, by: Actor, reason?: string, ifMatch?: number, projectId?: string) => cancel(ctx, taskId, by, reason, ifMatch, projectId === undefined ? {} : { projectId }),
     addNote: (taskId: string, by: Actor, text: string, ifMatch?: number) => admin.addNote(ctx, taskId, by, text, ifMatch),
@@ -58,6 +62,14 @@ export function coreOf(ctx: Context) {
     retry: (taskId: string, by: Actor, ifMatch?: number) => admin.retry(ctx, taskId, by, ifMatch),
     sweepExpiredTokens: () => queries.sweepExpiredTokens(ctx),
     acknowledge: (ids: readonly string[], by: Actor) => notifications.acknowledge(ctx, ids, by),
+  };
+  // Signed-in approvers: their vote at the open level, a hand-over, their inbox (approval-*.ts).
+  const approvals = {
+    vote: (taskId: string, identity: Identity, decision: Decision, reason?: string, ifMatch?: number) =>
+      decide(ctx, taskId, { voter: voterOf(identity), actor: approverActor(identity), decision, via: 'api', ...(reason ? { reason } : {}), ...(ifMatch === undefined ? {} : { ifMatch }) }),
+    delegate: (taskId: string, identity: Identity, to: string, reason?: string) => delegate(ctx, taskId, { from: voterOf(identity), actor: approverActor(identity), to, ...(reason ? { reason } : {}) }),
+    inbox: (identity: Identity, query: InboxQuery) => inbox(ctx, identity, query),
+    decideMany: (identity: Identity, decisions: readonly BulkDecision[]) => decideMany(ctx, identity, decisions),
   };
   const reads = {
     getTask: (id: string) => queries.getTask(ctx, id),
@@ -87,9 +99,14 @@ export function coreOf(ctx: Context) {
   };
   const schedules = {
     reconcile: (options?: ReconcileOptions) => reconcile(ctx, options),
+    /** The approval policy's reminders and deadlines of one task (the reconciler runs it on every pending task). */
+    approvalSchedule: async (taskId: string) => runApprovalSchedule(ctx, await ctx.committer.read(taskId)),
   };
-  return { requests, steps, admin: operations, reads, streams, schedules, committer: ctx.committer };
+  return { requests, steps, admin: operations, approvals, reads, streams, schedules, committer: ctx.committer };
 }
+
+/** Who a vote is written as: an admin as `admin`, anyone else as `approver`, by address (else account id). */
+const approverActor = (identity: Identity): Actor => ({ kind: identity.roles.includes('admin') ? 'admin' : 'approver', id: identity.email ?? identity.sub });
 
 export type Core = ReturnType<typeof coreOf>;
 export type { Decision, StepError };

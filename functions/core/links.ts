@@ -1,9 +1,10 @@
 import type { SecretRecord } from '#ports/secret-store';
-import { decide, type Decision } from './approval.ts';
+import { delegate } from './approval-delegation.ts';
+import { openLevel } from './approval-state.ts';
+import { actorOf, decide, type Decision } from './approval.ts';
 import type { Context } from './context.ts';
-import { ConcurrentUpdateError, NotFoundError, SecretExpiredError } from './errors.ts';
+import { AlreadyVotedError, ConcurrentUpdateError, NotFoundError, SecretExpiredError } from './errors.ts';
 import { alreadyDecided, lastDecision } from './explain.ts';
-import type { Actor } from './identity.ts';
 import { hashSecret } from './secrets.ts';
 import type { Task } from './task.ts';
 
@@ -63,6 +64,19 @@ export function whyNotLive(record: SecretRecord, task: Task, now: number = Date.
   if (task.wait?.kind === record.kind && task.wait.round !== record.round) {
     return noLongerWorks(`A newer ${record.kind === 'approval' ? 'approval request' : 'link'} was sent.`, extensions);
   }
+  return record.kind === 'approval' ? whyNotVoting(record, task) : undefined;
+}
+
+/** Why an approval link of a live round no longer casts its approver's vote: its level is over, they voted, or they handed it over. */
+function whyNotVoting(record: SecretRecord, task: Task): Error | undefined {
+  if (record.level === undefined || record.approver === undefined) return undefined;
+  const extensions = { taskId: task.id, taskStatus: task.status };
+  const open = openLevel(task.approval);
+  if (!open || open.index !== record.level) return noLongerWorks(`Level ${record.level + 1} of the approval is over; the task is at ${open ? `level ${open.index + 1} (${open.level.name})` : 'no open level'}.`, extensions);
+  const vote = open.level.votes[record.approver];
+  if (vote) return new AlreadyVotedError(`You already voted at level ${open.level.name}: ${vote.decision} at ${vote.at}.`, { extensions: { ...extensions, level: open.level.name, decision: vote.decision, votedAt: vote.at } });
+  const handedOver = open.level.delegations.find((delegation) => delegation.from === record.approver);
+  if (handedOver) return noLongerWorks(`You handed your vote to ${handedOver.to} at ${handedOver.at}.`, extensions);
   return undefined;
 }
 
@@ -97,6 +111,13 @@ export async function viewApproval(ctx: Context, secret: string): Promise<{ task
  */
 export async function decideByLink(ctx: Context, secret: string, decision: Decision, reason?: string): Promise<Task> {
   const { record } = await liveSecret(ctx, secret, 'approval');
-  const approver: Actor = { kind: 'approver', id: record.recipient ?? 'approver' };
-  return decide(ctx, record.taskId, decision, approver, reason, { approver: { ...(record.recipient ? { email: record.recipient } : {}) }, linkRound: record.round });
+  const voter = record.recipient ? { email: record.recipient } : {};
+  return decide(ctx, record.taskId, { voter, actor: actorOf(voter), decision, via: 'link', ...(reason ? { reason } : {}), link: { level: record.level, round: record.round, approver: record.approver } });
+}
+
+/** Hands the link's vote to another person (approval-delegation.ts): the link stops working, the delegate gets one. */
+export async function delegateByLink(ctx: Context, secret: string, to: string, reason?: string): Promise<Task> {
+  const { record } = await liveSecret(ctx, secret, 'approval');
+  const from = record.recipient ? { email: record.recipient } : {};
+  return delegate(ctx, record.taskId, { from, actor: actorOf(from), to, ...(reason ? { reason } : {}), link: { level: record.level, approver: record.approver } });
 }

@@ -1,5 +1,6 @@
 import type { ReconcileReport } from '#ports/reconcile-report';
 import type { ExecutionStatus } from '#ports/workflow';
+import { runApprovalSchedule, type ScheduledOutcome } from './approval-schedule.ts';
 import type { Context } from './context.ts';
 import { failTask } from './failure.ts';
 import { isDrivenBy, isOpen, OPEN_STATUSES } from './outbox.ts';
@@ -18,7 +19,7 @@ export interface ReconcileOptions {
   readonly graceSeconds?: number;
 }
 
-/** Open tasks checked (past the grace period), stranded ones started, resumed or failed. */
+/** Open tasks checked (past the grace period), stranded ones started, resumed or failed; what the approval schedule did. */
 export type ReconcileCounts = Omit<ReconcileReport, 'at'>;
 
 /**
@@ -27,16 +28,29 @@ export type ReconcileCounts = Omit<ReconcileReport, 'at'>;
  * and input as the request's: idempotent); one that ended while the task is open is failed through
  * the failure phase, which tells the operators and makes it retryable; one approved while its
  * execution still waits for the decision (the decider died before telling it) is resumed with it.
- * Records the counts.
+ * Every pending task also gets its approval schedule run, however recently it was written (see
+ * approval-schedule.ts: reminders, deadlines, escalation, lost level emails); one the schedule
+ * changed is left for the next run's check. Records the counts.
  */
 export async function reconcile(ctx: Context, options: ReconcileOptions = {}): Promise<ReconcileCounts> {
   const cutoff = ctx.deps.ports.clock.now().getTime() - (options.graceSeconds ?? DEFAULT_GRACE_SECONDS) * 1000;
-  const counts = { checked: 0, started: 0, resumed: 0, failed: 0 };
+  const counts = { checked: 0, started: 0, resumed: 0, failed: 0, reminded: 0, escalated: 0, deadlineEnded: 0, remailed: 0 };
   for (const status of OPEN_STATUSES) {
     let cursor: string | undefined;
     do {
       const page = await ctx.deps.tasks.list({ status, limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) });
-      for (const task of page.items.filter((candidate) => Date.parse(candidate.updatedAt) <= cutoff && isDrivenBy(ctx, candidate))) {
+      const scheduled = new Set<string>();
+      for (const task of page.items.filter((candidate) => candidate.status === 'pending' && candidate.approval?.level !== undefined)) {
+        const outcome = await runApprovalSchedule(ctx, task).catch((error: unknown) => {
+          ctx.onInternalError(`The approval schedule of task ${task.id} failed; the next run tries again`, error);
+          return undefined;
+        });
+        if (outcome) {
+          counts[SCHEDULE_COUNTS[outcome]] += 1;
+          scheduled.add(task.id);
+        }
+      }
+      for (const task of page.items.filter((candidate) => !scheduled.has(candidate.id) && Date.parse(candidate.updatedAt) <= cutoff && isDrivenBy(ctx, candidate))) {
         counts.checked += 1;
         const outcome = await repair(ctx, task).catch((error: unknown) => {
           ctx.onInternalError(`Reconciling task ${task.id} failed; the next run tries again`, error);
@@ -50,6 +64,8 @@ export async function reconcile(ctx: Context, options: ReconcileOptions = {}): P
   await ctx.deps.reconcileReports?.save({ at: ctx.now(), ...counts });
   return counts;
 }
+
+const SCHEDULE_COUNTS = { reminded: 'reminded', escalated: 'escalated', rejected: 'deadlineEnded', cancelled: 'deadlineEnded', mailed: 'remailed' } as const satisfies Record<ScheduledOutcome, keyof ReconcileCounts>;
 
 async function repair(ctx: Context, task: Task): Promise<'started' | 'resumed' | 'failed' | undefined> {
   const { workflow } = ctx.deps;

@@ -7,7 +7,7 @@ import { markSent, recipientOf } from './requester-mail.ts';
 import { runStage, votesToApprove } from './stages.ts';
 import type { TaskType } from './task-type.ts';
 import type { ActionRecord, Task } from './task.ts';
-import { moveTo, remove, set, when, write, type Write } from './writes.ts';
+import { moveTo, set, when, write, type Write } from './writes.ts';
 
 type Decided = 'approved' | 'rejected' | 'pending';
 
@@ -52,7 +52,6 @@ export async function validate(ctx: Context, task: Task, taskType: TaskType): Pr
       const guard = write(
         when({ path: ['status'], equals: 'pending' }),
         when({ path: ['dataRevision'], equals: revision }),
-        when({ path: ['queuedApproval'], exists: current.queuedApproval !== undefined }),
         // A decision made here must reach the wait that exists when it lands (a data update's validation runs beside the step).
         when({ path: ['rounds'], equals: current.rounds }),
       );
@@ -71,25 +70,10 @@ export async function validate(ctx: Context, task: Task, taskType: TaskType): Pr
 export const projectOf = (run: { readonly projectId?: string }, current: Task): Partial<Write> =>
   run.projectId !== undefined && run.projectId !== current.projectId ? set({ projectId: run.projectId }) : {};
 
-/** What validation decides: an approval queued meanwhile, auto-approval or auto-rejection, or nothing. */
+/** What validation decides: auto-approval or auto-rejection, or nothing (a vote queued meanwhile is cast when the first level opens). */
 function decide(current: Task, actions: ActionRecord[], taskType: TaskType, at: string): { write: Write; to: Decided } | undefined {
   const next = { ...current, actions };
   const invalid = invalidActions(next);
-  if (current.queuedApproval) {
-    const queued = current.queuedApproval;
-    if (invalid.length > 0) {
-      return {
-        write: write(remove('queuedApproval'), {
-          append: [{ path: ['notes'], items: [{ at, text: `The approval by ${queued.by.id} (sent at ${queued.at}, while the task validated) was not applied: ${describeInvalid(invalid)}.` }] }],
-        }),
-        to: 'pending',
-      };
-    }
-    return {
-      write: write(moveTo(current, { to: 'approved', by: queued.by, event: 'approved', at }), set({ approvedBy: queued.by, approvedAt: at }), remove('queuedApproval')),
-      to: 'approved',
-    };
-  }
   if (!taskType.autoApprove || !votesToApprove(next)) return undefined;
   if (invalid.length > 0) {
     // A type meant to run unattended does not queue invalid requests for humans: it rejects them.

@@ -8,7 +8,7 @@ export const AccessSchema = z.union([
   z.object({ roles: z.array(z.string()).min(1) }),
 ]);
 
-export const EMAIL_STAGES = ['initial', 'approval', 'token', 'completed', 'rejected', 'cancelled', 'notification'] as const;
+export const EMAIL_STAGES = ['initial', 'approval', 'reminder', 'token', 'completed', 'rejected', 'cancelled', 'notification'] as const;
 export type EmailStageName = (typeof EMAIL_STAGES)[number];
 
 /** One email stage: who gets it and what it says. Subject, text and HTML are templates (core/template-syntax.ts). */

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { ApprovalStateSchema, QueuedVoteSchema } from './approval-state.ts';
 import { ActorSchema, IdentitySchema } from './identity.ts';
 
 export const TaskStatusSchema = z.enum([
@@ -64,11 +65,6 @@ export const WaitSchema = z.object({
   round: z.number().int().default(0),
 });
 
-/** An approval that arrived while the task was still validating: applied when preApprove ends. */
-export const QueuedDecisionSchema = z.object({
-  by: ActorSchema,
-  at: z.string(),
-});
 
 export const TaskSchema = z.object({
   id: z.string(),
@@ -91,7 +87,15 @@ export const TaskSchema = z.object({
   completedAt: z.string().optional(),
   executionArn: z.string().optional(),
   wait: WaitSchema.optional(),
-  queuedApproval: QueuedDecisionSchema.optional(),
+  /** A vote that arrived while the task still validated: cast when its first level opens. */
+  queuedVote: QueuedVoteSchema.optional(),
+  /** Where its approval policy stands: levels, approvers, votes (functions/core/approval-state.ts). Absent until the first level opens. */
+  approval: ApprovalStateSchema.optional(),
+  /**
+   * Who the open level waits for (addresses and `sub:<id>`s of approvers who have not voted):
+   * what the inbox looks tasks up by. Absent when no level is open.
+   */
+  awaiting: z.array(z.string()).optional(),
   /**
    * The token submit that won: set (with the secret's hash) before the submit stage runs, so a
    * concurrent cancel or second submit loses before any hook runs.

@@ -9,6 +9,14 @@ export const ReconcileReportSchema = z.object({
   /** Reports saved before this count existed have none. */
   resumed: z.number().int().default(0),
   failed: z.number().int(),
+  /** The approval schedule (reports saved before it existed have none of these): reminders sent, */
+  reminded: z.number().int().default(0),
+  /** deadlines escalated, */
+  escalated: z.number().int().default(0),
+  /** tasks rejected or cancelled at their deadline, */
+  deadlineEnded: z.number().int().default(0),
+  /** and open levels whose emails were lost (a crash between), sent again. */
+  remailed: z.number().int().default(0),
 });
 export type ReconcileReport = z.infer<typeof ReconcileReportSchema>;
 

@@ -15,6 +15,10 @@ export interface SecretRecord {
   readonly round: number;
   /** For approval links: the approver the link was sent to. */
   readonly recipient?: string;
+  /** For approval links: the policy level (index) whose vote the link casts; it works only while that level is open. */
+  readonly level?: number;
+  /** For approval links: the approver's key in that level (functions/core/approval-state.ts), whose vote it casts. */
+  readonly approver?: string;
   readonly createdAt: string;
   /** ISO time after which the secret no longer works. */
   readonly validUntil: string;

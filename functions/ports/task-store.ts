@@ -51,6 +51,11 @@ export interface TaskQuery {
   readonly type?: string;
   /** Subject (`sub`) of the requester. */
   readonly requester?: string;
+  /**
+   * Only tasks whose open approval level waits for one of these (`task.awaiting`: addresses and
+   * `sub:<id>`s of approvers who have not voted): a caller's inbox. Filtered within the pages read.
+   */
+  readonly awaiting?: readonly string[];
   /** ISO times, inclusive. */
   readonly createdFrom?: string;
   readonly createdTo?: string;

@@ -2,7 +2,8 @@
  * The reconciler's Lambda: an EventBridge schedule on AWS (lib/constructs/task-recovery.ts), a
  * timer in local mode (local/start.ts), the same code. Finds open tasks whose execution never
  * started (starts it), approved ones whose execution was never told (resumes it), or ended behind
- * their back (fails them, telling the operators), and logs
+ * their back (fails them, telling the operators), runs the approval policies' schedule (reminders,
+ * deadlines, escalations), and logs
  * and records the counts (`GET /v1/status` → `stranded`). On Lambda it also publishes them as the
  * metric `Assent/StrandedTasks` (an EMF log line), which the operators' alarm watches.
  */
@@ -37,7 +38,7 @@ export const metrics = new Metrics({ namespace: METRICS_NAMESPACE });
  * One run: reconciles, logs the counts and, given `sink`, publishes the stranded ones (published
  * even when 0, so the alarm sees every run).
  */
-export async function runReconcile(event: unknown, core: Pick<Core, 'schedules'>, sink?: ReconcileMetrics): Promise<ReconcileCounts> {
+export async function runReconcile(event: unknown, core: { readonly schedules: Pick<Core['schedules'], 'reconcile'> }, sink?: ReconcileMetrics): Promise<ReconcileCounts> {
   const { graceSeconds } = ReconcileEventSchema.parse(event ?? {});
   const counts = await core.schedules.reconcile(graceSeconds === undefined ? {} : { graceSeconds });
   logger.info('Reconciled open tasks', { ...counts });

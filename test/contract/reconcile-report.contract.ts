@@ -23,14 +23,14 @@ export function describeReconcileReportsContract(name: string, makeStore: () => 
 
     it('answers the last report saved, each run replacing the one before', async () => {
       // Prepare
-      await store.save({ at: '2026-12-02T05:00:00.000Z', checked: 4, started: 1, resumed: 0, failed: 2 });
+      await store.save({ at: '2026-12-02T05:00:00.000Z', checked: 4, started: 1, resumed: 0, failed: 2, reminded: 3, escalated: 1, deadlineEnded: 1, remailed: 0 });
 
       // Act
-      await store.save({ at: '2026-12-02T05:05:00.000Z', checked: 3, started: 0, resumed: 0, failed: 0 });
+      await store.save({ at: '2026-12-02T05:05:00.000Z', checked: 3, started: 0, resumed: 0, failed: 0, reminded: 1, escalated: 0, deadlineEnded: 0, remailed: 2 });
       const latest = await store.latest();
 
       // Assess
-      expect(latest).toStrictEqual({ at: '2026-12-02T05:05:00.000Z', checked: 3, started: 0, resumed: 0, failed: 0 });
+      expect(latest).toStrictEqual({ at: '2026-12-02T05:05:00.000Z', checked: 3, started: 0, resumed: 0, failed: 0, reminded: 1, escalated: 0, deadlineEnded: 0, remailed: 2 });
     });
   });
 }

@@ -94,6 +94,27 @@ export function describeTaskStoreContract(name: string, makeStore: () => Promise
         await expect(store.get('T1')).resolves.toStrictEqual(expected);
       });
 
+      it('writes and conditions on map keys that are addresses (a level\'s votes by approver)', async () => {
+        // Prepare
+        const level = { name: 'admins', quorum: 2, state: 'open' as const, reminderTimes: [], remindersSent: [], approvers: [], votes: {}, votesCast: 0, revision: 0, delegations: [] };
+        await store.create(newTask('T1', { approval: { level: 0, levels: [level] } }));
+        const vote = { by: 'ann.o+x@example.com', decision: 'approve' as const, at: at(1), via: 'api' as const };
+        const cast = (key: string) =>
+          store.update('T1', {
+            set: [{ path: ['approval', 'levels', 0, 'votes', key], value: { ...vote, by: key } }],
+            conditions: [{ path: ['approval', 'levels', 0, 'votes', key], exists: false }],
+          });
+
+        // Act
+        const first = await cast('ann.o+x@example.com');
+        const again = await cast('ann.o+x@example.com');
+        const other = await cast('sub:1234-abcd');
+
+        // Assess
+        expect([first.applied, again.applied, other.applied]).toStrictEqual([true, false, true]);
+        expect((await store.get('T1'))?.approval?.levels[0]?.votes).toStrictEqual({ 'ann.o+x@example.com': vote, 'sub:1234-abcd': { ...vote, by: 'sub:1234-abcd' } });
+      });
+
       it('removes attributes, nested ones included', async () => {
         // Prepare
         const task = newTask('T1');
@@ -171,7 +192,7 @@ export function describeTaskStoreContract(name: string, makeStore: () => Promise
         ['in (numbers)', { path: ['dataRevision'], in: [0, 1] }],
         ['exists: true', { path: ['wait'], exists: true }],
         ['exists: true, on a null value', { path: ['actions', 0, 'valid'], exists: true }],
-        ['exists: false', { path: ['queuedApproval'], exists: false }],
+        ['exists: false', { path: ['queuedVote'], exists: false }],
       ];
       it.each(holding)('applies when its %s condition holds', async (_name, condition) => {
         // Prepare
@@ -188,11 +209,11 @@ export function describeTaskStoreContract(name: string, makeStore: () => Promise
       const failing: [string, TaskCondition][] = [
         ['equals (another value)', { path: ['status'], equals: 'approved' }],
         ['equals (same digits, another type)', { path: ['wait', 'round'], equals: '1' }],
-        ['equals (a missing attribute)', { path: ['queuedApproval', 'at'], equals: at(0) }],
+        ['equals (a missing attribute)', { path: ['queuedVote', 'at'], equals: at(0) }],
         ['equals (a list element that is not there)', { path: ['actions', 3, 'valid'], equals: true }],
         ['in (none of the values)', { path: ['status'], in: ['approved', 'completed'] }],
         ['in (a missing attribute)', { path: ['failure', 'step'], in: ['PreApprove'] }],
-        ['exists: true (missing)', { path: ['queuedApproval'], exists: true }],
+        ['exists: true (missing)', { path: ['queuedVote'], exists: true }],
         ['exists: false (present)', { path: ['wait', 'sfnToken'], exists: false }],
       ];
       it.each(failing)('does not apply when its %s condition fails, and answers the task as it is', async (_name, condition) => {
@@ -337,6 +358,26 @@ export function describeTaskStoreContract(name: string, makeStore: () => Promise
           { items: [t5, t3] },
           { items: [t2, t1] },
         ]);
+      });
+
+      it('lists the tasks awaiting any of the keys given (an approver\'s inbox), and none for an empty list', async () => {
+        // Prepare
+        const [t1, , t3] = await Promise.all([
+          store.create(newTask('T1', { createdAt: at(1), awaiting: ['ann@example.com', 'sub:ann-1'] })).then(() => store.get('T1')),
+          store.create(newTask('T2', { createdAt: at(2), awaiting: ['bob@example.com'] })).then(() => store.get('T2')),
+          store.create(newTask('T3', { createdAt: at(3), awaiting: ['sub:ann-1'] })).then(() => store.get('T3')),
+          store.create(newTask('T4', { createdAt: at(4) })),
+        ]);
+
+        // Act
+        const lists = await Promise.all([
+          store.list({ status: 'pending', awaiting: ['ann@example.com', 'sub:ann-1'], limit: 10 }),
+          store.list({ awaiting: ['ann@example.com'], limit: 10 }),
+          store.list({ status: 'pending', awaiting: [], limit: 10 }),
+        ]);
+
+        // Assess
+        expect(lists).toStrictEqual([{ items: [t3, t1] }, { items: [t1] }, { items: [] }]);
       });
 
       it('pages with cursors, and gives no cursor with the last page', async () => {

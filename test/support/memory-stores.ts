@@ -90,6 +90,7 @@ export class MemoryTaskStore implements TaskStore {
       .filter((task) => !scope || scope.some((part) => inScopePart(task, part)))
       .filter((task) => (!query.status || task.status === query.status) && (!query.type || task.type === query.type))
       .filter((task) => !query.requester || task.createdBy?.sub === query.requester)
+      .filter((task) => !query.awaiting || query.awaiting.some((key) => task.awaiting?.includes(key)))
       .map((task) => ({ key: `${task.createdAt}#${task.id}`, item: task }));
     const page = memoryPage(entries, {
       partition,

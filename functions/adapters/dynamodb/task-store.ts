@@ -118,6 +118,12 @@ function listExpression(query: TaskQuery, index: { partitionKey: string; sortKey
     names['#sub'] = 'sub';
     values[':requester'] = query.requester;
   }
+  if (query.awaiting !== undefined) {
+    // An empty list matches nothing, like the scope's.
+    const keys = query.awaiting.length > 0 ? query.awaiting : ['\u0000none'];
+    names['#awaiting'] = 'awaiting';
+    filters.push(`(${keys.map((key, index) => { values[`:awaiting${index}`] = key; return `contains(#awaiting, :awaiting${index})`; }).join(' OR ')})`);
+  }
   return {
     KeyConditionExpression: keyCondition,
     ExpressionAttributeNames: names,

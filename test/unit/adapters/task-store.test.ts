@@ -136,7 +136,7 @@ describe('DynamoDbTaskStore.update', () => {
         { path: ['status'], in: ['pending', 'approved'] },
         { path: ['wait', 'round'], equals: 2 },
         { path: ['wait'], exists: true },
-        { path: ['queuedApproval'], exists: false },
+        { path: ['queuedVote'], exists: false },
         { path: ['version'], equals: 3 },
       ],
     });
@@ -157,7 +157,7 @@ describe('DynamoDbTaskStore.update', () => {
         '#p4': 'tokenSchemaKey',
         '#p5': 'status',
         '#p6': 'round',
-        '#p7': 'queuedApproval',
+        '#p7': 'queuedVote',
       },
       ExpressionAttributeValues: {
         ':empty': [],

@@ -1,0 +1,197 @@
+import type { ApprovalLevel, Approvers } from './approval-policy.ts';
+import { type Approver, type ApprovalState, awaitingOf, isSamePerson, keyOf, type LevelState, nextAtOf } from './approval-state.ts';
+import type { Context } from './context.ts';
+import { after } from './durations.ts';
+import { SYSTEM, type Actor } from './identity.ts';
+import { hashSecret } from './secrets.ts';
+import type { TaskType } from './task-type.ts';
+import type { HistoryEntry, Task } from './task.ts';
+import { append, set, setAt, when, write, type Write } from './writes.ts';
+
+/**
+ * The levels of a task's approval policy as they open: who the approvers are (resolved from the
+ * user pool and the task's project when the level opens), their links and emails, and the history
+ * entry of each step. Votes are in approval-votes.ts; reminders and deadlines in approval-schedule.ts.
+ */
+
+/** The state a task's approval starts from: every level waiting, `onlyWhenAsked` levels no action asked for skipped. */
+export function planApproval(taskType: TaskType, task: Task): ApprovalState {
+  const asked = new Set(task.actions.flatMap((action) => action.approvalLevels ?? []));
+  const levels = taskType.approval.levels.map((level): LevelState => {
+    const skipped = level.onlyWhenAsked && !asked.has(level.name);
+    return {
+      name: level.name,
+      quorum: level.quorum,
+      state: skipped ? 'skipped' : 'waiting',
+      reminderTimes: [],
+      remindersSent: [],
+      approvers: [],
+      votes: {},
+      votesCast: 0,
+      revision: 0,
+      delegations: [],
+      ...(skipped ? { reason: 'No action asked for this level.' } : {}),
+    };
+  });
+  return { level: Math.max(0, levels.findIndex((level) => level.state !== 'skipped')), levels };
+}
+
+/** The declared level of that name (a policy overridden since the task started may lack it: then any one admin). */
+export const levelDefinition = (taskType: TaskType, name: string): ApprovalLevel =>
+  taskType.approval.levels.find((level) => level.name === name) ?? { name, approvers: { roles: ['admin'] }, quorum: 1, reminders: [], onDeadline: 'reject', onlyWhenAsked: false };
+
+/**
+ * The people `approvers` names, each once (by account or address), without the requester unless
+ * the type allows self-approval.
+ */
+export async function resolveApprovers(ctx: Context, task: Task, taskType: TaskType, approvers: Approvers, via?: string): Promise<Approver[]> {
+  const { directory } = ctx.deps.ports;
+  const found: Approver[] = [];
+  const add = (person: { sub?: string; email?: string }, source: string) => {
+    if (found.some((known) => isSamePerson(known, person))) return;
+    if (!taskType.allowSelfApproval && task.createdBy && isSamePerson({ sub: task.createdBy.sub, ...(task.createdBy.email ? { email: task.createdBy.email } : {}) }, person)) return;
+    found.push({ key: keyOf(person), ...(person.email ? { email: person.email.toLowerCase() } : {}), ...(person.sub ? { sub: person.sub } : {}), via: via ?? source });
+  };
+  for (const role of approvers.roles ?? []) for (const account of await directory.usersInGroup(role)) add(account, `role:${role}`);
+  for (const group of approvers.groups ?? []) for (const account of await directory.usersInGroup(group)) add(account, `group:${group}`);
+  for (const email of approvers.emails ?? []) add({ email }, 'email');
+  if (approvers.resolver === 'project-admins' && task.projectId !== undefined) {
+    for (const account of await directory.projectMembersWithRole(task.projectId, 'project_admin')) add(account, 'project-admins');
+  }
+  return found;
+}
+
+/** A history entry that changes no status: a vote, a level opening, a reminder, an escalation, a delegation. */
+export const approvalEntry = (task: Task, input: { by: Actor; event: string; at: string; reason: string }): HistoryEntry => ({ ...input, from: task.status, to: task.status });
+
+const levelPath = (index: number, ...rest: string[]) => ['approval', 'levels', index, ...rest] as const;
+
+/**
+ * The write that replaces level `index` of the state (and what follows from it: `nextAt`,
+ * `awaiting`), on the level's revision as `task` has it.
+ */
+export function levelWrite(task: Task, state: ApprovalState, index: number, changed: LevelState): Partial<Write> {
+  const seen = state.levels[index]?.revision ?? 0;
+  const level = { ...changed, revision: seen + 1 };
+  const levels = state.levels.map((known, position) => (position === index ? level : known));
+  const next: ApprovalState = { ...state, levels };
+  const nextAt = level.state === 'open' ? nextAtOf(level) : undefined;
+  if (task.approval === undefined) {
+    const { nextAt: _unused, ...rest } = next;
+    return write(set({ approval: nextAt === undefined ? rest : { ...rest, nextAt }, awaiting: awaitingOf(next) }));
+  }
+  return write(
+    when({ path: [...levelPath(index, 'revision')], equals: seen }),
+    setAt([...levelPath(index)], level),
+    setAt(['awaiting'], awaitingOf(next)),
+    nextAt === undefined ? { remove: [['approval', 'nextAt']] } : setAt(['approval', 'nextAt'], nextAt),
+  );
+}
+
+/**
+ * Opens the level the task's approval is at, if it waits: resolves its approvers, sets its
+ * deadline and reminders, and claims its emails in one write (so of two openers one wins), then
+ * emails each approver a link of their own. A level whose approvers are fewer than its quorum
+ * opens anyway (an escalation or an admin may still help) and tells the operators. Answers the task.
+ */
+export async function openCurrentLevel(ctx: Context, taskId: string, read?: Task): Promise<Task> {
+  const task = read ?? (await ctx.committer.read(taskId));
+  if (task.status !== 'pending') return task;
+  const taskType = ctx.deps.registry.taskType(task.type);
+  const state = task.approval ?? planApproval(taskType, task);
+  const index = state.level;
+  const level = state.levels[index];
+  if (!level || level.state !== 'waiting') return task;
+  const definition = levelDefinition(taskType, level.name);
+  const approvers = await resolveApprovers(ctx, task, taskType, definition.approvers);
+  const at = ctx.now();
+  const opened: LevelState = {
+    ...level,
+    state: 'open',
+    openedAt: at,
+    approvers,
+    reminderTimes: definition.reminders.map((reminder) => after(at, reminder)),
+    ...(definition.deadline === undefined ? {} : { due: after(at, definition.deadline) }),
+  };
+  const due = opened.due === undefined ? '' : `, due ${opened.due}`;
+  const entry = approvalEntry(task, { by: SYSTEM, event: 'level-opened', at, reason: `Level ${level.name} opened: ${level.quorum} of ${approvers.length} approver(s) needed${due}.` });
+  const committed = await ctx.committer.commit(taskId, (current) => {
+    if (current.status !== 'pending' || current.approval?.level !== task.approval?.level || current.approval?.levels[index]?.state !== task.approval?.levels[index]?.state) return { result: false };
+    return {
+      write: write(
+        levelWrite(task, state, index, opened),
+        append('history', entry),
+        when({ path: ['status'], equals: 'pending' }),
+        task.approval === undefined ? when({ path: ['approval'], exists: false }) : write(when({ path: ['approval', 'level'], equals: index }), when({ path: [...levelPath(index, 'state')], equals: 'waiting' })),
+      ),
+      result: true,
+    };
+  });
+  if (!committed.result) return committed.task;
+  await mailLevel(ctx, committed.task, index, approvers);
+  if (approvers.length < level.quorum) {
+    await ctx.notifier.notify({
+      task: committed.task,
+      taskType,
+      kind: 'error',
+      message: `Level ${level.name} of task ${task.id} needs ${level.quorum} approval(s) but has ${approvers.length} approver(s): add people to its approvers (${describeApprovers(definition.approvers)}), or cancel the task.`,
+    });
+  }
+  return ctx.committer.read(taskId);
+}
+
+/** Emails the level's approvers their links (a new link each), then records that they went. */
+export async function mailLevel(ctx: Context, task: Task, index: number, recipients: readonly Approver[], extra: Record<string, unknown> = {}, stage: 'approval' | 'reminder' = 'approval'): Promise<void> {
+  await sendLinks(ctx, task, index, recipients, extra, stage);
+  if (stage !== 'approval') return;
+  await ctx.committer.commit(task.id, (current) =>
+    current.approval?.levels[index]?.state === 'open' && current.approval.levels[index]?.mailedAt === undefined
+      ? { write: write(setAt([...levelPath(index, 'mailedAt')], ctx.now()), when({ path: [...levelPath(index, 'state')], equals: 'open' })), result: undefined }
+      : { result: undefined },
+  );
+}
+
+/** One one-time link per approver with an address, for their vote at level `index`, each in an email of its own. */
+export async function sendLinks(ctx: Context, task: Task, index: number, recipients: readonly Approver[], extra: Record<string, unknown>, stage: 'approval' | 'reminder'): Promise<void> {
+  const taskType = ctx.deps.registry.taskType(task.type);
+  const level = task.approval?.levels[index];
+  if (!level) return;
+  const at = ctx.now();
+  const validUntil = new Date(Date.parse(task.wait?.since ?? at) + taskType.approvalTtlSeconds * 1000).toISOString();
+  const round = task.wait?.round ?? task.rounds;
+  for (const approver of recipients) {
+    if (!approver.email) continue;
+    const secret = ctx.makeSecret();
+    await ctx.deps.secrets.put({ hash: hashSecret(secret), kind: 'approval', taskId: task.id, round, level: index, approver: approver.key, recipient: approver.email, createdAt: at, validUntil });
+    await ctx.mail.send({
+      task,
+      taskType,
+      stage,
+      recipients: [approver.email],
+      context: {
+        link: `${ctx.deps.config.publicUrl}/v1/approvals/${secret}`,
+        validUntil,
+        approver: approver.email,
+        level: levelSummary(task, index),
+        ...extra,
+      },
+    });
+  }
+}
+
+/** The level as emails show it: its name, its place among the levels that apply, quorum and due date. */
+function levelSummary(task: Task, index: number) {
+  const levels = task.approval?.levels ?? [];
+  const applying = levels.filter((known) => known.state !== 'skipped');
+  const level = levels[index];
+  const number = applying.findIndex((known) => known === level) + 1;
+  return { name: level?.name, number, of: applying.length, several: applying.length > 1, quorum: level?.quorum, due: level?.due };
+}
+
+export const describeApprovers = (approvers: Approvers): string =>
+  [
+    ...(approvers.roles ?? []).map((role) => `role ${role}`),
+    ...(approvers.groups ?? []).map((group) => `group ${group}`),
+    ...(approvers.emails ?? []),
+    ...(approvers.resolver ? [`the ${approvers.resolver} of the task's project`] : []),
+  ].join(', ');
