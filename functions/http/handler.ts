@@ -11,7 +11,8 @@ import { getDocs, getOpenApi } from './docs.ts';
 import { createTodo, getTodo, listActions, listTodos, runCollectionAction, runInstanceAction } from './resources.ts';
 import { listTaskTypes } from './task-types.ts';
 import { acknowledgeNotification, acknowledgeNotifications, getNotification, getStatus, listNotifications, listTokens, sweepTokens } from './admin.ts';
-import { addNote, approveTask, cancelTask, createTask, getTask, listTasks, reissueToken, rejectTask, retryTask, updateTask } from './tasks.ts';
+import { approveTask, delegateTask, getInbox, postInboxDecisions, rejectTask } from './approvers.ts';
+import { addNote, cancelTask, createTask, getTask, listTasks, reissueToken, retryTask, updateTask } from './tasks.ts';
 import { showToken, submitToken } from './tokens.ts';
 
 /** Route key (as API Gateway sends it in `routeKey`) → handler. Every route in routes.ts has one. */
@@ -23,6 +24,9 @@ export const handlers: Record<RouteKey, RouteHandler> = {
   'PUT /v1/tasks/{id}': updateTask,
   'POST /v1/tasks/{id}/approve': approveTask,
   'POST /v1/tasks/{id}/reject': rejectTask,
+  'POST /v1/tasks/{id}/delegate': delegateTask,
+  'GET /v1/inbox': getInbox,
+  'POST /v1/inbox/decisions': postInboxDecisions,
   'POST /v1/tasks/{id}/cancel': cancelTask,
   'POST /v1/tasks/{id}/notes': addNote,
   'POST /v1/tasks/{id}/token': reissueToken,

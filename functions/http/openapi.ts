@@ -2,13 +2,16 @@ import * as z from 'zod';
 import { NotificationSchema } from '#core/notification';
 import { TaskSchema } from '#core/task';
 import { actionPath, type ResourceRegistry, resourceRegistry } from '../resources.ts';
-import { RequesterTaskViewSchema } from './views.ts';
+import { ApprovalProgressSchema, RequesterTaskViewSchema } from './views.ts';
 import { type RouteDefinition, type RouteKey, routeKey, routes } from './routes.ts';
 import {
   AcknowledgeBodySchema,
   CancelBodySchema,
   CreateTaskBodySchema,
+  BulkDecisionsBodySchema,
   DecisionBodySchema,
+  DelegateBodySchema,
+  InboxQuerySchema,
   EmptyBodySchema,
   IdempotencyKeySchema,
   ListNotificationsQuerySchema,
@@ -44,6 +47,31 @@ interface RouteSpec {
 
 const TaskRef = z.object({ id: z.string(), type: z.string(), status: TaskSchema.shape.status });
 
+/** Approval votes: 403 not an approver of the open level (or the requester), 409 already voted or decided. */
+const VOTE_ERRORS = [401, 403, 404, 409, 412];
+const VoteAnswerSchema = TaskRef.pick({ id: true, status: true }).extend({ approval: ApprovalProgressSchema.optional() });
+const InboxItemSchema = z.object({
+  taskId: z.string(),
+  type: z.string(),
+  createdAt: z.string(),
+  level: z.object({ name: z.string(), number: z.number(), of: z.number() }),
+  quorum: z.number(),
+  approvals: z.number(),
+  openedAt: z.string().optional(),
+  due: z.string().optional(),
+  onBehalfOf: z.string().optional(),
+});
+const BulkAnswerSchema = z.object({
+  results: z.array(
+    z.union([
+      z.object({ taskId: z.string(), ok: z.literal(true), status: TaskSchema.shape.status, level: z.string().optional() }),
+      z.object({ taskId: z.string(), ok: z.literal(false), problem: z.object({ status: z.number(), type: z.string(), title: z.string(), detail: z.string() }) }),
+    ]),
+  ),
+  succeeded: z.number(),
+  failed: z.number(),
+});
+
 const page = <T extends z.ZodType>(key: string, item: T) => z.object({ [key]: z.array(item), cursor: z.string().optional() });
 const ADMIN_ERRORS = [401, 403, 404, 409, 412];
 /** Optimistic locking on request: the write happens only on the version the client read (GET's ETag). */
@@ -77,10 +105,25 @@ export const ROUTE_SPECS: Record<RouteKey, RouteSpec> = {
   'POST /v1/tasks/{id}/approve': {
     body: EmptyBodySchema,
     headers: IF_MATCH,
-    success: { status: 200, description: 'Approved (202: the task is still validating; the approval is recorded and applies when validation ends)' },
-    errors: ADMIN_ERRORS,
+    success: { status: 200, description: 'Your vote counted; the task\'s status and approval progress (approved at the last level\'s quorum). 202: the task is still validating; your vote is recorded and counts when validation ends', schema: VoteAnswerSchema },
+    errors: VOTE_ERRORS,
   },
-  'POST /v1/tasks/{id}/reject': { body: RejectBodySchema, headers: IF_MATCH, success: { status: 200, description: 'Rejected; the reason is emailed' }, errors: [400, ...ADMIN_ERRORS] },
+  'POST /v1/tasks/{id}/reject': { body: RejectBodySchema, headers: IF_MATCH, success: { status: 200, description: 'Rejected; the reason is recorded and emailed', schema: VoteAnswerSchema }, errors: [400, ...VOTE_ERRORS] },
+  'POST /v1/tasks/{id}/delegate': {
+    body: DelegateBodySchema,
+    success: { status: 200, description: 'Your vote at the open level went to `to`, who got a link; yours no longer works', schema: TaskRef.pick({ id: true, status: true }).extend({ delegatedTo: z.string() }) },
+    errors: [400, ...VOTE_ERRORS],
+  },
+  'GET /v1/inbox': {
+    query: InboxQuerySchema,
+    success: { status: 200, description: 'What waits for your vote, newest first (a page may hold fewer than `limit` when `dueBefore` leaves some out; follow the cursor)', schema: page('items', InboxItemSchema) },
+    errors: [400, 401],
+  },
+  'POST /v1/inbox/decisions': {
+    body: BulkDecisionsBodySchema,
+    success: { status: 200, description: 'One result per decision, in order: 200 when all counted, 207 when some did not (each failed item has its problem)', schema: BulkAnswerSchema },
+    errors: [400, 401],
+  },
   'POST /v1/tasks/{id}/cancel': { body: CancelBodySchema, headers: IF_MATCH, success: { status: 200, description: 'Cancelled', schema: TaskRef.pick({ id: true, status: true }) }, errors: ADMIN_ERRORS },
   'POST /v1/tasks/{id}/notes': { body: NoteBodySchema, headers: IF_MATCH, success: { status: 200, description: 'Note added' }, errors: [400, ...ADMIN_ERRORS] },
   'POST /v1/tasks/{id}/token': { body: EmptyBodySchema, headers: IF_MATCH, success: { status: 200, description: 'A new token was emailed' }, errors: ADMIN_ERRORS },
@@ -89,7 +132,7 @@ export const ROUTE_SPECS: Record<RouteKey, RouteSpec> = {
   'POST /v1/approvals/{secret}': {
     body: DecisionBodySchema,
     form: true,
-    success: { status: 200, description: 'Decided', schema: TaskRef.pick({ id: true, status: true }), html: true },
+    success: { status: 200, description: 'Your vote counted (or, with `delegate`, went to `to`)', schema: TaskRef.pick({ id: true, status: true }).extend({ delegatedTo: z.string().optional() }), html: true },
     errors: [400, 403, 404, 409, 410],
   },
   'GET /v1/tokens': { query: PageQuerySchema, success: { status: 200, description: 'Tokens, newest first (never the secrets)' }, errors: [400, 401, 403] },

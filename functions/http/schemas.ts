@@ -9,10 +9,47 @@ export const CreateTaskBodySchema = z.strictObject({
   data: z.record(z.string(), z.unknown(), { error: 'Required: an object with the task type\'s fields' }),
 });
 
-/** `POST /v1/approvals/{secret}` (JSON or form). */
-export const DecisionBodySchema = z.strictObject({
-  decision: z.enum(['approve', 'reject'], { error: 'Must be "approve" or "reject"' }),
-  reason: z.string().max(2000).optional(),
+/** `POST /v1/approvals/{secret}` (JSON or form): a vote, or (`delegate`) handing it to `to`. */
+export const DecisionBodySchema = z
+  .strictObject({
+    decision: z.enum(['approve', 'reject', 'delegate'], { error: 'Must be "approve", "reject" or "delegate"' }),
+    reason: z.string().max(2000).optional(),
+    to: z.string().trim().optional(),
+  })
+  .superRefine((body, ctx) => {
+    if (body.decision === 'delegate' && !z.email().safeParse(body.to ?? '').success) {
+      ctx.addIssue({ code: 'custom', path: ['to'], message: body.to ? 'Must be an email address' : 'Required: the address of who gets your vote' });
+    }
+    if (body.decision !== 'delegate' && body.to) ctx.addIssue({ code: 'custom', path: ['to'], message: 'Only with decision "delegate"' });
+  });
+
+/** `POST /v1/tasks/{id}/delegate`. */
+export const DelegateBodySchema = z.strictObject({
+  to: z.email({ error: (issue) => (issue.input === undefined ? 'Required: the address of who gets your vote' : 'Must be an email address') }),
+  reason: z.string().trim().max(2000).optional(),
+});
+
+/** `POST /v1/inbox/decisions`: one vote per task, each on its own. */
+export const BulkDecisionsBodySchema = z.strictObject({
+  decisions: z
+    .array(
+      z.strictObject({
+        taskId: z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'Not a task id'),
+        decision: z.enum(['approve', 'reject'], { error: 'Must be "approve" or "reject"' }),
+        reason: z.string().trim().max(2000).optional(),
+      }),
+      { error: 'Required: a list of { taskId, decision, reason? }' },
+    )
+    .min(1, 'Give at least one decision')
+    .max(50, 'At most 50 decisions at once')
+    .superRefine((decisions, ctx) => {
+      const seen = new Set<string>();
+      decisions.forEach((item, index) => {
+        if (seen.has(item.taskId)) ctx.addIssue({ code: 'custom', path: [index, 'taskId'], message: 'Appears twice: one decision per task' });
+        seen.add(item.taskId);
+        if (item.decision === 'reject' && !item.reason) ctx.addIssue({ code: 'custom', path: [index, 'reason'], message: 'Required: why, for the requester' });
+      });
+    }),
 });
 
 
@@ -42,12 +79,15 @@ export const ListTasksQuerySchema = z
     message: 'Must not be before createdFrom',
   });
 
+/** `GET /v1/inbox` query. */
+export const InboxQuerySchema = z.strictObject({ type: z.string().max(100).optional(), dueBefore: isoTime.optional(), limit, cursor });
+
 /** `PUT /v1/tasks/{id}`. */
 export const UpdateTaskBodySchema = z.strictObject({
   data: z.record(z.string(), z.unknown(), { error: "Required: an object with the task type's fields" }),
 });
 
-/** `POST /v1/tasks/{id}/reject`: the reason is emailed to the requester. */
+/** `POST /v1/tasks/{id}/reject`: the reason is recorded with the vote and emailed to the requester. */
 export const RejectBodySchema = z.strictObject({ reason: z.string({ error: required('Required: why, for the requester') }).trim().min(1).max(2000) });
 
 /** `POST /v1/tasks/{id}/cancel`. */

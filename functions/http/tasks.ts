@@ -3,7 +3,7 @@ import type { Actor, Identity } from '#core/identity';
 import type { Task } from '#core/task';
 import type { HttpRequest, RouteHandler } from './http-types.ts';
 import { requireRole } from './auth.ts';
-import { ifMatchOf, ifMatchOption, parseWith, taskIdParam } from './parse.ts';
+import { ifMatchOf, parseWith, taskIdParam } from './parse.ts';
 import { json } from './responses.ts';
 import {
   CancelBodySchema,
@@ -12,7 +12,6 @@ import {
   IdempotencyKeySchema,
   ListTasksQuerySchema,
   NoteBodySchema,
-  RejectBodySchema,
   UpdateTaskBodySchema,
 } from './schemas.ts';
 import { adminTaskView, requesterTaskView } from './views.ts';
@@ -82,25 +81,6 @@ export const updateTask: RouteHandler = async ({ params, body, identity, headers
     valid: task.actions.every((action) => action.valid),
     actions: task.actions.map((action) => ({ name: action.name, valid: action.valid, notes: action.notes })),
   });
-};
-
-/** `POST /v1/tasks/{id}/approve` (admin). 409 if decided already (who, when) or invalid (which action, why). */
-export const approveTask: RouteHandler = async ({ params, body, identity, headers, app }) => {
-  const admin = requireRole(identity, 'admin');
-  parseWith(EmptyBodySchema, body);
-  const task = await app.core.admin.decide(taskIdParam(params.id), 'approve', adminActor(admin), undefined, { approver: admin, ...ifMatchOption(headers) });
-  if (task.status === 'pending' && task.queuedApproval) {
-    return json(202, { id: task.id, status: task.status, detail: 'The task is still being validated; your approval is recorded and applies as soon as validation ends.' }, { etag: etagOf(task) });
-  }
-  return json(200, { id: task.id, status: task.status, approvedBy: task.approvedBy, approvedAt: task.approvedAt }, { etag: etagOf(task) });
-};
-
-/** `POST /v1/tasks/{id}/reject` (admin): the reason is recorded and emailed to the requester. */
-export const rejectTask: RouteHandler = async ({ params, body, identity, headers, app }) => {
-  const admin = requireRole(identity, 'admin');
-  const { reason } = parseWith(RejectBodySchema, body);
-  const task = await app.core.admin.decide(taskIdParam(params.id), 'reject', adminActor(admin), reason, { approver: admin, ...ifMatchOption(headers) });
-  return json(200, { id: task.id, status: task.status, reason });
 };
 
 const adminOperation =

@@ -1,14 +1,61 @@
 import * as z from 'zod';
+import { type ApprovalState, approvalsAt, type LevelState } from '#core/approval-state';
 import type { TokenState } from '#core/queries';
 import { type Task, TaskStatusSchema } from '#core/task';
 
-/** A task as admins see it: everything but the Step Functions token. */
+/** A task as admins see it: everything but the Step Functions token and the inbox's lookup keys; its approval readable. */
 export function adminTaskView(task: Task) {
-  const { wait, tokenUse, ...rest } = task;
+  const { wait, tokenUse, awaiting: _keys, approval, ...rest } = task;
   return {
     ...rest,
+    ...(approval ? { approval: approvalStateView(approval) } : {}),
     ...(wait ? { waitingFor: wait.kind, waitingSince: wait.since } : {}),
     ...(tokenUse ? { tokenSubmittedAt: tokenUse.at } : {}),
+  };
+}
+
+const who = (level: LevelState, key: string) => level.approvers.find((approver) => approver.key === key)?.email ?? key;
+
+/**
+ * A task's approval as admins read it: the level it is at, and each level with its approvers,
+ * votes (who, when, how, why) in the order cast, due date, reminders, delegations and escalation.
+ */
+export function approvalStateView(state: ApprovalState) {
+  return {
+    level: state.levels[state.level]?.name,
+    ...(state.nextAt ? { nextAt: state.nextAt } : {}),
+    levels: state.levels.map((level) => ({
+      name: level.name,
+      state: level.state,
+      quorum: level.quorum,
+      approvals: approvalsAt(level),
+      ...(level.openedAt ? { openedAt: level.openedAt } : {}),
+      ...(level.due ? { due: level.due } : {}),
+      approvers: level.approvers.map((approver) => ({ email: approver.email ?? approver.key, via: approver.via, ...(approver.onBehalfOf ? { onBehalfOf: approver.onBehalfOf } : {}) })),
+      votes: Object.values(level.votes)
+        .sort((a, b) => a.at.localeCompare(b.at))
+        .map((vote) => ({ by: who(level, vote.by), decision: vote.decision, at: vote.at, via: vote.via, ...(vote.reason ? { reason: vote.reason } : {}), ...(vote.onBehalfOf ? { onBehalfOf: vote.onBehalfOf } : {}) })),
+      reminders: { at: level.reminderTimes, sent: level.remindersSent },
+      delegations: level.delegations.map((delegation) => ({ ...delegation, from: who(level, delegation.from), to: who(level, delegation.to) })),
+      ...(level.escalatedAt ? { escalatedAt: level.escalatedAt, escalatedTo: (level.escalatedTo ?? []).map((key) => who(level, key)) } : {}),
+      ...(level.reason ? { reason: level.reason } : {}),
+    })),
+  };
+}
+
+/**
+ * Where a task's approval stands without who: each level's state and quorum progress, due date.
+ * What a requester, and a caller whose vote was just counted, see.
+ */
+export const ApprovalProgressSchema = z.object({
+  level: z.string().optional(),
+  levels: z.array(z.object({ name: z.string(), state: z.string(), quorum: z.number(), approvals: z.number(), due: z.string().optional() })),
+});
+
+export function approvalProgressView(state: ApprovalState): z.infer<typeof ApprovalProgressSchema> {
+  return {
+    level: state.levels[state.level]?.name,
+    levels: state.levels.map((level) => ({ name: level.name, state: level.state, quorum: level.quorum, approvals: approvalsAt(level), ...(level.due ? { due: level.due } : {}) })),
   };
 }
 
@@ -27,6 +74,7 @@ export const RequesterTaskViewSchema = z.object({
   completedAt: z.string().optional(),
   actions: z.array(z.object({ name: z.string(), data: z.record(z.string(), z.unknown()) })),
   history: z.array(z.object({ at: z.string(), event: z.string(), status: TaskStatusSchema })),
+  approval: ApprovalProgressSchema.optional(),
 });
 export type RequesterTaskView = z.infer<typeof RequesterTaskViewSchema>;
 
@@ -41,6 +89,7 @@ export function requesterTaskView(task: Task): RequesterTaskView {
     ...(task.completedAt ? { completedAt: task.completedAt } : {}),
     actions: task.actions.map((action) => ({ name: action.name, data: action.data })),
     history: task.history.map((entry) => ({ at: entry.at, event: entry.event, status: entry.to })),
+    ...(task.approval ? { approval: approvalProgressView(task.approval) } : {}),
   };
 }
 
