@@ -10,6 +10,8 @@ import { runHook } from '../../test/support/run-hook.ts';
  * small actions of their own; the shipped actions' tests show them in use.
  */
 const AT = '2026-11-23T10:00:00.000Z';
+/** The task type of runStage's registry: it sets no action settings. */
+const NO_SETTINGS = () => ({ actionSettings: {} });
 const Schema = z.object({ n: z.number() });
 type Ctx = ActionContext<z.infer<typeof Schema>>;
 
@@ -157,7 +159,7 @@ describe('preApprove decides validity afresh', () => {
     });
     const task = taskWith({ name: 'fresh', data: { n: 1 }, ...prior, needsToken: false, notes: [], stored: {} });
     // Act
-    const run = await runStage(task, 'preApprove', { action: () => action }, {} as never, () => AT);
+    const run = await runStage(task, 'preApprove', { action: () => action, taskType: NO_SETTINGS }, {} as never, () => AT);
     // Assess
     expect(run.task.actions[0]).toMatchObject({ valid: true, autoApprove: null });
   });
@@ -173,7 +175,7 @@ describe('preApprove decides validity afresh', () => {
 
   it('makes an action without a preApprove hook valid: there is nothing to check beyond its schema', async () => {
     const hookless = defineAction({ name: 'hookless', description: 'x', schema: Schema });
-    const run = await runStage(taskWith({ name: 'hookless', data: { n: 1 }, ...prior, needsToken: false, notes: [], stored: {} }), 'preApprove', { action: () => hookless }, {} as never, () => AT);
+    const run = await runStage(taskWith({ name: 'hookless', data: { n: 1 }, ...prior, needsToken: false, notes: [], stored: {} }), 'preApprove', { action: () => hookless, taskType: NO_SETTINGS }, {} as never, () => AT);
     expect(run.task.actions[0]).toMatchObject({ valid: true, autoApprove: null });
   });
 });
@@ -260,7 +262,7 @@ describe('runStage', () => {
       },
     });
     // Act
-    const run = await runStage(taskWith({ name: 'crashing', data: { n: 1 }, valid: true, autoApprove: null, needsToken: false, notes: [], stored: {} }), 'postApprove', { action: () => crashing }, {} as never, () => AT);
+    const run = await runStage(taskWith({ name: 'crashing', data: { n: 1 }, valid: true, autoApprove: null, needsToken: false, notes: [], stored: {} }), 'postApprove', { action: () => crashing, taskType: NO_SETTINGS }, {} as never, () => AT);
     // Assess
     expect(run.error).toBe(crash);
     expect(run.task.actions[0]?.stored).toStrictEqual({ created: true });
@@ -289,7 +291,7 @@ describe('ctx.setProject', () => {
   const record = (name: string): Task['actions'][number] => ({ name, data: { n: 1 }, valid: true, autoApprove: null, needsToken: false, notes: [], stored: {} });
   const twoActions = (first: ReturnType<typeof placing>, second: ReturnType<typeof placing>) => {
     const task = { ...taskWith(record(first.name)), actions: [record(first.name), record(second.name)] };
-    return runStage(task, 'preApprove', { action: (name) => (name === first.name ? first : second) }, {} as never, () => AT);
+    return runStage(task, 'preApprove', { action: (name) => (name === first.name ? first : second), taskType: NO_SETTINGS }, {} as never, () => AT);
   };
 
   it('gives the stage run the project, in preApprove and in postApprove, and the same one from two actions', async () => {

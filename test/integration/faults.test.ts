@@ -1,7 +1,8 @@
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
-import { unique } from '../support/stack.ts';
+import type { Decision } from '#core/facades';
+import { seededUser, unique } from '../support/stack.ts';
 import { createSignUp, secretOf, type StepFault, type StepName, tokenEmailsOf, tokenLinkOf } from '../support/fault-harness.ts';
-import { ADMIN, PASSWORD, signUpFlows, useFaultHarness } from '../support/fault-flows.ts';
+import { ADMIN, APPROVED_BY, APPROVER_EMAIL, PASSWORD, signUpFlows, useFaultHarness } from '../support/fault-flows.ts';
 import type { Fault } from '../support/fault-proxy.ts';
 
 /**
@@ -20,7 +21,7 @@ const harness = useFaultHarness();
 /** Every facade of the app's core in one object, as a person and the state machine drive it. */
 const engine = () => {
   const { core } = harness().app;
-  return { ...core.requests, ...core.steps, ...core.admin, ...core.reads };
+  return { ...core.requests, ...core.steps, ...core.admin, ...core.reads, decide: (taskId: string, decision: Decision) => core.approvals.vote(taskId, seededUser(APPROVER_EMAIL).identity, decision) };
 };
 const { approve, submitToken, expectAppliedOnce, expectFailed, executionCost, executionEnded } = signUpFlows(harness);
 
@@ -188,11 +189,11 @@ describe('Step Functions unreachable right after the engine saved a change (ever
 
     // Act
     const disarm = harness().proxies.sfn.inject({ operation: 'SendTaskSuccess', times: Infinity, fault: THROTTLE });
-    const decided = await engine().decide(run.id, 'approve', ADMIN);
+    const decided = await engine().decide(run.id, 'approve');
     disarm();
 
     // Assess: the approval is kept and the failure is one an admin can act on.
-    expect(decided).toMatchObject({ status: 'failed', approvedBy: ADMIN, failure: { step: 'AwaitToken', error: 'TransientError' } });
+    expect(decided).toMatchObject({ status: 'failed', approvedBy: APPROVED_BY, failure: { step: 'AwaitToken', error: 'TransientError' } });
     await expectFailed(run, 'AwaitToken', 'TransientError');
     expect((await harness().sfn.send(new DescribeExecutionCommand({ executionArn: firstExecution }))).status).toBe('ABORTED');
 

@@ -1,6 +1,6 @@
 import { createContext } from '#core/context';
 import { isApprovedOrLater } from '#core/explain';
-import { coreOf } from '#core/facades';
+import { coreOf, type Decision } from '#core/facades';
 import type { Identity } from '#core/identity';
 import { Registry } from '#core/registry';
 import { postApprove, preApprove } from '#core/stage-runs';
@@ -35,6 +35,11 @@ import {
 export interface HarnessOptions {
   /** Operators: who gets notifications. @default ['a1@example.com'] */
   readonly operatorEmails?: string[];
+  /**
+   * The accounts of group `admin` (enabled, `sub-<email>`): who the default approval policy asks.
+   * @default the operators' addresses
+   */
+  readonly admins?: string[];
   /** More task types besides the shipped ones. @default [] */
   readonly extraTaskTypes?: TaskType[];
   readonly ttlMinutes?: number;
@@ -61,6 +66,9 @@ export function engineWithFakes(options: HarnessOptions = {}) {
   const workflow = new RecordingWorkflow();
   const mailer = new RecordingMailer();
   const directory = new MemoryDirectory();
+  const admins = options.admins ?? options.operatorEmails ?? ['a1@example.com'];
+  // MemoryDirectory's createUser does its work before it first awaits: the admins exist on return.
+  for (const email of admins) void directory.createUser({ email, roles: ['admin'], enabled: true, createdAt: clock.now().toISOString() });
   const todos = new MemoryTodos();
   let ids = 0;
   let secretCount = 0;
@@ -102,8 +110,16 @@ export function engineWithFakes(options: HarnessOptions = {}) {
       await submitWithoutToken(ctx, await ctx.committer.read(taskId));
     },
   };
-  const engine = { ...core.requests, ...core.steps, ...core.admin, ...core.reads, ...stages };
-  return { core, engine, store, secrets, duplicates, idempotency, notifications, reconcileReports, rateLimits, workflow, mailer, directory, clock, todos };
+  const approvers = {
+    /**
+     * A vote through the API (as `POST /v1/tasks/{id}/approve|reject`): by `options.approver`, or
+     * else by the first admin, the default policy's approver.
+     */
+    decide: (taskId: string, decision: Decision, reason?: string, options: { approver?: Identity; ifMatch?: number } = {}) =>
+      core.approvals.vote(taskId, options.approver ?? identity(admins[0], ['admin']), decision, reason, options.ifMatch),
+  };
+  const engine = { ...core.requests, ...core.steps, ...core.admin, ...core.approvals, ...core.reads, ...stages, ...approvers };
+  return { core, engine, admins, store, secrets, duplicates, idempotency, notifications, reconcileReports, rateLimits, workflow, mailer, directory, clock, todos };
 }
 
 export type Engine = ReturnType<typeof engineWithFakes>['engine'];

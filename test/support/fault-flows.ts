@@ -2,9 +2,13 @@ import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import type { Actor } from '#core/identity';
 import type { Task } from '#core/task';
 import { type FaultHarness, secretOf, type SignUpRun, startFaultHarness, tokenLinkOf } from './fault-harness.ts';
-import { historyCost, mailboxFor, waitForEmail } from './stack.ts';
+import { historyCost, mailboxFor, seededUser, waitForEmail } from './stack.ts';
 
 export const ADMIN: Actor = { kind: 'admin', id: 'ops-admin' };
+/** Who approves sign-ups locally: the default policy's one admin, the seeded admin@assent.local. */
+export const APPROVER_EMAIL = 'admin@assent.local';
+/** How the seeded admin's vote is written (`approvedBy`). */
+export const APPROVED_BY: Actor = { kind: 'admin', id: APPROVER_EMAIL };
 export const PASSWORD = 'a long enough password';
 
 /** A fault harness for the test file: started before its tests, faults cleared after each, closed at the end. */
@@ -32,8 +36,8 @@ export function signUpFlows(h: () => FaultHarness) {
    */
   const approve = async (run: SignUpRun): Promise<Task> => {
     await h().waitForTask(run.id, (task) => task.wait?.kind === 'approval' && task.sentEmails.includes('approval'));
-    await waitForEmail((mail) => mail.destination.to.includes(h().opsEmail) && mail.subject === `Approval needed: sign-up ${run.id}`);
-    return h().app.core.admin.decide(run.id, 'approve', ADMIN);
+    await waitForEmail((mail) => mail.destination.to.includes(APPROVER_EMAIL) && mail.subject === `Approval needed: sign-up ${run.id}`);
+    return h().app.core.approvals.vote(run.id, seededUser(APPROVER_EMAIL).identity, 'approve');
   };
 
   /** Submits the newest token email's link (the `count`-th). */

@@ -23,7 +23,22 @@ export interface Endpoints {
   /** The local user pool (cognito-local). */
   readonly cognito: LocalPoolEndpoints;
   /** The seeded local accounts. */
-  readonly users: readonly { email: string; password: string; groups: string[] }[];
+  readonly users: readonly SeededAccount[];
+}
+
+/** A seeded local account (local/cognito/seed.ts): its address, password, groups and `sub`. */
+export interface SeededAccount {
+  readonly email: string;
+  readonly password: string;
+  readonly groups: string[];
+  readonly sub: string;
+}
+
+/** The seeded account at `email` (`admin@assent.local`, `approver@assent.local`, ...), as a core Identity and as an account. */
+export function seededUser(email: string): SeededAccount & { identity: { sub: string; email: string; roles: string[] } } {
+  const user = endpoints().users.find((known) => known.email === email);
+  if (!user) throw new Error(`No seeded local account ${email}: see local/cognito/seed.ts.`);
+  return { ...user, identity: { sub: user.sub, email: user.email, roles: user.groups } };
 }
 
 /** The endpoints of the local stack started by globalSetup. */

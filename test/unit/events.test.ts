@@ -83,12 +83,13 @@ describe('lifecycle events', () => {
     // Prepare
     const harness = setup();
     const task = await harness.engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
+    await harness.engine.awaitApproval(task.id, 'sfn-approval');
 
     // Act
-    await harness.engine.decide(task.id, 'reject', ADMIN, 'name taken');
+    await harness.engine.decide(task.id, 'reject', 'name taken');
 
     // Assess
-    expect(harness.events.published).toStrictEqual([event('task.created', task.id, 'pending', ANONYMOUS), event('task.rejected', task.id, 'rejected', ADMIN)]);
+    expect(harness.events.published).toStrictEqual([event('task.created', task.id, 'pending', ANONYMOUS), event('task.rejected', task.id, 'rejected', { kind: 'admin', id: 'a1@example.com' })]);
   });
 
   it('publishes task.approved by the system for an auto-approved reset-password', async () => {

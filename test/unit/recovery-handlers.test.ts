@@ -139,14 +139,14 @@ describe('the reconcile handler', () => {
   it('passes the schedule\'s grace period to the core and answers the counts', async () => {
     // Prepare
     const seen: unknown[] = [];
-    const core = { schedules: { reconcile: async (options?: unknown) => (seen.push(options), { checked: 3, started: 1, resumed: 0, failed: 1 }) } };
+    const core = { schedules: { reconcile: async (options?: unknown) => (seen.push(options), { checked: 3, started: 1, resumed: 0, failed: 1, reminded: 0, escalated: 0, deadlineEnded: 0, remailed: 0 }) } };
 
     // Act
     const counts = await runReconcile({ graceSeconds: 60 }, core);
     await runReconcile({ version: '0', 'detail-type': 'Scheduled Event' }, core);
 
     // Assess
-    expect(counts).toStrictEqual({ checked: 3, started: 1, resumed: 0, failed: 1 });
+    expect(counts).toStrictEqual({ checked: 3, started: 1, resumed: 0, failed: 1, reminded: 0, escalated: 0, deadlineEnded: 0, remailed: 0 });
     expect(seen).toStrictEqual([{ graceSeconds: 60 }, {}]);
   });
 
@@ -154,7 +154,7 @@ describe('the reconcile handler', () => {
     // Prepare
     const published: unknown[] = [];
     const sink = { addMetric: (...metric: unknown[]) => published.push(metric), publishStoredMetrics: () => published.push('published') };
-    const core = (started: number, resumed: number, failed: number) => ({ schedules: { reconcile: async () => ({ checked: 9, started, resumed, failed }) } });
+    const core = (started: number, resumed: number, failed: number) => ({ schedules: { reconcile: async () => ({ checked: 9, started, resumed, failed, reminded: 0, escalated: 0, deadlineEnded: 0, remailed: 0 }) } });
 
     // Act
     await runReconcile({}, core(1, 4, 2), sink);
@@ -168,7 +168,7 @@ describe('the reconcile handler', () => {
     // Prepare
     const lines: string[] = [];
     const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => (lines.push(String(chunk)), true));
-    const core = { schedules: { reconcile: async () => ({ checked: 2, started: 1, resumed: 0, failed: 0 }) } };
+    const core = { schedules: { reconcile: async () => ({ checked: 2, started: 1, resumed: 0, failed: 0, reminded: 0, escalated: 0, deadlineEnded: 0, remailed: 0 }) } };
 
     // Act
     try {
@@ -186,7 +186,7 @@ describe('the reconcile handler', () => {
 
   it('refuses a grace period that is not a whole number of seconds', async () => {
     // Prepare
-    const core = { schedules: { reconcile: async () => ({ checked: 0, started: 0, resumed: 0, failed: 0 }) } };
+    const core = { schedules: { reconcile: async () => ({ checked: 0, started: 0, resumed: 0, failed: 0, reminded: 0, escalated: 0, deadlineEnded: 0, remailed: 0 }) } };
 
     // Act
     const run = runReconcile({ graceSeconds: -1 }, core);

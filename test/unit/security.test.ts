@@ -13,6 +13,7 @@ const SEVEN_DAYS = 7 * 24 * 3600;
 
 const setup = () => engineWithFakes({ operatorEmails: ['a1@example.com', 'a2@example.com'] });
 const approvalSecrets = (mailer: RecordingMailer) => mailer.sent.filter((mail) => mail.subject.startsWith('Approval needed')).map((mail) => linkSecret(mail.text));
+const approvalMails = (mailer: RecordingMailer) => mailer.sent.filter((mail) => mail.subject.startsWith('Approval needed'));
 
 describe('secrets', () => {
   it('are 256 random bits, base64url (43 characters), distinct, and stored as their SHA-256 in hex', () => {
@@ -51,31 +52,27 @@ describe('approval link expiry', () => {
     await expect(decide).rejects.toThrow(expired);
     await expect(decide).rejects.toMatchObject({ status: 410, extensions: { expiredAt: '2026-11-30T10:00:00.000Z', taskId: task.id } });
     expect((await store.get(task.id))?.status).toBe('pending');
-    expect((await store.get(task.id))?.history.map((entry) => entry.event)).toStrictEqual(['created']);
+    expect((await store.get(task.id))?.history.map((entry) => entry.event)).toStrictEqual(['created', 'level-opened']);
   });
 });
 
-describe('self-approval through an approval link', () => {
-  it('refuses the approver whose address asked for the task (any letter case), keeps their link usable, lets another approver decide', async () => {
-    // Prepare: a1 asks, with a differently cased address; a1 and a2 get a link each.
+describe('self-approval', () => {
+  it('leaves the requester (any letter case) out of the level\'s approvers: no link for them, their vote refused, another approver decides', async () => {
+    // Prepare: a1 asks, with a differently cased address; a1 and a2 are the admins.
     const { engine, mailer, store } = setup();
-    const task = await engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, { sub: 'u-a1', email: 'A1@Example.com', roles: [] });
-    await engine.preApprove(task.id);
+    const requester = { sub: 'u-a1', email: 'A1@Example.com', roles: ['admin'] };
+    const task = await engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, requester);
     await engine.awaitApproval(task.id, 'sfn-1');
-    const [own, other] = approvalSecrets(mailer);
 
     // Act
-    const approve = await engine.decideByLink(own ?? '', 'approve').catch((error: unknown) => error);
-    const reject = await engine.decideByLink(own ?? '', 'reject', 'Mine.').catch((error: unknown) => error);
+    const approve = await engine.decide(task.id, 'approve', undefined, { approver: requester }).catch((error: unknown) => error);
 
     // Assess
-    expect([approve, reject]).toStrictEqual([
-      new ForbiddenError(`You asked for task ${task.id}; another approver must decide it.`),
-      new ForbiddenError(`You asked for task ${task.id}; another approver must decide it.`),
-    ]);
-    expect([approve, reject].map((error) => error instanceof ForbiddenError)).toStrictEqual([true, true]);
-    expect((await engine.viewApproval(own ?? '')).record.recipient).toBe('a1@example.com');
-    expect((await store.get(task.id))?.status).toBe('pending');
+    expect(approvalMails(mailer).map((mail) => mail.to)).toStrictEqual([['a2@example.com']]);
+    expect(approve).toStrictEqual(new ForbiddenError(`You asked for task ${task.id}; another approver must decide it.`));
+    expect(approve instanceof ForbiddenError && approve.status).toBe(403);
+    expect((await store.get(task.id))?.approval?.levels[0]?.approvers.map((approver) => approver.email)).toStrictEqual(['a2@example.com']);
+    const [other] = approvalSecrets(mailer);
     await expect(engine.decideByLink(other ?? '', 'approve')).resolves.toMatchObject({ status: 'approved', approvedBy: { kind: 'approver', id: 'a2@example.com' } });
   });
 });

@@ -51,13 +51,13 @@ describe('quota-change through the engine', () => {
     const decision = await harness.engine.preApprove(id);
     await harness.engine.awaitApproval(id, 'sfn-approval-1');
     // Act
-    await harness.engine.decide(id, 'approve', { kind: 'admin', id: 'root' });
+    await harness.engine.decide(id, 'approve');
     await harness.engine.postApprove(id);
     await harness.engine.submit(id);
     // Assess
     expect(decision).toStrictEqual({ autoApprove: false });
     expect(harness.mailer.sent.some((email) => email.to.includes('a1@example.com') && email.subject === `Approval needed: quota-change ${id}`)).toBe(true);
-    expect((await harness.directory.getProject(PROJECT.id))?.quota).toStrictEqual({ size: 'large', instances: 50, cores: 100, ramGb: 320 });
-    expect((await harness.engine.getTask(id)).approvedBy).toStrictEqual({ kind: 'admin', id: 'root' });
+    expect((await harness.directory.getProject(PROJECT.id))?.quota).toStrictEqual({ size: 'large', instances: 50, cores: 100, ramGb: 320, updatedAt: '2026-11-23T10:00:00.000Z' });
+    expect((await harness.engine.getTask(id)).approvedBy).toStrictEqual({ kind: 'admin', id: 'a1@example.com' });
   });
 });

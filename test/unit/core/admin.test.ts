@@ -15,7 +15,8 @@ describe('reject and cancel', () => {
     const task = await signUp(engine);
     await engine.preApprove(task.id);
 
-    const rejected = await engine.decide(task.id, 'reject', ADMIN, 'We do not host that.');
+    await engine.awaitApproval(task.id, 'sfn-approval');
+    const rejected = await engine.decide(task.id, 'reject', 'We do not host that.');
 
     expect(rejected.history.at(-1)).toMatchObject({ event: 'rejected', by: ADMIN, reason: 'We do not host that.' });
     expect(rejected.expiresAt).toBe(Date.parse('2026-11-23T10:00:00.000Z') / 1000 + 3600);
@@ -44,12 +45,12 @@ describe('self-approval', () => {
     const { engine } = setup();
     const me = { sub: 'u-1', email: 'me@example.com', roles: ['admin'] };
     const task = await signUp(engine, 'mine', me);
-    await engine.preApprove(task.id);
+    await engine.awaitApproval(task.id, 'sfn-approval');
 
-    const own = engine.decide(task.id, 'approve', { kind: 'admin', id: 'me@example.com' }, undefined, { approver: me });
+    const own = engine.decide(task.id, 'approve', undefined, { approver: me });
     await expect(own).rejects.toBeInstanceOf(ForbiddenError);
     await expect(own).rejects.toMatchObject({ status: 403, message: `You asked for task ${task.id}; another approver must decide it.` });
-    await expect(engine.decide(task.id, 'approve', ADMIN, undefined, { approver: { sub: 'other' } })).resolves.toMatchObject({ status: 'approved' });
+    await expect(engine.decide(task.id, 'approve')).resolves.toMatchObject({ status: 'approved', approvedBy: ADMIN });
   });
 });
 
@@ -67,7 +68,8 @@ describe('update, notes, reissue', () => {
     expect(updated.actions[0]?.valid).toBe(true);
     expect(updated.actions[0]?.data).toStrictEqual({ email: 'ann@example.com', projectName: 'free-name' });
     expect(mailer.sent.length).toBe(sentBefore);
-    await expect(engine.decide(task.id, 'approve', ADMIN)).resolves.toMatchObject({ status: 'approved' });
+    await engine.awaitApproval(task.id, 'sfn-approval');
+    await expect(engine.decide(task.id, 'approve')).resolves.toMatchObject({ status: 'approved' });
   });
 
   it('refuses to update a task that is no longer pending', async () => {

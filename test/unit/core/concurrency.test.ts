@@ -7,6 +7,8 @@ import { engineWithFakes, linkSecret } from '../../support/engine-harness.ts';
  * between never fails a step or a request, and a related one makes the change decide again.
  */
 const ADMIN = { kind: 'admin' as const, id: 'root@example.com' };
+/** How the harness's admin's votes are written: the default policy's approver. */
+const VOTER = { kind: 'admin' as const, id: 'a1@example.com' };
 
 /** Runs `during` once, the first time the directory is asked about a project name (inside preApprove). */
 function duringPreApprove(harness: ReturnType<typeof engineWithFakes>, during: () => Promise<unknown>) {
@@ -40,61 +42,40 @@ describe('an admin note while a stage runs', () => {
   });
 });
 
-describe('an approval that arrives while the task validates', () => {
-  it('is recorded, then applied by preApprove when the task is valid', async () => {
+describe('a vote that arrives while the task validates', () => {
+  it('is queued, then cast when the first level of the approval opens', async () => {
     // Prepare
     const harness = engineWithFakes();
     const task = await signUp(harness);
     // Act
-    const queued = await harness.engine.decide(task.id, 'approve', ADMIN);
-    const result = await harness.engine.preApprove(task.id);
+    const queued = await harness.engine.decide(task.id, 'approve');
+    await harness.engine.awaitApproval(task.id, 'sfn-approval');
     // Assess
     const stored = (await harness.store.get(task.id)) as Task;
-    expect([queued.status, queued.queuedApproval?.by]).toStrictEqual(['pending', ADMIN]);
-    expect(result).toStrictEqual({ autoApprove: true });
-    expect([stored.status, stored.approvedBy, stored.queuedApproval, stored.history.map((entry) => `${entry.event}:${entry.by.id}`)]).toStrictEqual([
+    expect([queued.status, queued.queuedVote?.voter]).toStrictEqual(['pending', { sub: 'sub-a1@example.com', email: 'a1@example.com' }]);
+    expect([stored.status, stored.approvedBy, stored.queuedVote, stored.history.map((entry) => `${entry.event}:${entry.by.id}`)]).toStrictEqual([
       'approved',
-      ADMIN,
+      VOTER,
       undefined,
-      ['created:anonymous', 'approved:root@example.com'],
+      ['created:anonymous', 'level-opened:system', 'vote-approve:a1@example.com', 'approved:a1@example.com'],
     ]);
+    expect(harness.workflow.resumed).toStrictEqual([{ sfnToken: 'sfn-approval', output: { decision: 'approved' } }]);
   });
 
-  it('is not applied when preApprove finds the task invalid, and the notes say so', async () => {
+  it('is dropped when preApprove finds the task invalid, and the notes say why', async () => {
     // Prepare
     const harness = engineWithFakes();
     await harness.directory.createProject({ id: 'p1', name: 'apollo', createdAt: 'x' });
     const task = await signUp(harness);
-    await harness.engine.decide(task.id, 'approve', ADMIN);
+    await harness.engine.decide(task.id, 'approve');
     // Act
-    const result = await harness.engine.preApprove(task.id);
+    await harness.engine.awaitApproval(task.id, 'sfn-approval');
     // Assess
     const stored = (await harness.store.get(task.id)) as Task;
-    expect(result).toStrictEqual({ autoApprove: false });
-    expect([stored.status, stored.actions[0]?.valid, stored.queuedApproval]).toStrictEqual(['pending', false, undefined]);
+    expect([stored.status, stored.actions[0]?.valid, stored.queuedVote, stored.approval?.levels[0]?.state]).toStrictEqual(['pending', false, undefined, 'open']);
     expect(stored.notes.map((note) => note.text)).toStrictEqual([
-      'The approval by root@example.com (sent at 2026-11-23T10:00:00.000Z, while the task validated) was not applied: new-project-with-user (Project name "apollo" is taken.).',
+      `The approve by a1@example.com (sent at 2026-11-23T10:00:00.000Z, while the task validated) was not applied: Task ${task.id} cannot be approved: new-project-with-user (Project name "apollo" is taken.). Update its data first.`,
     ]);
-  });
-
-  it('that lands while preApprove commits is decided again on what preApprove found', async () => {
-    // Prepare: the approval is read before preApprove's commit and written after it.
-    const harness = engineWithFakes();
-    const task = await signUp(harness);
-    const update = harness.store.update.bind(harness.store);
-    let raced = false;
-    harness.store.update = async (id, change) => {
-      if (!raced && change.set?.some((entry) => entry.path[0] === 'queuedApproval')) {
-        raced = true;
-        await harness.engine.preApprove(task.id);
-      }
-      return update(id, change);
-    };
-    // Act
-    const decided = await harness.engine.decide(task.id, 'approve', ADMIN);
-    // Assess
-    expect([decided.status, decided.approvedBy, decided.queuedApproval]).toStrictEqual(['approved', ADMIN, undefined]);
-    expect(harness.core.committer.conflicts).toBe(1);
   });
 });
 
@@ -119,16 +100,16 @@ describe('If-Match', () => {
     // Prepare
     const harness = engineWithFakes();
     const task = await signUp(harness);
-    await harness.engine.preApprove(task.id);
+    await harness.engine.awaitApproval(task.id, 'sfn-approval');
     const read = (await harness.store.get(task.id)) as Task;
     await harness.engine.addNote(task.id, ADMIN, 'someone else was here');
     // Act
-    const stale = harness.engine.decide(task.id, 'approve', ADMIN, undefined, { ifMatch: read.version });
+    const stale = harness.engine.decide(task.id, 'approve', undefined, { ifMatch: read.version });
     // Assess
     await expect(stale).rejects.toBeInstanceOf(PreconditionFailedError);
     await expect(stale).rejects.toMatchObject({ status: 412, extensions: { taskId: task.id, version: read.version + 1 } });
     expect((await harness.store.get(task.id))?.status).toBe('pending');
-    await expect(harness.engine.decide(task.id, 'approve', ADMIN, undefined, { ifMatch: read.version + 1 })).resolves.toMatchObject({ status: 'approved' });
+    await expect(harness.engine.decide(task.id, 'approve', undefined, { ifMatch: read.version + 1 })).resolves.toMatchObject({ status: 'approved' });
   });
 });
 
@@ -137,7 +118,8 @@ describe('cancel against a token submit', () => {
     const harness = engineWithFakes();
     const task = await signUp(harness);
     await harness.engine.preApprove(task.id);
-    await harness.engine.decide(task.id, 'approve', ADMIN);
+    await harness.engine.awaitApproval(task.id, 'sfn-approval');
+    await harness.engine.decide(task.id, 'approve');
     await harness.engine.postApprove(task.id);
     await harness.engine.awaitToken(task.id, 'sfn-token');
     return { harness, task, token: linkSecret(harness.mailer.sent.at(-1)?.text) };
@@ -193,25 +175,25 @@ describe('two approvers at once', () => {
   });
 });
 
-describe('an approval that lands while the approval step sets up its wait', () => {
-  it('decides again on the wait it finds and resumes it, so the execution does not wait for a decided task', async () => {
-    // Prepare: validated and pending; the step's wait is committed between the approval's read and its write.
+describe('a vote that lands while the approval step opens the first level', () => {
+  it('decides again on the level it finds: counted there, and the wait is resumed, so the execution does not wait for a decided task', async () => {
+    // Prepare: validated and pending; the step opens the level between the vote's read and its write (which would queue it).
     const harness = engineWithFakes();
     const task = await signUp(harness);
     await harness.engine.preApprove(task.id);
     const update = harness.store.update.bind(harness.store);
     let raced = false;
     harness.store.update = async (id, change) => {
-      if (!raced && change.set?.some((entry) => entry.path[0] === 'approvedBy')) {
+      if (!raced && change.set?.some((entry) => entry.path[0] === 'queuedVote')) {
         raced = true;
         await harness.engine.awaitApproval(task.id, 'sfn-approval');
       }
       return update(id, change);
     };
     // Act
-    const decided = await harness.engine.decide(task.id, 'approve', ADMIN);
+    const decided = await harness.engine.decide(task.id, 'approve');
     // Assess
-    expect([raced, decided.status, harness.workflow.resumed]).toStrictEqual([true, 'approved', [{ sfnToken: 'sfn-approval', output: { decision: 'approved' } }]]);
+    expect([raced, decided.status, decided.approvedBy, decided.queuedVote, harness.workflow.resumed]).toStrictEqual([true, 'approved', VOTER, undefined, [{ sfnToken: 'sfn-approval', output: { decision: 'approved' } }]]);
     expect(harness.core.committer.conflicts).toBe(1);
   });
 });

@@ -6,13 +6,13 @@ import { engineWithFakes, linkSecret } from '../../support/engine-harness.ts';
  * same wait again (the same task token: its first run died) records the resend, then sends again; a
  * send that failed gives its claim back so the retried step sends.
  */
-const ADMIN = { kind: 'admin' as const, id: 'root@example.com' };
 
 async function approvedSignUp() {
   const harness = engineWithFakes();
   const task = await harness.engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
   await harness.engine.preApprove(task.id);
-  await harness.engine.decide(task.id, 'approve', ADMIN);
+  await harness.engine.awaitApproval(task.id, 'sfn-approval');
+  await harness.engine.decide(task.id, 'approve');
   await harness.engine.postApprove(task.id);
   return { harness, task };
 }

@@ -12,7 +12,8 @@ async function failedOnTakenName() {
   const { engine, directory } = harness;
   const task = await signUp(engine);
   await engine.preApprove(task.id);
-  await engine.decide(task.id, 'approve', ADMIN);
+  await engine.awaitApproval(task.id, 'sfn-approval');
+  await engine.decide(task.id, 'approve');
   await directory.createProject({ id: 'p-someone-else', name: 'apollo', createdAt: 'x' });
   const step = engine.awaitToken(task.id, 'sfn-token-1');
   await expect(step).rejects.toBeInstanceOf(InvalidTaskError);
@@ -87,7 +88,8 @@ describe('updating the data of a failed task whose actions did work', () => {
     const { engine, directory } = setupOps();
     const task = await signUp(engine);
     await engine.preApprove(task.id);
-    await engine.decide(task.id, 'approve', ADMIN);
+    await engine.awaitApproval(task.id, 'sfn-approval');
+    await engine.decide(task.id, 'approve');
     const createUser = directory.createUser.bind(directory);
     directory.createUser = async () => {
       throw new Error('directory unavailable');
@@ -104,7 +106,8 @@ describe('updating the data of a failed task whose actions did work', () => {
     // Assess
     expect([updated.compensation?.state, updated.actions[0]?.stored, updated.history.at(-1)?.event]).toStrictEqual(['done', {}, 'undone']);
     expect([...directory.projects.keys()]).toStrictEqual(['artemis']);
-    expect([...directory.users.keys()]).toStrictEqual(['ann@example.com']);
+    // The admin who approved, and the new owner: the old one is gone.
+    expect([...directory.users.keys()]).toStrictEqual(['root@example.com', 'ann@example.com']);
     expect((await engine.getTask(task.id)).status).toBe('awaiting_token');
   });
 
@@ -113,7 +116,8 @@ describe('updating the data of a failed task whose actions did work', () => {
     const { engine } = setupOps();
     const task = await signUp(engine);
     await engine.preApprove(task.id);
-    await engine.decide(task.id, 'approve', ADMIN);
+    await engine.awaitApproval(task.id, 'sfn-approval');
+    await engine.decide(task.id, 'approve');
 
     // Act
     const update = engine.updateData(task.id, { email: 'ann@example.com', projectName: 'artemis' }, ADMIN);

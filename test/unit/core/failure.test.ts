@@ -30,7 +30,8 @@ describe('fail (the state machine\'s catch-all)', () => {
     const { engine, store, mailer } = setupTwo();
     const task = await engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
     await engine.preApprove(task.id);
-    await engine.decide(task.id, 'approve', { kind: 'admin', id: 'root' });
+    await engine.awaitApproval(task.id, 'sfn-approval');
+    await engine.decide(task.id, 'approve');
     await engine.postApprove(task.id);
     await engine.awaitToken(task.id, 'sfn-token');
     const token = linkSecret(mailer.sent.at(-1)?.text);
@@ -58,7 +59,8 @@ describe('fail (the state machine\'s catch-all)', () => {
     const { engine, store, workflow } = setupTwo();
     const task = await engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
     await engine.preApprove(task.id);
-    await engine.decide(task.id, 'approve', ADMIN);
+    await engine.awaitApproval(task.id, 'sfn-approval');
+    await engine.decide(task.id, 'approve');
 
     // Act
     await engine.fail(task.id, 'PostApprove', { Error: 'ZodError', Cause: 'Invalid input: step' }, task.executionArn);
@@ -75,7 +77,8 @@ describe('failures and retry', () => {
     const { notifications, engine, store, directory, mailer, workflow } = setup();
     const task = await signUp(engine);
     await engine.preApprove(task.id);
-    await engine.decide(task.id, 'approve', ADMIN);
+    await engine.awaitApproval(task.id, 'sfn-approval');
+    await engine.decide(task.id, 'approve');
     const createUser = directory.createUser.bind(directory);
     directory.createUser = async () => {
       throw new Error('directory unavailable');
@@ -100,7 +103,11 @@ describe('failures and retry', () => {
     expect(workflow.started.at(-1)).toStrictEqual({ taskId: task.id, approvalTimeoutSeconds: 604800, tokenTimeoutSeconds: 604800, attempt: 2 });
     await engine.awaitApproval(task.id, 'sfn-approval-2');
     await engine.awaitToken(task.id, 'sfn-token-2');
-    expect(workflow.resumed).toStrictEqual([{ sfnToken: 'sfn-approval-2', output: { decision: 'approved' } }]);
+    // The first resume is the vote's (attempt 1's wait); the retry's wait is answered at once.
+    expect(workflow.resumed).toStrictEqual([
+      { sfnToken: 'sfn-approval', output: { decision: 'approved' } },
+      { sfnToken: 'sfn-approval-2', output: { decision: 'approved' } },
+    ]);
     expect((await store.get(task.id))?.status).toBe('awaiting_token');
     expect([...directory.projects.keys()]).toStrictEqual(['apollo']);
     await expect(engine.retry(task.id, ADMIN)).rejects.toBeInstanceOf(InvalidTransitionError);
@@ -115,7 +122,7 @@ describe('failures and retry', () => {
     workflow.resume = async () => false;
 
     // Act
-    const decided = await engine.decide(task.id, 'approve', ADMIN);
+    const decided = await engine.decide(task.id, 'approve');
 
     // Assess: the approval is kept, and the failure says what an admin can do.
     expect([decided.status, decided.approvedBy, decided.failure]).toStrictEqual([

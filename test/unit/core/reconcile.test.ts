@@ -24,7 +24,7 @@ async function storedTask(harness: ReturnType<typeof setup>, status: Task['statu
 async function waitingForItsToken(harness: ReturnType<typeof setup>): Promise<Task> {
   const created = await harness.engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
   await harness.engine.awaitApproval(created.id, 'sfn-approval-1');
-  await harness.engine.decide(created.id, 'approve', ADMIN);
+  await harness.engine.decide(created.id, 'approve');
   await harness.engine.awaitToken(created.id, 'sfn-token-1');
   return created;
 }
@@ -40,7 +40,7 @@ describe('reconcile (the scheduled repair of stranded tasks)', () => {
     const counts = await harness.core.schedules.reconcile();
 
     // Assess
-    expect(counts).toStrictEqual({ checked: 1, started: 1, resumed: 0, failed: 0 });
+    expect(counts).toStrictEqual({ checked: 1, started: 1, resumed: 0, failed: 0, reminded: 0, escalated: 0, deadlineEnded: 0, remailed: 0 });
     expect(harness.workflow.started).toStrictEqual([{ taskId: task.id, approvalTimeoutSeconds: WEEK, tokenTimeoutSeconds: WEEK, attempt: 1 }]);
     expect((await harness.store.get(task.id))?.status).toBe('pending');
   });
@@ -74,7 +74,7 @@ describe('reconcile (the scheduled repair of stranded tasks)', () => {
     const retried = await harness.engine.retry(task.id, ADMIN);
 
     // Assess
-    expect(counts).toStrictEqual({ checked: 1, started: 0, resumed: 0, failed: 1 });
+    expect(counts).toStrictEqual({ checked: 1, started: 0, resumed: 0, failed: 1, reminded: 0, escalated: 0, deadlineEnded: 0, remailed: 0 });
     expect(failed?.status).toBe('failed');
     expect(failed?.failure).toStrictEqual({ step: 'AwaitToken', error: 'Assent.WorkflowEnded', cause: 'The workflow ended (ABORTED) while the task was awaiting_token.', retryable: true, dataRevision: 0 });
     expect(failed?.history.at(-1)).toMatchObject({ event: 'failed', from: 'awaiting_token', to: 'failed', by: { kind: 'system' } });
@@ -116,7 +116,7 @@ describe('reconcile (the scheduled repair of stranded tasks)', () => {
     const counts = await harness.core.schedules.reconcile();
 
     // Assess
-    expect(counts).toStrictEqual({ checked: 1, started: 0, resumed: 1, failed: 0 });
+    expect(counts).toStrictEqual({ checked: 1, started: 0, resumed: 1, failed: 0, reminded: 0, escalated: 0, deadlineEnded: 0, remailed: 0 });
     expect(harness.workflow.resumed).toStrictEqual([{ sfnToken: 'sfn-approval-1', output: { decision: 'approved' } }]);
   });
 
@@ -131,7 +131,7 @@ describe('reconcile (the scheduled repair of stranded tasks)', () => {
     const counts = await harness.core.schedules.reconcile();
 
     // Assess
-    expect([counts, harness.workflow.resumed.length - resumedBefore]).toStrictEqual([{ checked: 1, started: 0, resumed: 0, failed: 0 }, 0]);
+    expect([counts, harness.workflow.resumed.length - resumedBefore]).toStrictEqual([{ checked: 1, started: 0, resumed: 0, failed: 0, reminded: 0, escalated: 0, deadlineEnded: 0, remailed: 0 }, 0]);
   });
 
   it('leaves a task whose execution runs, and one written within the grace period, alone', async () => {
@@ -148,8 +148,8 @@ describe('reconcile (the scheduled repair of stranded tasks)', () => {
     const withLongerGrace = await harness.core.schedules.reconcile({ graceSeconds: 600 });
 
     // Assess
-    expect(counts).toStrictEqual({ checked: 1, started: 0, resumed: 0, failed: 0 });
-    expect(withLongerGrace).toStrictEqual({ checked: 0, started: 0, resumed: 0, failed: 0 });
+    expect(counts).toStrictEqual({ checked: 1, started: 0, resumed: 0, failed: 0, reminded: 0, escalated: 0, deadlineEnded: 0, remailed: 0 });
+    expect(withLongerGrace).toStrictEqual({ checked: 0, started: 0, resumed: 0, failed: 0, reminded: 0, escalated: 0, deadlineEnded: 0, remailed: 0 });
     expect(harness.workflow.started).toStrictEqual([]);
     expect((await harness.store.get(young.id))?.status).toBe('pending');
   });
@@ -166,7 +166,7 @@ describe('reconcile (the scheduled repair of stranded tasks)', () => {
     const outcome = await harness.core.streams.startExecution(task.id, 1);
 
     // Assess
-    expect(counts).toStrictEqual({ checked: 0, started: 0, resumed: 0, failed: 0 });
+    expect(counts).toStrictEqual({ checked: 0, started: 0, resumed: 0, failed: 0, reminded: 0, escalated: 0, deadlineEnded: 0, remailed: 0 });
     expect(outcome).toBe('skipped');
     expect(harness.workflow.started).toStrictEqual([]);
   });
@@ -182,7 +182,7 @@ describe('reconcile (the scheduled repair of stranded tasks)', () => {
     const counts = await harness.core.schedules.reconcile();
 
     // Assess
-    expect(counts).toStrictEqual({ checked: 0, started: 0, resumed: 0, failed: 0 });
+    expect(counts).toStrictEqual({ checked: 0, started: 0, resumed: 0, failed: 0, reminded: 0, escalated: 0, deadlineEnded: 0, remailed: 0 });
     expect((await harness.store.get(task.id))?.status).toBe('cancelled');
   });
 
@@ -203,7 +203,7 @@ describe('reconcile (the scheduled repair of stranded tasks)', () => {
     const counts = await harness.core.schedules.reconcile();
 
     // Assess
-    expect(counts).toStrictEqual({ checked: 2, started: 1, resumed: 0, failed: 0 });
+    expect(counts).toStrictEqual({ checked: 2, started: 1, resumed: 0, failed: 0, reminded: 0, escalated: 0, deadlineEnded: 0, remailed: 0 });
     expect(harness.workflow.started.map((start) => start.taskId)).toStrictEqual([fine.id]);
     expect(errors).toStrictEqual([`Reconciling task ${broken.id} failed; the next run tries again`]);
   });
@@ -221,7 +221,7 @@ describe('reconcile (the scheduled repair of stranded tasks)', () => {
 
     // Assess
     expect(before.stranded).toBeNull();
-    expect(after.stranded).toStrictEqual({ at: harness.clock.now().toISOString(), checked: 1, started: 1, resumed: 0, failed: 0 });
+    expect(after.stranded).toStrictEqual({ at: harness.clock.now().toISOString(), checked: 1, started: 1, resumed: 0, failed: 0, reminded: 0, escalated: 0, deadlineEnded: 0, remailed: 0 });
   });
 });
 

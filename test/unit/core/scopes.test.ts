@@ -66,7 +66,7 @@ describe('a task knows its project', () => {
     const { engine, directory } = await setup();
     const { id } = await engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'athena' }, undefined);
     await engine.awaitApproval(id, 'sfn-approval-2');
-    await engine.decide(id, 'approve', { kind: 'admin', id: 'root@example.com' });
+    await engine.decide(id, 'approve');
 
     // Act
     await engine.awaitToken(id, 'sfn-token-2');

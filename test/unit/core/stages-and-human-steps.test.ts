@@ -71,7 +71,7 @@ describe('sign-up through the core', () => {
     const task = await engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
     await engine.preApprove(task.id);
     await engine.awaitApproval(task.id, 'sfn-1');
-    await engine.decide(task.id, 'approve', { kind: 'admin', id: 'root' });
+    await engine.decide(task.id, 'approve');
 
     expect(await engine.postApprove(task.id)).toStrictEqual({ tokenRequired: true });
     expect(await engine.postApprove(task.id)).toStrictEqual({ tokenRequired: true });
@@ -96,14 +96,15 @@ describe('sign-up through the core', () => {
     expect([...directory.projects.keys()]).toStrictEqual(['apollo']);
     await expectError(engine.submitToken(token, { password: 'correct horse battery' }), NotFoundError, 'This link was already used at 2026-11-23T10:00:00.000Z; the task is completed.');
     const history = (await store.get(task.id))?.history.map((entry) => `${entry.event}:${entry.to}:${entry.by.id}`);
-    expect(history).toStrictEqual(['created:pending:anonymous', 'approved:approved:root', 'token-issued:awaiting_token:system', 'completed:completed:system']);
+    expect(history).toStrictEqual(['created:pending:anonymous', 'level-opened:pending:system', 'vote-approve:pending:a1@example.com', 'approved:approved:a1@example.com', 'token-issued:awaiting_token:system', 'completed:completed:system']);
   });
 
   it('answers 410 for an expired token and keeps nothing usable', async () => {
     const { engine, mailer, clock } = setup();
     const task = await engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
     await engine.preApprove(task.id);
-    await engine.decide(task.id, 'approve', { kind: 'admin', id: 'root' });
+    await engine.awaitApproval(task.id, 'sfn-approval');
+    await engine.decide(task.id, 'approve');
     await engine.postApprove(task.id);
     await engine.awaitToken(task.id, 'sfn-token-1');
     const token = linkSecret(mailer.sent.at(-1)?.text ?? '');

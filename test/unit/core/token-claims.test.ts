@@ -9,14 +9,13 @@ import { expectError } from '../../support/expect-error.ts';
  * (a crash, `kill -9`) leaves the claim: the same link answers 409 with Retry-After while the
  * claim may still be a live submit's, and submits again once it is 30 s old.
  */
-const ADMIN = { kind: 'admin' as const, id: 'root@example.com' };
 const PASSWORD = 'correct horse battery staple';
 
 async function claimedByADeadSubmit() {
   const harness = engineWithFakes();
   const task = await harness.engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
   await harness.engine.awaitApproval(task.id, 'sfn-approval-1');
-  await harness.engine.decide(task.id, 'approve', ADMIN);
+  await harness.engine.decide(task.id, 'approve');
   await harness.engine.awaitToken(task.id, 'sfn-token-1');
   const secret = linkSecret(harness.mailer.sent.at(-1)?.text);
   // The claim write landed; the process died before the submit stage and the completion.

@@ -119,7 +119,7 @@ describe('AwaitApproval', () => {
     const harness = setup();
     const task = await signUp(harness);
     await harness.engine.awaitApproval(task.id, 'sfn-approval-1');
-    await harness.engine.decide(task.id, 'approve', ADMIN);
+    await harness.engine.decide(task.id, 'approve');
     const before = await harness.engine.getTask(task.id);
 
     // Act
@@ -169,7 +169,7 @@ describe('AwaitToken', () => {
     const harness = setup();
     const task = await signUp(harness);
     await harness.engine.awaitApproval(task.id, 'sfn-approval-1');
-    await harness.engine.decide(task.id, 'approve', ADMIN);
+    await harness.engine.decide(task.id, 'approve');
     const send = harness.mailer.send.bind(harness.mailer);
     harness.mailer.send = async () => {
       throw new Error('SES down');
@@ -218,7 +218,7 @@ describe('AwaitToken', () => {
     const harness = setup();
     const task = await signUp(harness);
     await harness.engine.awaitApproval(task.id, 'sfn-approval-1');
-    await harness.engine.decide(task.id, 'reject', ADMIN, 'Not now');
+    await harness.engine.decide(task.id, 'reject', 'Not now');
     const sent = harness.mailer.sent.length;
 
     // Act
@@ -270,7 +270,7 @@ describe('an admin retry', () => {
     await harness.engine.fail(early.id, 'AwaitApproval', { Error: 'Error' });
     const late = await harness.engine.createTask('sign-up', { email: 'bob@example.com', projectName: 'hermes' }, undefined);
     await harness.engine.awaitApproval(late.id, 'sfn-approval-1');
-    await harness.engine.decide(late.id, 'approve', ADMIN);
+    await harness.engine.decide(late.id, 'approve');
     await harness.engine.fail(late.id, 'AwaitToken', { Error: 'Error' });
 
     // Act
