@@ -1,5 +1,5 @@
 import { approvalEntry, levelWrite, sendLinks } from './approval-levels.ts';
-import { activeApprovers, approverAt, keyOf, openLevel, type Approver, type Voter } from './approval-state.ts';
+import { activeApprovers, approverAt, keyOf, openLevel, sentence, type Approver, type Voter } from './approval-state.ts';
 import { isRequester, notAnApprover } from './approval-votes.ts';
 import type { Context } from './context.ts';
 import { AlreadyVotedError, ConcurrentUpdateError, ValidationError } from './errors.ts';
@@ -48,7 +48,7 @@ export async function delegate(ctx: Context, taskId: string, input: DelegateInpu
       approvers: [...open.level.approvers, delegate],
       delegations: [...open.level.delegations, { from: from.key, to: delegate.key, at, ...(input.reason ? { reason: input.reason } : {}) }],
     };
-    const entry = approvalEntry(current, { by: input.actor, event: 'delegated', at, reason: `Level ${open.level.name}: ${from.email ?? from.key} handed their vote to ${to}${input.reason ? `: ${input.reason}` : ''}.` });
+    const entry = approvalEntry(current, { by: input.actor, event: 'delegated', at, reason: `Level ${open.level.name}: ${from.email ?? from.key} handed their vote to ${to}${input.reason ? `: ${sentence(input.reason)}` : '.'}` });
     return {
       write: write(levelWrite(current, current.approval as NonNullable<Task['approval']>, open.index, level), when({ path: ['status'], equals: 'pending' }), when({ path: ['approval', 'level'], equals: open.index }), append('history', entry)),
       result: { index: open.index, delegate, from: from.email ?? from.key },

@@ -77,7 +77,7 @@ export const ApprovalPolicySchema = z
       if (seen.has(level.name)) ctx.addIssue({ code: 'custom', path: ['levels', index, 'name'], message: `"${level.name}" names another level too: level names are unique` });
       seen.add(level.name);
     });
-    if (policy.levels.every((level) => level.onlyWhenAsked)) {
+    if (policy.levels.length > 0 && policy.levels.every((level) => level.onlyWhenAsked)) {
       ctx.addIssue({ code: 'custom', path: ['levels'], message: 'has only levels with onlyWhenAsked: at least one level must always apply' });
     }
   });

@@ -50,7 +50,7 @@ async function remind(ctx: Context, task: Task, index: number, now: string): Pro
     (current) => {
       const known = levelNow(current, index);
       const due = known ? known.reminderTimes.slice(known.remindersSent.length).filter((time) => time <= now) : [];
-      if (!known || due.length === 0) return { result: undefined };
+      if (!known || due.length === 0 || known.escalatedAt !== undefined) return { result: undefined };
       const recipients = pendingApprovers(known);
       const sent = [...known.remindersSent, ...due.map(() => now)];
       const entry = approvalEntry(current, {

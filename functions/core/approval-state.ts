@@ -143,8 +143,16 @@ export function awaitingOf(state: ApprovalState | undefined): string[] {
   return [...keys].sort();
 }
 
-/** The earliest of the open level's unsent reminders and its deadline (unless handled), if any. */
+/**
+ * The earliest of the open level's unsent reminders and its deadline, if any. Once escalated the
+ * level has nothing more scheduled: a reminder left unsent by then (the deadline came first) is
+ * moot, the escalation's email says more.
+ */
 export function nextAtOf(level: LevelState): string | undefined {
-  const times = [level.reminderTimes[level.remindersSent.length], level.escalatedAt === undefined ? level.due : undefined].filter((time): time is string => time !== undefined);
+  if (level.escalatedAt !== undefined) return undefined;
+  const times = [level.reminderTimes[level.remindersSent.length], level.due].filter((time): time is string => time !== undefined);
   return times.sort()[0];
 }
+
+/** `text` as the end of a sentence: a full stop added unless it ends with one (or ? or !). */
+export const sentence = (text: string): string => (/[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`);

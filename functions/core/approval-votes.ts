@@ -1,5 +1,5 @@
 import { approvalEntry, levelWrite, openCurrentLevel } from './approval-levels.ts';
-import { activeApprovers, approvalsAt, approverAt, isSamePerson, nextLevelIndex, openLevel, type LevelState, type Vote, type Voter } from './approval-state.ts';
+import { activeApprovers, approvalsAt, approverAt, isSamePerson, nextLevelIndex, openLevel, sentence, type LevelState, type Vote, type Voter } from './approval-state.ts';
 import type { Context } from './context.ts';
 import { AlreadyVotedError, ConcurrentUpdateError, ForbiddenError, InvalidTaskError, NotAnApproverError, SecretExpiredError } from './errors.ts';
 import { assertUndecided, describeInvalid, invalidActions } from './explain.ts';
@@ -90,7 +90,7 @@ export async function castVote(ctx: Context, taskId: string, input: VoteInput): 
         by: input.actor,
         event: input.decision === 'approve' ? 'vote-approve' : 'vote-reject',
         at,
-        reason: `Level ${open.level.name}: ${input.decision} by ${approver.email ?? approver.key}${approver.onBehalfOf ? ` for ${approver.onBehalfOf}` : ''} via ${input.via} (${progress} approvals)${input.reason ? `: ${input.reason}` : ''}.`,
+        reason: `Level ${open.level.name}: ${input.decision} by ${approver.email ?? approver.key}${approver.onBehalfOf ? ` for ${approver.onBehalfOf}` : ''} via ${input.via} (${progress} approvals)${input.reason ? `: ${sentence(input.reason)}` : '.'}`,
       });
       const guard = write(
         when({ path: ['status'], equals: 'pending' }),
