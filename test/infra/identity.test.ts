@@ -204,7 +204,7 @@ describe('the JWT authorizer and the handlers, with the stack-created pool', () 
 });
 
 describe('the user directory binding', () => {
-  it.each(readers)('gives %s (FUNCTION_ENV lists userPoolId) the pool id and the Admin* actions of the adapter on that pool only', (name) => {
+  it.each(readers)('gives %s (FUNCTION_ENV lists userPoolId) the pool id and the directory adapter\'s actions on that pool only', (name) => {
     // Prepare
     const handler = handlersOf(synthesized)[name];
 
@@ -294,7 +294,7 @@ describe('an existing user pool (config userPoolId)', () => {
     expect([existing.stack.identity.client, existing.stack.identity.groups]).toStrictEqual([undefined, []]);
   });
 
-  it('binds that pool: its id, and the Admin* actions on its ARN only', () => {
+  it('binds that pool: its id, and the directory adapter\'s actions on its ARN only', () => {
     // Prepare
     const { http, outbox } = handlersOf(existing);
 

@@ -54,7 +54,7 @@ const ALLOWED_SCOPES: readonly [RegExp, readonly string[]][] = [
   [/^sqs:(GetQueueAttributes|GetQueueUrl|SendMessage)$/, ['dead-letter queue']],
   [/^logs:(CreateLogStream|PutLogEvents)$/, ['own log group']],
   [/^lambda:InvokeFunction$/, ['steps function', 'reconciler function']],
-  [/^cognito-idp:Admin(AddUserToGroup|CreateUser|DeleteUser|DisableUser|EnableUser|GetUser|ListGroupsForUser|SetUserPassword|UpdateUserAttributes)$/, ['user pool']],
+  [/^cognito-idp:(Admin(AddUserToGroup|CreateUser|DeleteUser|DisableUser|EnableUser|GetUser|ListGroupsForUser|RemoveUserFromGroup|SetUserPassword|UpdateUserAttributes)|ListUsersInGroup)$/, ['user pool']],
 ];
 
 interface Grant {
