@@ -1,4 +1,5 @@
 import type { ActionDefinition } from '#core/action';
+import { grantRole } from './grant-role/action.ts';
 import { inviteUser } from './invite-user/action.ts';
 import { newProjectWithUser } from './new-project-with-user/action.ts';
 import { resetUserPassword } from './reset-user-password/action.ts';
@@ -16,5 +17,6 @@ export const actions: readonly ActionDefinition[] = [
   inviteUser,
   updateUserEmail,
   updateProjectQuota,
+  grantRole,
   ...resourceRegistry.actions(),
 ];

@@ -12,7 +12,9 @@ export interface RequesterProject {
 /**
  * The validation step `requester-project`, shared by project-scoped actions. The bearer token says
  * who asks (`sub`, `email`, `roles`) but not for which project, so the project comes from the
- * requester's user record. Once it passed, `found` is what it found, for the steps after it, and
+ * requester's user record: the account whose immutable id is the token's `sub` (right after an
+ * address change too), else the one at its `email` (a token of another issuer than the pool, whose
+ * `sub` the directory does not know). Once it passed, `found` is what it found, for the steps after it, and
  * the task belongs to that project (`ctx.setProject`): the project's admins may list it, cancel it
  * and reissue its token.
  */
@@ -22,10 +24,12 @@ export class RequesterProjectStep implements ValidationStep {
 
   async run(ctx: ActionContext<unknown>): Promise<StepOutcome> {
     const { directory } = ctx.ports;
-    const email = ctx.task.createdBy?.email;
-    if (!email) return fail('The request carries no email claim, so the requester\'s project cannot be found.');
-    const user = await directory.findUser(email);
-    if (!user) return fail(`No account for the requester ${email}.`);
+    const { sub, email: claimed } = ctx.task.createdBy ?? {};
+    const bySub = sub ? await directory.findAccount(sub) : undefined;
+    if (!bySub && !claimed) return fail('The request carries no email claim, so the requester\'s project cannot be found.');
+    const user = bySub ?? (claimed ? await directory.findUser(claimed) : undefined);
+    if (!user) return fail(`No account for the requester ${claimed}.`);
+    const email = user.email;
     if (user.projectId === undefined) return fail(`The requester ${email} has no project.`);
     const project = await directory.getProject(user.projectId);
     if (!project) return fail(`The requester's project ${user.projectId} does not exist.`);
