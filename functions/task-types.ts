@@ -3,6 +3,7 @@ import { resourceRegistry } from './resources.ts';
 import inviteCompleted from './task-types/invite-user/completed.txt.njk';
 import inviteToken from './task-types/invite-user/token.txt.njk';
 import quotaCompleted from './task-types/quota-change/completed.txt.njk';
+import roleGrantCompleted from './task-types/role-grant/completed.txt.njk';
 import resetCompleted from './task-types/reset-password/completed.txt.njk';
 import resetToken from './task-types/reset-password/token.txt.njk';
 import signUpCompleted from './task-types/sign-up/completed.txt.njk';
@@ -88,6 +89,24 @@ export const taskTypes: readonly TaskType[] = [
     duplicatePolicy: 'cancel-older',
     emails: {
       completed: { subject: 'Quota of {{ task.actions[0].stored.projectName }} changed to {{ task.actions[0].data.size }}', text: quotaCompleted },
+    },
+  }),
+  defineTaskType({
+    name: 'role-grant',
+    description: 'Ask for a role (project_admin or member) on your project. One of the project\'s admins approves, then two of security; overdue, admins are asked too.',
+    actions: ['grant-role'],
+    access: { roles: ['member', 'project_admin'] },
+    autoApprove: false,
+    duplicatePolicy: 'reject',
+    approvalTtlSeconds: 7 * 24 * 3600,
+    approval: {
+      levels: [
+        { name: 'project-admins', approvers: { resolver: 'project-admins' }, quorum: 1 },
+        { name: 'security', approvers: { groups: ['security'] }, quorum: 2, deadline: 'P3D', reminders: ['P1D'], onDeadline: 'escalate', escalateTo: { roles: ['admin'] } },
+      ],
+    },
+    emails: {
+      completed: { subject: 'You are {{ task.actions[0].data.role }} on {{ task.actions[0].stored.projectName }}', text: roleGrantCompleted },
     },
   }),
   // One per resource action (`todos.mark-done`, ...), declared in functions/resources.ts.

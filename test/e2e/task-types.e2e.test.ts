@@ -184,7 +184,7 @@ describe('HTTP edge', () => {
   it('lists the task types with their input schemas', async () => {
     const response = await api('/v1/task-types');
     expect(response.status).toBe(200);
-    expect(response.json.taskTypes.map((t: { name: string }) => t.name)).toStrictEqual(['sign-up', 'reset-password', 'invite-user', 'update-email', 'quota-change', 'todos.mark-done', 'todos.archive-completed']);
+    expect(response.json.taskTypes.map((t: { name: string }) => t.name)).toStrictEqual(['sign-up', 'reset-password', 'invite-user', 'update-email', 'quota-change', 'role-grant', 'todos.mark-done', 'todos.archive-completed']);
     expect(response.json.taskTypes[0].inputSchema.required).toStrictEqual(['email', 'projectName']);
   });
 

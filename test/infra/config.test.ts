@@ -370,7 +370,7 @@ describe('parseAssentConfig', () => {
       'cdk.json context assent.taskTypes.sign-up.approval.levels.0.quorum: must be more than 0 (got 0)',
       'cdk.json context assent.taskTypes.sign-up.description: is not a setting a deployment may override; known: autoApprove, duplicatePolicy, tokenTtlSeconds, approvalTtlSeconds, onApprovalExpiry, tokenWaitSeconds, allowSelfApproval, tokenRequiresAuth, limits, resendWindowSeconds, emails, actionSettings, approval',
       'cdk.json context assent.taskTypes.sign-up.approval.levels.1.name: the type declares no level "x" (its levels: admins)',
-      'cdk.json context assent.taskTypes.nope: no task type "nope" is declared (declared: sign-up, reset-password, invite-user, update-email, quota-change, todos.mark-done, todos.archive-completed)',
+      'cdk.json context assent.taskTypes.nope: no task type "nope" is declared (declared: sign-up, reset-password, invite-user, update-email, quota-change, role-grant, todos.mark-done, todos.archive-completed)',
     ]);
   });
 

@@ -6,6 +6,8 @@ import { defineTaskType } from '#core/task-type';
 import { canTransition, transition } from '#core/transitions';
 import { InvalidTransitionError } from '#core/errors';
 import type { Task } from '#core/task';
+import { actions } from '#functions/actions/registry';
+import { taskTypes } from '#functions/task-types';
 
 const action = (name: string, shape: z.ZodRawShape = {}): ActionDefinition => ({ name, description: name, schema: z.object(shape) });
 const taskType = (name: string, actions: string[]) => defineTaskType({ name, description: name, actions, access: 'public', autoApprove: false });
@@ -56,6 +58,29 @@ describe('Registry', () => {
     const t = registry.taskType('t');
     expect(registry.parseInput(t, { x: '1', y: 2 })).toStrictEqual([{ x: '1' }, { y: 2 }]);
     expect(() => registry.parseInput(t, { x: '1', y: 2, z: 3 })).toThrow(ValidationError);
+  });
+});
+
+describe('the shipped registry', () => {
+  it('declares role-grant as DESIGN §7 says: grant-role for members and project admins, never automatic, a project admin then two of security', () => {
+    // Act
+    const roleGrant = new Registry(actions, taskTypes).taskType('role-grant');
+
+    // Assess
+    expect([roleGrant.actions, roleGrant.access, roleGrant.autoApprove, roleGrant.duplicatePolicy, roleGrant.approvalTtlSeconds, roleGrant.allowSelfApproval]).toStrictEqual([
+      ['grant-role'],
+      { roles: ['member', 'project_admin'] },
+      false,
+      'reject',
+      7 * 24 * 3600,
+      false,
+    ]);
+    expect(roleGrant.approval).toStrictEqual({
+      levels: [
+        { name: 'project-admins', approvers: { resolver: 'project-admins' }, quorum: 1, reminders: [], onDeadline: 'reject', onlyWhenAsked: false },
+        { name: 'security', approvers: { groups: ['security'] }, quorum: 2, deadline: 'P3D', reminders: ['P1D'], onDeadline: 'escalate', escalateTo: { roles: ['admin'] }, onlyWhenAsked: false },
+      ],
+    });
   });
 });
 

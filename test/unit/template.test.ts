@@ -67,8 +67,8 @@ const realistic = (overrides: Record<string, unknown> = {}): Record<string, unkn
       {
         name: 'invite-user',
         valid: true,
-        data: { email: 'o\'brien@example.com', roles: ['member', 'project_admin'], projectName: 'apollo & co', size: 'large', newEmail: 'new@example.com' },
-        stored: { projectName: 'apollo & co', invitedBy: 'Ada <ada@example.com>', mode: 'new-account', fromSize: 'small', currentEmail: 'old@example.com' },
+        data: { email: 'o\'brien@example.com', roles: ['member', 'project_admin'], projectName: 'apollo & co', size: 'large', newEmail: 'new@example.com', role: 'project_admin' },
+        stored: { projectName: 'apollo & co', invitedBy: 'Ada <ada@example.com>', mode: 'new-account', fromSize: 'small', currentEmail: 'old@example.com', email: 'max@example.com', granted: true },
         notes: [{ text: 'Account exists: no' }, { text: 'Roles <ok>' }],
       },
       { name: 'second', valid: false, data: {}, stored: {}, notes: [] },
@@ -84,7 +84,7 @@ describe('email templates (core/template.ts against nunjucks)', () => {
 
   it.each(shipped.map((entry) => [entry.where, entry] as const))('renders %s as nunjucks does', (_where, entry) => {
     // Prepare
-    const contexts = [realistic(), realistic({ reason: '', notification: { id: 'N', message: 'm', error: false } }), realistic({ task: { status: 'x', actions: [{ name: 'a', valid: false, data: { email: 'e', roles: [], projectName: 'p', size: 's', newEmail: 'n' }, stored: { projectName: 'p', invitedBy: 'i', mode: 'existing-account', fromSize: 'f', currentEmail: 'c' }, notes: [] }] } })];
+    const contexts = [realistic(), realistic({ reason: '', notification: { id: 'N', message: 'm', error: false } }), realistic({ task: { status: 'x', actions: [{ name: 'a', valid: false, data: { email: 'e', roles: [], projectName: 'p', size: 's', newEmail: 'n', role: 'member' }, stored: { projectName: 'p', invitedBy: 'i', mode: 'existing-account', fromSize: 'f', currentEmail: 'c', email: 'm' }, notes: [] }] } })];
 
     // Act
     const outcomes = contexts.map((context) => [withOurs(entry, context), withNunjucks(entry, context)]);
