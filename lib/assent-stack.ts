@@ -177,7 +177,9 @@ export class AssentStack extends Stack {
    * The outbox starts executions, runs compensations (undo hooks: the directory (user pool), a task write, an
    * operators' email when an undo fails, a lifecycle event) and tells an execution its token submit
    * completed; the reconciler also describes executions, resumes approved ones and fails stranded
-   * tasks through the core (a task write, an operators' email, a lifecycle event).
+   * tasks through the core (a task write, an operators' email, a lifecycle event), and runs the
+   * approval policies' schedule: reminders and escalations (the user pool for who an escalation
+   * adds, approval emails with public links).
    */
   private bindRecovery(config: AssentConfig): void {
     const { outbox, reconciler } = this.recovery;
