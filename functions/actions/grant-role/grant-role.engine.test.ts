@@ -1,5 +1,6 @@
-import { ForbiddenError } from '#core/errors';
+import { ForbiddenError, NotAnApproverError } from '#core/errors';
 import { engineWithFakes, identity } from '../../../test/support/engine-harness.ts';
+import { expectError } from '../../../test/support/expect-error.ts';
 
 /**
  * role-grant through the engine: its task type's access, its two approval levels and the completed
@@ -54,5 +55,26 @@ describe('role-grant through the engine', () => {
       'You are project_admin on apollo',
       `Your account max@example.com has the role project_admin on the project "apollo", as you asked.\n\nTask: ${id}\n`,
     ]);
+  });
+
+  it('asks the admins of the requester\'s project first (the task\'s project), no admin of another project', async () => {
+    // Prepare
+    const harness = await setup();
+    await harness.directory.createProject({ id: 'p-other', name: 'other', createdAt: PROJECT.createdAt });
+    await harness.directory.createUser({ email: 'otto@example.com', projectId: 'p-other', roles: ['project_admin'], enabled: true, createdAt: 'x' });
+    const { id } = await harness.engine.createTask('role-grant', { role: 'project_admin' }, identity(MAX, ['member']));
+
+    // Act
+    await harness.engine.awaitApproval(id, 'sfn-approval-1');
+
+    // Assess
+    const task = await harness.engine.getTask(id);
+    expect([task.projectId, task.approval?.levels.map((level) => level.state)]).toStrictEqual([PROJECT.id, ['open', 'waiting']]);
+    expect(task.approval?.levels[0]?.approvers).toStrictEqual([{ key: OLGA, email: OLGA, sub: `sub-${OLGA}`, via: 'project-admins' }]);
+    await expectError(
+      harness.engine.decide(id, 'approve', undefined, { approver: identity('otto@example.com', ['project_admin']) }),
+      NotAnApproverError,
+      `You are not an approver of level project-admins of task ${id}, the level its approval is at.`,
+    );
   });
 });
