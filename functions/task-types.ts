@@ -82,11 +82,18 @@ export const taskTypes: readonly TaskType[] = [
   }),
   defineTaskType({
     name: 'quota-change',
-    description: 'Change your project\'s quota to another size. Going down or one size up is automatic; bigger steps need an admin.',
+    description: 'Change your project\'s quota to another size. Going down or one size up is automatic (unless the quota changed in the last 30 days); otherwise an admin decides, and bigger steps also need two of security.',
     actions: ['update-project-quota'],
     access: { roles: ['project_admin'] },
     autoApprove: true,
     duplicatePolicy: 'cancel-older',
+    approval: {
+      levels: [
+        { name: 'admins', approvers: { roles: ['admin'] } },
+        // Asked for by update-project-quota for more than one size up (its largeStepLevel setting).
+        { name: 'security', approvers: { groups: ['security'] }, quorum: 2, onlyWhenAsked: true },
+      ],
+    },
     emails: {
       completed: { subject: 'Quota of {{ task.actions[0].stored.projectName }} changed to {{ task.actions[0].data.size }}', text: quotaCompleted },
     },

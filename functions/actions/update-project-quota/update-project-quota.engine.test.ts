@@ -6,6 +6,7 @@ import { engineWithFakes, identity } from '../../../test/support/engine-harness.
  * email. The action's own rules are in update-project-quota.test.ts.
  */
 const OWNER = 'olga@example.com';
+const SECURITY = ['s1@example.com', 's2@example.com'];
 const PROJECT = { id: 'p-apollo', name: 'apollo', createdAt: '2026-11-01T00:00:00.000Z' };
 
 async function setup() {
@@ -44,20 +45,28 @@ describe('quota-change through the engine', () => {
     ]);
   });
 
-  it('asks the approvers for two steps up, and applies the quota once an admin approved', async () => {
+  it('asks an admin, then two of security, for two steps up, and applies the quota once they approved', async () => {
     // Prepare
     const harness = await setup();
+    for (const email of SECURITY) await harness.directory.createUser({ email, roles: ['security'], enabled: true, createdAt: 'x' });
     const { id } = await harness.engine.createTask('quota-change', { size: 'large' }, identity(OWNER));
     const decision = await harness.engine.preApprove(id);
     await harness.engine.awaitApproval(id, 'sfn-approval-1');
     // Act
-    await harness.engine.decide(id, 'approve');
+    const afterAdmin = await harness.engine.decide(id, 'approve');
+    await harness.engine.decide(id, 'approve', undefined, { approver: identity(SECURITY[0], ['security']) });
+    const approved = await harness.engine.decide(id, 'approve', undefined, { approver: identity(SECURITY[1], ['security']) });
     await harness.engine.postApprove(id);
     await harness.engine.submit(id);
     // Assess
     expect(decision).toStrictEqual({ autoApprove: false });
-    expect(harness.mailer.sent.some((email) => email.to.includes('a1@example.com') && email.subject === `Approval needed: quota-change ${id}`)).toBe(true);
+    expect([afterAdmin.status, approved.status, approved.approval?.levels.map((level) => `${level.name}:${level.state}:${level.quorum}`)]).toStrictEqual([
+      'pending',
+      'approved',
+      ['admins:approved:1', 'security:approved:2'],
+    ]);
+    expect(harness.mailer.sent.filter((email) => email.subject === `Approval needed: quota-change ${id}`).map((email) => email.to[0])).toStrictEqual(['a1@example.com', ...SECURITY]);
     expect((await harness.directory.getProject(PROJECT.id))?.quota).toStrictEqual({ size: 'large', instances: 50, cores: 100, ramGb: 320, updatedAt: '2026-11-23T10:00:00.000Z' });
-    expect((await harness.engine.getTask(id)).approvedBy).toStrictEqual({ kind: 'admin', id: 'a1@example.com' });
+    expect((await harness.engine.getTask(id)).approvedBy).toStrictEqual({ kind: 'approver', id: 's2@example.com' });
   });
 });
