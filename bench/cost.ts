@@ -65,7 +65,7 @@ export async function runCostBenchmark(stack: BenchStack, cpu: ProcessCpu, optio
   });
   await measure('reset-password', 'known account: auto, token', (index) => resetPassword(stack, owners[index]!));
   await measure('reset-password', 'unknown address: auto-rejected, no email', (index) => resetPasswordUnknown(stack, `cost-ghost-${index}`));
-  await measure('quota-change', '2 steps up: admin approval, no token', (index) => quotaChangeApproved(stack, owners[index]!));
+  await measure('quota-change', '2 steps up: an admin, then two of security, no token', (index) => quotaChangeApproved(stack, owners[index]!));
   await measure('quota-change', '1 step down: auto, no token', (index) => quotaChange(stack, owners[index]!, 'medium'));
   await measure('invite-user', 'new address: auto, token', (index) => inviteUser(stack, owners[index]!, `cost-invitee-${index}`));
   return { rows, memoryMb, memoryNote: note };

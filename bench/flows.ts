@@ -5,7 +5,17 @@
 import { linkIn } from '../test/support/stack.ts';
 import type { BenchStack } from './stack.ts';
 
-export const APPROVER = 'approver@assent.local';
+/** Who approves sign-ups and the first level of quota-change: the default policy's one admin. */
+export const APPROVER = 'admin@assent.local';
+/** Two of group security: quota-change's second level for more than one size up. */
+const SECURITY = ['approver@assent.local', 'approver2@assent.local'] as const;
+
+/** A seeded local account's ID token (its real `sub`, as the approval levels know it). */
+async function seededToken(stack: BenchStack, email: string): Promise<string> {
+  const user = stack.endpoints.users.find((known) => known.email === email);
+  if (!user) throw new Error(`No seeded account ${email}`);
+  return stack.token({ sub: user.sub, email: user.email, roles: [...user.groups] });
+}
 const PASSWORD = 'correct horse battery staple';
 
 /** A project owner made by a completed sign-up, with a JWT of their own. */
@@ -82,13 +92,17 @@ export async function quotaChange(stack: BenchStack, owner: Owner, size: 'small'
   await stack.mailbox.waitFor(owner.email, (mail) => mail.subject.startsWith('Quota of') && (mail.body.text ?? '').includes(`Task: ${id}`));
 }
 
-/** quota-change two steps up (small → large): needs an admin, then completes with no token. */
+/** quota-change two steps up (small → large): an admin, then two of security, then completes with no token. */
 export async function quotaChangeApproved(stack: BenchStack, owner: Owner): Promise<void> {
   const created = await stack.api.call('/v1/tasks', { json: { type: 'quota-change', data: { size: 'large' } }, bearer: owner.jwt });
   expectStatus('POST /v1/tasks (quota-change large)', created, 202);
   const id = String(created.json?.id);
   await stack.mailbox.waitFor(APPROVER, (mail) => mail.subject === `Approval needed: quota-change ${id}`);
   expectStatus('POST /v1/tasks/{id}/approve', await stack.api.call(`/v1/tasks/${id}/approve`, { method: 'POST', bearer: 'admin' }), 200);
+  for (const email of SECURITY) {
+    await stack.mailbox.waitFor(email, (mail) => mail.subject === `Approval needed: quota-change ${id}`);
+    expectStatus('POST /v1/tasks/{id}/approve (security)', await stack.api.call(`/v1/tasks/${id}/approve`, { method: 'POST', bearer: await seededToken(stack, email) }), 200);
+  }
   await stack.mailbox.waitFor(owner.email, (mail) => mail.subject.startsWith('Quota of') && (mail.body.text ?? '').includes(`Task: ${id}`));
 }
 

@@ -13,7 +13,6 @@ import { freePort } from '#local/ports';
 import { type RunningStack, spawnStack } from '../test/support/spawn-stack.ts';
 import type { Endpoints } from '../test/support/stack.ts';
 import { type DynamoDbCounter, startDynamoDbCounter } from './dynamodb-counter.ts';
-import { APPROVER } from './flows.ts';
 import { Mailbox } from './mailbox.ts';
 
 export interface ApiAnswer {
@@ -99,7 +98,7 @@ export async function startBenchStack(log: (line: string) => void, extraEnv: Rec
     running = await spawnStack(
       home,
       { PORT: '0', MAIL_PORT: '0', DYNAMODB_PORT: String(dynamoPort), SFN_PORT: '0', EVENTS_PORT: '0' },
-      { ASSENT_HANDLER_DYNAMODB_ENDPOINT: counter.endpoint, ASSENT_SWEEP_SECONDS: '3600', ASSENT_OPERATOR_EMAILS: APPROVER, ...extraEnv },
+      { ASSENT_HANDLER_DYNAMODB_ENDPOINT: counter.endpoint, ASSENT_SWEEP_SECONDS: '3600', ...extraEnv },
     );
   } catch (error) {
     await counter.close();

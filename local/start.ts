@@ -254,7 +254,7 @@ async function start(home: string, lifecycle: Lifecycle, log: (line: string) => 
       archiveBucket: ARCHIVE_BUCKET,
     },
     cognito: { endpoint: cognitoLocal.endpoint, userPoolId: pool.userPoolId, clientId: pool.clientId },
-    users: pool.users.map(({ email, password, groups }) => ({ email, password, groups })),
+    users: pool.users.map(({ email, password, groups, sub }) => ({ email, password, groups, sub })),
     // The processes behind it: this one (the stack; its process group holds them all) and DynamoDB Local's JVM.
     pids: { stack: process.pid, dynamodb: dynamo.pid ?? null },
   };

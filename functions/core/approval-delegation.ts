@@ -40,13 +40,13 @@ export async function delegate(ctx: Context, taskId: string, input: DelegateInpu
     const refuse = (message: string) => new ValidationError([{ path: 'to', message }]);
     if (from.email === to) throw refuse('is you: hand your vote to someone else');
     if (isRequester(current, { email: to })) throw refuse('asked for this task: a requester never decides their own task');
-    if (open.level.delegations.some((delegation) => delegation.from === to)) throw refuse(`handed their vote at this level over already: a vote cannot come back (no cycles)`);
+    if ((open.level.delegations ?? []).some((delegation) => delegation.from === to)) throw refuse(`handed their vote at this level over already: a vote cannot come back (no cycles)`);
     if (open.level.approvers.some((approver) => approver.email === to)) throw refuse('is an approver of this level already: each person votes once');
     const delegate: Approver = { key: keyOf({ email: to }), email: to, via: 'delegation', onBehalfOf: from.onBehalfOf ?? from.key };
     const level = {
       ...open.level,
       approvers: [...open.level.approvers, delegate],
-      delegations: [...open.level.delegations, { from: from.key, to: delegate.key, at, ...(input.reason ? { reason: input.reason } : {}) }],
+      delegations: [...(open.level.delegations ?? []), { from: from.key, to: delegate.key, at, ...(input.reason ? { reason: input.reason } : {}) }],
     };
     const entry = approvalEntry(current, { by: input.actor, event: 'delegated', at, reason: `Level ${open.level.name}: ${from.email ?? from.key} handed their vote to ${to}${input.reason ? `: ${sentence(input.reason)}` : '.'}` });
     return {

@@ -23,13 +23,9 @@ export function planApproval(taskType: TaskType, task: Task): ApprovalState {
       name: level.name,
       quorum: level.quorum,
       state: skipped ? 'skipped' : 'waiting',
-      reminderTimes: [],
-      remindersSent: [],
       approvers: [],
       votes: {},
-      votesCast: 0,
       revision: 0,
-      delegations: [],
       ...(skipped ? { reason: 'No action asked for this level.' } : {}),
     };
   });
@@ -88,65 +84,105 @@ export function levelWrite(task: Task, state: ApprovalState, index: number, chan
   );
 }
 
+/** A level about to open: its approvers looked up, its times set, the history entry of its opening. */
+export interface LevelOpening {
+  readonly index: number;
+  readonly state: ApprovalState;
+  readonly level: LevelState;
+  readonly entry: HistoryEntry;
+  readonly definition: ApprovalLevel;
+}
+
 /**
- * Opens the level the task's approval is at, if it waits: resolves its approvers, sets its
- * deadline and reminders, and claims its emails in one write (so of two openers one wins), then
- * emails each approver a link of their own. A level whose approvers are fewer than its quorum
- * opens anyway (an escalation or an admin may still help) and tells the operators. Answers the task.
+ * What opening the level `task`'s approval is at would write, if that level waits: its approvers
+ * resolved (from the user pool and the task's project), deadline and reminders from now. Undefined
+ * when the task is not pending or its level is not waiting.
  */
-export async function openCurrentLevel(ctx: Context, taskId: string, read?: Task): Promise<Task> {
-  const task = read ?? (await ctx.committer.read(taskId));
-  if (task.status !== 'pending') return task;
+export async function planOpening(ctx: Context, task: Task): Promise<LevelOpening | undefined> {
+  if (task.status !== 'pending') return undefined;
   const taskType = ctx.deps.registry.taskType(task.type);
   const state = task.approval ?? planApproval(taskType, task);
   const index = state.level;
-  const level = state.levels[index];
-  if (!level || level.state !== 'waiting') return task;
-  const definition = levelDefinition(taskType, level.name);
+  const waiting = state.levels[index];
+  if (!waiting || waiting.state !== 'waiting') return undefined;
+  const definition = levelDefinition(taskType, waiting.name);
   const approvers = await resolveApprovers(ctx, task, taskType, definition.approvers);
   const at = ctx.now();
-  const opened: LevelState = {
-    ...level,
+  const level: LevelState = {
+    ...waiting,
     state: 'open',
     openedAt: at,
     approvers,
-    reminderTimes: definition.reminders.map((reminder) => after(at, reminder)),
+    ...(definition.reminders.length === 0 ? {} : { reminderTimes: definition.reminders.map((reminder) => after(at, reminder)) }),
     ...(definition.deadline === undefined ? {} : { due: after(at, definition.deadline) }),
   };
-  const due = opened.due === undefined ? '' : `, due ${opened.due}`;
-  const entry = approvalEntry(task, { by: SYSTEM, event: 'level-opened', at, reason: `Level ${level.name} opened: ${level.quorum} of ${approvers.length} approver(s) needed${due}.` });
+  const due = level.due === undefined ? '' : `, due ${level.due}`;
+  const entry = approvalEntry(task, { by: SYSTEM, event: 'level-opened', at, reason: `Level ${waiting.name} opened: ${waiting.quorum} of ${approvers.length} approver(s) needed${due}.` });
+  return { index, state, level, entry, definition };
+}
+
+/**
+ * The write of an opening planned on `planned`, if `current` still waits at that level (else
+ * undefined: someone else opened it, or the task moved on). `mailedAt` claims its emails in the
+ * same write (the approval step does; see awaitApproval).
+ */
+export function openingWrite(current: Task, planned: Task, opening: LevelOpening, mailedAt?: string): Write | undefined {
+  const { index } = opening;
+  if (current.status !== 'pending' || current.approval?.level !== planned.approval?.level || current.approval?.levels[index]?.state !== planned.approval?.levels[index]?.state) return undefined;
+  return write(
+    levelWrite(planned, opening.state, index, mailedAt === undefined ? opening.level : { ...opening.level, mailedAt }),
+    append('history', opening.entry),
+    when({ path: ['status'], equals: 'pending' }),
+    planned.approval === undefined ? when({ path: ['approval'], exists: false }) : write(when({ path: ['approval', 'level'], equals: index }), when({ path: [...levelPath(index, 'state')], equals: 'waiting' })),
+  );
+}
+
+/**
+ * Opens the level the task's approval is at, if it waits (a vote that met the quorum of the one
+ * before): resolves its approvers, sets its deadline and reminders, in one write (so of two openers
+ * one wins), then emails each approver a link of their own and records that they went (the
+ * reconciler sends them again if that record is missing a minute later). Answers the task.
+ */
+export async function openCurrentLevel(ctx: Context, taskId: string, read?: Task): Promise<Task> {
+  const task = read ?? (await ctx.committer.read(taskId));
+  const opening = await planOpening(ctx, task);
+  if (!opening) return task;
   const committed = await ctx.committer.commit(taskId, (current) => {
-    if (current.status !== 'pending' || current.approval?.level !== task.approval?.level || current.approval?.levels[index]?.state !== task.approval?.levels[index]?.state) return { result: false };
-    return {
-      write: write(
-        levelWrite(task, state, index, opened),
-        append('history', entry),
-        when({ path: ['status'], equals: 'pending' }),
-        task.approval === undefined ? when({ path: ['approval'], exists: false }) : write(when({ path: ['approval', 'level'], equals: index }), when({ path: [...levelPath(index, 'state')], equals: 'waiting' })),
-      ),
-      result: true,
-    };
+    const planned = openingWrite(current, task, opening);
+    return planned ? { write: planned, result: true } : { result: false };
   });
   if (!committed.result) return committed.task;
-  await mailLevel(ctx, committed.task, index, approvers);
-  if (approvers.length < level.quorum) {
-    await ctx.notifier.notify({
-      task: committed.task,
-      taskType,
-      kind: 'error',
-      message: `Level ${level.name} of task ${task.id} needs ${level.quorum} approval(s) but has ${approvers.length} approver(s): add people to its approvers (${describeApprovers(definition.approvers)}), or cancel the task.`,
-    });
-  }
+  await mailLevel(ctx, committed.task, opening.index, opening.level.approvers);
+  await tellOperatorsIfShort(ctx, committed.task, opening);
   return ctx.committer.read(taskId);
 }
 
-/** Emails the level's approvers their links (a new link each), then records that they went. */
+/** A level with fewer approvers than its quorum opens anyway (an escalation or a delegation may still help) and tells the operators. */
+export async function tellOperatorsIfShort(ctx: Context, task: Task, opening: LevelOpening): Promise<void> {
+  const { level, definition } = opening;
+  if (level.approvers.length >= level.quorum) return;
+  await ctx.notifier.notify({
+    task,
+    taskType: ctx.deps.registry.taskType(task.type),
+    kind: 'error',
+    message: `Level ${level.name} of task ${task.id} needs ${level.quorum} approval(s) but has ${level.approvers.length} approver(s): add people to its approvers (${describeApprovers(definition.approvers)}), or cancel the task.`,
+  });
+}
+
+/** Emails the level's approvers their links (a new link each), then records that they went (the level's `mailedAt`, and `approval` in `sentEmails`). */
 export async function mailLevel(ctx: Context, task: Task, index: number, recipients: readonly Approver[], extra: Record<string, unknown> = {}, stage: 'approval' | 'reminder' = 'approval'): Promise<void> {
   await sendLinks(ctx, task, index, recipients, extra, stage);
   if (stage !== 'approval') return;
   await ctx.committer.commit(task.id, (current) =>
     current.approval?.levels[index]?.state === 'open' && current.approval.levels[index]?.mailedAt === undefined
-      ? { write: write(setAt([...levelPath(index, 'mailedAt')], ctx.now()), when({ path: [...levelPath(index, 'state')], equals: 'open' })), result: undefined }
+      ? {
+          write: write(
+            setAt([...levelPath(index, 'mailedAt')], ctx.now()),
+            current.sentEmails.includes('approval') ? {} : append('sentEmails', 'approval'),
+            when({ path: [...levelPath(index, 'state')], equals: 'open' }),
+          ),
+          result: undefined,
+        }
       : { result: undefined },
   );
 }

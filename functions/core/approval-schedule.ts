@@ -49,15 +49,15 @@ async function remind(ctx: Context, task: Task, index: number, now: string): Pro
     task.id,
     (current) => {
       const known = levelNow(current, index);
-      const due = known ? known.reminderTimes.slice(known.remindersSent.length).filter((time) => time <= now) : [];
+      const due = known ? (known.reminderTimes ?? []).slice(known.remindersSent?.length ?? 0).filter((time) => time <= now) : [];
       if (!known || due.length === 0 || known.escalatedAt !== undefined) return { result: undefined };
       const recipients = pendingApprovers(known);
-      const sent = [...known.remindersSent, ...due.map(() => now)];
+      const sent = [...(known.remindersSent ?? []), ...due.map(() => now)];
       const entry = approvalEntry(current, {
         by: SYSTEM,
         event: 'reminded',
         at: now,
-        reason: `Level ${known.name}: reminder ${sent.length} of ${known.reminderTimes.length} sent to ${recipients.map((approver) => approver.email ?? approver.key).join(', ') || 'nobody (everyone voted)'}.`,
+        reason: `Level ${known.name}: reminder ${sent.length} of ${known.reminderTimes?.length ?? 0} sent to ${recipients.map((approver) => approver.email ?? approver.key).join(', ') || 'nobody (everyone voted)'}.`,
       });
       return { write: write(rewrite(current, index, { ...known, remindersSent: sent }), append('history', entry)), result: { recipients, number: sent.length } };
     },

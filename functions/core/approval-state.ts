@@ -23,8 +23,8 @@ export type Approver = z.infer<typeof ApproverSchema>;
 /** How a vote was cast: the API, an emailed link, or the inbox's bulk decisions. */
 export const VOTE_CHANNELS = ['api', 'link', 'inbox'] as const;
 
+/** One vote, kept in its level's `votes` under the key of who cast it. */
 export const VoteSchema = z.object({
-  by: z.string(),
   decision: z.enum(['approve', 'reject']),
   at: z.string(),
   reason: z.string().optional(),
@@ -52,19 +52,21 @@ export const LevelStateSchema = z.object({
   mailedAt: z.string().optional(),
   /** When its deadline falls (absent: none). */
   due: z.string().optional(),
-  /** When each reminder falls, in order; `remindersSent` of them went out. */
-  reminderTimes: z.array(z.string()).default([]),
-  remindersSent: z.array(z.string()).default([]),
+  /**
+   * When each reminder falls, in order; `remindersSent` of them went out. Absent when empty (as
+   * `delegations`): a task item's every write is billed by its size.
+   */
+  reminderTimes: z.array(z.string()).optional(),
+  remindersSent: z.array(z.string()).optional(),
   approvers: z.array(ApproverSchema).default([]),
   votes: z.record(z.string(), VoteSchema).default({}),
-  votesCast: z.number().int().default(0),
   /**
    * Incremented by every write of the level (a vote, a delegation, a reminder, the escalation), each
    * conditioned on the revision it read: the level is written whole, so concurrent writers of one
    * level decide again on what the other wrote (the vote that completes the quorum knows it does).
    */
   revision: z.number().int().default(0),
-  delegations: z.array(DelegationSchema).default([]),
+  delegations: z.array(DelegationSchema).optional(),
   escalatedAt: z.string().optional(),
   /** Keys of the approvers the escalation added. */
   escalatedTo: z.array(z.string()).optional(),
@@ -108,7 +110,7 @@ export const isSamePerson = (approver: Pick<Approver, 'sub' | 'email'>, voter: V
   (approver.sub !== undefined && approver.sub === voter.sub) || (approver.email !== undefined && voter.email !== undefined && approver.email.toLowerCase() === voter.email.toLowerCase());
 
 /** The approvers who still hold a vote at the level: not handed over to a delegate. */
-export const activeApprovers = (level: LevelState): Approver[] => level.approvers.filter((approver) => !level.delegations.some((delegation) => delegation.from === approver.key));
+export const activeApprovers = (level: LevelState): Approver[] => level.approvers.filter((approver) => !(level.delegations ?? []).some((delegation) => delegation.from === approver.key));
 
 /** The active approver of the level who is `voter`, if any. */
 export const approverAt = (level: LevelState, voter: Voter): Approver | undefined => activeApprovers(level).find((approver) => isSamePerson(approver, voter));
@@ -150,7 +152,7 @@ export function awaitingOf(state: ApprovalState | undefined): string[] {
  */
 export function nextAtOf(level: LevelState): string | undefined {
   if (level.escalatedAt !== undefined) return undefined;
-  const times = [level.reminderTimes[level.remindersSent.length], level.due].filter((time): time is string => time !== undefined);
+  const times = [level.reminderTimes?.[level.remindersSent?.length ?? 0], level.due].filter((time): time is string => time !== undefined);
   return times.sort()[0];
 }
 

@@ -74,7 +74,7 @@ export async function castVote(ctx: Context, taskId: string, input: VoteInput): 
         });
       }
       if (input.decision === 'approve') assertValid(current);
-      const vote: Vote = { by: approver.key, decision: input.decision, at, via: input.via, ...(input.reason ? { reason: input.reason } : {}), ...(approver.onBehalfOf ? { onBehalfOf: approver.onBehalfOf } : {}) };
+      const vote: Vote = { decision: input.decision, at, via: input.via, ...(input.reason ? { reason: input.reason } : {}), ...(approver.onBehalfOf ? { onBehalfOf: approver.onBehalfOf } : {}) };
       const approvals = approvalsAt(open.level) + (input.decision === 'approve' ? 1 : 0);
       const next = input.decision === 'reject' ? undefined : nextLevelIndex(current.approval as NonNullable<Task['approval']>, open.index);
       const outcome: VoteOutcome = input.decision === 'reject' ? 'rejected' : approvals < open.level.quorum ? 'counted' : next === undefined ? 'approved' : 'level-approved';
@@ -82,7 +82,6 @@ export async function castVote(ctx: Context, taskId: string, input: VoteInput): 
       const level: LevelState = {
         ...open.level,
         votes: { ...open.level.votes, [approver.key]: vote },
-        votesCast: open.level.votesCast + 1,
         ...(outcome === 'counted' ? {} : { state: outcome === 'rejected' ? 'rejected' : 'approved' }),
       };
       const progress = `${approvals} of ${open.level.quorum}`;
@@ -100,9 +99,11 @@ export async function castVote(ctx: Context, taskId: string, input: VoteInput): 
         // A decision must reach the wait that exists when it lands.
         when({ path: ['rounds'], equals: current.rounds }),
       );
-      const parts = [guard, levelWrite(current, state, open.index, level), append('history', entry)];
+      // The vote that approves the task is told by the transition's entry (one entry, not two: a
+      // task item's every later write is billed by its size).
+      const parts = [guard, levelWrite(current, state, open.index, level), outcome === 'approved' ? {} : append('history', entry)];
       if (outcome === 'rejected') parts.push(moveTo(current, { to: 'rejected', by: input.actor, event: 'rejected', at, ...(input.reason ? { reason: input.reason } : {}) }));
-      if (outcome === 'approved') parts.push(moveTo(current, { to: 'approved', by: input.actor, event: 'approved', at }), set({ approvedBy: input.actor, approvedAt: at }));
+      if (outcome === 'approved') parts.push(moveTo(current, { to: 'approved', by: input.actor, event: 'approved', at, reason: entry.reason }), set({ approvedBy: input.actor, approvedAt: at }));
       // The next level opens after this write (its approvers are looked up first): approval-levels.ts.
       if (outcome === 'level-approved') parts.push({ set: [{ path: ['approval', 'level'], value: next }] });
       // The history entry of the vote comes before the status change's (moveTo appends its own).
@@ -134,7 +135,7 @@ function assertValid(task: Task): void {
 }
 
 export function notAnApprover(task: Task, level: LevelState, voter: Voter): NotAnApproverError {
-  const handedOver = level.delegations.find((delegation) => level.approvers.some((approver) => approver.key === delegation.from && isSamePerson(approver, voter)));
+  const handedOver = (level.delegations ?? []).find((delegation) => level.approvers.some((approver) => approver.key === delegation.from && isSamePerson(approver, voter)));
   const extensions = { taskId: task.id, level: level.name };
   if (handedOver) return new NotAnApproverError(`You delegated your vote at level ${level.name} of task ${task.id} to ${handedOver.to} at ${handedOver.at}.`, { extensions });
   return new NotAnApproverError(`You are not an approver of level ${level.name} of task ${task.id}, the level its approval is at.`, { extensions });

@@ -1,4 +1,4 @@
-import { mailLevel, openCurrentLevel } from './approval-levels.ts';
+import { type LevelOpening, mailLevel, openCurrentLevel, openingWrite, planOpening, sendLinks, tellOperatorsIfShort } from './approval-levels.ts';
 import { activeApprovers, openLevel, type Voter } from './approval-state.ts';
 import { castVote, type VoteInput } from './approval-votes.ts';
 import type { Context } from './context.ts';
@@ -15,40 +15,55 @@ export type { Decision } from './approval-votes.ts';
 
 /**
  * The execution waits for the approval policy's decision. A new wait (the first, or an admin
- * retry's new execution) is a new round of links: the level the approval is at opens (its
- * approvers resolved and emailed), or, if it is open already, its approvers who have not voted get
- * links of the new round. A run of the same wait again (its first run died, maybe before its emails
- * went) sends the open level's links again, recorded as a resend. A vote queued while the task
- * validated is cast once the first level is open. If the task was decided already, resume at once.
+ * retry's new execution) is a new round of links. The first level opens in the write that makes
+ * the wait (its approvers looked up just before), which also claims its emails (`mailedAt`, and
+ * `approval` in `sentEmails`): then each approver gets a link of their own; a send that fails gives
+ * the claim back, so the step's retry sends them. A level already open (a retry's new round) sends
+ * its approvers who have not voted links of the new round. A run of the same wait again (its first
+ * run died, maybe before its emails went) sends the open level's links again, recorded as a resend.
+ * A vote queued while the task validated is cast once the level is open. If the task was decided
+ * already, resume at once.
  */
 export async function awaitApproval(ctx: Context, taskId: string, sfnToken: string): Promise<Task> {
   let task = await ctx.committer.read(taskId);
   let fresh = false;
+  let opened: LevelOpening | undefined;
   if (task.status === 'pending' && task.wait?.sfnToken !== sfnToken) {
     const at = ctx.now();
+    const opening = await planOpening(ctx, task);
+    const planned = task;
     const committed = await ctx.committer.commit(
       taskId,
-      (current) =>
-        current.status !== 'pending'
-          ? { result: undefined }
-          : {
-              write: write(
-                set({ wait: { kind: 'approval', sfnToken, since: at, round: current.rounds + 1 }, rounds: current.rounds + 1 }),
-                when({ path: ['status'], equals: 'pending' }),
-                when({ path: ['rounds'], equals: current.rounds }),
-              ),
-              result: undefined,
-            },
+      (current) => {
+        if (current.status !== 'pending') return { result: undefined };
+        const round = current.rounds + 1;
+        const opens = opening ? openingWrite(current, planned, opening, at) : undefined;
+        return {
+          write: write(
+            set({ wait: { kind: 'approval', sfnToken, since: at, round }, rounds: round }),
+            when({ path: ['status'], equals: 'pending' }),
+            when({ path: ['rounds'], equals: current.rounds }),
+            opens ? write(opens, current.sentEmails.includes('approval') ? {} : append('sentEmails', 'approval')) : {},
+          ),
+          result: opens ? opening : undefined,
+        };
+      },
       { current: task },
     );
     task = committed.task;
     fresh = committed.applied;
+    opened = committed.result;
   }
   if (task.status !== 'pending') {
     await ctx.deps.workflow.resume(sfnToken, { decision: isApprovedOrLater(task.status) ? 'approved' : 'rejected' });
     return task;
   }
   if (!task.wait) return task;
+  if (opened) {
+    await sendClaimed(ctx, task, opened);
+    await tellOperatorsIfShort(ctx, task, opened);
+    return applyQueuedVote(ctx, task);
+  }
   const open = openLevel(task.approval);
   if (!open) {
     task = await openCurrentLevel(ctx, taskId, task);
@@ -58,6 +73,28 @@ export async function awaitApproval(ctx: Context, taskId: string, sfnToken: stri
     await mailLevel(ctx, task, open.index, pending);
   }
   return applyQueuedVote(ctx, task);
+}
+
+/** Sends the emails the wait's write claimed; a send that fails gives the claim back (so the retried step sends them) and fails the step. */
+async function sendClaimed(ctx: Context, task: Task, opening: LevelOpening): Promise<void> {
+  try {
+    await sendLinks(ctx, task, opening.index, opening.level.approvers, {}, 'approval');
+  } catch (error) {
+    await ctx.committer.commit(task.id, (current) =>
+      current.approval?.levels[opening.index]?.state === 'open' && current.approval.levels[opening.index]?.mailedAt !== undefined
+        ? {
+            write: write(
+              { remove: [['approval', 'levels', opening.index, 'mailedAt']] },
+              set({ sentEmails: current.sentEmails.filter((stage) => stage !== 'approval') }),
+              when({ path: ['approval', 'levels', opening.index, 'state'], equals: 'open' }),
+              when({ path: ['version'], equals: current.version }),
+            ),
+            result: undefined,
+          }
+        : { result: undefined },
+    );
+    throw error;
+  }
 }
 
 /** Casts the vote queued while the task validated, now that a level is open; one that cannot count is dropped with a note saying why. */

@@ -75,7 +75,7 @@ function whyNotVoting(record: SecretRecord, task: Task): Error | undefined {
   if (!open || open.index !== record.level) return noLongerWorks(`Level ${record.level + 1} of the approval is over; the task is at ${open ? `level ${open.index + 1} (${open.level.name})` : 'no open level'}.`, extensions);
   const vote = open.level.votes[record.approver];
   if (vote) return new AlreadyVotedError(`You already voted at level ${open.level.name}: ${vote.decision} at ${vote.at}.`, { extensions: { ...extensions, level: open.level.name, decision: vote.decision, votedAt: vote.at } });
-  const handedOver = open.level.delegations.find((delegation) => delegation.from === record.approver);
+  const handedOver = (open.level.delegations ?? []).find((delegation) => delegation.from === record.approver);
   if (handedOver) return noLongerWorks(`You handed your vote to ${handedOver.to} at ${handedOver.at}.`, extensions);
   return undefined;
 }

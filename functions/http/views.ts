@@ -32,11 +32,11 @@ export function approvalStateView(state: ApprovalState) {
       ...(level.openedAt ? { openedAt: level.openedAt } : {}),
       ...(level.due ? { due: level.due } : {}),
       approvers: level.approvers.map((approver) => ({ email: approver.email ?? approver.key, via: approver.via, ...(approver.onBehalfOf ? { onBehalfOf: approver.onBehalfOf } : {}) })),
-      votes: Object.values(level.votes)
-        .sort((a, b) => a.at.localeCompare(b.at))
-        .map((vote) => ({ by: who(level, vote.by), decision: vote.decision, at: vote.at, via: vote.via, ...(vote.reason ? { reason: vote.reason } : {}), ...(vote.onBehalfOf ? { onBehalfOf: vote.onBehalfOf } : {}) })),
-      reminders: { at: level.reminderTimes, sent: level.remindersSent },
-      delegations: level.delegations.map((delegation) => ({ ...delegation, from: who(level, delegation.from), to: who(level, delegation.to) })),
+      votes: Object.entries(level.votes)
+        .sort(([, a], [, b]) => a.at.localeCompare(b.at))
+        .map(([key, vote]) => ({ by: who(level, key), decision: vote.decision, at: vote.at, via: vote.via, ...(vote.reason ? { reason: vote.reason } : {}), ...(vote.onBehalfOf ? { onBehalfOf: vote.onBehalfOf } : {}) })),
+      reminders: { at: level.reminderTimes ?? [], sent: level.remindersSent ?? [] },
+      delegations: (level.delegations ?? []).map((delegation) => ({ ...delegation, from: who(level, delegation.from), to: who(level, delegation.to) })),
       ...(level.escalatedAt ? { escalatedAt: level.escalatedAt, escalatedTo: (level.escalatedTo ?? []).map((key) => who(level, key)) } : {}),
       ...(level.reason ? { reason: level.reason } : {}),
     })),

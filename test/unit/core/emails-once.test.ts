@@ -46,7 +46,7 @@ describe('the token email of a wait', () => {
       2,
       2,
       [afterFirst.wait?.round, afterFirst.wait?.round],
-      ['token'],
+      ['approval', 'token'],
       1,
       1,
     ]);
@@ -63,8 +63,8 @@ describe('the token email of a wait', () => {
     await harness.engine.awaitToken(task.id, 'sfn-token');
     // Assess
     const stored = (await harness.store.get(task.id)) as Task;
-    expect([(first as Error).name, afterFailure.sentEmails, afterFailure.status]).toStrictEqual(['TransientError', [], 'awaiting_token']);
-    expect([tokenEmails(harness).length, stored.sentEmails]).toStrictEqual([1, ['token']]);
+    expect([(first as Error).name, afterFailure.sentEmails, afterFailure.status]).toStrictEqual(['TransientError', ['approval'], 'awaiting_token']);
+    expect([tokenEmails(harness).length, stored.sentEmails]).toStrictEqual([1, ['approval', 'token']]);
   });
 });
 
@@ -117,5 +117,55 @@ describe('the completed email', () => {
     // Assess
     const stored = (await harness.store.get(task.id)) as Task;
     expect([(first as Error).name, afterFailure.sentEmails.includes('completed'), completedEmails(harness).length, stored.resentEmails]).toStrictEqual(['TransientError', false, 1, undefined]);
+  });
+});
+
+describe('the approval emails of a wait', () => {
+  it('are claimed in the write that makes the wait and opens the first level: one write, then one email per approver', async () => {
+    // Prepare
+    const harness = engineWithFakes({ admins: ['a1@example.com', 'a2@example.com'] });
+    const task = await harness.engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
+    await harness.engine.preApprove(task.id);
+    const before = (await harness.store.get(task.id)) as Task;
+    // Act
+    await harness.engine.awaitApproval(task.id, 'sfn-approval');
+    // Assess
+    const stored = (await harness.store.get(task.id)) as Task;
+    const approvals = harness.mailer.sent.filter((mail) => mail.subject === `Approval needed: sign-up ${task.id}`);
+    expect([stored.version - before.version, stored.sentEmails, stored.approval?.levels[0]?.mailedAt, approvals.map((mail) => mail.to)]).toStrictEqual([
+      1,
+      ['approval'],
+      '2026-11-23T10:00:00.000Z',
+      [['a1@example.com'], ['a2@example.com']],
+    ]);
+  });
+
+  it('that failed to send are given back, so the retried step sends them, with no resend recorded', async () => {
+    // Prepare
+    const harness = engineWithFakes({ admins: ['a1@example.com'] });
+    const task = await harness.engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
+    await harness.engine.preApprove(task.id);
+    failNextSend(harness);
+    // Act
+    const first = await harness.engine.awaitApproval(task.id, 'sfn-approval').catch((error: unknown) => error);
+    const afterFailure = (await harness.store.get(task.id)) as Task;
+    await harness.engine.awaitApproval(task.id, 'sfn-approval');
+    // Assess
+    const stored = (await harness.store.get(task.id)) as Task;
+    expect([(first as Error).name, afterFailure.sentEmails, afterFailure.approval?.levels[0]?.mailedAt]).toStrictEqual(['TransientError', [], undefined]);
+    expect([harness.mailer.sent.filter((mail) => mail.subject.startsWith('Approval needed')).length, stored.sentEmails, stored.resentEmails]).toStrictEqual([1, ['approval'], undefined]);
+  });
+
+  it('are sent again by a run of the same wait (its first run died after the claim), recorded as a resend', async () => {
+    // Prepare
+    const harness = engineWithFakes({ admins: ['a1@example.com'] });
+    const task = await harness.engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
+    await harness.engine.awaitApproval(task.id, 'sfn-approval');
+    // Act
+    await harness.engine.awaitApproval(task.id, 'sfn-approval');
+    // Assess
+    const stored = (await harness.store.get(task.id)) as Task;
+    expect(harness.mailer.sent.filter((mail) => mail.subject.startsWith('Approval needed')).map((mail) => mail.to)).toStrictEqual([['a1@example.com'], ['a1@example.com']]);
+    expect(stored.resentEmails).toStrictEqual([{ stage: 'approval', round: 1, at: '2026-11-23T10:00:00.000Z' }]);
   });
 });

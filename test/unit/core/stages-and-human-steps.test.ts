@@ -96,7 +96,7 @@ describe('sign-up through the core', () => {
     expect([...directory.projects.keys()]).toStrictEqual(['apollo']);
     await expectError(engine.submitToken(token, { password: 'correct horse battery' }), NotFoundError, 'This link was already used at 2026-11-23T10:00:00.000Z; the task is completed.');
     const history = (await store.get(task.id))?.history.map((entry) => `${entry.event}:${entry.to}:${entry.by.id}`);
-    expect(history).toStrictEqual(['created:pending:anonymous', 'level-opened:pending:system', 'vote-approve:pending:a1@example.com', 'approved:approved:a1@example.com', 'token-issued:awaiting_token:system', 'completed:completed:system']);
+    expect(history).toStrictEqual(['created:pending:anonymous', 'level-opened:pending:system', 'approved:approved:a1@example.com', 'token-issued:awaiting_token:system', 'completed:completed:system']);
   });
 
   it('answers 410 for an expired token and keeps nothing usable', async () => {
