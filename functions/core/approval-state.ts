@@ -158,3 +158,7 @@ export function nextAtOf(level: LevelState): string | undefined {
 
 /** `text` as the end of a sentence: a full stop added unless it ends with one (or ? or !). */
 export const sentence = (text: string): string => (/[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`);
+
+/** Whether any level of the task's approval names this person (at any level, voted, handed over or not). */
+export const isApproverOf = (task: { readonly approval?: ApprovalState | undefined }, voter: Voter): boolean =>
+  (task.approval?.levels ?? []).some((level) => level.approvers.some((approver) => isSamePerson(approver, voter)));

@@ -1,5 +1,7 @@
 import type { Page, TaskQuery } from '#ports/task-store';
 import type { SecretRecord } from '#ports/secret-store';
+import { voterOf } from './approval-inbox.ts';
+import { isApproverOf } from './approval-state.ts';
 import type { Context } from './context.ts';
 import { ClientError, NotFoundError, TaskArchivedError, UnauthorizedError } from './errors.ts';
 import { summary } from './explain.ts';
@@ -14,11 +16,13 @@ export const getTask = (ctx: Context, id: string): Promise<Task> => ctx.committe
  * Admins read any task; a requester reads their own, a project admin those of their project; anyone
  * else gets 404 (existence is not revealed).
  */
-export async function getTaskFor(ctx: Context, id: string, identity: Identity | undefined): Promise<{ task: Task; asAdmin: boolean }> {
+export async function getTaskFor(ctx: Context, id: string, identity: Identity | undefined): Promise<{ task: Task; asAdmin: boolean; asApprover?: true }> {
   if (!identity) throw new UnauthorizedError('This needs a bearer token.');
   const task = await ctx.deps.tasks.get(id);
   if (task && isAdmin(identity)) return { task, asAdmin: true };
   if (task && task.createdBy?.sub === identity.sub) return { task, asAdmin: false };
+  // Someone its approval asked (at any level, voted or not) reads what they decide on.
+  if (task && isApproverOf(task, voterOf(identity))) return { task, asAdmin: false, asApprover: true };
   if (task?.projectId !== undefined && identity.roles.includes('project_admin')) {
     const standing = await standingOf(ctx, identity);
     if (!standing.admin && covers(standing, task)) return { task, asAdmin: false };

@@ -14,7 +14,7 @@ import {
   NoteBodySchema,
   UpdateTaskBodySchema,
 } from './schemas.ts';
-import { adminTaskView, requesterTaskView } from './views.ts';
+import { adminTaskView, approverTaskView, requesterTaskView } from './views.ts';
 
 const adminActor = (admin: Identity): Actor => ({ kind: 'admin', id: admin.email ?? admin.sub });
 
@@ -66,8 +66,9 @@ export const listTasks: RouteHandler = async ({ query, identity, app }) => {
 
 /** `GET /v1/tasks/{id}`: the whole task for admins; the requester's view for its requester; 404 for anyone else. */
 export const getTask: RouteHandler = async ({ params, identity, app }) => {
-  const { task, asAdmin } = await app.core.reads.getTaskFor(taskIdParam(params.id), identity);
-  return json(200, asAdmin ? adminTaskView(task) : requesterTaskView(task), { etag: etagOf(task) });
+  const { task, asAdmin, asApprover } = await app.core.reads.getTaskFor(taskIdParam(params.id), identity);
+  const view = asAdmin ? adminTaskView(task) : asApprover ? approverTaskView(task) : requesterTaskView(task);
+  return json(200, view, { etag: etagOf(task) });
 };
 
 /** `PUT /v1/tasks/{id}` (admin): new data for a pending task; answers its validity after preApprove. */

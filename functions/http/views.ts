@@ -93,6 +93,22 @@ export function requesterTaskView(task: Task): RequesterTaskView {
   };
 }
 
+/**
+ * What an approver sees of a task their approval names (`GET /v1/tasks/{id}` with their token):
+ * the request with its validity and notes, who asked, where it stands and the approval's
+ * progress (no other approvers' identities).
+ */
+export function approverTaskView(task: Task) {
+  return {
+    ...approvalView(task),
+    updatedAt: task.updatedAt,
+    ...(task.createdBy?.email ? { requester: task.createdBy.email } : {}),
+    ...(task.projectId === undefined ? {} : { projectId: task.projectId }),
+    history: task.history.map((entry) => ({ at: entry.at, event: entry.event, status: entry.to })),
+    ...(task.approval ? { approval: approvalProgressView(task.approval) } : {}),
+  };
+}
+
 /** What an approver sees through a link: the request, its validity and notes. */
 export function approvalView(task: Task) {
   return {

@@ -1,4 +1,4 @@
-import { AlreadyVotedError, NotAnApproverError, SecretExpiredError, TaskAlreadyDecidedError, ValidationError } from '#core/errors';
+import { AlreadyVotedError, NotAnApproverError, NotFoundError, SecretExpiredError, TaskAlreadyDecidedError, ValidationError } from '#core/errors';
 import type { Identity } from '#core/identity';
 import type { Task } from '#core/task';
 import { defineTaskType, type TaskTypeInput } from '#core/task-type';
@@ -395,5 +395,21 @@ describe('the inbox', () => {
       },
     ]);
     expect((await harness.engine.getTask(first.id)).approval?.levels[1]?.votes['s1@example.com']?.via).toBe('inbox');
+  });
+});
+
+describe('reading a task', () => {
+  it('is allowed to the people its approval names, at any level, and to no other signed-in caller', async () => {
+    // Prepare
+    const harness = setup();
+    const task = await atSecurity(harness);
+
+    // Act
+    const [lead, security] = await Promise.all([harness.engine.getTaskFor(task.id, asAccount(LEAD, [])), harness.engine.getTaskFor(task.id, asAccount('s3@example.com'))]);
+    const stranger = harness.engine.getTaskFor(task.id, asAccount('eve@example.com'));
+
+    // Assess
+    expect([lead.asApprover, lead.asAdmin, security.asApprover, security.task.id]).toStrictEqual([true, false, true, task.id]);
+    await expectError(stranger, NotFoundError, `There is no task ${task.id}.`);
   });
 });
