@@ -30,6 +30,14 @@ export default tseslint.config(
     },
   },
   {
+    // The console runs in the browser: its globals, and no Node ones.
+    files: ['functions/console/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: { document: 'readonly', window: 'readonly', location: 'readonly', sessionStorage: 'readonly', atob: 'readonly', Node: 'readonly', fetch: 'readonly', URLSearchParams: 'readonly', console: 'readonly' },
+    },
+  },
+  {
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

@@ -1,6 +1,7 @@
 /**
  * Jest runs TypeScript as ES modules through ts-jest (transpile only; `tsc --noEmit` type-checks).
- * Projects: unit (no emulators), integration and e2e (share one local stack started in globalSetup),
+ * Projects: unit (no emulators), integration, e2e and browser (Playwright in Debian's Chromium; they
+ * share one local stack started in globalSetup),
  * infra (CDK assertions) and stepfunctions (the ASL file). `npm test` runs those; `npm run test:slow` runs
  * the slow project (test/slow: races at scale, fault injection with real timeouts, 10,000-case fuzzing),
  * which starts its own local stack the same way.
@@ -28,7 +29,7 @@ export default {
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts', '<rootDir>/functions/**/*.test.ts', '<rootDir>/test/contract/**/memory.test.ts'] },
     { ...base, displayName: 'stepfunctions', testMatch: ['<rootDir>/test/stepfunctions/**/*.test.ts'] },
     { ...base, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
-    { ...stack, displayName: 'stack', testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/e2e/**/*.test.ts', '<rootDir>/test/contract/**/dynamodb.test.ts', '<rootDir>/test/contract/**/cognito.test.ts'] },
+    { ...stack, displayName: 'stack', testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/e2e/**/*.test.ts', '<rootDir>/test/contract/**/dynamodb.test.ts', '<rootDir>/test/contract/**/cognito.test.ts', '<rootDir>/test/browser/**/*.test.ts'] },
     { ...stack, displayName: 'slow', testMatch: ['<rootDir>/test/slow/**/*.test.ts'] },
   ],
 };

@@ -87,3 +87,15 @@ function overridesOf(value: string): Record<string, unknown> {
   }
   return parsed as Record<string, unknown>;
 }
+
+/**
+ * Where a browser signs in against the user pool: Cognito's public endpoint of the function's
+ * region, or the endpoint the environment names for the SDK (`AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER`,
+ * as npm start sets it to cognito-local). '' when neither is known.
+ */
+export function cognitoEndpointOf(source: NodeJS.ProcessEnv = process.env): string {
+  const named = source.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER ?? source.AWS_ENDPOINT_URL;
+  if (named) return named.endsWith('/') ? named : `${named}/`;
+  const region = source.AWS_REGION ?? source.AWS_DEFAULT_REGION;
+  return region ? `https://cognito-idp.${region}.amazonaws.com/` : '';
+}

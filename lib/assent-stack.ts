@@ -105,8 +105,10 @@ export class AssentStack extends Stack {
       http: new HandlerFunction(this, 'HttpHandler', {
         ...common,
         entry: `${root}/functions/http/handler.ts`,
-        description: 'Assent HTTP API: requesters, approvers, admins',
+        description: 'Assent HTTP API: requesters, approvers, admins; the console',
         timeout: Duration.seconds(29),
+        // The console's script and style sheet, read at run time (functions/console-assets.ts).
+        assetFolders: ['console'],
       }),
       steps: new HandlerFunction(this, 'StepsHandler', {
         ...common,

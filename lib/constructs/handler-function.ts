@@ -70,6 +70,13 @@ export interface HandlerFunctionProps {
    * @default 'INFO'
    */
   readonly logLevel?: string;
+  /**
+   * Folders under functions/ whose files the function reads at run time (relative to the module
+   * that reads them: `new URL('./console/x', import.meta.url)` from functions/), copied beside the
+   * bundle's index.mjs under the same name.
+   * @default - none
+   */
+  readonly assetFolders?: readonly string[];
 }
 
 /**
@@ -119,7 +126,7 @@ export class HandlerFunction extends Construct {
       logGroup: this.logGroup,
       role: this.role,
       environment: handlerEnvironment(props),
-      bundling: HANDLER_BUNDLING,
+      bundling: props.assetFolders?.length ? { ...HANDLER_BUNDLING, commandHooks: copyFolders(props.assetFolders) } : HANDLER_BUNDLING,
     });
   }
 
@@ -141,3 +148,13 @@ export class HandlerFunction extends Construct {
     );
   }
 }
+
+/** Bundling hooks that copy `functions/<folder>` to `<bundle>/<folder>` after esbuild ran. */
+function copyFolders(folders: readonly string[]): NonNullable<BundlingOptions['commandHooks']> {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir, outputDir) => folders.map((folder) => `cp -R "${inputDir}/functions/${folder}" "${outputDir}/${folder}"`),
+  };
+}
+
