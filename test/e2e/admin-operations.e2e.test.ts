@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { freshAccount } from '../support/fresh-account.ts';
+import { localDirectory } from '../support/local-directory.ts';
 import {
   api,
   type ApiResponse,
+  endpoints,
   linkIn,
   mailbox,
   mailboxFor,
@@ -18,7 +21,8 @@ import {
  * requesters use them: requests over HTTP, every email read from the mailbox and its links followed.
  * Tests share one stack with other files, so each makes its own data and asserts on its own tasks.
  */
-const APPROVER = 'approver@assent.local';
+/** The default approval policy's only approver (any one admin): the seeded admin. */
+const APPROVER = 'admin@assent.local';
 const ADMIN = 'admin@assent.local';
 const PROBLEMS = 'https://assent.dev/problems/';
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
@@ -56,7 +60,7 @@ async function signUp(name: string, as?: Requester, data?: { email: string; proj
   return { id: created.json.id, ...input };
 }
 
-const isApprovalEmailOf = (id: string) => (mail: MailboxEmail) => mail.destination.to.includes(APPROVER) && mail.subject === `Approval needed: sign-up ${id}`;
+const isApprovalEmailOf = (id: string, to = APPROVER) => (mail: MailboxEmail) => mail.destination.to.includes(to) && mail.subject === `Approval needed: sign-up ${id}`;
 const approvalEmailOf = (id: string) => waitForEmail(isApprovalEmailOf(id));
 const tokenEmailOf = (task: SignUp, unlike?: string) =>
   waitForEmail(
@@ -293,7 +297,11 @@ describe('GET /v1/tasks (list)', () => {
             createdAt: expect.any(String),
             updatedAt: expect.any(String),
             actions: [{ name: 'new-project-with-user', data: { email: own.email, projectName: own.projectName } }],
-            history: [{ at: expect.any(String), event: 'created', status: 'pending' }],
+            history: [
+              { at: expect.any(String), event: 'created', status: 'pending' },
+              { at: expect.any(String), event: 'level-opened', status: 'pending' },
+            ],
+            approval: { level: 'admins', levels: [{ name: 'admins', state: 'open', quorum: 1, approvals: 0 }] },
           },
         ],
       },
@@ -345,7 +353,28 @@ describe('GET /v1/tasks/{id} (detail)', () => {
         stored: {},
       },
     ]);
-    expect(asAdmin.json.history).toStrictEqual([{ at: asAdmin.json.createdAt, by: { kind: 'user', id: requester.sub }, event: 'created', from: null, to: 'pending' }]);
+    const opened = asAdmin.json.history[1]?.at;
+    expect(asAdmin.json.history).toStrictEqual([
+      { at: asAdmin.json.createdAt, by: { kind: 'user', id: requester.sub }, event: 'created', from: null, to: 'pending' },
+      { at: expect.any(String), by: { kind: 'system', id: 'system' }, event: 'level-opened', from: 'pending', to: 'pending', reason: 'Level admins opened: 1 of 1 approver(s) needed.' },
+    ]);
+    // Assess: who may approve (the default policy: any one admin, the seeded one), nobody has yet.
+    expect(asAdmin.json.approval).toStrictEqual({
+      level: 'admins',
+      levels: [
+        {
+          name: 'admins',
+          state: 'open',
+          quorum: 1,
+          approvals: 0,
+          openedAt: opened,
+          approvers: [{ email: ADMIN, via: 'role:admin' }],
+          votes: [],
+          reminders: { at: [], sent: [] },
+          delegations: [],
+        },
+      ],
+    });
 
     // Assess: the requester's view has no notes, no validity, no approver identities.
     expect(asRequester.status).toBe(200);
@@ -356,7 +385,11 @@ describe('GET /v1/tasks/{id} (detail)', () => {
       createdAt: asAdmin.json.createdAt,
       updatedAt: asAdmin.json.updatedAt,
       actions: [{ name: 'new-project-with-user', data: { email: task.email, projectName: task.projectName } }],
-      history: [{ at: asAdmin.json.createdAt, event: 'created', status: 'pending' }],
+      history: [
+        { at: asAdmin.json.createdAt, event: 'created', status: 'pending' },
+        { at: opened, event: 'level-opened', status: 'pending' },
+      ],
+      approval: { level: 'admins', levels: [{ name: 'admins', state: 'open', quorum: 1, approvals: 0 }] },
     });
 
     // Assess: anyone else cannot tell it from a task that does not exist.
@@ -466,7 +499,7 @@ describe('POST /v1/tasks/{id}/reject', () => {
     expect(blankReason.status).toBe(400);
     expect(blankReason.json.errors).toStrictEqual([{ path: 'reason', message: expect.any(String) }]);
     expect(rejected.status).toBe(200);
-    expect(rejected.json).toStrictEqual({ id: task.id, status: 'rejected', reason });
+    expect(rejected.json).toStrictEqual({ id: task.id, status: 'rejected', reason, approval: { level: 'admins', levels: [{ name: 'admins', state: 'rejected', quorum: 1, approvals: 0 }] } });
     const stored = await waitForTask(task.id, (t) => t.sentEmails.includes('rejected'));
     const decision = stored.history.at(-1);
     expect(decision).toStrictEqual({ at: expect.any(String), by: { kind: 'admin', id: ADMIN }, event: 'rejected', from: 'pending', to: 'rejected', reason });
@@ -733,20 +766,40 @@ describe('Idempotency-Key on POST /v1/tasks', () => {
 });
 
 describe('self-approval', () => {
-  it('refuses an admin approving their own request; another admin may', async () => {
-    const selfAdmin = await someone('selfadmin', ['admin']);
-    const task = await signUp('self', selfAdmin);
-    await approvalEmailOf(task.id);
+  it('leaves an admin who asks out of the approvers (no link, their vote refused with 403); another admin approves', async () => {
+    // Prepare: a second admin account in the pool, signed in, asks for a project; the seeded admin
+    // is then the level's only approver. The account leaves group admin again at the end, so the
+    // other tests' levels keep the seeded admin as their only approver.
+    const selfAdmin = await freshAccount('selfadmin', { roles: ['admin'] });
+    try {
+      const task = await signUp('self', selfAdmin);
+      await approvalEmailOf(task.id);
 
-    const own = await api(`/v1/tasks/${task.id}/approve`, { method: 'POST', headers: bearer(selfAdmin.jwt) });
-    const ownReject = await api(`/v1/tasks/${task.id}/reject`, { method: 'POST', headers: bearer(selfAdmin.jwt), json: { reason: 'Mine.' } });
-    const other = await api(`/v1/tasks/${task.id}/approve`, { method: 'POST', admin: true });
+      // Act
+      const own = await api(`/v1/tasks/${task.id}/approve`, { method: 'POST', headers: bearer(selfAdmin.jwt) });
+      const ownReject = await api(`/v1/tasks/${task.id}/reject`, { method: 'POST', headers: bearer(selfAdmin.jwt), json: { reason: 'Mine.' } });
+      const waiting = await waitForTask(task.id, () => true);
+      const other = await api(`/v1/tasks/${task.id}/approve`, { method: 'POST', admin: true });
 
-    expect(own.status).toBe(403);
-    expect(own.json).toMatchObject({ type: `${PROBLEMS}forbidden`, detail: `You asked for task ${task.id}; another approver must decide it.` });
-    expect(ownReject.status).toBe(403);
-    expect(other.status).toBe(200);
-    expect(other.json).toMatchObject({ id: task.id, status: 'approved', approvedBy: { kind: 'admin', id: ADMIN } });
+      // Assess
+      const forbidden = (vote: string) => ({
+        type: `${PROBLEMS}forbidden`,
+        title: 'Not allowed',
+        status: 403,
+        detail: `You asked for task ${task.id}; another approver must decide it.`,
+        instance: `/v1/tasks/${task.id}/${vote}`,
+      });
+      expect([own.status, own.json]).toStrictEqual([403, forbidden('approve')]);
+      expect([ownReject.status, ownReject.json]).toStrictEqual([403, forbidden('reject')]);
+      expect(waiting.approval.levels[0].approvers).toStrictEqual([{ email: ADMIN, via: 'role:admin' }]);
+      expect(waiting.history.map((entry: { event: string }) => entry.event)).toStrictEqual(['created', 'level-opened']);
+      expect((await mailboxFor(selfAdmin.email)).filter(isApprovalEmailOf(task.id, selfAdmin.email))).toStrictEqual([]);
+      expect(other.status).toBe(200);
+      expect(other.json).toMatchObject({ id: task.id, status: 'approved', approvedBy: { kind: 'admin', id: ADMIN } });
+    } finally {
+      // The account has no project, so revokeRoles has no project to check.
+      await localDirectory(endpoints()).revokeRoles(selfAdmin.email, 'no-project', ['admin']);
+    }
   });
 });
 

@@ -13,6 +13,7 @@ import {
   type ApiResponse,
   endpoints,
   linkIn,
+  mailbox,
   mailboxFor,
   type MailboxEmail,
   secretsIn,
@@ -26,9 +27,12 @@ import {
  * Issue 5, point 4 through the local stack: one-time secrets (random, stored only as SHA-256,
  * single use, expiring), logs that never hold a secret, a password or a bearer token, the admin
  * API behind valid JWTs with the admin role, requesters confined to their own tasks, no
- * self-approval through a link, and a reset-password answer that says nothing about the account.
+ * self-approval (the requester is never an approver), and a reset-password answer that says nothing about the account.
  */
-const APPROVER = 'approver@assent.local';
+/** The default approval policy's only approver (any one admin): the seeded admin. */
+const APPROVER = 'admin@assent.local';
+/** Who gets the operators' notifications locally. */
+const OPERATORS = 'operator@assent.local';
 const PROBLEMS = 'https://assent.dev/problems/';
 const SECRET = /^[A-Za-z0-9_-]{43}$/;
 const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -256,7 +260,7 @@ describe('one-time secrets (approval links and tokens)', () => {
     const losers = submits.filter((response) => response.status !== 200);
     expect([losers.length, losers.filter((response) => !(response.status === 404 || (response.status === 409 && response.headers.get('retry-after') === '2')))]).toStrictEqual([4, []]);
     const done = await waitForTask(task.id, (t) => t.sentEmails.includes('completed'));
-    expect(done.history.map((entry: { event: string }) => entry.event)).toStrictEqual(['created', 'approved', 'token-issued', 'completed']);
+    expect(done.history.map((entry: { event: string }) => entry.event)).toStrictEqual(['created', 'level-opened', 'approved', 'token-issued', 'completed']);
   });
 
   it('expire: past validUntil a token and an approval link answer 410 and nothing changes', async () => {
@@ -289,7 +293,8 @@ describe('one-time secrets (approval links and tokens)', () => {
     expect((await waitForTask(flows.d.id, () => true)).status).toBe('awaiting_token');
     const items = await scanTable();
     const taskItem = (id: string) => items.find((item) => item.pk?.S === `TASK#${id}`);
-    expect([taskItem(flows.c.id)?.history?.L?.length, taskItem(flows.d.id)?.tokenUse]).toStrictEqual([1, undefined]);
+    // c's history: created and level-opened, no vote.
+    expect([taskItem(flows.c.id)?.history?.L?.map((entry) => entry.M?.event?.S), taskItem(flows.d.id)?.tokenUse]).toStrictEqual([['created', 'level-opened'], undefined]);
   });
 });
 
@@ -425,8 +430,6 @@ describe('bearer JWTs on the admin API', () => {
     expect(adminOnly.map(({ route }) => `${route.method} ${route.path}`).sort()).toStrictEqual(
       [
         'PUT /v1/tasks/{id}',
-        'POST /v1/tasks/{id}/approve',
-        'POST /v1/tasks/{id}/reject',
         'POST /v1/tasks/{id}/notes',
         'POST /v1/tasks/{id}/retry',
         'GET /v1/tokens',
@@ -450,6 +453,44 @@ describe('bearer JWTs on the admin API', () => {
     expect(after.json).toStrictEqual(before.json);
     expect((await api(`/v1/notifications/${notificationId}`, { admin: true })).json.acknowledged).toBe(false);
   }, 60_000);
+
+  it('refuses a vote, and a delegation, to valid JWTs the open level does not name (403 not-an-approver): roles in a token make nobody an approver, and nothing changes', async () => {
+    // Prepare: a member, and a token claiming the admin role for an account the pool does not have
+    // (the level's approvers are the pool's admins, looked up when the level opened).
+    const claimsAdmin = await tokenFor({ sub: `not-in-pool-${unique()}`, email: `not-in-pool-${unique()}@example.com`, roles: ['admin'] });
+    const votes = [
+      ['approve', undefined],
+      ['reject', { reason: 'Forged.' }],
+      ['delegate', { to: `someone-${unique()}@example.com` }],
+    ] as const;
+
+    // Act
+    const answers = [];
+    for (const jwt of [member, claimsAdmin]) {
+      for (const [vote, body] of votes) {
+        const response = await api(`/v1/tasks/${task.id}/${vote}`, { method: 'POST', ...(body === undefined ? {} : { json: body }), headers: bearer(jwt) });
+        answers.push([response.status, response.headers.get('content-type'), response.json]);
+      }
+    }
+
+    // Assess
+    const notAnApprover = (vote: string) => [
+      403,
+      'application/problem+json',
+      {
+        type: `${PROBLEMS}not-an-approver`,
+        title: 'You are not an approver of this level',
+        status: 403,
+        detail: `You are not an approver of level admins of task ${task.id}, the level its approval is at.`,
+        taskId: task.id,
+        level: 'admins',
+        instance: `/v1/tasks/${task.id}/${vote}`,
+      },
+    ];
+    expect(answers).toStrictEqual([...votes, ...votes].map(([vote]) => notAnApprover(vote)));
+    const after = await api(`/v1/tasks/${task.id}`, { admin: true });
+    expect(after.json).toStrictEqual(before.json);
+  });
 
   it('refuses cancel and token reissue to a valid JWT with project_admin but no project (403 problem), lists it its own tasks only (none), and nothing changes', async () => {
     // Act
@@ -533,33 +574,38 @@ describe('reading tasks', () => {
   });
 });
 
-describe('self-approval through an approval link', () => {
-  it('refuses the approver deciding their own request with the link; the link stays usable and an admin may decide', async () => {
-    // Prepare: the approver asks for a project, with a JWT carrying the approver's address.
-    const approverAsRequester = await tokenFor({ sub: `approver-${unique()}`, email: 'Approver@Assent.local', roles: [] });
-    const task = await signUp('self-link', approverAsRequester);
-    const link = await approvalLinkOf(task.id);
+describe('self-approval', () => {
+  it('leaves the requester out of the approvers: the only admin asking gets no link, their vote is refused (403), the operators are told, and an admin may cancel', async () => {
+    // Prepare: the seeded admin (the default policy's only approver) asks for a project, with a JWT
+    // carrying their address in other letter cases (and another sub: the address alone is enough).
+    const adminAsRequester = await tokenFor({ sub: `admin-${unique()}`, email: 'Admin@Assent.local', roles: [] });
+    const task = await signUp('self-link', adminAsRequester);
+    // The level opens without approvers, and the operators hear of it after its emails went (none).
+    const notice = await waitForEmail((mail) => mail.destination.to.includes(OPERATORS) && mail.subject === `Error - sign-up ${task.id}`);
 
     // Act
-    const approve = await api(link, { method: 'POST', json: { decision: 'approve' } });
-    const reject = await api(link, { method: 'POST', json: { decision: 'reject', reason: 'Mine.' } });
-    const view = await api(link);
+    const approve = await api(`/v1/tasks/${task.id}/approve`, { method: 'POST', admin: true });
+    const reject = await api(`/v1/tasks/${task.id}/reject`, { method: 'POST', admin: true, json: { reason: 'Mine.' } });
     const pending = await waitForTask(task.id, () => true);
-    const admin = await api(`/v1/tasks/${task.id}/approve`, { method: 'POST', admin: true });
+    const cancelled = await api(`/v1/tasks/${task.id}/cancel`, { method: 'POST', admin: true, json: { reason: 'Nobody else may approve it.' } });
 
-    // Assess
-    const forbidden = {
+    // Assess: nobody got a link for it.
+    expect((await mailbox()).filter((mail) => mail.subject === `Approval needed: sign-up ${task.id}`)).toStrictEqual([]);
+    expect(notice.body.text).toContain(`Level admins of task ${task.id} needs 1 approval(s) but has 0 approver(s): add people to its approvers (role admin), or cancel the task.`);
+    // Assess: the votes were refused, and changed nothing.
+    const forbidden = (vote: string) => ({
       type: `${PROBLEMS}forbidden`,
       title: 'Not allowed',
       status: 403,
       detail: `You asked for task ${task.id}; another approver must decide it.`,
-      instance: link,
-    };
-    expect([approve.status, approve.json]).toStrictEqual([403, forbidden]);
-    expect([reject.status, reject.json]).toStrictEqual([403, forbidden]);
-    expect([view.status, view.json.task.status, view.json.approver]).toStrictEqual([200, 'pending', APPROVER]);
-    expect(pending.history.map((entry: { event: string }) => entry.event)).toStrictEqual(['created']);
-    expect([admin.status, admin.json.approvedBy]).toStrictEqual([200, { kind: 'admin', id: 'admin@assent.local' }]);
+      instance: `/v1/tasks/${task.id}/${vote}`,
+    });
+    expect([approve.status, approve.json]).toStrictEqual([403, forbidden('approve')]);
+    expect([reject.status, reject.json]).toStrictEqual([403, forbidden('reject')]);
+    expect(pending.history.map((entry: { event: string }) => entry.event)).toStrictEqual(['created', 'level-opened']);
+    expect(pending.history[1].reason).toBe('Level admins opened: 1 of 0 approver(s) needed.');
+    expect(pending.approval.levels[0]).toMatchObject({ name: 'admins', state: 'open', approvers: [], votes: [] });
+    expect([cancelled.status, cancelled.json]).toStrictEqual([200, { id: task.id, status: 'cancelled' }]);
   });
 });
 
