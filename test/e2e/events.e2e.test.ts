@@ -4,7 +4,8 @@ import { api, endpoints, linkIn, secretsIn, unique, waitForEmail } from '../supp
  * Lifecycle events through the local stack: the handlers publish with the real EventBridge client
  * to the local PutEvents emulator, and `GET /local/events` lists what was published.
  */
-const APPROVER = 'approver@assent.local';
+/** The default approval policy's only approver (any one admin): the seeded admin. */
+const APPROVER = 'admin@assent.local';
 
 interface RecordedEvent {
   readonly id: string;

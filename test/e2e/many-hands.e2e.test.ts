@@ -7,7 +7,8 @@ import { api, type ApiResponse, linkIn, unique, waitForEmail, waitForTask } from
  * answer is a 5xx.
  */
 const N = 20;
-const APPROVER = 'approver@assent.local';
+/** The default approval policy's only approver (any one admin): the seeded admin. */
+const APPROVER = 'admin@assent.local';
 
 async function signUps(label: string) {
   const suffix = unique();

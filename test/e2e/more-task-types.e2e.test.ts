@@ -1,17 +1,24 @@
 import { localDirectory } from '../support/local-directory.ts';
 import { signedUpOwner } from '../support/signed-up-owner.ts';
-import { api, endpoints, linkIn, signIn, tokenFor, unique, waitForEmail, waitForTask } from '../support/stack.ts';
+import { api, endpoints, linkIn, mailboxFor, seededUser, signIn, tokenFor, unique, waitForEmail, waitForTask } from '../support/stack.ts';
 
 /**
  * invite-user, update-email and quota-change through the local stack: requests over HTTP with the
  * requesters' own JWTs, links read from the mailbox, results read back from the directory.
  */
-const APPROVER = 'approver@assent.local';
+/** quota-change's first level (admins): the seeded admin is its only approver. */
+const ADMIN = 'admin@assent.local';
+/** Its second level (security, two of them), asked for by bigger steps up: the seeded security approvers. */
+const SECURITY = ['approver@assent.local', 'approver2@assent.local', 'approver3@assent.local'];
 
 const directory = () => localDirectory(endpoints());
 
 const bearer = (jwt: string) => ({ authorization: `Bearer ${jwt}` });
 
+
+/** Whether the quota's `updatedAt` (stamped by submit) falls between the task's approval and its completion. */
+const stampedWhileRunning = (updatedAt: string | undefined, task: { approvedAt: string; completedAt: string }) =>
+  updatedAt !== undefined && Date.parse(task.approvedAt) <= Date.parse(updatedAt) && Date.parse(updatedAt) <= Date.parse(task.completedAt);
 
 async function create(type: string, data: unknown, jwt?: string) {
   return api('/v1/tasks', { method: 'POST', json: { type, data }, ...(jwt ? { headers: bearer(jwt) } : {}) });
@@ -121,26 +128,57 @@ describe('quota-change', () => {
 
     const task = await waitForTask(created.json.id, (t) => t.status === 'completed');
     expect(task.approvedBy).toStrictEqual({ kind: 'system', id: 'system' });
-    expect((await directory().getProject(owner.projectId))?.quota).toStrictEqual({ size: 'medium', instances: 25, cores: 50, ramGb: 160 });
+    const quota = (await directory().getProject(owner.projectId))?.quota;
+    expect(quota).toStrictEqual({ size: 'medium', instances: 25, cores: 50, ramGb: 160, updatedAt: expect.any(String) });
+    expect(stampedWhileRunning(quota?.updatedAt, task)).toBe(true);
     const done = await waitForEmail((mail) => mail.destination.to.includes(owner.email) && mail.subject === `Quota of ${owner.projectName} changed to medium`);
     expect(done.body.text).toContain(`Task: ${created.json.id}`);
   });
 
-  it('waits for an admin for two steps up, and applies the quota once approved', async () => {
+  it('waits for an admin, then two of security, for two steps up, and applies the quota once both levels approved', async () => {
     // Prepare
     const owner = await signedUpOwner('rhea');
     const created = await create('quota-change', { size: 'large' }, owner.jwt);
-    const approvalEmail = await waitForEmail((mail) => mail.destination.to.includes(APPROVER) && mail.subject === `Approval needed: quota-change ${created.json.id}`);
+    const subject = `Approval needed: quota-change ${created.json.id}`;
+    const approvalEmail = await waitForEmail((mail) => mail.destination.to.includes(ADMIN) && mail.subject === subject);
     const pending = await waitForTask(created.json.id, (t) => t.status === 'pending');
+    const [first, second] = await Promise.all(SECURITY.slice(0, 2).map((email) => signIn(email, seededUser(email).password)));
 
-    // Act
+    // Act 1: the admin approves the first level.
     const approved = await api(`/v1/tasks/${created.json.id}/approve`, { method: 'POST', admin: true });
+    const securityEmails = await Promise.all(SECURITY.map((email) => waitForEmail((mail) => mail.destination.to.includes(email) && mail.subject === subject)));
 
-    // Assess
+    // Assess 1: the task waits at the security level, whose approvers each got one email.
     expect(approvalEmail.body.text).toContain('small to large is 2 steps up; more than 1 step up needs an admin.');
     expect(pending.actions[0].autoApprove).toBe(false);
-    expect(approved.status).toBe(200);
-    await waitForTask(created.json.id, (t) => t.status === 'completed');
-    expect((await directory().getProject(owner.projectId))?.quota).toStrictEqual({ size: 'large', instances: 50, cores: 100, ramGb: 320 });
+    expect([approved.status, approved.json]).toStrictEqual([
+      200,
+      {
+        id: created.json.id,
+        status: 'pending',
+        approval: {
+          level: 'security',
+          levels: [
+            { name: 'admins', state: 'approved', quorum: 1, approvals: 1 },
+            { name: 'security', state: 'open', quorum: 2, approvals: 0 },
+          ],
+        },
+      },
+    ]);
+    expect(securityEmails.map((mail) => mail.destination.to)).toStrictEqual(SECURITY.map((email) => [email]));
+    expect(securityEmails[0]?.body.text).toContain('(level 2 of 2: security)');
+    expect(await Promise.all(SECURITY.map(async (email) => (await mailboxFor(email)).filter((mail) => mail.subject === subject).length))).toStrictEqual([1, 1, 1]);
+
+    // Act 2: two of security approve.
+    const once = await api(`/v1/tasks/${created.json.id}/approve`, { method: 'POST', headers: bearer(first ?? '') });
+    const twice = await api(`/v1/tasks/${created.json.id}/approve`, { method: 'POST', headers: bearer(second ?? '') });
+
+    // Assess 2
+    expect([once.status, once.json.status, once.json.approval.levels[1]]).toStrictEqual([200, 'pending', { name: 'security', state: 'open', quorum: 2, approvals: 1 }]);
+    expect([twice.status, twice.json.status, twice.json.approvedBy]).toStrictEqual([200, 'approved', { kind: 'approver', id: SECURITY[1] }]);
+    const completed = await waitForTask(created.json.id, (t) => t.status === 'completed');
+    const quota = (await directory().getProject(owner.projectId))?.quota;
+    expect(quota).toStrictEqual({ size: 'large', instances: 50, cores: 100, ramGb: 320, updatedAt: expect.any(String) });
+    expect(stampedWhileRunning(quota?.updatedAt, completed)).toBe(true);
   });
 });

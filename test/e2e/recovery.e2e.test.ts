@@ -136,7 +136,18 @@ describe('outbox and reconciler (local stack)', () => {
       'error',
       'Assent.WorkflowEnded: The workflow ended (ABORTED) while the task was pending.',
     ]);
-    expect(status.stranded).toStrictEqual({ at: expect.any(String), checked: expect.any(Number), started: expect.any(Number), resumed: expect.any(Number), failed: expect.any(Number) });
+    expect(status.stranded).toStrictEqual({
+      at: expect.any(String),
+      checked: expect.any(Number),
+      started: expect.any(Number),
+      resumed: expect.any(Number),
+      failed: expect.any(Number),
+      // What the approval schedule did in that run (this stack's sign-ups have no reminders or deadlines).
+      reminded: 0,
+      escalated: 0,
+      deadlineEnded: 0,
+      remailed: 0,
+    });
     expect(retried.status).toBe(200);
     await until('the retry did not start a new execution', async () => {
       const execution = await sfn.send(new DescribeExecutionCommand({ executionArn: `${executionArnOf(id)}-r2` })).catch(() => undefined);

@@ -93,7 +93,18 @@ describe('scoped access through the local stack', () => {
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
       actions: [{ name: 'update-project-quota', data: { size: 'large' } }],
-      history: [{ at: expect.any(String), event: 'created', status: 'pending' }],
+      history: [
+        { at: expect.any(String), event: 'created', status: 'pending' },
+        { at: expect.any(String), event: 'level-opened', status: 'pending' },
+      ],
+      // Where its approval stands, without who: two steps up asked for the security level too.
+      approval: {
+        level: 'admins',
+        levels: [
+          { name: 'admins', state: 'open', quorum: 1, approvals: 0 },
+          { name: 'security', state: 'waiting', quorum: 2, approvals: 0 },
+        ],
+      },
     });
     expect(asApollo.json.tasks[3]).toMatchObject({ id: apollo.signUpId, type: 'sign-up', status: 'completed', projectId: apollo.projectId });
     expect(asAdmin.find((task) => task.id === tasks.apolloQuota)).toMatchObject({ projectId: apollo.projectId, createdBy: { email: apollo.email, roles: ['project_admin'] }, adminNotes: [] });
@@ -115,6 +126,7 @@ describe('scoped access through the local stack', () => {
     const task = await waitForTask(tasks.apolloQuota, (t) => t.status === 'cancelled');
     expect(task.history.map((entry: { by: unknown; event: string; reason?: string }) => [entry.event, entry.by, entry.reason])).toStrictEqual([
       ['created', { kind: 'user', id: expect.any(String) }, undefined],
+      ['level-opened', { kind: 'system', id: 'system' }, 'Level admins opened: 1 of 1 approver(s) needed.'],
       ['cancelled', { kind: 'project_admin', id: apollo.email }, 'Too big after all.'],
     ]);
     expect((await api(`/v1/tasks/${tasks.apolloEmail}`, { admin: true })).json.status).toBe('awaiting_token');

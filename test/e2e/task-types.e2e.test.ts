@@ -7,7 +7,8 @@ const THROUGH = { states: ['AwaitApproval', 'AwaitToken', 'Complete'], invocatio
  * Both example task types through the local stack, the way people use them: requests over HTTP,
  * links read from the emails in the SES emulator's mailbox, pages fetched like a browser would.
  */
-const APPROVER = 'approver@assent.local';
+/** The default approval policy's only approver (any one admin): the seeded admin. */
+const APPROVER = 'admin@assent.local';
 
 async function signUp(email: string, projectName: string): Promise<string> {
   const created = await api('/v1/tasks', { method: 'POST', json: { type: 'sign-up', data: { email, projectName } } });
@@ -71,7 +72,16 @@ describe('sign-up, approved through the emailed link', () => {
     const task = await waitForTask(id, (t) => t.sentEmails.includes('completed'));
     expect(task.status).toBe('completed');
     expect(task.approvedBy).toStrictEqual({ kind: 'approver', id: APPROVER });
-    expect(task.history.map((entry: { event: string }) => entry.event)).toStrictEqual(['created', 'approved', 'token-issued', 'completed']);
+    // The vote that approved the task is told by the approval's own entry.
+    expect(task.history.map((entry: { event: string }) => entry.event)).toStrictEqual(['created', 'level-opened', 'approved', 'token-issued', 'completed']);
+    expect(task.history[2]).toStrictEqual({
+      at: task.approvedAt,
+      by: { kind: 'approver', id: APPROVER },
+      event: 'approved',
+      from: 'pending',
+      to: 'approved',
+      reason: `Level admins: approve by ${APPROVER} via link (1 of 1 approvals).`,
+    });
     const completedEmail = await waitForEmail((mail) => mail.destination.to.includes(email) && mail.subject === `Your project apollo-${suffix} is ready`);
     expect(completedEmail.body.text).toContain(`Task: ${id}`);
     expect(await executionCost(task.executionArn, { ended: true })).toStrictEqual(THROUGH);
@@ -91,7 +101,13 @@ describe('sign-up, approved through the admin API', () => {
 
     expect(anonymous.status).toBe(401);
     expect(approved.status).toBe(200);
-    expect(approved.json).toStrictEqual({ id, status: 'approved', approvedBy: { kind: 'admin', id: 'admin@assent.local' }, approvedAt: expect.any(String) });
+    expect(approved.json).toStrictEqual({
+      id,
+      status: 'approved',
+      approvedBy: { kind: 'admin', id: 'admin@assent.local' },
+      approvedAt: expect.any(String),
+      approval: { level: 'admins', levels: [{ name: 'admins', state: 'approved', quorum: 1, approvals: 1 }] },
+    });
     expect(again.status).toBe(409);
     expect(again.json).toMatchObject({
       type: 'https://assent.dev/problems/already-decided',

@@ -60,7 +60,10 @@ describe.each([
     const done = await expectAppliedOnce(run);
     expect(done.attempt).toBe(2);
     expect(done.history.map((entry) => entry.event)).toStrictEqual(
-      BEFORE_APPROVAL.has(step) ? ['created', 'failed', 'retried', 'approved', 'token-issued', 'completed'] : ['created', 'approved', 'failed', 'retried', 'token-issued', 'completed'],
+      // The approval's level opens when the task first waits for it: after the retry, when the first attempt failed before that.
+      BEFORE_APPROVAL.has(step)
+        ? ['created', 'failed', 'retried', 'level-opened', 'approved', 'token-issued', 'completed']
+        : ['created', 'level-opened', 'approved', 'failed', 'retried', 'token-issued', 'completed'],
     );
     expect(await executionCost(done.executionArn!)).toStrictEqual(THROUGH);
   }, 60_000);
@@ -204,7 +207,7 @@ describe('Step Functions unreachable right after the engine saved a change (ever
     // Assess
     expect(retried.status).toBe('approved');
     const done = await expectAppliedOnce(run);
-    expect(done.history.map((entry) => entry.event)).toStrictEqual(['created', 'approved', 'failed', 'retried', 'token-issued', 'completed']);
+    expect(done.history.map((entry) => entry.event)).toStrictEqual(['created', 'level-opened', 'approved', 'failed', 'retried', 'token-issued', 'completed']);
     expect(await executionCost(done.executionArn!)).toStrictEqual(THROUGH);
   }, 60_000);
 
