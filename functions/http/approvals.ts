@@ -1,7 +1,8 @@
 import type { RouteHandler } from './http-types.ts';
 import { escapeHtml, messagePage, page } from './pages.ts';
 import { parseWith, secretParam } from './parse.ts';
-import { html, json } from './responses.ts';
+import { answer, ApprovalRequestSchema, LinkDecisionSchema } from './response-schemas.ts';
+import { html } from './responses.ts';
 import { DecisionBodySchema } from './schemas.ts';
 import { approvalProgressView, approvalView } from './views.ts';
 
@@ -11,7 +12,7 @@ export const showApproval: RouteHandler = async ({ params, wantsHtml, app }) => 
   const view = approvalView(task);
   const progress = task.approval ? approvalProgressView(task.approval) : undefined;
   const level = progress?.levels.find((known) => known.name === progress.level);
-  if (!wantsHtml) return json(200, { task: view, approver: record.recipient, validUntil: record.validUntil, ...(progress ? { approval: progress } : {}) });
+  if (!wantsHtml) return answer(ApprovalRequestSchema, 200, { task: view, approver: record.recipient, validUntil: record.validUntil, ...(progress ? { approval: progress } : {}) });
   const applying = progress?.levels.filter((known) => known.state !== 'skipped') ?? [];
   const levelLine = level
     ? `<p>Level ${applying.indexOf(level) + 1} of ${applying.length} (${escapeHtml(level.name)}): ${level.approvals} of ${level.quorum} approval${level.quorum === 1 ? '' : 's'} so far${level.due ? `, due ${escapeHtml(level.due)}` : ''}.</p>`
@@ -50,9 +51,9 @@ export const decideApproval: RouteHandler = async ({ params, body, wantsHtml, ap
     const to = (input.to ?? '').toLowerCase();
     const task = await app.core.requests.delegateByLink(secret, to, input.reason || undefined);
     if (wantsHtml) return html(200, messagePage('Vote handed over', `Thank you. ${to} got a link to vote on task ${task.id} in your place; your link no longer works.`));
-    return json(200, { id: task.id, status: task.status, delegatedTo: to });
+    return answer(LinkDecisionSchema, 200, { id: task.id, status: task.status, delegatedTo: to });
   }
   const task = await app.core.requests.decideByLink(secret, input.decision, input.reason || undefined);
   if (wantsHtml) return html(200, messagePage(`Task ${task.status}`, `Thank you. Task ${task.id} is now ${task.status}.`));
-  return json(200, { id: task.id, status: task.status });
+  return answer(LinkDecisionSchema, 200, { id: task.id, status: task.status });
 };

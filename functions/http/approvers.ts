@@ -3,7 +3,7 @@ import type { Identity } from '#core/identity';
 import type { Task } from '#core/task';
 import type { RouteHandler } from './http-types.ts';
 import { ifMatchOf, parseWith, taskIdParam } from './parse.ts';
-import { json } from './responses.ts';
+import { answer, BulkResultsSchema, DelegatedSchema, InboxPageSchema, RejectAnswerSchema, VoteAnswerSchema, VoteQueuedSchema } from './response-schemas.ts';
 import { BulkDecisionsBodySchema, DelegateBodySchema, EmptyBodySchema, InboxQuerySchema, RejectBodySchema } from './schemas.ts';
 import { approvalProgressView } from './views.ts';
 
@@ -23,9 +23,10 @@ const etagOf = (task: Task) => `"${task.version}"`;
 /** What a vote answers: the task's status and its approval's progress; 202 while the vote waits for the task's validation. */
 function voteAnswer(task: Task) {
   if (task.status === 'pending' && task.queuedVote) {
-    return json(202, { id: task.id, status: task.status, detail: 'The task is still being validated; your vote is recorded and counts as soon as validation ends.' }, { etag: etagOf(task) });
+    return answer(VoteQueuedSchema, 202, { id: task.id, status: task.status, detail: 'The task is still being validated; your vote is recorded and counts as soon as validation ends.' }, { etag: etagOf(task) });
   }
-  return json(
+  return answer(
+    VoteAnswerSchema,
     200,
     {
       id: task.id,
@@ -49,7 +50,7 @@ export const rejectTask: RouteHandler = async ({ params, body, identity, headers
   const voter = signedIn(identity);
   const { reason } = parseWith(RejectBodySchema, body);
   const task = await app.core.approvals.vote(taskIdParam(params.id), voter, 'reject', reason, ifMatchOf(headers));
-  if (task.status === 'rejected') return json(200, { id: task.id, status: task.status, reason, ...(task.approval ? { approval: approvalProgressView(task.approval) } : {}) }, { etag: etagOf(task) });
+  if (task.status === 'rejected') return answer(RejectAnswerSchema, 200, { id: task.id, status: task.status, reason, ...(task.approval ? { approval: approvalProgressView(task.approval) } : {}) }, { etag: etagOf(task) });
   return voteAnswer(task);
 };
 
@@ -58,7 +59,7 @@ export const delegateTask: RouteHandler = async ({ params, body, identity, app }
   const from = signedIn(identity);
   const { to, reason } = parseWith(DelegateBodySchema, body);
   const task = await app.core.approvals.delegate(taskIdParam(params.id), from, to, reason);
-  return json(200, { id: task.id, status: task.status, delegatedTo: to.toLowerCase(), ...(task.approval ? { approval: approvalProgressView(task.approval) } : {}) });
+  return answer(DelegatedSchema, 200, { id: task.id, status: task.status, delegatedTo: to.toLowerCase(), ...(task.approval ? { approval: approvalProgressView(task.approval) } : {}) });
 };
 
 /** `GET /v1/inbox`: what waits for the caller's vote, newest first, with due dates and quorum progress. */
@@ -66,7 +67,7 @@ export const getInbox: RouteHandler = async ({ query, identity, app }) => {
   const caller = signedIn(identity);
   const filters = parseWith(InboxQuerySchema, query, 'query');
   const page = await app.core.approvals.inbox(caller, filters);
-  return json(200, { items: page.items, ...(page.cursor ? { cursor: page.cursor } : {}) });
+  return answer(InboxPageSchema, 200, { items: page.items, ...(page.cursor ? { cursor: page.cursor } : {}) });
 };
 
 /**
@@ -78,5 +79,5 @@ export const postInboxDecisions: RouteHandler = async ({ body, identity, app }) 
   const { decisions } = parseWith(BulkDecisionsBodySchema, body);
   const results = await app.core.approvals.decideMany(caller, decisions);
   const failed = results.filter((result) => !result.ok).length;
-  return json(failed === 0 ? 200 : 207, { results, succeeded: results.length - failed, failed });
+  return answer(BulkResultsSchema, failed === 0 ? 200 : 207, { results, succeeded: results.length - failed, failed });
 };

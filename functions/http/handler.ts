@@ -7,6 +7,7 @@ import { parseBody, prefersHtml } from './body.ts';
 import type { HttpEvent, HttpResponse, RouteHandler } from './http-types.ts';
 import { withHttp } from './middleware.ts';
 import type { RouteKey } from './routes.ts';
+import { getApiRoot } from './api-root.ts';
 import { getDocs, getOpenApi } from './docs.ts';
 import { createTodo, getTodo, listActions, listTodos, runCollectionAction, runInstanceAction } from './resources.ts';
 import { listTaskTypes } from './task-types.ts';
@@ -17,6 +18,8 @@ import { showToken, submitToken } from './tokens.ts';
 
 /** Route key (as API Gateway sends it in `routeKey`) → handler. Every route in routes.ts has one. */
 export const handlers: Record<RouteKey, RouteHandler> = {
+  'GET /': getApiRoot,
+  'GET /v1': getApiRoot,
   'GET /v1/task-types': listTaskTypes,
   'POST /v1/tasks': createTask,
   'GET /v1/tasks': listTasks,

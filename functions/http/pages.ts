@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto';
 export const PAGE_STYLE = `body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#222}
 dt{font-weight:600}dd{margin:0 0 .5rem 0}button{font-size:1rem;padding:.5rem 1.2rem;margin-right:.5rem}
 input,textarea{font-size:1rem;padding:.4rem;width:100%;box-sizing:border-box}.note{color:#555;font-size:.9rem}
-.error{color:#a00}`;
+.error{color:#a00}pre{white-space:pre-wrap;overflow-wrap:anywhere;overflow-x:auto;max-width:100%;background:#f6f6f6;padding:.5rem}
+code,h1,h2,h3{overflow-wrap:anywhere}`;
 
 /** The Content-Security-Policy source of {@link PAGE_STYLE}: the pages may apply that style and no other. */
 export const PAGE_STYLE_SOURCE = `'sha256-${createHash('sha256').update(PAGE_STYLE).digest('base64')}'`;

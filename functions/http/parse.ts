@@ -17,7 +17,7 @@ export function taskIdParam(value: string | undefined): string {
 }
 
 /** Ids we issue (ULIDs) are short; a longer one cannot exist, and DynamoDB refuses keys over 2 KB with an error. */
-const ItemIdSchema = z.string().min(1).max(64);
+export const ItemIdSchema = z.string().min(1).max(64);
 
 /** A path id of a notification or a todo: one that cannot be ours is simply not found (no lookup needed). */
 export function itemIdParam(value: string | undefined, notFound: string): string {

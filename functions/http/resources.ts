@@ -5,7 +5,7 @@ import type { Task } from '#core/task';
 import { actionPath, type ResourceActionEntry, type ResourceRegistry, taskTypeName } from '../resources.ts';
 import type { RouteHandler } from './http-types.ts';
 import { itemIdParam, parseWith } from './parse.ts';
-import { json } from './responses.ts';
+import { ActionAcceptedSchema, ActionResultSchema, answer, ResourceListingSchema, TodoComponent, TodoListSchema } from './response-schemas.ts';
 
 /** How long a resource action call waits for its task to finish before answering 202. */
 const WAIT_MS = 8_000;
@@ -19,7 +19,7 @@ const describeEntry = (entry: ResourceActionEntry) => {
     stability: entry.stability,
     ...(entry.stability === 'alpha' ? { warning: 'Alpha: may change or go away without notice.' } : {}),
     approval: entry.approval,
-    method: 'POST',
+    method: 'POST' as const,
     path: actionPath(entry),
     taskType: taskTypeName(entry),
     inputSchema: z.toJSONSchema(z.object(input), { io: 'input' }),
@@ -37,7 +37,7 @@ export const describeResources = (registry: ResourceRegistry) => ({
 });
 
 /** `GET /v1/actions`. */
-export const listActions: RouteHandler = async ({ app }) => json(200, describeResources(app.resources));
+export const listActions: RouteHandler = async ({ app }) => answer(ResourceListingSchema, 200, describeResources(app.resources));
 
 /** Runs a resource action as a task; 200 with its result if it finishes now, else 202 with the task. */
 const runAction =
@@ -64,9 +64,9 @@ const runAction =
     const created = await app.core.requests.createTask(taskTypeName(entry), input, identity);
     const task = await settle(created.id, (id) => app.core.reads.getTask(id));
     if (task.status === 'completed') {
-      return json(200, { taskId: task.id, status: task.status, result: task.actions[0]?.stored.result ?? null });
+      return answer(ActionResultSchema, 200, { taskId: task.id, status: task.status, result: task.actions[0]?.stored.result ?? null });
     }
-    return json(202, { taskId: task.id, type: task.type, status: task.status, task: `/v1/tasks/${task.id}` }, { location: `/v1/tasks/${task.id}` });
+    return answer(ActionAcceptedSchema, 202, { taskId: task.id, type: task.type, status: task.status, task: `/v1/tasks/${task.id}` }, { location: `/v1/tasks/${task.id}` });
   };
 
 /** Waits (briefly) until the task leaves its first steps: done, ended, or waiting for a human. */
@@ -83,8 +83,10 @@ async function settle(id: string, get: (id: string) => Promise<Task>): Promise<T
 export const runInstanceAction = runAction('instance');
 export const runCollectionAction = runAction('collection');
 
-const CreateTodoSchema = z.strictObject({ title: z.string({ error: 'Required' }).trim().min(1).max(500) });
-const TodoQuerySchema = z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(25) });
+/** `POST /v1/todos`. */
+export const CreateTodoSchema = z.strictObject({ title: z.string({ error: 'Required' }).trim().min(1).max(500) });
+/** `GET /v1/todos` query. */
+export const TodoQuerySchema = z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(25) });
 
 /** `POST /v1/todos`. */
 export const createTodo: RouteHandler = async ({ body, identity, app }) => {
@@ -92,13 +94,13 @@ export const createTodo: RouteHandler = async ({ body, identity, app }) => {
   const { title } = parseWith(CreateTodoSchema, body);
   const todo = { id: ulid(), title, done: false, archived: false, createdAt: app.ports.clock.now().toISOString() };
   await app.ports.todos.create(todo);
-  return json(201, todo, { location: `/v1/todos/${todo.id}` });
+  return answer(TodoComponent, 201, todo, { location: `/v1/todos/${todo.id}` });
 };
 
 /** `GET /v1/todos`. */
 export const listTodos: RouteHandler = async ({ query, app }) => {
   const { limit } = parseWith(TodoQuerySchema, query, 'query');
-  return json(200, { todos: await app.ports.todos.list(limit) });
+  return answer(TodoListSchema, 200, { todos: await app.ports.todos.list(limit) });
 };
 
 /** `GET /v1/todos/{id}`. */
@@ -106,6 +108,6 @@ export const getTodo: RouteHandler = async ({ params, app }) => {
   const notFound = `There is no todo ${params.id ?? ''}.`;
   const todo = await app.ports.todos.get(itemIdParam(params.id, notFound));
   if (!todo) throw new NotFoundError(notFound);
-  return json(200, todo);
+  return answer(TodoComponent, 200, todo);
 };
 

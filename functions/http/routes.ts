@@ -18,6 +18,8 @@ export interface RouteDefinition {
 }
 
 export const routes = [
+  { method: 'GET', path: '/', auth: 'none', summary: 'What this API is: name, version, links to its documentation' },
+  { method: 'GET', path: '/v1', auth: 'none', summary: 'What version 1 of this API is: name, version, links to its documentation' },
   { method: 'GET', path: '/v1/task-types', auth: 'none', summary: 'List task types and the JSON Schema of their input' },
   { method: 'POST', path: '/v1/tasks', auth: 'none', summary: 'Create a task (Idempotency-Key honoured)' },
   { method: 'GET', path: '/v1/tasks', auth: 'jwt', summary: 'List tasks, newest first, with filters and a cursor: admins all; project admins their projects\' and their own; anyone else their own' },

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { RouteHandler } from './http-types.ts';
-import { json } from './responses.ts';
+import { answer, TaskTypeListingSchema } from './response-schemas.ts';
 
 /** `GET /v1/task-types`: the catalogue, with each type's input as JSON Schema. */
 export const listTaskTypes: RouteHandler = async ({ app }) => {
@@ -17,5 +17,5 @@ export const listTaskTypes: RouteHandler = async ({ app }) => {
     actions: taskType.actions.map((name) => ({ name, description: registry.action(name).description })),
     inputSchema: z.toJSONSchema(registry.inputSchema(taskType), { io: 'input' }),
   }));
-  return json(200, { taskTypes });
+  return answer(TaskTypeListingSchema, 200, { taskTypes });
 };

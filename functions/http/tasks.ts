@@ -4,7 +4,8 @@ import type { Task } from '#core/task';
 import type { HttpRequest, RouteHandler } from './http-types.ts';
 import { requireRole } from './auth.ts';
 import { ifMatchOf, parseWith, taskIdParam } from './parse.ts';
-import { json } from './responses.ts';
+import type * as z from 'zod';
+import { AdminNotesSchema, answer, RetriedSchema, TaskAnyViewSchema, TaskCreatedSchema, TaskPageSchema, TaskStatusRefSchema, TokenReissuedSchema, UpdatedTaskSchema } from './response-schemas.ts';
 import {
   CancelBodySchema,
   CreateTaskBodySchema,
@@ -29,7 +30,7 @@ const etagOf = (task: Task) => `"${task.version}"`;
  */
 export const createTask: RouteHandler = async ({ body, identity, headers, sourceIp, app }) => {
   const input = parseWith(CreateTaskBodySchema, body);
-  const run = async (reservedId?: string, takenOver = false) => {
+  const run = async (reservedId?: string, takenOver = false): Promise<{ status: number; body: z.output<typeof TaskCreatedSchema> }> => {
     const taskType = app.registry.taskType(input.type);
     const options = reservedId === undefined ? {} : { id: reservedId, resume: takenOver };
     const task = await app.core.requests.createTask(input.type, input.data, identity, { ip: sourceIp }, options);
@@ -41,12 +42,14 @@ export const createTask: RouteHandler = async ({ body, identity, headers, source
   const rawKey = headers['idempotency-key'];
   if (rawKey === undefined) {
     const result = await run();
-    return json(result.status, result.body, locationOf(result.body));
+    return answer(TaskCreatedSchema, result.status, result.body, locationOf(result.body));
   }
   const key = IdempotencyKeySchema.safeParse(rawKey);
   if (!key.success) throw new ValidationError([{ path: 'headers.idempotency-key', message: key.error.issues[0]?.message ?? 'Invalid' }]);
   const result = await app.core.requests.idempotent(`${identity?.sub ?? 'anonymous'}#${key.data}`, input, run);
-  return json(result.status, result.body, { ...locationOf(result.body), ...(result.replayed ? { 'idempotent-replayed': 'true' } : {}) });
+  // The body `run` answered, now or for the first request with this key (stored as it was).
+  const answered = result.body as z.output<typeof TaskCreatedSchema>;
+  return answer(TaskCreatedSchema, result.status, answered, { ...locationOf(answered), ...(result.replayed ? { 'idempotent-replayed': 'true' } : {}) });
 };
 
 const locationOf = (body: unknown): Record<string, string> =>
@@ -61,14 +64,14 @@ export const listTasks: RouteHandler = async ({ query, identity, app }) => {
   const filters = parseWith(ListTasksQuerySchema, query, 'query');
   const { page, asAdmin } = await app.core.reads.listTasksFor(identity, filters);
   const view = asAdmin ? adminTaskView : requesterTaskView;
-  return json(200, { tasks: page.items.map((task) => view(task)), ...(page.cursor ? { cursor: page.cursor } : {}) });
+  return answer(TaskPageSchema, 200, { tasks: page.items.map((task) => view(task)), ...(page.cursor ? { cursor: page.cursor } : {}) });
 };
 
 /** `GET /v1/tasks/{id}`: the whole task for admins; the requester's view for its requester; 404 for anyone else. */
 export const getTask: RouteHandler = async ({ params, identity, app }) => {
   const { task, asAdmin, asApprover } = await app.core.reads.getTaskFor(taskIdParam(params.id), identity);
   const view = asAdmin ? adminTaskView(task) : asApprover ? approverTaskView(task) : requesterTaskView(task);
-  return json(200, view, { etag: etagOf(task) });
+  return answer(TaskAnyViewSchema, 200, view, { etag: etagOf(task) });
 };
 
 /** `PUT /v1/tasks/{id}` (admin): new data for a pending task; answers its validity after preApprove. */
@@ -76,7 +79,7 @@ export const updateTask: RouteHandler = async ({ params, body, identity, headers
   const admin = requireRole(identity, 'admin');
   const input = parseWith(UpdateTaskBodySchema, body);
   const task = await app.core.admin.updateData(taskIdParam(params.id), input.data, adminActor(admin), ifMatchOf(headers));
-  return json(200, {
+  return answer(UpdatedTaskSchema, 200, {
     id: task.id,
     status: task.status,
     valid: task.actions.every((action) => action.valid),
@@ -85,11 +88,11 @@ export const updateTask: RouteHandler = async ({ params, body, identity, headers
 };
 
 const adminOperation =
-  (operate: (request: HttpRequest, id: string, actor: Actor) => Promise<unknown>): RouteHandler =>
+  <S extends z.ZodType>(schema: S, operate: (request: HttpRequest, id: string, actor: Actor) => Promise<z.output<S>>): RouteHandler =>
   async (request) => {
     const admin = requireRole(request.identity, 'admin');
     const result = await operate(request, taskIdParam(request.params.id), adminActor(admin));
-    return json(200, result);
+    return answer(schema, 200, result);
   };
 
 /** `POST /v1/tasks/{id}/cancel` (admin, or project admin of the task's project). */
@@ -97,11 +100,11 @@ export const cancelTask: RouteHandler = async ({ params, body, headers, identity
   const { actor, projectId } = await app.core.admin.operatorOf(identity);
   const input = parseWith(CancelBodySchema, body);
   const task = await app.core.admin.cancel(taskIdParam(params.id), actor, input?.reason, ifMatchOf(headers), projectId);
-  return json(200, { id: task.id, status: task.status });
+  return answer(TaskStatusRefSchema, 200, { id: task.id, status: task.status });
 };
 
 /** `POST /v1/tasks/{id}/notes` (admin). */
-export const addNote = adminOperation(async ({ body, headers, app }, id, actor) => {
+export const addNote = adminOperation(AdminNotesSchema, async ({ body, headers, app }, id, actor) => {
   const { note } = parseWith(NoteBodySchema, body);
   const task = await app.core.admin.addNote(id, actor, note, ifMatchOf(headers));
   return { id: task.id, adminNotes: task.adminNotes };
@@ -112,11 +115,11 @@ export const reissueToken: RouteHandler = async ({ params, body, headers, identi
   const { actor, projectId } = await app.core.admin.operatorOf(identity);
   parseWith(EmptyBodySchema, body);
   const task = await app.core.admin.reissueToken(taskIdParam(params.id), actor, ifMatchOf(headers), projectId);
-  return json(200, { id: task.id, status: task.status, detail: 'A new token was emailed; the old link no longer works.' });
+  return answer(TokenReissuedSchema, 200, { id: task.id, status: task.status, detail: 'A new token was emailed; the old link no longer works.' });
 };
 
 /** `POST /v1/tasks/{id}/retry` (admin): a failed task starts again from the step that failed. */
-export const retryTask = adminOperation(async ({ body, headers, app }, id, actor) => {
+export const retryTask = adminOperation(RetriedSchema, async ({ body, headers, app }, id, actor) => {
   parseWith(EmptyBodySchema, body);
   const task = await app.core.admin.retry(id, actor, ifMatchOf(headers));
   return { id: task.id, status: task.status, attempt: task.attempt };

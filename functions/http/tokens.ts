@@ -2,7 +2,8 @@ import * as z from 'zod';
 import type { RouteHandler } from './http-types.ts';
 import { escapeHtml, messagePage, page } from './pages.ts';
 import { secretParam } from './parse.ts';
-import { html, json } from './responses.ts';
+import { answer, TaskStatusRefSchema, TokenRequestSchema } from './response-schemas.ts';
+import { html } from './responses.ts';
 
 const inputType = (name: string) => (/password/i.test(name) ? 'password' : 'text');
 
@@ -16,7 +17,7 @@ export const showToken: RouteHandler = async ({ params, wantsHtml, app }) => {
   const schema = z.toJSONSchema(view.schema, { io: 'input' });
   const requiresSignIn = view.taskType.tokenRequiresAuth;
   if (!wantsHtml) {
-    return json(200, { taskType: view.taskType.name, taskId: view.task.id, validUntil: view.validUntil, requiresSignIn, fields: Object.keys(view.schema.shape), schema });
+    return answer(TokenRequestSchema, 200, { taskType: view.taskType.name, taskId: view.task.id, validUntil: view.validUntil, requiresSignIn, fields: Object.keys(view.schema.shape), schema });
   }
   if (requiresSignIn) {
     return html(
@@ -52,5 +53,5 @@ export const showToken: RouteHandler = async ({ params, wantsHtml, app }) => {
 export const submitToken: RouteHandler = async ({ params, body, wantsHtml, identity, app }) => {
   const task = await app.core.requests.submitToken(secretParam(params.token), body, identity);
   if (wantsHtml) return html(200, messagePage('Done', `Thank you. Task ${task.id} is complete.`));
-  return json(200, { id: task.id, status: task.status });
+  return answer(TaskStatusRefSchema, 200, { id: task.id, status: task.status });
 };

@@ -1,10 +1,13 @@
-import * as z from 'zod';
+import type * as z from 'zod';
 import { type ApprovalState, approvalsAt, type LevelState } from '#core/approval-state';
 import type { TokenState } from '#core/queries';
-import { type Task, TaskStatusSchema } from '#core/task';
+import type { Task } from '#core/task';
+import type { AdminTaskViewSchema, ApprovalProgressSchema, ApprovalStateViewSchema, ApprovalViewSchema, ApproverTaskViewSchema, RequesterTaskView, TokenViewSchema } from './view-schemas.ts';
+
+/* Each view answers the shape of its schema in view-schemas.ts, which /v1/openapi.json documents: the return types keep the two together. */
 
 /** A task as admins see it: everything but the Step Functions token and the inbox's lookup keys; its approval readable. */
-export function adminTaskView(task: Task) {
+export function adminTaskView(task: Task): z.output<typeof AdminTaskViewSchema> {
   const { wait, tokenUse, awaiting: _keys, approval, ...rest } = task;
   return {
     ...rest,
@@ -20,7 +23,7 @@ const who = (level: LevelState, key: string) => level.approvers.find((approver) 
  * A task's approval as admins read it: the level it is at, and each level with its approvers,
  * votes (who, when, how, why) in the order cast, due date, reminders, delegations and escalation.
  */
-export function approvalStateView(state: ApprovalState) {
+export function approvalStateView(state: ApprovalState): z.output<typeof ApprovalStateViewSchema> {
   return {
     level: state.levels[state.level]?.name,
     ...(state.nextAt ? { nextAt: state.nextAt } : {}),
@@ -47,11 +50,6 @@ export function approvalStateView(state: ApprovalState) {
  * Where a task's approval stands without who: each level's state and quorum progress, due date.
  * What a requester, and a caller whose vote was just counted, see.
  */
-export const ApprovalProgressSchema = z.object({
-  level: z.string().optional(),
-  levels: z.array(z.object({ name: z.string(), state: z.string(), quorum: z.number(), approvals: z.number(), due: z.string().optional() })),
-});
-
 export function approvalProgressView(state: ApprovalState): z.infer<typeof ApprovalProgressSchema> {
   return {
     level: state.levels[state.level]?.name,
@@ -64,20 +62,6 @@ export function approvalProgressView(state: ApprovalState): z.infer<typeof Appro
  * where it stands. No notes (they may hold operators' remarks), no failure detail, no approver
  * identities.
  */
-export const RequesterTaskViewSchema = z.object({
-  id: z.string(),
-  type: z.string(),
-  status: TaskStatusSchema,
-  projectId: z.string().optional(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  completedAt: z.string().optional(),
-  actions: z.array(z.object({ name: z.string(), data: z.record(z.string(), z.unknown()) })),
-  history: z.array(z.object({ at: z.string(), event: z.string(), status: TaskStatusSchema })),
-  approval: ApprovalProgressSchema.optional(),
-});
-export type RequesterTaskView = z.infer<typeof RequesterTaskViewSchema>;
-
 export function requesterTaskView(task: Task): RequesterTaskView {
   return {
     id: task.id,
@@ -98,7 +82,7 @@ export function requesterTaskView(task: Task): RequesterTaskView {
  * the request with its validity and notes, who asked, where it stands and the approval's
  * progress (no other approvers' identities).
  */
-export function approverTaskView(task: Task) {
+export function approverTaskView(task: Task): z.output<typeof ApproverTaskViewSchema> {
   return {
     ...approvalView(task),
     updatedAt: task.updatedAt,
@@ -110,7 +94,7 @@ export function approverTaskView(task: Task) {
 }
 
 /** What an approver sees through a link: the request, its validity and notes. */
-export function approvalView(task: Task) {
+export function approvalView(task: Task): z.output<typeof ApprovalViewSchema> {
   return {
     id: task.id,
     type: task.type,
@@ -126,7 +110,7 @@ export function approvalView(task: Task) {
 }
 
 /** A token as admins see it: never the secret, only the first characters of its hash. */
-export function tokenView({ secret, state, usedAt, revokedReason }: TokenState) {
+export function tokenView({ secret, state, usedAt, revokedReason }: TokenState): z.output<typeof TokenViewSchema> {
   return {
     id: secret.hash.slice(0, 12),
     taskId: secret.taskId,

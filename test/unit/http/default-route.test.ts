@@ -22,7 +22,7 @@ describe('the $default route (a request no route matches)', () => {
   it.each([
     ['GET', '/v1/nope'],
     ['DELETE', '/v1/tasks'],
-    ['GET', '/'],
+    ['POST', '/'],
   ])('answers %s %s with a 404 problem, as every other error of the API', async (method, path) => {
     // Act
     const response = await handler(defaultRouteEvent(method, path), context);
