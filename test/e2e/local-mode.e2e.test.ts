@@ -156,7 +156,7 @@ describe('an unknown route', () => {
   it.each([
     ['GET', '/v1/nope'],
     ['DELETE', '/v1/tasks'],
-    ['GET', '/'],
+    ['GET', '/nope'],
     ['GET', '/local/nope'],
   ])('%s %s is answered by the handler ($default) with a 404 problem', async (method, path) => {
     // Act
@@ -171,6 +171,22 @@ describe('an unknown route', () => {
       detail: `There is no route ${method} ${path}. GET /v1/openapi.json lists the routes.`,
       instance: path,
     });
+  });
+
+  it.each(['/', '/v1'])('is not GET %s, which describes the API (name, version, where its documentation is)', async (path) => {
+    // Prepare
+    const { description, version } = JSON.parse(readFileSync('package.json', 'utf8')) as { description: string; version: string };
+    const base = endpoints().api;
+
+    // Act
+    const response = await api(path);
+
+    // Assess
+    expect([response.status, response.headers.get('content-type'), response.json]).toStrictEqual([
+      200,
+      'application/json',
+      { name: 'Assent', description, version, apiVersion: 'v1', links: { docs: `${base}/docs`, openapi: `${base}/v1/openapi.json`, api: `${base}/v1` } },
+    ]);
   });
 
   it('is no way around the JWT authorizer: a jwt route without a token still gets API Gateway 401', async () => {
