@@ -33,7 +33,7 @@ function h(tag, attributes = {}, ...children) {
 function show(title, ...content) {
   document.title = `${title} · Assent console`;
   const heading = h('h1', { tabindex: '-1' }, title);
-  main().replaceChildren(heading, ...content);
+  main().replaceChildren(heading, ...content.flat(Infinity).filter((part) => part !== null && part !== undefined && part !== false));
   heading.focus();
 }
 
@@ -71,7 +71,8 @@ async function signIn(email, password) {
   const body = await response.json().catch(() => ({}));
   if (!response.ok) {
     const type = String(body.__type ?? '').split('#').pop();
-    if (type === 'NotAuthorizedException' || type === 'UserNotFoundException') throw new Error('That email and password do not match an account.');
+    // Cognito answers NotAuthorized for both (it hides which accounts exist); cognito-local InvalidPassword or UserNotFound.
+    if (['NotAuthorizedException', 'UserNotFoundException', 'InvalidPasswordException'].includes(type)) throw new Error('That email and password do not match an account.');
     throw new Error(body.message ?? `Sign-in failed (${response.status}).`);
   }
   if (!body.AuthenticationResult) throw new Error(`This account must first ${body.ChallengeName === 'NEW_PASSWORD_REQUIRED' ? 'set a new password' : `answer ${body.ChallengeName}`}; that is not possible in the console yet.`);

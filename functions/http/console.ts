@@ -29,7 +29,7 @@ export const showConsole: RouteHandler = async ({ app }) => {
   const signIn = signInSettings(app.env);
   const body = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex"><title>Assent console</title>
+<meta name="robots" content="noindex"><title>Assent console</title><link rel="icon" href="data:,">
 <link rel="stylesheet" href="/console/console.css"></head>
 <body data-cognito-endpoint="${escapeHtml(signIn?.endpoint ?? '')}" data-client-id="${escapeHtml(signIn?.clientId ?? '')}">
 <a class="skip" href="#main">Skip to the content</a>

@@ -8,6 +8,7 @@ import type { HttpEvent, HttpResponse, RouteHandler } from './http-types.ts';
 import { withHttp } from './middleware.ts';
 import type { RouteKey } from './routes.ts';
 import { getApiRoot } from './api-root.ts';
+import { getConsoleAsset, showConsole } from './console.ts';
 import { getDocs, getOpenApi } from './docs.ts';
 import { createTodo, getTodo, listActions, listTodos, runCollectionAction, runInstanceAction } from './resources.ts';
 import { listTaskTypes } from './task-types.ts';
@@ -53,6 +54,8 @@ export const handlers: Record<RouteKey, RouteHandler> = {
   'POST /v1/{resource}/actions/{action}': runCollectionAction,
   'GET /v1/openapi.json': getOpenApi,
   'GET /docs': getDocs,
+  'GET /console': showConsole,
+  'GET /console/{asset}': getConsoleAsset,
 };
 
 async function route(event: HttpEvent, _context: Context): Promise<HttpResponse> {

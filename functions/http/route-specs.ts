@@ -206,4 +206,6 @@ export const ROUTE_SPECS: Record<RouteKey, RouteSpec> = {
   'POST /v1/{resource}/actions/{action}': { body: ActionBodySchema, answers: ACTION_ANSWERS, errors: [400, 401, 403, 404, 405, 409] },
   'GET /v1/openapi.json': { answers: { 200: { description: 'This document', schema: OpenApiDocumentSchema } }, errors: [] },
   'GET /docs': { answers: { 200: { description: 'The API reference as a page', html: true } }, errors: [] },
+  'GET /console': { answers: { 200: { description: 'The console\'s page (it loads its script and style sheet from /console/{asset})', html: true } }, errors: [] },
+  'GET /console/{asset}': { answers: { 200: { description: 'console.client.js or console.css (revalidated by ETag: 304 when unchanged)', html: true } }, errors: [404] },
 };

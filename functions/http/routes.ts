@@ -53,6 +53,8 @@ export const routes = [
   { method: 'POST', path: '/v1/{resource}/actions/{action}', auth: 'jwt', summary: 'Run an action on a whole resource (see GET /v1/actions)' },
   { method: 'GET', path: '/v1/openapi.json', auth: 'none', summary: 'This API as an OpenAPI 3.1 document' },
   { method: 'GET', path: '/docs', auth: 'none', summary: 'This API as a readable page' },
+  { method: 'GET', path: '/console', auth: 'none', summary: 'The console: approvers\' inbox, task detail, admins\' day-to-day work (signs in against the user pool in the browser)' },
+  { method: 'GET', path: '/console/{asset}', auth: 'none', summary: 'The console\'s script and style sheet' },
 ] as const satisfies readonly RouteDefinition[];
 
 export type Route = (typeof routes)[number];

@@ -291,13 +291,13 @@ describe('task type overrides', () => {
 
   it('fails the synth on a bad override, naming its path', () => {
     // Act
-    const attempt = () => synthesize({ taskTypes: { 'quota-change': { approval: { levels: [{ name: 'security', quorum: 2 }] }, tokenTtlSeconds: -1 } } });
+    const attempt = () => synthesize({ taskTypes: { 'quota-change': { approval: { levels: [{ name: 'finance', quorum: 2 }] }, tokenTtlSeconds: -1 } } });
 
     // Assess
     expect(attempt).toThrow(
       new AssentConfigError([
         'cdk.json context assent.taskTypes.quota-change.tokenTtlSeconds: must be more than 0 (got -1)',
-        'cdk.json context assent.taskTypes.quota-change.approval.levels.0.name: the type declares no level "security" (its levels: admins)',
+        'cdk.json context assent.taskTypes.quota-change.approval.levels.0.name: the type declares no level "finance" (its levels: admins, security)',
       ]),
     );
   });

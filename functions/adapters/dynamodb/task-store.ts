@@ -74,6 +74,7 @@ export class DynamoDbTaskStore implements TaskStore {
       index,
       limit: query.limit,
       ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
+      ...(query.awaiting === undefined ? {} : { keep: awaitingAnyOf(query.awaiting) }),
       what: 'Listing tasks',
     });
     return { items: page.items.map(toTask), ...(page.cursor ? { cursor: page.cursor } : {}) };
@@ -102,6 +103,15 @@ export class DynamoDbTaskStore implements TaskStore {
 }
 
 /**
+ * The inbox's filter, on the full items the list reads anyway: `awaiting` changes with every vote,
+ * so no index keeps it (an index write per vote). An empty list matches nothing.
+ */
+const awaitingAnyOf =
+  (keys: readonly string[]) =>
+  (item: Record<string, unknown>): boolean =>
+    Array.isArray(item.awaiting) && keys.some((key) => (item.awaiting as unknown[]).includes(key));
+
+/**
  * The key condition (the creation range on the sort key, `createdTo` inclusive) and the filters of
  * a list, on attributes the indexes hold (`type`, `createdBy`).
  */
@@ -117,12 +127,6 @@ function listExpression(query: TaskQuery, index: { partitionKey: string; sortKey
     filters.push('createdBy.#sub = :requester');
     names['#sub'] = 'sub';
     values[':requester'] = query.requester;
-  }
-  if (query.awaiting !== undefined) {
-    // An empty list matches nothing, like the scope's.
-    const keys = query.awaiting.length > 0 ? query.awaiting : ['\u0000none'];
-    names['#awaiting'] = 'awaiting';
-    filters.push(`(${keys.map((key, index) => { values[`:awaiting${index}`] = key; return `contains(#awaiting, :awaiting${index})`; }).join(' OR ')})`);
   }
   return {
     KeyConditionExpression: keyCondition,
