@@ -1,9 +1,9 @@
 /**
- * `npm run bench`: the four benchmarks of issue 5, printed as tables. Nothing here asserts on a
+ * `npm run bench`: the benchmarks of issue 5 and the console's page weight, printed as tables. Nothing here asserts on a
  * timing; docs/performance.md explains what each figure means and holds a recorded run.
  *
  * Environment (defaults in brackets):
- *   BENCH_ONLY               comma list of: cold, engine, cost, latency [all]
+ *   BENCH_ONLY               comma list of: cold, engine, cost, latency, console [all]
  *   BENCH_TASKS              tasks per workload of benchmark 1 [48]
  *   BENCH_CONCURRENCY        tasks in flight in benchmark 1 [16]
  *   BENCH_RAW_WRITES         writes per raw DynamoDB Local measurement [400]
@@ -23,6 +23,7 @@ import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { coldStartTables, runColdStartBenchmark } from './cold-start.ts';
+import { consoleWeightTable, measureConsoleWeight } from './console-weight.ts';
 import { costTables, runCostBenchmark } from './cost.ts';
 import { engineTables, runEngineBenchmark } from './engine.ts';
 import { inviteUser, type Owner, quotaChange, resetPassword, runPool, signUp } from './flows.ts';
@@ -54,7 +55,7 @@ const rates = (name: string, fallback: string) =>
   });
 
 const config = {
-  only: new Set(list('BENCH_ONLY', 'cold,engine,cost,latency')),
+  only: new Set(list('BENCH_ONLY', 'cold,engine,cost,latency,console')),
   tasks: int('BENCH_TASKS', 48),
   concurrency: int('BENCH_CONCURRENCY', 16),
   rawWrites: int('BENCH_RAW_WRITES', 400),
@@ -166,6 +167,11 @@ async function main(): Promise<void> {
       await stack.stop();
       if (profileDir) rmSync(profileDir, { recursive: true, force: true });
     }
+  }
+
+  if (config.only.has('console')) {
+    log('5. the console\'s page weight');
+    show([consoleWeightTable(await measureConsoleWeight())]);
   }
 
   if (config.markdown) {
