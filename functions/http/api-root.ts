@@ -16,7 +16,7 @@ export function describeApi(publicUrl: string): z.output<typeof ApiRootSchema> {
     description: packageJson.description,
     version: packageJson.version,
     apiVersion: 'v1',
-    links: { docs: `${base}/docs`, openapi: `${base}/v1/openapi.json`, api: `${base}/v1` },
+    links: { docs: `${base}/docs`, openapi: `${base}/v1/openapi.json`, api: `${base}/v1`, console: `${base}/console` },
   };
 }
 
@@ -31,7 +31,8 @@ export const getApiRoot: RouteHandler = async ({ wantsHtml, app }) => {
       `<p>${escapeHtml(about.description)}</p>
 <p>Version ${escapeHtml(about.version)}, API ${escapeHtml(about.apiVersion)}.</p>
 <ul><li><a href="${escapeHtml(about.links.docs)}">The API reference</a></li>
-<li><a href="${escapeHtml(about.links.openapi)}">The OpenAPI 3.1 document</a></li></ul>`,
+<li><a href="${escapeHtml(about.links.openapi)}">The OpenAPI 3.1 document</a></li>
+<li><a href="${escapeHtml(about.links.console)}">The console</a>: approvers' inbox, task detail, admins' work</li></ul>`,
     ),
   );
 };

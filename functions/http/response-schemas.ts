@@ -183,7 +183,7 @@ export const ApiRootSchema = z
     description: z.string(),
     version: z.string(),
     apiVersion: z.literal('v1'),
-    links: z.object({ docs: z.string(), openapi: z.string(), api: z.string() }),
+    links: z.object({ docs: z.string(), openapi: z.string(), api: z.string(), console: z.string() }),
   })
   .meta({ id: 'ApiRoot', description: 'What this API is: its name, the version deployed, and where its documentation is.' });
 

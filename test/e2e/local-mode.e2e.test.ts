@@ -185,7 +185,7 @@ describe('an unknown route', () => {
     expect([response.status, response.headers.get('content-type'), response.json]).toStrictEqual([
       200,
       'application/json',
-      { name: 'Assent', description, version, apiVersion: 'v1', links: { docs: `${base}/docs`, openapi: `${base}/v1/openapi.json`, api: `${base}/v1` } },
+      { name: 'Assent', description, version, apiVersion: 'v1', links: { docs: `${base}/docs`, openapi: `${base}/v1/openapi.json`, api: `${base}/v1`, console: `${base}/console` } },
     ]);
   });
 

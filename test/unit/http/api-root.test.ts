@@ -33,7 +33,7 @@ describe('GET / and GET /v1', () => {
         description,
         version,
         apiVersion: 'v1',
-        links: { docs: 'https://api.example.com/docs', openapi: 'https://api.example.com/v1/openapi.json', api: 'https://api.example.com/v1' },
+        links: { docs: 'https://api.example.com/docs', openapi: 'https://api.example.com/v1/openapi.json', api: 'https://api.example.com/v1', console: 'https://api.example.com/console' },
       }),
     });
   });
@@ -45,7 +45,6 @@ describe('GET / and GET /v1', () => {
     // Assess
     expect(response.headers).toStrictEqual({ 'content-type': 'text/html; charset=utf-8', ...SECURITY_HEADERS, 'content-security-policy': PAGE_CONTENT_SECURITY_POLICY });
     expect(response.body).toContain(`<p>Version ${version}, API v1.</p>`);
-    expect(response.body).toContain('<li><a href="https://api.example.com/docs">The API reference</a></li>\n<li><a href="https://api.example.com/v1/openapi.json">The OpenAPI 3.1 document</a></li>');
-    expect(response.body).not.toContain('/console');
+    expect(response.body).toContain('<li><a href="https://api.example.com/docs">The API reference</a></li>\n<li><a href="https://api.example.com/v1/openapi.json">The OpenAPI 3.1 document</a></li>\n<li><a href="https://api.example.com/console">The console</a>: approvers\' inbox, task detail, admins\' work</li></ul>');
   });
 });
