@@ -455,8 +455,12 @@ async function tasksPage() {
   );
 }
 
+/** The `cursor` of the hash's query (`#/tokens?cursor=…`): a "More" link's page. */
+const cursorOfHash = () => new URLSearchParams(location.hash.split('?')[1] ?? '').get('cursor') ?? '';
+const moreLink = (path, cursor) => (cursor ? h('p', {}, h('a', { href: `#${path}${query({ cursor })}` }, 'More')) : null);
+
 async function notificationsPage() {
-  const page = await api('/v1/notifications?acknowledged=false');
+  const page = await api(`/v1/notifications${query({ acknowledged: 'false', cursor: cursorOfHash() })}`);
   const boxes = [];
   const rows = page.notifications.map((notification) => {
     const box = h('input', { type: 'checkbox', value: notification.id, 'aria-label': `Select notification ${notification.id}` });
@@ -484,11 +488,12 @@ async function notificationsPage() {
           h('div', { class: 'actions' }, h('button', { type: 'button', onclick: () => acknowledge(boxes.filter((box) => box.checked).map((box) => box.value)) }, 'Acknowledge selected')),
         ]
       : h('p', { class: 'notice good' }, 'No notification waits.'),
+    moreLink('/notifications', page.cursor),
   );
 }
 
 async function tokensPage() {
-  const page = await api('/v1/tokens');
+  const page = await api(`/v1/tokens${query({ cursor: cursorOfHash() })}`);
   const rows = page.tokens.map((token) =>
     h(
       'tr',
@@ -499,7 +504,11 @@ async function tokensPage() {
       h('td', {}, token.state === 'live' || token.state === 'expired' ? h('button', { type: 'button', class: 'secondary', onclick: () => operate(token.taskId, 'token', {}, 'A new link was emailed.') }, 'Reissue') : null),
     ),
   );
-  show('Tokens', rows.length ? h('table', { class: 'cards' }, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Task'), h('th', { scope: 'col' }, 'State'), h('th', { scope: 'col' }, 'Valid until'), h('th', { scope: 'col' }, h('span', { class: 'muted' }, 'Action')))), h('tbody', {}, rows)) : h('p', {}, 'No tokens.'));
+  show(
+    'Tokens',
+    rows.length ? h('table', { class: 'cards' }, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Task'), h('th', { scope: 'col' }, 'State'), h('th', { scope: 'col' }, 'Valid until'), h('th', { scope: 'col' }, h('span', { class: 'muted' }, 'Action')))), h('tbody', {}, rows)) : h('p', {}, 'No tokens.'),
+    moreLink('/tokens', page.cursor),
+  );
 }
 
 // ---------- chrome and routing ----------

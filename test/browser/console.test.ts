@@ -1,5 +1,7 @@
 import type { Page } from 'playwright-core';
 import { newPage, overflowsHorizontally, screenshot, seriousViolations, useBrowser, type Width } from '../support/browser.ts';
+import { freshAccount } from '../support/fresh-account.ts';
+import { localDirectory } from '../support/local-directory.ts';
 import { api, endpoints, unique, waitForEmail, waitForTask } from '../support/stack.ts';
 
 /**
@@ -18,6 +20,17 @@ async function waitingSignUp(name: string): Promise<string> {
   expect(created.status).toBe(202);
   await waitForEmail((mail) => mail.destination.to.includes(ADMIN) && mail.subject === `Approval needed: sign-up ${created.json.id}`);
   return created.json.id;
+}
+
+/** Polls the operators' notifications until one with that message is there (or fails after 20 s). */
+async function waitForNotification(message: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const page = await api('/v1/notifications?acknowledged=false&limit=100', { admin: true });
+    if (page.json.notifications.some((notification: { message: string }) => notification.message === message)) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`No notification "${message}" within 20 s`);
 }
 
 async function signIn(page: Page, email: string): Promise<void> {
@@ -135,6 +148,39 @@ describe.each(['desktop', 'phone'] as const)('the console at %s width', (width) 
     expect(refused).toBe('Enter an email address.');
     const link = await waitForEmail((mail) => mail.destination.to.includes(delegate) && mail.subject === `Approval needed: sign-up ${id}`);
     expect(link.body.text).toContain(`${ADMIN} handed their vote to you: on leave.`);
+    await page.context().close();
+  });
+
+  it('lets an admin acknowledge an operator notification (one, then the rest selected)', async () => {
+    // Prepare: role-grants in a project without admins: their first level has no approver, which the operators are told.
+    const projectId = `p-${unique()}`;
+    await localDirectory(endpoints()).createProject({ id: projectId, name: projectId, createdAt: new Date().toISOString() });
+    const ids: string[] = [];
+    for (const name of ['lone-a', 'lone-b', 'lone-c']) {
+      const member = await freshAccount(name, { roles: ['member'], projectId });
+      const created = await api('/v1/tasks', { method: 'POST', headers: { authorization: `Bearer ${member.jwt}` }, json: { type: 'role-grant', data: { role: 'project_admin' } } });
+      ids.push(created.json.id);
+    }
+    const messageOf = (id: string) => `Level project-admins of task ${id} needs 1 approval(s) but has 0 approver(s): add people to its approvers (the project-admins of the task's project), or cancel the task.`;
+    for (const id of ids) await waitForNotification(messageOf(id));
+    const page = await newPage(browser(), width);
+    await signIn(page, ADMIN);
+    await page.getByRole('navigation').getByRole('link', { name: 'Notifications' }).click();
+    const rowWith = (id: string) => page.getByRole('row').filter({ hasText: messageOf(id) });
+    await rowWith(ids[0]!).waitFor();
+
+    // Act
+    await rowWith(ids[0]!).getByRole('button', { name: 'Acknowledge' }).click();
+    await page.getByText('1 acknowledged.').waitFor();
+    await rowWith(ids[1]!).getByRole('checkbox').check();
+    await rowWith(ids[2]!).getByRole('checkbox').check();
+    await page.getByRole('button', { name: 'Acknowledge selected' }).click();
+    await page.getByText('2 acknowledged.').waitFor();
+
+    // Assess
+    expect(await Promise.all(ids.map((id) => rowWith(id).count()))).toStrictEqual([0, 0, 0]);
+    const left = await api('/v1/notifications?acknowledged=false&limit=100', { admin: true });
+    expect(left.json.notifications.filter((notification: { message: string }) => ids.some((id) => notification.message === messageOf(id)))).toStrictEqual([]);
     await page.context().close();
   });
 
