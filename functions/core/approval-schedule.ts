@@ -1,4 +1,4 @@
-import { approvalEntry, levelDefinition, levelWrite, mailLevel, resolveApprovers, sendLinks } from './approval-levels.ts';
+import { approvalEntry, levelDefinition, levelWrite, mailLevel, openCurrentLevel, resolveApprovers, sendLinks } from './approval-levels.ts';
 import { tellWorkflowDecided } from './approval.ts';
 import { activeApprovers, approvalsAt, isSamePerson, openLevel, type LevelState } from './approval-state.ts';
 import type { Context } from './context.ts';
@@ -14,7 +14,9 @@ export type ScheduledOutcome = 'reminded' | 'escalated' | 'rejected' | 'cancelle
 export const UNMAILED_GRACE_SECONDS = 60;
 
 /**
- * The approval policy's clock, run by the reconciler on every pending task: the open level's
+ * The approval policy's clock, run by the reconciler on every pending task: a level the approval
+ * moved to but nobody could open (it is opened, its approvers emailed), the open level's emails if
+ * they were lost, its
  * reminders that fell due (one email per approver who has not voted, however many fell due since
  * the last run, each reminder recorded once), then its deadline (once): the task rejected or
  * cancelled, or the escalation's approvers join the level and get its email. Each is claimed by
@@ -22,8 +24,13 @@ export const UNMAILED_GRACE_SECONDS = 60;
  */
 export async function runApprovalSchedule(ctx: Context, task: Task): Promise<ScheduledOutcome | undefined> {
   const open = openLevel(task.approval);
-  if (task.status !== 'pending' || !open) return undefined;
   const now = ctx.now();
+  if (task.status === 'pending' && !open && levelLeftWaiting(task, now)) {
+    // The vote that approved the level before it could not open this one (a directory or mail outage).
+    const opened = await openCurrentLevel(ctx, task.id, task);
+    return openLevel(opened.approval) ? 'mailed' : undefined;
+  }
+  if (task.status !== 'pending' || !open) return undefined;
   if (open.level.mailedAt === undefined && open.level.openedAt !== undefined && Date.parse(now) - Date.parse(open.level.openedAt) >= UNMAILED_GRACE_SECONDS * 1000) {
     await recordResend(ctx, task.id, 'approval', task.wait?.round ?? task.rounds, false);
     await mailLevel(ctx, task, open.index, pendingApprovers(open.level));
@@ -33,6 +40,10 @@ export async function runApprovalSchedule(ctx: Context, task: Task): Promise<Sch
   if (open.level.due !== undefined && open.level.due <= now && open.level.escalatedAt === undefined) return deadline(ctx, task, open.index, open.level, now);
   return remind(ctx, task, open.index, now);
 }
+
+/** The level the approval is at still waits, a minute after the write that moved the approval to it. */
+const levelLeftWaiting = (task: Task, now: string): boolean =>
+  task.wait?.kind === 'approval' && task.approval?.levels[task.approval.level]?.state === 'waiting' && Date.parse(now) - Date.parse(task.updatedAt) >= UNMAILED_GRACE_SECONDS * 1000;
 
 const pendingApprovers = (level: LevelState) => activeApprovers(level).filter((approver) => !level.votes[approver.key]);
 

@@ -112,7 +112,15 @@ export async function castVote(ctx: Context, taskId: string, input: VoteInput): 
     { current: read, ...(input.ifMatch === undefined ? {} : { ifMatch: input.ifMatch }) },
   );
   const { outcome, wait } = committed.result;
-  if (outcome === 'level-approved') return { task: await openCurrentLevel(ctx, taskId), outcome, wait };
+  if (outcome === 'level-approved') {
+    // The vote counted whatever happens next: a next level that cannot open now (the directory or
+    // mail is down) is opened by the reconciler's schedule a minute later.
+    const opened = await openCurrentLevel(ctx, taskId).catch((error: unknown) => {
+      ctx.onInternalError(`Task ${taskId}: the next level of its approval could not open; the reconciler opens it`, error);
+      return committed.task;
+    });
+    return { task: opened, outcome, wait };
+  }
   return { task: committed.task, outcome, wait };
 }
 

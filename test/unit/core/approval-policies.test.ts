@@ -413,3 +413,33 @@ describe('reading a task', () => {
     await expectError(stranger, NotFoundError, `There is no task ${task.id}.`);
   });
 });
+
+describe('a level that cannot open when its turn comes', () => {
+  it('keeps the vote that met the level before, and is opened by the reconciler\'s schedule a minute later', async () => {
+    // Prepare: the directory is down when the lead's vote approves level lead.
+    const internal: string[] = [];
+    const harness = engineWithFakes({ operatorEmails: ['ops@example.com'], admins: ['boss@example.com'], extraTaskTypes: [twoLevels()], onInternalError: (message) => internal.push(message) });
+    for (const email of SECURITY) void harness.directory.createUser({ email, roles: ['security'], enabled: true, createdAt: 'x' });
+    const task = await waitingForLead(harness);
+    const usersInGroup = harness.directory.usersInGroup.bind(harness.directory);
+    harness.directory.usersInGroup = async () => {
+      throw Object.assign(new Error('directory unavailable'), { name: 'TransientError' });
+    };
+
+    // Act
+    const voted = await harness.engine.vote(task.id, asAccount(LEAD, []), 'approve');
+    harness.directory.usersInGroup = usersInGroup;
+    const early = await harness.core.schedules.approvalSchedule(task.id);
+    harness.clock.advance(61);
+    const later = await harness.core.schedules.approvalSchedule(task.id);
+
+    // Assess
+    expect([voted.status, voted.approval?.levels.map((level) => level.state), internal]).toStrictEqual([
+      'pending',
+      ['approved', 'waiting'],
+      [`Task ${task.id}: the next level of its approval could not open; the reconciler opens it`],
+    ]);
+    expect([early, later, (await harness.engine.getTask(task.id)).approval?.levels[1]?.state]).toStrictEqual([undefined, 'mailed', 'open']);
+    expect(approvalMails(harness.mailer, task.id).map((mail) => mail.to[0])).toStrictEqual([LEAD, ...SECURITY]);
+  });
+});
