@@ -5,25 +5,17 @@ import {
   AdminSetUserPasswordCommand,
   AdminUpdateUserAttributesCommand,
   AliasExistsException,
-  CognitoIdentityProviderClient,
   InvalidPasswordException,
   TooManyRequestsException,
   UserNotFoundException,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
-import { CognitoUserDirectory } from '#adapters/cognito/user-directory';
-import { DynamoDbProjects } from '#adapters/dynamodb/projects';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { TransientError, ValidationError } from '#core/errors';
 import { expectError } from '../../support/expect-error.ts';
+import { mockedCognitoDirectory } from '../../support/mocked-cognito-directory.ts';
 
 /** The Cognito adapter's error paths (its behaviour is the contract suite's, on cognito-local). */
-const cognitoClient = new CognitoIdentityProviderClient({ region: 'us-east-1' });
-const cognito = mockClient(cognitoClient);
-const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
-const ddb = mockClient(documentClient);
-const directory = new CognitoUserDirectory({ client: cognitoClient, userPoolId: 'pool-1', projects: new DynamoDbProjects({ client: documentClient, tableName: 'assent' }) });
+const { cognito, ddb, directory } = mockedCognitoDirectory();
 
 beforeEach(() => {
   cognito.reset();

@@ -2,29 +2,21 @@ import {
   AdminGetUserCommand,
   AdminListGroupsForUserCommand,
   AdminRemoveUserFromGroupCommand,
-  CognitoIdentityProviderClient,
   ListUsersInGroupCommand,
   ResourceNotFoundException,
   TooManyRequestsException,
   type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDbProjects } from '#adapters/dynamodb/projects';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { TransientError } from '#core/errors';
-import { expectError } from '../../../test/support/expect-error.ts';
-import { CognitoUserDirectory } from './user-directory.ts';
+import { expectError } from '../../support/expect-error.ts';
+import { mockedCognitoDirectory } from '../../support/mocked-cognito-directory.ts';
 
 /**
  * The exact commands of the Cognito adapter's group reads and revokes, and what the contract suite
  * cannot show on cognito-local (which answers a whole group in one page): paging, and errors.
  */
-const cognitoClient = new CognitoIdentityProviderClient({ region: 'us-east-1' });
-const cognito = mockClient(cognitoClient);
-const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
-const ddb = mockClient(documentClient);
-const directory = new CognitoUserDirectory({ client: cognitoClient, userPoolId: 'pool-1', projects: new DynamoDbProjects({ client: documentClient, tableName: 'assent' }) });
+const { cognito, ddb, directory } = mockedCognitoDirectory();
 
 /** A pool user as ListUsersInGroup answers it: its username is its `sub`. */
 const poolUser = (index: number, enabled = true): UserType => ({
