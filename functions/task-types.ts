@@ -1,14 +1,18 @@
 import { defineTaskType, type TaskType } from '#core/task-type';
 import { resourceRegistry } from './resources.ts';
 import inviteCompleted from './task-types/invite-user/completed.txt.njk';
+import inviteTokenHtml from './task-types/invite-user/token.html.njk';
 import inviteToken from './task-types/invite-user/token.txt.njk';
 import quotaCompleted from './task-types/quota-change/completed.txt.njk';
 import roleGrantCompleted from './task-types/role-grant/completed.txt.njk';
 import resetCompleted from './task-types/reset-password/completed.txt.njk';
+import resetTokenHtml from './task-types/reset-password/token.html.njk';
 import resetToken from './task-types/reset-password/token.txt.njk';
 import signUpCompleted from './task-types/sign-up/completed.txt.njk';
+import signUpTokenHtml from './task-types/sign-up/token.html.njk';
 import signUpToken from './task-types/sign-up/token.txt.njk';
 import updateEmailCompleted from './task-types/update-email/completed.txt.njk';
+import updateEmailTokenHtml from './task-types/update-email/token.html.njk';
 import updateEmailToken from './task-types/update-email/token.txt.njk';
 
 /** Task types are declarations: which actions, who may ask, approval, expiry and emails. */
@@ -24,8 +28,16 @@ export const taskTypes: readonly TaskType[] = [
     approvalTtlSeconds: 7 * 24 * 3600,
     limits: { perAddress: { max: 5, windowSeconds: 3600 }, perClient: { max: 20, windowSeconds: 3600 } },
     emails: {
-      token: { subject: 'Choose your password for {{ task.actions[0].data.projectName }}', text: signUpToken },
+      token: { subject: 'Choose your password for {{ task.actions[0].data.projectName }}', text: signUpToken, html: signUpTokenHtml },
       completed: { subject: 'Your project {{ task.actions[0].data.projectName }} is ready', text: signUpCompleted },
+    },
+    // The reader is the new owner, whose sign-up an admin approved.
+    tokenPage: {
+      title: 'Choose your password for {{ task.actions[0].data.projectName }}',
+      intro: 'Your sign-up was approved: the project "{{ task.actions[0].data.projectName }}" and its owner account {{ task.actions[0].data.email }} are waiting for you. Choose the password you will sign in with.',
+      submit: 'Set my password',
+      doneTitle: 'Your password is set',
+      done: 'Your account {{ task.actions[0].data.email }} is ready and the project "{{ task.actions[0].data.projectName }}" is yours. Sign in with that address and the password you just chose.',
     },
   }),
   defineTaskType({
@@ -40,8 +52,16 @@ export const taskTypes: readonly TaskType[] = [
     limits: { perAddress: { max: 5, windowSeconds: 3600 }, perClient: { max: 30, windowSeconds: 3600 } },
     resendWindowSeconds: 300,
     emails: {
-      token: { subject: 'Reset your password', text: resetToken },
+      token: { subject: 'Reset your password', text: resetToken, html: resetTokenHtml },
       completed: { subject: 'Your password was changed', text: resetCompleted },
+    },
+    // The reader is the account's owner (or whoever reads its mail).
+    tokenPage: {
+      title: 'Choose a new password',
+      intro: 'For the account {{ task.actions[0].data.email }}. The old password stops working once you save the new one.',
+      submit: 'Save my new password',
+      doneTitle: 'Your password is changed',
+      done: 'Sign in with {{ task.actions[0].data.email }} and your new password.',
     },
   }),
   defineTaskType({
@@ -53,11 +73,20 @@ export const taskTypes: readonly TaskType[] = [
     duplicatePolicy: 'reject',
     tokenTtlSeconds: 3 * 24 * 3600,
     emails: {
-      token: { subject: 'Join {{ task.actions[0].stored.projectName }} on Assent', text: inviteToken },
+      token: { subject: 'Join {{ task.actions[0].stored.projectName }} on Assent', text: inviteToken, html: inviteTokenHtml },
       completed: { subject: 'Welcome to {{ task.actions[0].stored.projectName }}', text: inviteCompleted },
       // The recipient is the invitee, who never asked for anything: tell them only good news.
       rejected: { enabled: false },
       cancelled: { enabled: false },
+    },
+    // The reader is the invitee: a new account chooses a password, an existing one confirms.
+    tokenPage: {
+      title: 'Join {{ task.actions[0].stored.projectName }} on Assent',
+      intro: '{{ task.actions[0].stored.invitedBy }} invites you to the project "{{ task.actions[0].stored.projectName }}" with the roles: {{ task.actions[0].data.roles | join(", ") }}. {{ "Choose a password for your new account " if task.actions[0].stored.mode == "new-account" else "Confirm that your account " }}{{ task.actions[0].data.email }}{{ "." if task.actions[0].stored.mode == "new-account" else " joins the project." }}',
+      confirm: 'Yes, add my account {{ task.actions[0].data.email }} to {{ task.actions[0].stored.projectName }}',
+      submit: '{{ "Create my account" if task.actions[0].stored.mode == "new-account" else "Join the project" }}',
+      doneTitle: 'Welcome to {{ task.actions[0].stored.projectName }}',
+      done: 'Your account {{ task.actions[0].data.email }} is a member of "{{ task.actions[0].stored.projectName }}", with the roles: {{ task.actions[0].data.roles | join(", ") }}.',
     },
   }),
   defineTaskType({
@@ -72,12 +101,20 @@ export const taskTypes: readonly TaskType[] = [
     // that asked, signed in, confirms it (so a stranger who reads the email cannot take the account over).
     tokenRequiresAuth: true,
     emails: {
-      token: { subject: 'Confirm your new email address', text: updateEmailToken },
+      token: { subject: 'Confirm your new email address', text: updateEmailToken, html: updateEmailTokenHtml },
       // To the new address, and the old one (the requester's sign-in) hears of the change too.
       completed: { subject: 'Your email address was changed', text: updateEmailCompleted, alsoToRequester: true },
       // The recipient is the new address, not yet proven to be the requester's.
       rejected: { enabled: false },
       cancelled: { enabled: false },
+    },
+    // The reader is whoever the new address belongs to: the owner, if they typed it right.
+    tokenPage: {
+      title: 'Confirm your new email address',
+      intro: 'Someone asked to move the Assent account {{ task.actions[0].stored.currentEmail }} to this address, {{ task.actions[0].data.newEmail }}.',
+      confirm: 'Yes, move my account to {{ task.actions[0].data.newEmail }}',
+      doneTitle: 'Your email address is changed',
+      done: 'Your account now uses {{ task.actions[0].data.newEmail }}: sign in with it from now on. Your password is unchanged.',
     },
   }),
   defineTaskType({

@@ -35,6 +35,27 @@ export type EmailStage = z.infer<typeof EmailStageSchema>;
 /** A task type overrides any part of a stage; the rest comes from functions/templates/. */
 export const EmailStageOverrideSchema = EmailStageSchema.partial();
 
+/**
+ * What the page of an emailed token link says to the person reading it (the new owner of a
+ * sign-up, the account resetting its password, the invitee...). Each text is a template
+ * (core/template-syntax.ts) given `task`, `taskId` and `taskType`, rendered as text and escaped.
+ */
+export const TokenPageSchema = z.object({
+  /** The form's heading. @default - the first sentence of the task type's `description` */
+  title: z.string().optional(),
+  /** A paragraph under the heading: why the reader is here. @default - none */
+  intro: z.string().optional(),
+  /** The label of a confirmation's checkbox (a field that takes `true`). @default - the field's title, else its key humanised */
+  confirm: z.string().optional(),
+  /** The submit button's label. @default "Submit" */
+  submit: z.string().optional(),
+  /** The heading once the submit succeeded. @default "Done" */
+  doneTitle: z.string().optional(),
+  /** What happened and what to do next, once the submit succeeded. @default "Task <id> is complete." */
+  done: z.string().optional(),
+});
+export type TokenPage = z.infer<typeof TokenPageSchema>;
+
 /** At most `max` requests per fixed window of `windowSeconds`. */
 export const RateLimitSchema = z.object({ max: z.number().int().positive(), windowSeconds: z.number().int().positive() });
 export type RateLimit = z.infer<typeof RateLimitSchema>;
@@ -103,6 +124,8 @@ export const TaskTypeSchema = z.object({
    */
   resendWindowSeconds: z.number().int().positive().optional(),
   emails: z.partialRecord(z.enum(EMAIL_STAGES), EmailStageOverrideSchema).default({}),
+  /** What the token link's page says to its reader. @default - the description's first sentence as heading, no intro */
+  tokenPage: TokenPageSchema.optional(),
 });
 export type TaskTypeInput = z.input<typeof TaskTypeSchema>;
 export type TaskType = z.infer<typeof TaskTypeSchema>;

@@ -37,7 +37,60 @@ describe('email templates', () => {
 
   it('lets a task type override part of a stage, keeping the rest of the default', () => {
     const signUp = taskTypes.find((taskType) => taskType.name === 'sign-up');
-    const stage = stageFor(signUp, 'token');
-    expect([stage.enabled, stage.subject, stage.html]).toStrictEqual([true, 'Choose your password for {{ task.actions[0].data.projectName }}', undefined]);
+    const stage = stageFor(signUp, 'completed');
+    expect([stage.enabled, stage.subject, stage.html]).toStrictEqual([true, 'Your project {{ task.actions[0].data.projectName }} is ready', undefined]);
+  });
+
+  it('has an HTML version of every enabled stage with a link (approval, reminder, token), whose link is an <a href>', () => {
+    const missing = taskTypes.flatMap((taskType) =>
+      (['approval', 'reminder', 'token'] as const)
+        .map((stage) => [taskType.name, stage, stageFor(taskType, stage)] as const)
+        .filter(([, , settings]) => settings.enabled && !/<a href="\{\{ link \}\}">/.test(settings.html ?? ''))
+        .map(([type, stage]) => `${type}/${stage}`),
+    );
+    expect(missing).toStrictEqual([]);
+  });
+
+  it('overrides the HTML of every stage whose text a task type overrides, so text and HTML say the same', () => {
+    const mismatched = taskTypes.flatMap((taskType) =>
+      Object.entries(taskType.emails)
+        .filter(([stage, override]) => override.text !== undefined && override.html === undefined && DEFAULT_EMAILS[stage as keyof typeof DEFAULT_EMAILS].html !== undefined)
+        .map(([stage]) => `${taskType.name}/${stage}`),
+    );
+    expect(mismatched).toStrictEqual([]);
+  });
+
+  it('renders the sign-up token email as HTML with a real link, escaping the project name', () => {
+    // Prepare
+    const signUp = taskTypes.find((taskType) => taskType.name === 'sign-up');
+    const task = { id: 'T1', actions: [{ name: 'new-project-with-user', data: { projectName: '<i>p</i>', email: 'a@example.com' } }] };
+    const context = { task, taskId: 'T1', taskType: 'sign-up', link: 'https://api.example/v1/tokens/abc?x=1&y=2', validUntil: '2030-01-01T00:00:00.000Z' };
+
+    // Act
+    const rendered = renderEmail(stageFor(signUp, 'token'), context);
+
+    // Assess
+    expect(rendered.html).toBe(
+      '<p>Welcome to Assent!</p>\n' +
+        '<p>Your sign-up for the project "<strong>&lt;i&gt;p&lt;/i&gt;</strong>" was approved.</p>\n' +
+        '<p><a href="https://api.example/v1/tokens/abc?x=1&amp;y=2">Choose your password</a> (the link works once, until 2030-01-01T00:00:00.000Z).</p>\n' +
+        '<p><small>Or copy this address into your browser: https://api.example/v1/tokens/abc?x=1&amp;y=2</small></p>\n' +
+        '<p><small>Task: <code>T1</code></small></p>\n',
+    );
+  });
+
+  it('renders the invitation as HTML for a new account and for an existing one', () => {
+    // Prepare
+    const invite = taskTypes.find((taskType) => taskType.name === 'invite-user');
+    const taskOf = (mode: string) => ({ id: 'T2', actions: [{ name: 'invite-user', data: { email: 'b@example.com', roles: ['member'] }, stored: { invitedBy: 'owner@example.com', projectName: 'demo', mode } }] });
+    const contextOf = (mode: string) => ({ task: taskOf(mode), taskId: 'T2', taskType: 'invite-user', link: 'https://x/v1/tokens/t', validUntil: 'soon' });
+
+    // Act
+    const created = renderEmail(stageFor(invite, 'token'), contextOf('new-account')).html ?? '';
+    const existing = renderEmail(stageFor(invite, 'token'), contextOf('existing-account')).html ?? '';
+
+    // Assess
+    expect(created).toContain('<p><a href="https://x/v1/tokens/t">Choose a password for your new account b@example.com</a> (the link works once, until soon).</p>');
+    expect(existing).toContain('<p><a href="https://x/v1/tokens/t">Confirm that your account b@example.com joins the project</a> (the link works once, until soon).</p>');
   });
 });
