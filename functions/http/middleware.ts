@@ -7,7 +7,8 @@ import { logger } from '../logger.ts';
 import { prefersHtml } from './body.ts';
 import type { HttpEvent, HttpResponse } from './http-types.ts';
 import { messagePage } from './pages.ts';
-import { html, problem } from './responses.ts';
+import { linkErrorPage, linkKindOf } from './pages/link-error-page.ts';
+import { html, linkHtml, problem } from './responses.ts';
 
 const PROBLEM_BASE = 'https://assent.dev/problems/';
 
@@ -42,6 +43,9 @@ export function toErrorResponse(error: unknown, event: HttpEvent): HttpResponse 
 }
 
 function clientErrorResponse(error: ClientError, instance: string, wantsHtml: boolean): HttpResponse {
+  // An emailed link's page says what happened to the link and what to do next; other pages, the error.
+  const link = linkKindOf(instance);
+  if (wantsHtml && link) return linkHtml(error.status, linkErrorPage(error, link));
   if (wantsHtml) return html(error.status, messagePage(error.title, error.message));
   return problem(error.status, {
     ...error.extensions,

@@ -23,6 +23,13 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
  */
 export const PAGE_CONTENT_SECURITY_POLICY = `default-src 'none'; style-src ${PAGE_STYLE_SOURCE}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`;
 
+/**
+ * What the pages of emailed links (functions/http/pages/) need and nothing more: the console's
+ * style sheet from this origin (`/console/console.css`), forms that post back to the API itself; no
+ * script, no inline style, no image, font or frame.
+ */
+export const LINK_PAGE_CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
 /** A JSON answer; `headers` add to it (`location`...) but cannot replace a security header. */
 export const json = (statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResponse => ({
   statusCode,
@@ -40,5 +47,12 @@ export const problem = (statusCode: number, body: Record<string, unknown>): Http
 export const html = (statusCode: number, body: string): HttpResponse => ({
   statusCode,
   headers: { 'content-type': 'text/html; charset=utf-8', ...SECURITY_HEADERS, 'content-security-policy': PAGE_CONTENT_SECURITY_POLICY },
+  body,
+});
+
+/** A page of an emailed link (functions/http/pages/layout.ts), with {@link LINK_PAGE_CONTENT_SECURITY_POLICY}. */
+export const linkHtml = (statusCode: number, body: string): HttpResponse => ({
+  statusCode,
+  headers: { 'content-type': 'text/html; charset=utf-8', ...SECURITY_HEADERS, 'content-security-policy': LINK_PAGE_CONTENT_SECURITY_POLICY },
   body,
 });

@@ -1,11 +1,17 @@
 import * as z from 'zod';
+import { ValidationError } from '#core/errors';
+import type { TokenView } from '#core/token';
 import type { RouteHandler } from './http-types.ts';
-import { escapeHtml, messagePage, page } from './pages.ts';
+import type { ObjectSchema } from './pages/fields.ts';
+import { tokenDonePage, tokenFormPage, tokenSignInPage } from './pages/token-page.ts';
 import { secretParam } from './parse.ts';
 import { answer, TaskStatusRefSchema, TokenRequestSchema } from './response-schemas.ts';
-import { html } from './responses.ts';
+import { linkHtml } from './responses.ts';
 
-const inputType = (name: string) => (/password/i.test(name) ? 'password' : 'text');
+const jsonSchemaOf = (view: TokenView) => z.toJSONSchema(view.schema, { io: 'input' });
+
+/** What the token's pages need of its view. */
+const pageInput = (view: TokenView) => ({ task: view.task, taskType: view.taskType, validUntil: view.validUntil, schema: jsonSchemaOf(view) as ObjectSchema });
 
 /**
  * `GET /v1/tokens/{token}`: what the token needs, as JSON Schema (and whether its submit needs the
@@ -14,44 +20,30 @@ const inputType = (name: string) => (/password/i.test(name) ? 'password' : 'text
  */
 export const showToken: RouteHandler = async ({ params, wantsHtml, app }) => {
   const view = await app.core.requests.viewToken(secretParam(params.token));
-  const schema = z.toJSONSchema(view.schema, { io: 'input' });
   const requiresSignIn = view.taskType.tokenRequiresAuth;
   if (!wantsHtml) {
-    return answer(TokenRequestSchema, 200, { taskType: view.taskType.name, taskId: view.task.id, validUntil: view.validUntil, requiresSignIn, fields: Object.keys(view.schema.shape), schema });
+    return answer(TokenRequestSchema, 200, { taskType: view.taskType.name, taskId: view.task.id, validUntil: view.validUntil, requiresSignIn, fields: Object.keys(view.schema.shape), schema: jsonSchemaOf(view) });
   }
-  if (requiresSignIn) {
-    return html(
-      200,
-      messagePage(
-        'Sign-in needed',
-        // messagePage escapes the message.
-        `This link works only for the account that asked for it, signed in: submit it from a signed-in client with that account's bearer token (POST, fields: ${Object.keys(view.schema.shape).join(', ')}). Task ${view.task.id}; the link works once, until ${view.validUntil}.`,
-      ),
-    );
-  }
-  const fields = Object.keys(view.schema.shape)
-    .map(
-      (name) =>
-        `<p><label for="${escapeHtml(name)}">${escapeHtml(name)}</label><input id="${escapeHtml(name)}" name="${escapeHtml(name)}" type="${inputType(name)}" required autocomplete="${inputType(name) === 'password' ? 'new-password' : 'off'}"></p>`,
-    )
-    .join('');
-  return html(
-    200,
-    page(
-      view.taskType.description.split('.')[0] ?? view.taskType.name,
-      `<form method="post">${fields}<p><button type="submit">Submit</button></p></form>
-<p class="note">Task <code>${escapeHtml(view.task.id)}</code>. This link works once, until ${escapeHtml(view.validUntil)}.</p>`,
-    ),
-  );
+  return linkHtml(200, requiresSignIn ? tokenSignInPage(pageInput(view)) : tokenFormPage(pageInput(view)));
 };
 
 /**
  * `POST /v1/tokens/{token}`: submits the data; completes the task. A field error leaves the token
- * usable. A public route: a bearer token, when sent, is verified and identifies the submitter, which
- * a task type with `tokenRequiresAuth` requires to be its requester (401 without, 403 for another).
+ * usable; a browser then gets the same form again (400), each error under its field, the values
+ * kept but passwords. A public route: a bearer token, when sent, is verified and identifies the
+ * submitter, which a task type with `tokenRequiresAuth` requires to be its requester (401 without,
+ * 403 for another).
  */
 export const submitToken: RouteHandler = async ({ params, body, wantsHtml, identity, app }) => {
-  const task = await app.core.requests.submitToken(secretParam(params.token), body, identity);
-  if (wantsHtml) return html(200, messagePage('Done', `Thank you. Task ${task.id} is complete.`));
-  return answer(TaskStatusRefSchema, 200, { id: task.id, status: task.status });
+  const secret = secretParam(params.token);
+  try {
+    const task = await app.core.requests.submitToken(secret, body, identity);
+    if (wantsHtml) return linkHtml(200, tokenDonePage(task, app.registry.taskType(task.type)));
+    return answer(TaskStatusRefSchema, 200, { id: task.id, status: task.status });
+  } catch (error) {
+    if (!wantsHtml || !(error instanceof ValidationError)) throw error;
+    const view = await app.core.requests.viewToken(secret);
+    const values = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+    return linkHtml(400, tokenFormPage({ ...pageInput(view), values, errors: error.errors }));
+  }
 };
