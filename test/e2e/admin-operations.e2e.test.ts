@@ -280,6 +280,8 @@ describe('GET /v1/tasks (list)', () => {
     const member = await someone('member', ['member']);
     const own = await signUp('listed', member);
     await signUp('not-listed');
+    // Its level is open (its approval email went): the view below shows it.
+    await approvalEmailOf(own.id);
 
     // Act
     const listed = await api('/v1/tasks', { headers: bearer(member.jwt) });

@@ -173,7 +173,7 @@ describe('role-grant: quorum 2 of 3', () => {
     ]);
     const done = await waitForTask(id, (task) => task.status === 'completed');
     const winner = done.approvedBy.id;
-    expect(done.approvedBy).toStrictEqual({ kind: 'approver', id: winner });
+    expect([done.approvedBy, SECURITY.includes(winner)]).toStrictEqual([{ kind: 'approver', id: winner }, true]);
     expect(refused.map((answer) => [answer.status, answer.json.type, answer.json.detail, answer.json.decidedBy])).toStrictEqual([
       [409, `${PROBLEMS}already-decided`, `Task ${id} was already approved by ${winner} at ${done.approvedAt}.`, winner],
     ]);
