@@ -31,11 +31,11 @@ const plural = (count: number, word: string) => `${count} ${word}${count === 1 ?
 /** The levels that apply (a level asked for only when an action wants it may be skipped). */
 const applying = (progress: Progress) => progress.levels.filter((level) => level.state !== 'skipped');
 
-/** "Level 1 of 2 (admins): 0 of 1 approval so far, due …". */
+/** "Level 1 of 2, admins: 0 of 1 approval so far, due …" (no position for a policy of one level). */
 function levelLine(progress: Progress, level: LevelProgress): string {
   const levels = applying(progress);
-  const position = levels.length > 1 ? `Level ${levels.indexOf(level) + 1} of ${levels.length}: ` : '';
-  return `${position}<strong>${escapeHtml(level.name)}</strong>, ${level.approvals} of ${plural(level.quorum, 'approval')} so far${level.due ? `, due ${when(level.due)}` : ''}.`;
+  const position = levels.length > 1 ? `Level ${levels.indexOf(level) + 1} of ${levels.length}, ` : '';
+  return `${position}<strong>${escapeHtml(level.name)}</strong>: ${level.approvals} of ${plural(level.quorum, 'approval')} so far${level.due ? `, due ${when(level.due)}` : ''}.`;
 }
 
 function progressHtml(progress: Progress | undefined): string {

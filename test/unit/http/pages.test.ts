@@ -59,7 +59,7 @@ describe('the approval page', () => {
     expect(html).toContain('<h2>New project with user</h2><p class="muted">Creates a project.</p>');
     expect(html).toContain('<dt>Project name</dt><dd>demo</dd>');
     expect(html).toContain('<p class="ok">Its checks passed.</p><h3>Notes</h3><ul><li>Project name is free.</li></ul>');
-    expect(html).toContain('<p class="progress">Level 1 of 2: <strong>admins</strong>, 0 of 1 approval so far, due <time datetime="2030-01-08T10:00:00.000Z">2030-01-08 10:00 UTC</time>.</p>');
+    expect(html).toContain('<p class="progress">Level 1 of 2, <strong>admins</strong>: 0 of 1 approval so far, due <time datetime="2030-01-08T10:00:00.000Z">2030-01-08 10:00 UTC</time>.</p>');
     expect(html).toContain('<button name="decision" value="approve" type="submit">Approve</button><button name="decision" value="reject" type="submit" class="danger">Reject</button>');
     expect(html).toContain('<input id="to" name="to" type="email" required maxlength="254" autocomplete="email" aria-describedby="to-hint">');
     expect(html).not.toMatch(/<script|<style|style=/);
