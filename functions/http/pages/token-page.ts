@@ -99,7 +99,7 @@ export function tokenSignInPage(input: TokenPageInput): string {
   const fields = Object.keys(input.schema.properties ?? {});
   return linkPage({
     title: tokenPageTitle(task, taskType),
-    body: `${intro ? `<p>${escapeHtml(intro)}</p>` : ''}<div class="notice" role="status"><p>This link works only for the account that asked for it, signed in, so it cannot be used from this page: a browser following an emailed link carries no sign-in.</p></div>
+    body: `${intro ? `<p>${escapeHtml(intro)}</p>` : ''}<h2>Sign-in needed</h2><div class="notice" role="status"><p>This link works only for the account that asked for it, signed in, so it cannot be used from this page: a browser following an emailed link carries no sign-in.</p></div>
 <h2>What to do next</h2><p>Submit it from a client signed in as that account: <code>POST</code> this link with the account's bearer token (fields: ${escapeHtml(fields.join(', '))}).</p>
 <p>If you did not ask for this, ignore the email: nothing changes.</p>
 <p class="note">This link works once, until ${when(input.validUntil)}. Task <code>${escapeHtml(task.id)}</code>.</p>`,

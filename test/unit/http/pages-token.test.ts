@@ -137,6 +137,7 @@ describe('the token pages around the form', () => {
     // Assess
     expect(page).toContain('<h1>Confirm your new email address</h1>');
     expect(page).toContain('<p>Someone asked to move the Assent account old@example.com to this address, new@example.com.</p>');
+    expect(page).toContain('<h2>Sign-in needed</h2>');
     expect(page).toContain('(fields: confirm)');
     expect(page).not.toContain('<form');
   });
