@@ -60,7 +60,11 @@ describe('sign-up, approved through the emailed link', () => {
     // Assess 2
     expect(tokenEmail.body.text).toContain(`Task: ${id}`);
     expect(tokenInfo.json).toMatchObject({ taskType: 'sign-up', taskId: id, fields: ['password'] });
-    expect(form.text).toContain('<input id="password" name="password" type="password" required autocomplete="new-password">');
+    // The form labels and limits the field from the token's JSON Schema (12 to 256 characters).
+    expect(form.text).toContain('<label for="field-password">Password</label><span class="hint" id="field-password-hint">At least 12 characters, at most 256.</span>');
+    expect(form.text).toContain(
+      '<input id="field-password" name="password" type="password" required minlength="12" maxlength="256" pattern="^\\P{Cc}*$" autocomplete="new-password" aria-describedby="field-password-hint">',
+    );
     expect(tooShort.status).toBe(400);
     expect(tooShort.json.errors).toStrictEqual([{ path: 'password', message: 'Use at least 12 characters' }]);
     expect(submitted.status).toBe(200);
