@@ -1,4 +1,4 @@
-import type { Page, TaskQuery } from '#ports/task-store';
+import type { Page, TaskQuery, TaskStatus, TaskStore } from '#ports/task-store';
 import type { SecretRecord } from '#ports/secret-store';
 import { voterOf } from './approval-inbox.ts';
 import { isApproverOf } from './approval-state.ts';
@@ -40,14 +40,42 @@ export const listTasks = (ctx: Context, query: TaskQuery): Promise<Page<Task>> =
 export { listTasksFor } from './scopes.ts';
 
 /**
- * Counts per status, the newest task, the latest completion, the unacknowledged errors, and what
- * the last reconcile run found stranded (`stranded`: open tasks it checked, started and failed; null
- * before its first run).
+ * How old the counts of `GET /v1/status` may be, in milliseconds. Counting is a COUNT query per
+ * status, and a COUNT reads (and is billed for) every entry of its byStatus partition: the
+ * terminal statuses hold every task until TTL removes it, so the cost grows with the day's volume.
+ * Each function instance keeps the counts it last read for this long (and concurrent calls share
+ * one read), so a dashboard polling every few seconds costs one set of queries per instance per
+ * period. The counts can lag the tasks by up to this much, and two instances can answer different
+ * counts within it; everything else `status` answers is read on every call.
+ */
+export const STATUS_COUNTS_MAX_AGE_MS = 30_000;
+
+/** The last counts read from each store (one store per function instance), and when. */
+const statusCounts = new WeakMap<TaskStore, { readonly at: number; readonly counts: Promise<Record<TaskStatus, number>> }>();
+
+/** The counts per status, read again once they are older than STATUS_COUNTS_MAX_AGE_MS; a failed read is not kept. */
+export function countsByStatus(ctx: Context): Promise<Record<TaskStatus, number>> {
+  const { tasks } = ctx.deps;
+  const now = ctx.deps.ports.clock.now().getTime();
+  const cached = statusCounts.get(tasks);
+  if (cached && now >= cached.at && now - cached.at < STATUS_COUNTS_MAX_AGE_MS) return cached.counts.then((counts) => ({ ...counts }));
+  const entry = { at: now, counts: tasks.countByStatus() };
+  statusCounts.set(tasks, entry);
+  entry.counts.catch(() => {
+    if (statusCounts.get(tasks) === entry) statusCounts.delete(tasks);
+  });
+  return entry.counts.then((counts) => ({ ...counts }));
+}
+
+/**
+ * Counts per status (up to STATUS_COUNTS_MAX_AGE_MS old), the newest task, the latest completion,
+ * the unacknowledged errors, and what the last reconcile run found stranded (`stranded`: open tasks
+ * it checked, started and failed; null before its first run).
  */
 export async function status(ctx: Context) {
-  const { tasks, notifications, reconcileReports } = ctx.deps;
+  const { notifications, reconcileReports, tasks } = ctx.deps;
   const [counts, newest, completed, errors, stranded] = await Promise.all([
-    tasks.countByStatus(),
+    countsByStatus(ctx),
     tasks.list({ limit: 1 }),
     tasks.list({ status: 'completed', limit: 25 }),
     notifications.unacknowledgedErrors(10),
