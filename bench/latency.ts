@@ -1,14 +1,19 @@
 /**
  * Benchmark 4, API latency under load: autocannon at a fixed request rate against
  * `GET /v1/tasks/{id}` (admin JWT, an existing task) and `POST /v1/tasks` (a new sign-up each time,
- * which also starts its workflow: AwaitApproval, its preApprove and approval email, runs in the background).
+ * which also starts its workflow: AwaitApproval, its preApprove and approval email, runs in the background);
+ * and, first, the floor of a read: `GET /v1/tasks/{id}` one request at a time beside the raw
+ * `GetItem` it makes, sent the same way (one at a time, an SDK client through the same counting proxy).
  */
 import type { EventEmitter } from 'node:events';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import autocannon from 'autocannon';
 import type { BenchStack } from './stack.ts';
 import { fmt, type Table } from './table.ts';
 
 export interface LatencyOptions {
+  /** Requests of each kind in the sequential comparison (GET /v1/tasks/{id} and its raw GetItem). */
+  readonly sequential: number;
   readonly getRates: readonly number[];
   readonly postRates: readonly number[];
   readonly seconds: number;
@@ -22,6 +27,21 @@ export interface LatencyRow {
   readonly result: autocannon.Result;
   /** Exact client-side times of the 2xx answers, in ms (autocannon's histogram keeps whole ms). */
   readonly latenciesMs: readonly number[];
+}
+
+/** `GET /v1/tasks/{id}` one request at a time, beside the raw GetItem of the same item, interleaved in rounds. */
+export interface SequentialRead {
+  readonly requests: number;
+  readonly getMs: readonly number[];
+  /** GetItem (ConsistentRead, as the handler reads) through the counting proxy, as the handlers' requests go. */
+  readonly rawViaProxyMs: readonly number[];
+  /** The same GetItem straight to DynamoDB Local. */
+  readonly rawDirectMs: readonly number[];
+}
+
+export interface LatencyResult {
+  readonly sequential: SequentialRead;
+  readonly rows: readonly LatencyRow[];
 }
 
 interface Measured {
@@ -90,8 +110,58 @@ async function waitForApprovalEmails(stack: BenchStack, expected: number, log: (
   }
 }
 
-export async function runLatencyBenchmark(stack: BenchStack, taskId: string, options: LatencyOptions): Promise<LatencyRow[]> {
+/** One GET at a time over one kept-alive connection (autocannon, 1 connection, no rate). */
+async function sequentialGets(stack: BenchStack, taskId: string, amount: number): Promise<number[]> {
+  const latenciesMs: number[] = [];
+  const instance = autocannon({
+    url: `${stack.endpoints.api}/v1/tasks/${taskId}`,
+    connections: 1,
+    amount,
+    method: 'GET',
+    headers: { authorization: `Bearer ${stack.endpoints.adminToken}` },
+  }) as unknown as EventEmitter & Promise<autocannon.Result>;
+  instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
+    if (status >= 200 && status < 300) latenciesMs.push(ms);
+  });
+  await instance;
+  return latenciesMs;
+}
+
+async function sequentialGetItems(client: BenchStack['dynamodb'], tableName: string, taskId: string, amount: number): Promise<number[]> {
+  const latenciesMs: number[] = [];
+  const command = new GetItemCommand({ TableName: tableName, Key: { pk: { S: `TASK#${taskId}` }, sk: { S: 'TASK' } }, ConsistentRead: true });
+  for (let index = 0; index < amount; index += 1) {
+    const started = performance.now();
+    await client.send(command);
+    latenciesMs.push(performance.now() - started);
+  }
+  return latenciesMs;
+}
+
+/** The read's floor: rounds of 50 GETs, 50 GetItems through the proxy and 50 direct, so drift hits all three alike. */
+export async function runSequentialRead(stack: BenchStack, taskId: string, requests: number, log: (line: string) => void): Promise<SequentialRead> {
+  const tableName = stack.endpoints.services.tableName;
+  const round = 50;
+  const getMs: number[] = [];
+  const rawViaProxyMs: number[] = [];
+  const rawDirectMs: number[] = [];
+  log(`GET /v1/tasks/{id} and its GetItem, one at a time: ${requests} of each, in rounds of ${round} (after ${round} unmeasured)`);
+  await sequentialGets(stack, taskId, round);
+  await sequentialGetItems(stack.dynamodbViaProxy, tableName, taskId, round);
+  await sequentialGetItems(stack.dynamodb, tableName, taskId, round);
+  for (let done = 0; done < requests; done += round) {
+    const amount = Math.min(round, requests - done);
+    getMs.push(...(await sequentialGets(stack, taskId, amount)));
+    rawViaProxyMs.push(...(await sequentialGetItems(stack.dynamodbViaProxy, tableName, taskId, amount)));
+    rawDirectMs.push(...(await sequentialGetItems(stack.dynamodb, tableName, taskId, amount)));
+  }
+  log(`  p50 GET ${percentile(getMs, 50).toFixed(2)} ms, GetItem via proxy ${percentile(rawViaProxyMs, 50).toFixed(2)} ms, direct ${percentile(rawDirectMs, 50).toFixed(2)} ms`);
+  return { requests, getMs, rawViaProxyMs, rawDirectMs };
+}
+
+export async function runLatencyBenchmark(stack: BenchStack, taskId: string, options: LatencyOptions): Promise<LatencyResult> {
   const { seconds, connections, log } = options;
+  const sequential = await runSequentialRead(stack, taskId, options.sequential, log);
   const rows: LatencyRow[] = [];
   let run = 0;
   const measure = async (route: 'GET' | 'POST', rate: number) => {
@@ -107,12 +177,32 @@ export async function runLatencyBenchmark(stack: BenchStack, taskId: string, opt
   };
   for (const rate of options.getRates) await measure('GET', rate);
   for (const rate of options.postRates) await measure('POST', rate);
-  return rows;
+  return { sequential, rows };
+}
+
+/** The read's ratio to its floor: p50 of GET /v1/tasks/{id} over p50 of its raw GetItem, both one at a time. */
+export const readRatio = (sequential: SequentialRead) => percentile(sequential.getMs, 50) / percentile(sequential.rawViaProxyMs, 50);
+
+export function sequentialTable(sequential: SequentialRead): Table {
+  const row = (what: string, values: readonly number[]) => [what, values.length, fmt(percentile(values, 50), 2), fmt(percentile(values, 90), 2), fmt(percentile(values, 99), 2), fmt(percentile(values, 50) / percentile(sequential.rawViaProxyMs, 50), 2)];
+  return {
+    title: '4a. A read against its floor, one request at a time (client side, ms)',
+    headers: ['request', 'requests', 'p50', 'p90', 'p99', 'p50 ÷ GetItem via proxy'],
+    rows: [
+      row('GET /v1/tasks/{id} (admin JWT)', sequential.getMs),
+      row('GetItem (ConsistentRead) through the counting proxy', sequential.rawViaProxyMs),
+      row('GetItem (ConsistentRead) straight to DynamoDB Local', sequential.rawDirectMs),
+    ],
+    notes: [
+      'The floor is the one DynamoDB request the route makes, sent by an SDK client in the benchmark\'s process through the same counting proxy the handlers use; rounds of 50 of each, interleaved.',
+      'GET includes the local gateway (HTTP → API Gateway event, JWT checked against the pool\'s JWKS), the handler, the GetItem, parsing the task and the view.',
+    ],
+  };
 }
 
 export function latencyTable(rows: readonly LatencyRow[], options: LatencyOptions): Table {
   return {
-    title: '4. API latency at a fixed rate (autocannon, client side, ms)',
+    title: '4b. API latency at a fixed rate (autocannon, client side, ms)',
     headers: ['route', 'rate req/s', 'achieved req/s', 'requests', 'p50', 'p90', 'p99', 'max', 'non-2xx', 'errors'],
     rows: rows.map(({ route, rate, result, latenciesMs }) => [
       route,

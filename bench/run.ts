@@ -11,7 +11,8 @@
  *   BENCH_COST_TASKS         tasks per task type in benchmark 2 [10]
  *   BENCH_COST_CONCURRENCY   tasks in flight in benchmark 2 [2]
  *   BENCH_INIT_RUNS          fresh processes per bundle variant in benchmark 3 [8]
- *   BENCH_GET_RATES          req/s for GET /v1/tasks/{id} in benchmark 4 [20,100]
+ *   BENCH_SEQUENTIAL_READS   GET /v1/tasks/{id} and raw GetItems one at a time in benchmark 4 [500]
+ *   BENCH_GET_RATES          req/s for GET /v1/tasks/{id} in benchmark 4 [20,100,200]
  *   BENCH_POST_RATES         req/s for POST /v1/tasks in benchmark 4 [2,5]
  *   BENCH_LATENCY_SECONDS    seconds per latency run [10]
  *   BENCH_CONNECTIONS        autocannon connections [10]
@@ -27,7 +28,7 @@ import { consoleWeightTable, measureConsoleWeight } from './console-weight.ts';
 import { costTables, runCostBenchmark } from './cost.ts';
 import { engineTables, runEngineBenchmark } from './engine.ts';
 import { inviteUser, type Owner, quotaChange, resetPassword, runPool, signUp } from './flows.ts';
-import { latencyTable, runLatencyBenchmark } from './latency.ts';
+import { latencyTable, runLatencyBenchmark, sequentialTable } from './latency.ts';
 import { ProcessCpu } from './process-cpu.ts';
 import { profileBreakdown, profileTable } from './profile.ts';
 import { measureRawWrites } from './raw-writes.ts';
@@ -63,7 +64,8 @@ const config = {
   costTasks: int('BENCH_COST_TASKS', 10),
   costConcurrency: int('BENCH_COST_CONCURRENCY', 2),
   initRuns: int('BENCH_INIT_RUNS', 8),
-  getRates: rates('BENCH_GET_RATES', '20,100'),
+  sequentialReads: int('BENCH_SEQUENTIAL_READS', 500),
+  getRates: rates('BENCH_GET_RATES', '20,100,200'),
   postRates: rates('BENCH_POST_RATES', '2,5'),
   latencySeconds: int('BENCH_LATENCY_SECONDS', 10),
   connections: int('BENCH_CONNECTIONS', 10),
@@ -157,8 +159,9 @@ async function main(): Promise<void> {
       }
       if (config.only.has('latency')) {
         log('4. API latency under load');
-        const options = { getRates: config.getRates, postRates: config.postRates, seconds: config.latencySeconds, connections: config.connections, log };
-        show([latencyTable(await runLatencyBenchmark(stack, template, options), options)]);
+        const options = { sequential: config.sequentialReads, getRates: config.getRates, postRates: config.postRates, seconds: config.latencySeconds, connections: config.connections, log };
+        const latency = await runLatencyBenchmark(stack, template, options);
+        show([sequentialTable(latency.sequential), latencyTable(latency.rows, options)]);
         log(`(${load()})`);
       }
     } finally {
