@@ -9,6 +9,8 @@
  */
 const config = document.body.dataset;
 const SESSION_KEY = 'assent.console.session';
+/** Where a visitor who had to sign in first was going. */
+const AFTER_SIGN_IN_KEY = 'assent.console.after';
 const main = () => document.getElementById('main');
 const live = () => document.getElementById('live');
 
@@ -264,7 +266,11 @@ function signInPage() {
         try {
           await signIn(email.value.trim(), password.value);
           renderChrome();
-          location.hash = '#/inbox';
+          const after = sessionStorage.getItem(AFTER_SIGN_IN_KEY);
+          sessionStorage.removeItem(AFTER_SIGN_IN_KEY);
+          const target = after ?? '#/inbox';
+          if (location.hash === target) await route();
+          else location.hash = target;
         } catch (failure) {
           error.replaceChildren(h('p', { class: 'notice bad' }, failure.message));
           password.value = '';
@@ -511,6 +517,57 @@ async function tokensPage() {
   );
 }
 
+/** Whether a token field asks for a yes (a confirmation): a boolean, or `true` alone. */
+const isConfirmation = (schema) => schema?.type === 'boolean' || schema?.const === true || (schema?.anyOf ?? []).some(isConfirmation);
+
+/**
+ * `#/confirm/<secret>`: an emailed link whose submit needs its requester signed in (e.g. a new
+ * address's confirmation). The secret stays in the fragment, which the browser never sends; the
+ * form is the token's own schema, submitted with the signed-in account's token.
+ */
+async function confirmPage(secret) {
+  const response = await fetch(`/v1/tokens/${encodeURIComponent(secret)}`, { headers: { accept: 'application/json' } });
+  const view = await response.json();
+  if (!response.ok) throw new ApiError(response.status, view);
+  const properties = view.schema?.properties ?? {};
+  const inputs = Object.entries(properties).map(([name, schema]) => {
+    const id = `token-${name}`;
+    const error = h('span', { class: 'field-error', id: `${id}-error` });
+    if (isConfirmation(schema)) {
+      const box = h('input', { id, type: 'checkbox', name, required: true, 'aria-describedby': `${id}-error` });
+      return { name, read: () => box.checked, error, element: h('div', {}, h('label', { class: 'check', for: id }, box, schema.description ?? 'Yes, I confirm.'), error) };
+    }
+    const input = h('input', { id, type: /password/i.test(name) ? 'password' : 'text', name, required: true, ...(schema.minLength ? { minlength: schema.minLength } : {}), ...(schema.maxLength ? { maxlength: schema.maxLength } : {}), 'aria-describedby': `${id}-error` });
+    return { name, read: () => input.value, error, element: h('div', {}, h('label', { for: id }, schema.title ?? name, schema.description ? h('span', { class: 'hint' }, schema.description) : null), input, error) };
+  });
+  const problems = h('div', { role: 'alert' });
+  const form = h(
+    'form',
+    {
+      onsubmit: async (event) => {
+        event.preventDefault();
+        problems.replaceChildren();
+        for (const input of inputs) input.error.textContent = '';
+        try {
+          const done = await api(`/v1/tokens/${encodeURIComponent(secret)}`, { method: 'POST', json: Object.fromEntries(inputs.map((input) => [input.name, input.read()])) });
+          show('Confirmed', h('p', { class: 'notice good' }, `Thank you: task ${done.id} is ${done.status}.`), h('p', {}, h('a', { href: '#/inbox' }, 'Go to your inbox')));
+        } catch (failure) {
+          const fieldErrors = failure.problem?.errors ?? [];
+          for (const item of fieldErrors) {
+            const input = inputs.find((known) => item.path.split('.').pop() === known.name);
+            if (input) input.error.textContent = item.message;
+          }
+          if (fieldErrors.length === 0) problems.replaceChildren(problemNotice(failure));
+        }
+      },
+    },
+    inputs.map((input) => input.element),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Confirm')),
+    problems,
+  );
+  show('Confirm your request', h('p', {}, `${view.taskType}: task ${view.taskId}. This link works once, until ${when(view.validUntil)}.`), form);
+}
+
 // ---------- chrome and routing ----------
 
 function renderChrome() {
@@ -538,10 +595,16 @@ function failed(failure) {
 async function route() {
   live().replaceChildren();
   const path = location.hash.replace(/^#/, '').split('?')[0] || '/inbox';
-  if (!session() || path === '/sign-in') return signInPage();
+  if (!session() || path === '/sign-in') {
+    // Back to where the visitor was going once signed in (a link into the console).
+    if (path !== '/sign-in' && path !== '/inbox') sessionStorage.setItem(AFTER_SIGN_IN_KEY, location.hash);
+    return signInPage();
+  }
   const task = /^\/tasks\/([0-9A-Z]{26})$/.exec(path);
+  const confirm = /^\/confirm\/([A-Za-z0-9_-]{43})$/.exec(path);
   try {
     if (task) return await taskPage(task[1]);
+    if (confirm) return await confirmPage(confirm[1]);
     if (path === '/inbox') return await inboxPage();
     if (path === '/tasks') return await tasksPage();
     if (path === '/notifications') return await notificationsPage();

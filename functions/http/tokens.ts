@@ -19,12 +19,13 @@ const pageInput = (view: TokenView) => ({ task: view.task, taskType: view.taskTy
  * that says so instead of a form: a browser following the link carries no bearer token.
  */
 export const showToken: RouteHandler = async ({ params, wantsHtml, app }) => {
-  const view = await app.core.requests.viewToken(secretParam(params.token));
+  const secret = secretParam(params.token);
+  const view = await app.core.requests.viewToken(secret);
   const requiresSignIn = view.taskType.tokenRequiresAuth;
   if (!wantsHtml) {
     return answer(TokenRequestSchema, 200, { taskType: view.taskType.name, taskId: view.task.id, validUntil: view.validUntil, requiresSignIn, fields: Object.keys(view.schema.shape), schema: jsonSchemaOf(view) });
   }
-  return linkHtml(200, requiresSignIn ? tokenSignInPage(pageInput(view)) : tokenFormPage(pageInput(view)));
+  return linkHtml(200, requiresSignIn ? tokenSignInPage({ ...pageInput(view), secret }) : tokenFormPage(pageInput(view)));
 };
 
 /**

@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { newPage, overflowsHorizontally, screenshot, seriousViolations, useBrowser, type Width } from '../support/browser.ts';
 import { freshAccount } from '../support/fresh-account.ts';
 import { localDirectory } from '../support/local-directory.ts';
-import { api, endpoints, unique, waitForEmail, waitForTask } from '../support/stack.ts';
+import { api, endpoints, linkIn, unique, waitForEmail, waitForTask } from '../support/stack.ts';
 
 /**
  * The console in Debian's Chromium against the local stack: an approver signs in against the
@@ -181,6 +181,32 @@ describe.each(['desktop', 'phone'] as const)('the console at %s width', (width) 
     expect(await Promise.all(ids.map((id) => rowWith(id).count()))).toStrictEqual([0, 0, 0]);
     const left = await api('/v1/notifications?acknowledged=false&limit=100', { admin: true });
     expect(left.json.notifications.filter((notification: { message: string }) => ids.some((id) => notification.message === messageOf(id)))).toStrictEqual([]);
+    await page.context().close();
+  });
+
+  it('confirms a link that needs its requester signed in: from the emailed page to the console, signed in, then done', async () => {
+    // Prepare: a member asks to move their account to a new address; the confirmation goes there.
+    const member = await freshAccount('mover', { roles: ['member'] });
+    const newEmail = `moved-${unique()}@example.com`;
+    const created = await api('/v1/tasks', { method: 'POST', headers: { authorization: `Bearer ${member.jwt}` }, json: { type: 'update-email', data: { newEmail } } });
+    const email = await waitForEmail((mail) => mail.destination.to.includes(newEmail) && mail.subject === 'Confirm your new email address');
+    const page = await newPage(browser(), width);
+    await page.goto(`${endpoints().api}${linkIn(email, 'tokens')}`);
+
+    // Act
+    await page.getByRole('link', { name: 'Sign in and confirm in the console' }).click();
+    await page.getByLabel('Email').fill(member.email);
+    await page.getByLabel('Password').fill(member.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Confirm your request' }).waitFor();
+    await expectAccessible(page, 'confirm', width);
+    await page.getByRole('checkbox').check();
+    await page.getByRole('button', { name: 'Confirm' }).click();
+
+    // Assess
+    await page.getByText(`Thank you: task ${created.json.id} is completed.`).waitFor();
+    expect((await waitForTask(created.json.id, (task) => task.status === 'completed')).status).toBe('completed');
+    expect(await page.evaluate('location.hash')).toBe(`#/confirm/${linkIn(email, 'tokens').split('/').pop()}`);
     await page.context().close();
   });
 

@@ -93,14 +93,17 @@ export function tokenFormPage(input: TokenFormInput): string {
  * link carries no sign-in, so the page says what the link is for and how to submit it instead of
  * showing a form that would be refused.
  */
-export function tokenSignInPage(input: TokenPageInput): string {
+export function tokenSignInPage(input: TokenPageInput & { readonly secret: string }): string {
   const { task, taskType } = input;
+  // The console reads the secret from its URL's fragment, which browsers never send to a server.
+  const consoleLink = `/console#/confirm/${input.secret}`;
   const intro = text(taskType.tokenPage?.intro, task, taskType);
   const fields = Object.keys(input.schema.properties ?? {});
   return linkPage({
     title: tokenPageTitle(task, taskType),
     body: `${intro ? `<p>${escapeHtml(intro)}</p>` : ''}<h2>Sign-in needed</h2><div class="notice" role="status"><p>This link works only for the account that asked for it, signed in, so it cannot be used from this page: a browser following an emailed link carries no sign-in.</p></div>
-<h2>What to do next</h2><p>Submit it from a client signed in as that account: <code>POST</code> this link with the account's bearer token (fields: ${escapeHtml(fields.join(', '))}).</p>
+<h2>What to do next</h2><p><a class="button" href="${escapeHtml(consoleLink)}">Sign in and confirm in the console</a></p>
+<p class="note">Or submit it from a client signed in as that account: <code>POST</code> this link with the account's bearer token (fields: ${escapeHtml(fields.join(', '))}).</p>
 <p>If you did not ask for this, ignore the email: nothing changes.</p>
 <p class="note">This link works once, until ${when(input.validUntil)}. Task <code>${escapeHtml(task.id)}</code>.</p>`,
   });

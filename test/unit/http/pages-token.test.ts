@@ -132,13 +132,14 @@ describe('the token pages around the form', () => {
     const task = { id: 'T3', type: 'update-email', actions: [{ name: 'update-user-email', data: { newEmail: 'new@example.com' }, stored: { currentEmail: 'old@example.com' } }] } as unknown as Task;
 
     // Act
-    const page = tokenSignInPage({ task, taskType: typeNamed('update-email'), validUntil: VALID_UNTIL, schema: jsonSchema(z.object({ confirm: z.literal(true) })) });
+    const page = tokenSignInPage({ task, taskType: typeNamed('update-email'), validUntil: VALID_UNTIL, schema: jsonSchema(z.object({ confirm: z.literal(true) })), secret: 'S'.repeat(43) });
 
     // Assess
     expect(page).toContain('<h1>Confirm your new email address</h1>');
     expect(page).toContain('<p>Someone asked to move the Assent account old@example.com to this address, new@example.com.</p>');
     expect(page).toContain('<h2>Sign-in needed</h2>');
     expect(page).toContain('(fields: confirm)');
+    expect(page).toContain(`<a class="button" href="/console#/confirm/${'S'.repeat(43)}">Sign in and confirm in the console</a>`);
     expect(page).not.toContain('<form');
   });
 
