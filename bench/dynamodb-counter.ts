@@ -38,6 +38,8 @@ export interface DynamoDbCounts {
    * items written and read, and the units reported for them (a transaction's units shared evenly).
    */
   readonly byKind: Record<string, KindCounts>;
+  /** Query and Scan requests with `Select: COUNT`, by index (`table` for the table itself). */
+  readonly countQueries: Record<string, number>;
 }
 
 export interface KindCounts {
@@ -72,6 +74,7 @@ interface Mutable {
   errors: Record<string, number>;
   failedWrites: number;
   byKind: Record<string, KindCounts>;
+  countQueries: Record<string, number>;
 }
 
 const empty = (): Mutable => ({
@@ -86,6 +89,7 @@ const empty = (): Mutable => ({
   errors: {},
   failedWrites: 0,
   byKind: {},
+  countQueries: {},
 });
 
 const increment = (record: Record<string, number>, key: string, by = 1) => {
@@ -246,6 +250,7 @@ export async function startDynamoDbCounter(target: string, port = 0): Promise<Dy
     const kinds = json ? kindsOf(operation, json) : undefined;
     if (json) {
       countItems(operation, json, counts);
+      if ((operation === 'Query' || operation === 'Scan') && json.Select === 'COUNT') increment(counts.countQueries, String(json.IndexName ?? 'table'));
       if (json.ReturnConsumedCapacity === undefined || json.ReturnConsumedCapacity === 'NONE') {
         body = Buffer.from(JSON.stringify({ ...json, ReturnConsumedCapacity: 'TOTAL' }));
       }

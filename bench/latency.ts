@@ -39,7 +39,16 @@ export interface SequentialRead {
   readonly rawDirectMs: readonly number[];
 }
 
+/** The DynamoDB requests of `GET /v1/status` calls made back to back (admin JWT). */
+export interface StatusRead {
+  readonly status: number;
+  readonly requests: number;
+  /** Query requests with `Select: COUNT` on the byStatus index (the counts per status). */
+  readonly byStatusCounts: number;
+}
+
 export interface LatencyResult {
+  readonly statusReads: readonly StatusRead[];
   readonly sequential: SequentialRead;
   readonly rows: readonly LatencyRow[];
 }
@@ -159,8 +168,22 @@ export async function runSequentialRead(stack: BenchStack, taskId: string, reque
   return { requests, getMs, rawViaProxyMs, rawDirectMs };
 }
 
+/** Three `GET /v1/status` calls back to back, each with the DynamoDB requests it made (the proxy's counts, reset before each). */
+export async function runStatusReads(stack: BenchStack, log: (line: string) => void): Promise<StatusRead[]> {
+  const reads: StatusRead[] = [];
+  for (let call = 0; call < 3; call += 1) {
+    stack.counter.reset();
+    const answer = await stack.api.call('/v1/status', { bearer: 'admin' });
+    const counts = stack.counter.counts();
+    reads.push({ status: answer.status, requests: Object.values(counts.requests).reduce((total, value) => total + value, 0), byStatusCounts: counts.countQueries.byStatus ?? 0 });
+  }
+  log(`GET /v1/status × 3: ${reads.map((read) => `${read.status}, ${read.requests} requests, ${read.byStatusCounts} COUNT queries on byStatus`).join('; ')}`);
+  return reads;
+}
+
 export async function runLatencyBenchmark(stack: BenchStack, taskId: string, options: LatencyOptions): Promise<LatencyResult> {
   const { seconds, connections, log } = options;
+  const statusReads = await runStatusReads(stack, log);
   const sequential = await runSequentialRead(stack, taskId, options.sequential, log);
   const rows: LatencyRow[] = [];
   let run = 0;
@@ -177,7 +200,7 @@ export async function runLatencyBenchmark(stack: BenchStack, taskId: string, opt
   };
   for (const rate of options.getRates) await measure('GET', rate);
   for (const rate of options.postRates) await measure('POST', rate);
-  return { sequential, rows };
+  return { statusReads, sequential, rows };
 }
 
 /** The read's ratio to its floor: p50 of GET /v1/tasks/{id} over p50 of its raw GetItem, both one at a time. */

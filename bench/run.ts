@@ -18,6 +18,7 @@
  *   BENCH_CONNECTIONS        autocannon connections [10]
  *   BENCH_PROFILE            1: also profile the stack's process during benchmark 1 (table 1d) [0]
  *   BENCH_MARKDOWN           also write the tables as Markdown to this file
+ *   BENCH_JSON               also write the targets (bench/summary.ts) and every table as JSON to this file
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
@@ -33,6 +34,7 @@ import { ProcessCpu } from './process-cpu.ts';
 import { profileBreakdown, profileTable } from './profile.ts';
 import { measureRawWrites } from './raw-writes.ts';
 import { startBenchStack } from './stack.ts';
+import { type SummaryInputs, summarise, summaryTable } from './summary.ts';
 import { markdownTable, renderTable, type Table } from './table.ts';
 
 
@@ -71,6 +73,7 @@ const config = {
   connections: int('BENCH_CONNECTIONS', 10),
   profile: process.env.BENCH_PROFILE === '1',
   markdown: process.env.BENCH_MARKDOWN,
+  json: process.env.BENCH_JSON,
 };
 
 const started = performance.now();
@@ -86,6 +89,12 @@ const show = (produced: readonly Table[]) => {
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${platform()} ${release()}, Node ${process.version}`;
 /** The 1-minute load average: on a shared machine, a figure taken under someone else's load says so here. */
 const load = () => `load average ${loadavg()[0]?.toFixed(2)}`;
+/** The 1-minute load average at each benchmark's end, for the JSON. */
+const loads: Record<string, number> = {};
+const noteLoad = (benchmark: string) => {
+  loads[benchmark] = Number(loadavg()[0]?.toFixed(2));
+  log(`(${load()})`);
+};
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** SIGUSR2 to the stack's process toggles the profiler bench/profiler.mjs preloads into it. */
@@ -120,13 +129,16 @@ async function warmUp(stack: Awaited<ReturnType<typeof startBenchStack>>): Promi
 }
 
 async function main(): Promise<void> {
+  const measured: { -readonly [K in keyof SummaryInputs]: SummaryInputs[K] } = { getRates: config.getRates };
+  const startedAt = new Date().toISOString();
   console.log(`Assent benchmarks — ${machine}, ${load()} at the start`);
   console.log(`settings: ${JSON.stringify({ ...config, only: [...config.only] })}\n`);
 
   if (config.only.has('cold')) {
     log('3. cold-start proxies: building the Lambda bundles');
-    show(coldStartTables(await runColdStartBenchmark({ projectRoot: PROJECT_ROOT, runs: config.initRuns, log }), config.initRuns));
-    log(`(${load()})`);
+    measured.cold = await runColdStartBenchmark({ projectRoot: PROJECT_ROOT, runs: config.initRuns, log });
+    show(coldStartTables(measured.cold, config.initRuns));
+    noteLoad('cold');
   }
 
   if (['engine', 'cost', 'latency'].some((name) => config.only.has(name))) {
@@ -150,19 +162,20 @@ async function main(): Promise<void> {
         const result = await runEngineBenchmark(stack, cpu, template, options);
         show(engineTables(result, options, cpus().length));
         if (profile) show([profileTable(profileBreakdown(profile.files()), result.rows.reduce((total, row) => total + row.phase.tasks, 0))]);
-        log(`(${load()})`);
+        noteLoad('engine');
       }
       if (config.only.has('cost')) {
         log('2. cost per task');
-        show(costTables(await runCostBenchmark(stack, cpu, { tasks: config.costTasks, concurrency: config.costConcurrency, projectRoot: PROJECT_ROOT, log })));
-        log(`(${load()})`);
+        measured.cost = await runCostBenchmark(stack, cpu, { tasks: config.costTasks, concurrency: config.costConcurrency, projectRoot: PROJECT_ROOT, log });
+        show(costTables(measured.cost));
+        noteLoad('cost');
       }
       if (config.only.has('latency')) {
         log('4. API latency under load');
         const options = { sequential: config.sequentialReads, getRates: config.getRates, postRates: config.postRates, seconds: config.latencySeconds, connections: config.connections, log };
-        const latency = await runLatencyBenchmark(stack, template, options);
-        show([sequentialTable(latency.sequential), latencyTable(latency.rows, options)]);
-        log(`(${load()})`);
+        measured.latency = await runLatencyBenchmark(stack, template, options);
+        show([sequentialTable(measured.latency.sequential), latencyTable(measured.latency.rows, options)]);
+        noteLoad('latency');
       }
     } finally {
       process.removeListener('SIGINT', interrupted);
@@ -177,6 +190,14 @@ async function main(): Promise<void> {
     show([consoleWeightTable(await measureConsoleWeight())]);
   }
 
+  const targets = summarise(measured);
+  if (targets.length) show([summaryTable(targets)]);
+
+  if (config.json) {
+    const document = { startedAt, machine, node: process.version, settings: { ...config, only: [...config.only] }, loadAverages: loads, seconds: Math.round((performance.now() - started) / 1000), targets, tables };
+    writeFileSync(config.json, `${JSON.stringify(document, null, 2)}\n`);
+    log(`targets and tables written to ${config.json}`);
+  }
   if (config.markdown) {
     writeFileSync(config.markdown, [`Machine: ${machine}; settings: ${JSON.stringify({ ...config, only: [...config.only] })}`, '', ...tables.map(markdownTable)].join('\n'));
     log(`tables written to ${config.markdown}`);
