@@ -7,7 +7,7 @@
  * imports only the same AWS SDK clients and commands and constructs the clients.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
@@ -78,15 +78,27 @@ export interface ColdStartRow {
 
 const ENTRY_PATTERN = /entry: `\$\{[^}]+\}\/(functions\/[^`]+\.ts)`/g;
 
-/** The entry files of every HandlerFunction in lib/ (the stack's two, the archiver's one). */
+/** Names for the tables, by entry file (an entry not listed is named by its path). */
+const FUNCTION_NAMES: Record<string, string> = {
+  'functions/http/handler.ts': 'HttpHandler',
+  'functions/steps/handler.ts': 'StepsHandler',
+  'functions/streams/archive.ts': 'Archiver',
+  'functions/streams/outbox.ts': 'Outbox',
+  'functions/streams/mail-feedback.ts': 'MailFeedback',
+  'functions/schedules/reconcile.ts': 'Reconciler',
+};
+
+/** The entry files of every HandlerFunction in lib/assent-stack.ts and lib/constructs/*.ts. */
 export function lambdaEntries(projectRoot: string): LambdaEntry[] {
-  const files = ['lib/assent-stack.ts', 'lib/constructs/archive.ts'].map((file) => readFileSync(join(projectRoot, file), 'utf8'));
+  const paths = ['lib/assent-stack.ts', ...readdirSync(join(projectRoot, 'lib/constructs')).filter((file) => file.endsWith('.ts')).sort().map((file) => `lib/constructs/${file}`)];
+  const files = paths.map((file) => readFileSync(join(projectRoot, file), 'utf8'));
   const entries = [...new Set(files.flatMap((source) => [...source.matchAll(ENTRY_PATTERN)].map((match) => match[1] ?? '')))];
   return entries.map((entry) => {
-    if (entry.includes('/http/')) return { name: 'HttpHandler', entry, event: httpEvent() };
-    if (entry.includes('/steps/')) return { name: 'StepsHandler', entry, event: { step: 'not-a-step' } };
-    if (entry.includes('/streams/')) return { name: 'Archiver', entry, event: { Records: [] } };
-    return { name: entry, entry, event: {} };
+    const name = FUNCTION_NAMES[entry] ?? entry;
+    if (entry.includes('/http/')) return { name, entry, event: httpEvent() };
+    if (entry.includes('/steps/')) return { name, entry, event: { step: 'not-a-step' } };
+    if (entry.includes('/streams/')) return { name, entry, event: { Records: [] } };
+    return { name, entry, event: {} };
   });
 }
 
@@ -356,7 +368,7 @@ export function coldStartTables(rows: readonly ColdStartRow[], runs: number): Ta
       });
     }),
     notes: [
-      'import: `await import(bundle)` (Lambda\'s init phase), wall time; import CPU: its user + system CPU time; CPU ÷ floor: the median over the rounds of import CPU over the floor\'s in the same round; first call: the first invocation with an event that needs no network (HttpHandler: GET /v1/task-types; StepsHandler: an invalid step, after the app is built; Archiver: no records) — the handlers build their SDK clients lazily, there.',
+      'import: `await import(bundle)` (Lambda\'s init phase), wall time; import CPU: its user + system CPU time; CPU ÷ floor: the median over the rounds of import CPU over the floor\'s in the same round; first call: the first invocation with an event that needs no network (HttpHandler: GET /v1/task-types; StepsHandler: an invalid step, after the app is built; stream functions: no records; Reconciler: a scheduled run, whose first AWS call fails at once: the endpoint answers nothing) — the handlers build their SDK clients lazily, there.',
       'process ready: from Node\'s start to the end of the first call; process wall: spawn to exit, seen by the parent; first stack: reading the `stack` of the error the first call threw (StepsHandler), when a source map is parsed. Node here is not Lambda\'s runtime (see docs/performance.md).',
     ],
   };
