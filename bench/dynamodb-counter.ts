@@ -38,7 +38,10 @@ export interface DynamoDbCounts {
    * items written and read, and the units reported for them (a transaction's units shared evenly).
    */
   readonly byKind: Record<string, KindCounts>;
-  /** Query and Scan requests with `Select: COUNT`, by index (`table` for the table itself). */
+  /**
+   * Query and Scan requests with `Select: COUNT`, by index (`table` for the table itself) and the
+   * kind of partition they count (the prefix of the first key value: `byStatus STATUS`).
+   */
   readonly countQueries: Record<string, number>;
 }
 
@@ -97,6 +100,13 @@ const increment = (record: Record<string, number>, key: string, by = 1) => {
 };
 
 type Json = Record<string, unknown>;
+
+/** `<index> <partition prefix>` of a COUNT query: the prefix of its first string value that looks like a key (`STATUS#pending` → `STATUS`). */
+function countKindOf(body: Json): string {
+  const values = Object.values((body.ExpressionAttributeValues ?? {}) as Record<string, { S?: unknown }>);
+  const key = values.map((value) => value?.S).find((value): value is string => typeof value === 'string' && /^[A-Z_]+#/.test(value));
+  return `${String(body.IndexName ?? 'table')} ${key?.split('#')[0] ?? '?'}`;
+}
 
 /** Items a request reads or writes, counted as the issue asks (per item for batches and transactions). */
 function countItems(operation: string, body: Json, counts: Mutable): void {
@@ -250,7 +260,7 @@ export async function startDynamoDbCounter(target: string, port = 0): Promise<Dy
     const kinds = json ? kindsOf(operation, json) : undefined;
     if (json) {
       countItems(operation, json, counts);
-      if ((operation === 'Query' || operation === 'Scan') && json.Select === 'COUNT') increment(counts.countQueries, String(json.IndexName ?? 'table'));
+      if ((operation === 'Query' || operation === 'Scan') && json.Select === 'COUNT') increment(counts.countQueries, countKindOf(json));
       if (json.ReturnConsumedCapacity === undefined || json.ReturnConsumedCapacity === 'NONE') {
         body = Buffer.from(JSON.stringify({ ...json, ReturnConsumedCapacity: 'TOTAL' }));
       }
