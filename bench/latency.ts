@@ -1,5 +1,5 @@
 /**
- * Benchmark 4, API latency under load: autocannon at a fixed request rate against
+ * Benchmark 4, API latency under load: an open-loop load at a fixed request rate (bench's own, fetch) against
  * `GET /v1/tasks/{id}` (admin JWT, an existing task) and `POST /v1/tasks` (a new sign-up each time,
  * which also starts its workflow: AwaitApproval, its preApprove and approval email, runs in the background);
  * and, first, the floor of a read: `GET /v1/tasks/{id}` one request at a time beside the raw
@@ -17,15 +17,14 @@ export interface LatencyOptions {
   readonly getRates: readonly number[];
   readonly postRates: readonly number[];
   readonly seconds: number;
-  readonly connections: number;
   readonly log: (line: string) => void;
 }
 
 export interface LatencyRow {
   readonly route: string;
   readonly rate: number;
-  readonly result: autocannon.Result;
-  /** Exact client-side times of the 2xx answers, in ms (autocannon's histogram keeps whole ms). */
+  readonly result: RunCounts;
+  /** Client-side times of the 2xx answers, in ms. */
   readonly latenciesMs: readonly number[];
 }
 
@@ -53,11 +52,6 @@ export interface LatencyResult {
   readonly rows: readonly LatencyRow[];
 }
 
-interface Measured {
-  readonly result: autocannon.Result;
-  readonly latenciesMs: number[];
-}
-
 /** The nearest-rank percentile `p` (0–100) of `values`. */
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;
@@ -65,45 +59,75 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function cannon(stack: BenchStack, route: 'GET' | 'POST', rate: number, seconds: number, connections: number, taskId: string, prefix: string): Promise<Measured> {
-  const latenciesMs: number[] = [];
-  const instance = start(stack, route, rate, seconds, connections, taskId, prefix) as unknown as EventEmitter & Promise<autocannon.Result>;
-  instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
-    if (status >= 200 && status < 300) latenciesMs.push(ms);
-  });
-  return { result: await instance, latenciesMs };
+/** What a paced run sent and got back. */
+export interface RunCounts {
+  readonly '2xx': number;
+  readonly non2xx: number;
+  readonly errors: number;
+  /** Seconds from the first request sent to the last answer. */
+  readonly duration: number;
+  /** How late the sender was, at worst, against its schedule (ms): large values mean the client, not the server, set the pace. */
+  readonly maxLateMs: number;
 }
 
-function start(stack: BenchStack, route: 'GET' | 'POST', rate: number, seconds: number, connections: number, taskId: string, prefix: string): Promise<autocannon.Result> {
-  let counter = 0;
-  const common = {
-    url: `${stack.endpoints.api}${route === 'GET' ? `/v1/tasks/${taskId}` : '/v1/tasks'}`,
-    connections,
-    duration: seconds,
-    overallRate: rate,
-    // autocannon's coordinated-omission correction assumes a 1 ms interval at any rate and back-fills
-    // a ramp of made-up values under every slower response; the rate is low enough, and connections
-    // many enough, for the plain recorded latencies to be the right ones.
-    ignoreCoordinatedOmission: true,
-  };
-  if (route === 'GET') {
-    return autocannon({ ...common, method: 'GET', headers: { authorization: `Bearer ${stack.endpoints.adminToken}` } });
+interface Measured {
+  readonly result: RunCounts;
+  readonly latenciesMs: number[];
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * An open-loop load at a constant rate: request i is sent at start + i / rate whatever is still
+ * waiting for an answer (fetch keeps a pool of connections and opens more when all are busy), and
+ * timed from its send to the end of its body. autocannon's `overallRate` spread over connections
+ * fired them together (10 connections at 20 req/s: a burst of 10 every half second), so its figures
+ * measured the bursts' queueing, not the rate.
+ */
+async function paced(rate: number, seconds: number, send: (index: number) => Promise<Response>): Promise<Measured> {
+  const latenciesMs: number[] = [];
+  const counts = { ok: 0, non2xx: 0, errors: 0 };
+  const total = Math.round(rate * seconds);
+  const started = performance.now();
+  let maxLateMs = 0;
+  const inFlight: Promise<void>[] = [];
+  for (let index = 0; index < total; index += 1) {
+    const due = started + (index * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    maxLateMs = Math.max(maxLateMs, performance.now() - due);
+    const sent = performance.now();
+    inFlight.push(
+      send(index)
+        .then(async (response) => {
+          await response.arrayBuffer();
+          if (response.status >= 200 && response.status < 300) {
+            counts.ok += 1;
+            latenciesMs.push(performance.now() - sent);
+          } else counts.non2xx += 1;
+        })
+        .catch(() => {
+          counts.errors += 1;
+        }),
+    );
   }
-  return autocannon({
-    ...common,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    requests: [
-      {
-        setupRequest: (request) => {
-          counter += 1;
-          const name = `${prefix}-${counter}`;
-          return { ...request, body: JSON.stringify({ type: 'sign-up', data: { email: `${name}@example.com`, projectName: name } }) };
-        },
-      },
-    ],
+  await Promise.all(inFlight);
+  return { result: { '2xx': counts.ok, non2xx: counts.non2xx, errors: counts.errors, duration: (performance.now() - started) / 1000, maxLateMs }, latenciesMs };
+}
+
+function cannon(stack: BenchStack, route: 'GET' | 'POST', rate: number, seconds: number, taskId: string, prefix: string): Promise<Measured> {
+  if (route === 'GET') {
+    const url = `${stack.endpoints.api}/v1/tasks/${taskId}`;
+    const headers = { authorization: `Bearer ${stack.endpoints.adminToken}` };
+    return paced(rate, seconds, () => fetch(url, { headers }));
+  }
+  return paced(rate, seconds, (index) => {
+    const name = `${prefix}-${index + 1}`;
+    return fetch(`${stack.endpoints.api}/v1/tasks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'sign-up', data: { email: `${name}@example.com`, projectName: name } }),
+    });
   });
 }
 
@@ -182,7 +206,7 @@ export async function runStatusReads(stack: BenchStack, log: (line: string) => v
 }
 
 export async function runLatencyBenchmark(stack: BenchStack, taskId: string, options: LatencyOptions): Promise<LatencyResult> {
-  const { seconds, connections, log } = options;
+  const { seconds, log } = options;
   const statusReads = await runStatusReads(stack, log);
   const sequential = await runSequentialRead(stack, taskId, options.sequential, log);
   const rows: LatencyRow[] = [];
@@ -192,9 +216,9 @@ export async function runLatencyBenchmark(stack: BenchStack, taskId: string, opt
     run += 1;
     await stack.mailbox.clear();
     log(`${label} at ${rate} req/s: 2 s warm-up, then ${seconds} s`);
-    const warm = await cannon(stack, route, rate, 2, connections, taskId, `lat-warm-${run}`);
-    const { result, latenciesMs } = await cannon(stack, route, rate, seconds, connections, taskId, `lat-${run}`);
-    log(`  p50 ${percentile(latenciesMs, 50).toFixed(1)} ms, p99 ${percentile(latenciesMs, 99).toFixed(1)} ms, ${result['2xx']} × 2xx, ${result.non2xx} other, ${result.errors} errors`);
+    const warm = await cannon(stack, route, rate, 2, taskId, `lat-warm-${run}`);
+    const { result, latenciesMs } = await cannon(stack, route, rate, seconds, taskId, `lat-${run}`);
+    log(`  p50 ${percentile(latenciesMs, 50).toFixed(1)} ms, p99 ${percentile(latenciesMs, 99).toFixed(1)} ms, ${result['2xx']} × 2xx, ${result.non2xx} other, ${result.errors} errors, sender at most ${result.maxLateMs.toFixed(1)} ms late`);
     rows.push({ route: label, rate, result, latenciesMs });
     if (route === 'POST') await waitForApprovalEmails(stack, warm.result['2xx'] + result['2xx'], log);
   };
@@ -225,7 +249,7 @@ export function sequentialTable(sequential: SequentialRead): Table {
 
 export function latencyTable(rows: readonly LatencyRow[], options: LatencyOptions): Table {
   return {
-    title: '4b. API latency at a fixed rate (autocannon, client side, ms)',
+    title: '4b. API latency at a fixed rate (open loop, client side, ms)',
     headers: ['route', 'rate req/s', 'achieved req/s', 'requests', 'p50', 'p90', 'p99', 'max', 'non-2xx', 'errors'],
     rows: rows.map(({ route, rate, result, latenciesMs }) => [
       route,
@@ -240,7 +264,7 @@ export function latencyTable(rows: readonly LatencyRow[], options: LatencyOption
       result.errors,
     ]),
     notes: [
-      `${options.seconds} s per row after a 2 s warm-up, ${options.connections} connections, rate spread over them; latencies of 2xx answers, not corrected for coordinated omission (see docs/performance.md).`,
+      `${options.seconds} s per row after a 2 s warm-up; request i sent at i / rate whatever is in flight (open loop: no coordinated omission), timed from its send to the end of its body; latencies of 2xx answers.`,
       'POST /v1/tasks creates a sign-up each time; its workflow (AwaitApproval: preApprove, approval email) runs in the same process while the load goes on.',
     ],
   };

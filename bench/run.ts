@@ -15,7 +15,6 @@
  *   BENCH_GET_RATES          req/s for GET /v1/tasks/{id} in benchmark 4 [20,100,200]
  *   BENCH_POST_RATES         req/s for POST /v1/tasks in benchmark 4 [2,5]
  *   BENCH_LATENCY_SECONDS    seconds per latency run [10]
- *   BENCH_CONNECTIONS        autocannon connections [10]
  *   BENCH_PROFILE            1: also profile the stack's process during benchmark 1 (table 1d) [0]
  *   BENCH_MARKDOWN           also write the tables as Markdown to this file
  *   BENCH_JSON               also write the targets (bench/summary.ts) and every table as JSON to this file
@@ -70,7 +69,6 @@ const config = {
   getRates: rates('BENCH_GET_RATES', '20,100,200'),
   postRates: rates('BENCH_POST_RATES', '2,5'),
   latencySeconds: int('BENCH_LATENCY_SECONDS', 10),
-  connections: int('BENCH_CONNECTIONS', 10),
   profile: process.env.BENCH_PROFILE === '1',
   markdown: process.env.BENCH_MARKDOWN,
   json: process.env.BENCH_JSON,
@@ -172,7 +170,7 @@ async function main(): Promise<void> {
       }
       if (config.only.has('latency')) {
         log('4. API latency under load');
-        const options = { sequential: config.sequentialReads, getRates: config.getRates, postRates: config.postRates, seconds: config.latencySeconds, connections: config.connections, log };
+        const options = { sequential: config.sequentialReads, getRates: config.getRates, postRates: config.postRates, seconds: config.latencySeconds, log };
         measured.latency = await runLatencyBenchmark(stack, template, options);
         show([sequentialTable(measured.latency.sequential), latencyTable(measured.latency.rows, options)]);
         noteLoad('latency');
