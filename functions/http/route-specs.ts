@@ -197,7 +197,7 @@ export const ROUTE_SPECS: Record<RouteKey, RouteSpec> = {
   'POST /v1/notifications/acknowledge': { body: AcknowledgeBodySchema, answers: { 200: { description: 'Acknowledged', schema: AcknowledgedSchema } }, errors: [400, 401, 403] },
   'GET /v1/notifications/{id}': { answers: { 200: { description: 'The notification', schema: NotificationComponent } }, errors: [401, 403, 404] },
   'POST /v1/notifications/{id}/acknowledge': { body: EmptyBodySchema, answers: { 200: { description: 'Acknowledged', schema: NotificationComponent } }, errors: [400, 401, 403, 404] },
-  'GET /v1/status': { answers: { 200: { description: 'Counts per status, last created and completed tasks, unacknowledged errors, stranded tasks', schema: StatusSchema } }, errors: [401, 403] },
+  'GET /v1/status': { answers: { 200: { description: 'Counts per status (kept up to 30 s by each function instance: they may lag that long), last created and completed tasks, unacknowledged errors, stranded tasks', schema: StatusSchema } }, errors: [401, 403] },
   'GET /v1/actions': { answers: { 200: { description: 'Resources and their actions, with scope, stability (alpha actions flagged), input JSON Schema and approval', schema: ResourceListingSchema } }, errors: [] },
   'POST /v1/todos': { body: CreateTodoSchema, answers: { 201: { description: 'The new todo', schema: TodoComponent, headers: LOCATION } }, errors: [400, 401] },
   'GET /v1/todos': { query: TodoQuerySchema, answers: { 200: { description: 'Todos, newest first', schema: TodoListSchema } }, errors: [400, 401] },
