@@ -26,7 +26,7 @@ describe('GET /docs', () => {
 
     // Assess
     expect([outsidePre(page).includes('`'), outsidePre(page).includes('**')]).toStrictEqual([false, false]);
-    expect(page).toContain('<li><code>200</code> Counts per status, last created and completed tasks, unacknowledged errors, stranded tasks: <a href="#schema-Status">Status</a></li>');
+    expect(page).toContain('<li><code>200</code> Counts per status (kept up to 30 s by each function instance: they may lag that long), last created and completed tasks, unacknowledged errors, stranded tasks: <a href="#schema-Status">Status</a></li>');
     expect(page).toContain('<section id="schema-Status"><h3>Status</h3>');
     expect(page).toContain('<li><code>id</code> (path): string matching <code>^[0-9A-HJKMNP-TV-Z]{26}$</code> — A task id (a ULID).</li>');
   });
