@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { freshAccount } from '../support/fresh-account.ts';
+import { ownVoteRefused } from '../support/problems.ts';
 import { localDirectory } from '../support/local-directory.ts';
 import {
   api,
@@ -784,15 +785,8 @@ describe('self-approval', () => {
       const other = await api(`/v1/tasks/${task.id}/approve`, { method: 'POST', admin: true });
 
       // Assess
-      const forbidden = (vote: string) => ({
-        type: `${PROBLEMS}forbidden`,
-        title: 'Not allowed',
-        status: 403,
-        detail: `You asked for task ${task.id}; another approver must decide it.`,
-        instance: `/v1/tasks/${task.id}/${vote}`,
-      });
-      expect([own.status, own.json]).toStrictEqual([403, forbidden('approve')]);
-      expect([ownReject.status, ownReject.json]).toStrictEqual([403, forbidden('reject')]);
+      expect([own.status, own.json]).toStrictEqual([403, ownVoteRefused(task.id, 'approve')]);
+      expect([ownReject.status, ownReject.json]).toStrictEqual([403, ownVoteRefused(task.id, 'reject')]);
       expect(waiting.approval.levels[0].approvers).toStrictEqual([{ email: ADMIN, via: 'role:admin' }]);
       expect(waiting.history.map((entry: { event: string }) => entry.event)).toStrictEqual(['created', 'level-opened']);
       expect((await mailboxFor(selfAdmin.email)).filter(isApprovalEmailOf(task.id, selfAdmin.email))).toStrictEqual([]);

@@ -8,6 +8,7 @@ import { type CryptoKey, generateKeyPair, importJWK, type JWK, SignJWT } from 'j
 import { routes } from '#http/routes';
 import { issuerOf, signLocalToken } from '#local/cognito/tokens';
 import { type RunningStack, spawnStack } from '../support/spawn-stack.ts';
+import { ownVoteRefused } from '../support/problems.ts';
 import {
   api,
   type ApiResponse,
@@ -593,15 +594,8 @@ describe('self-approval', () => {
     expect((await mailbox()).filter((mail) => mail.subject === `Approval needed: sign-up ${task.id}`)).toStrictEqual([]);
     expect(notice.body.text).toContain(`Level admins of task ${task.id} needs 1 approval(s) but has 0 approver(s): add people to its approvers (role admin), or cancel the task.`);
     // Assess: the votes were refused, and changed nothing.
-    const forbidden = (vote: string) => ({
-      type: `${PROBLEMS}forbidden`,
-      title: 'Not allowed',
-      status: 403,
-      detail: `You asked for task ${task.id}; another approver must decide it.`,
-      instance: `/v1/tasks/${task.id}/${vote}`,
-    });
-    expect([approve.status, approve.json]).toStrictEqual([403, forbidden('approve')]);
-    expect([reject.status, reject.json]).toStrictEqual([403, forbidden('reject')]);
+    expect([approve.status, approve.json]).toStrictEqual([403, ownVoteRefused(task.id, 'approve')]);
+    expect([reject.status, reject.json]).toStrictEqual([403, ownVoteRefused(task.id, 'reject')]);
     expect(pending.history.map((entry: { event: string }) => entry.event)).toStrictEqual(['created', 'level-opened']);
     expect(pending.history[1].reason).toBe('Level admins opened: 1 of 0 approver(s) needed.');
     expect(pending.approval.levels[0]).toMatchObject({ name: 'admins', state: 'open', approvers: [], votes: [] });
