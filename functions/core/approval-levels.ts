@@ -1,12 +1,14 @@
 import type { ApprovalLevel, Approvers } from './approval-policy.ts';
-import { type Approver, type ApprovalState, awaitingOf, isSamePerson, keyOf, type LevelState, nextAtOf } from './approval-state.ts';
+import { type Approver, type ApprovalState, awaitingOf, isSamePerson, keyOf, type LevelState, levelPath, nextAtOf } from './approval-state.ts';
 import type { Context } from './context.ts';
 import { after } from './durations.ts';
 import { SYSTEM, type Actor } from './identity.ts';
-import { hashSecret } from './secrets.ts';
+import { describeApprovers, mailLevel } from './approval-mail.ts';
 import type { TaskType } from './task-type.ts';
 import type { HistoryEntry, Task } from './task.ts';
 import { append, set, setAt, when, write, type Write } from './writes.ts';
+
+export { describeApprovers, mailLevel, sendLinks } from './approval-mail.ts';
 
 /**
  * The levels of a task's approval policy as they open: who the approvers are (resolved from the
@@ -60,7 +62,6 @@ export async function resolveApprovers(ctx: Context, task: Task, taskType: TaskT
 /** A history entry that changes no status: a vote, a level opening, a reminder, an escalation, a delegation. */
 export const approvalEntry = (task: Task, input: { by: Actor; event: string; at: string; reason: string }): HistoryEntry => ({ ...input, from: task.status, to: task.status });
 
-const levelPath = (index: number, ...rest: string[]) => ['approval', 'levels', index, ...rest] as const;
 
 /**
  * The write that replaces level `index` of the state (and what follows from it: `nextAt`,
@@ -168,66 +169,3 @@ export async function tellOperatorsIfShort(ctx: Context, task: Task, opening: Le
     message: `Level ${level.name} of task ${task.id} needs ${level.quorum} approval(s) but has ${level.approvers.length} approver(s): add people to its approvers (${describeApprovers(definition.approvers)}), or cancel the task.`,
   });
 }
-
-/** Emails the level's approvers their links (a new link each), then records that they went (the level's `mailedAt`, and `approval` in `sentEmails`). */
-export async function mailLevel(ctx: Context, task: Task, index: number, recipients: readonly Approver[], extra: Record<string, unknown> = {}, stage: 'approval' | 'reminder' = 'approval'): Promise<void> {
-  await sendLinks(ctx, task, index, recipients, extra, stage);
-  if (stage !== 'approval') return;
-  await ctx.committer.commit(task.id, (current) =>
-    current.approval?.levels[index]?.state === 'open' && current.approval.levels[index]?.mailedAt === undefined
-      ? {
-          write: write(
-            setAt([...levelPath(index, 'mailedAt')], ctx.now()),
-            current.sentEmails.includes('approval') ? {} : append('sentEmails', 'approval'),
-            when({ path: [...levelPath(index, 'state')], equals: 'open' }),
-          ),
-          result: undefined,
-        }
-      : { result: undefined },
-  );
-}
-
-/** One one-time link per approver with an address, for their vote at level `index`, each in an email of its own. */
-export async function sendLinks(ctx: Context, task: Task, index: number, recipients: readonly Approver[], extra: Record<string, unknown>, stage: 'approval' | 'reminder'): Promise<void> {
-  const taskType = ctx.deps.registry.taskType(task.type);
-  const level = task.approval?.levels[index];
-  if (!level) return;
-  const at = ctx.now();
-  const validUntil = new Date(Date.parse(task.wait?.since ?? at) + taskType.approvalTtlSeconds * 1000).toISOString();
-  const round = task.wait?.round ?? task.rounds;
-  for (const approver of recipients) {
-    if (!approver.email) continue;
-    const secret = ctx.makeSecret();
-    await ctx.deps.secrets.put({ hash: hashSecret(secret), kind: 'approval', taskId: task.id, round, level: index, approver: approver.key, recipient: approver.email, createdAt: at, validUntil });
-    await ctx.mail.send({
-      task,
-      taskType,
-      stage,
-      recipients: [approver.email],
-      context: {
-        link: `${ctx.deps.config.publicUrl}/v1/approvals/${secret}`,
-        validUntil,
-        approver: approver.email,
-        level: levelSummary(task, index),
-        ...extra,
-      },
-    });
-  }
-}
-
-/** The level as emails show it: its name, its place among the levels that apply, quorum and due date. */
-function levelSummary(task: Task, index: number) {
-  const levels = task.approval?.levels ?? [];
-  const applying = levels.filter((known) => known.state !== 'skipped');
-  const level = levels[index];
-  const number = applying.findIndex((known) => known === level) + 1;
-  return { name: level?.name, number, of: applying.length, several: applying.length > 1, quorum: level?.quorum, due: level?.due };
-}
-
-export const describeApprovers = (approvers: Approvers): string =>
-  [
-    ...(approvers.roles ?? []).map((role) => `role ${role}`),
-    ...(approvers.groups ?? []).map((group) => `group ${group}`),
-    ...(approvers.emails ?? []),
-    ...(approvers.resolver ? [`the ${approvers.resolver} of the task's project`] : []),
-  ].join(', ');

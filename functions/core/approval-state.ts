@@ -162,3 +162,6 @@ export const sentence = (text: string): string => (/[.!?]$/.test(text.trim()) ? 
 /** Whether any level of the task's approval names this person (at any level, voted, handed over or not). */
 export const isApproverOf = (task: { readonly approval?: ApprovalState | undefined }, voter: Voter): boolean =>
   (task.approval?.levels ?? []).some((level) => level.approvers.some((approver) => isSamePerson(approver, voter)));
+
+/** The path of level `index` of a task's approval (and of a field of it), for writes and conditions. */
+export const levelPath = (index: number, ...rest: string[]) => ['approval', 'levels', index, ...rest] as const;
