@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { type ActionContext, ActionContractError, type ActionDefinition, type ActionPorts, type Stage, type ValidateOptions } from './action.ts';
 import { ApprovalLevelSchema } from './approval-policy.ts';
+import { settingsOf, storedValueOf } from './hook-schemas.ts';
 import type { ActionRecord, Task } from './task.ts';
 
 /** A note as a hook leaves it; `step` names the validation step it records. */
@@ -58,10 +59,10 @@ export class HookRun {
       task,
       cache,
       stored: view,
-      settings: this.settingsView(),
+      settings: settingsOf(this.action, this.settings()),
       ports,
       persist: (key, value) => {
-        const kept = this.parseStoredValue(key, value);
+        const kept = storedValueOf(this.action, key, value);
         this.stored[key] = kept;
         view[key] = kept;
       },
@@ -141,35 +142,6 @@ export class HookRun {
       );
     }
     return { ...parsed.data };
-  }
-
-  /** `settings` as the hook sees it: parsed by the action's settingsSchema (its defaults filled in); `{}` without one. */
-  private settingsView(): Record<string, unknown> {
-    const schema = this.action.settingsSchema;
-    if (!schema) return {};
-    const parsed = schema.safeParse(this.settings() ?? {});
-    if (!parsed.success) {
-      // The registry checked them at start-up: only settings that bypassed it get here.
-      throw new ActionContractError(
-        `Action "${this.action.name}" got settings that do not match its settingsSchema:\n${z.prettifyError(parsed.error)}\nFix actionSettings["${this.action.name}"] of the task type.`,
-        { cause: parsed.error },
-      );
-    }
-    return Object.freeze({ ...parsed.data }) as Record<string, unknown>;
-  }
-
-  private parseStoredValue(key: string, value: unknown): unknown {
-    const schema = this.action.storedSchema;
-    if (!schema) return value;
-    const field = (schema.shape as Record<string, z.ZodType | undefined>)[key];
-    if (!field) throw new ActionContractError(`Action "${this.action.name}" persisted "${key}", which its storedSchema does not declare. Add it there.`);
-    const parsed = field.safeParse(value);
-    if (!parsed.success) {
-      throw new ActionContractError(`Action "${this.action.name}" persisted a "${key}" that does not match its storedSchema: ${z.prettifyError(parsed.error)}`, {
-        cause: parsed.error,
-      });
-    }
-    return parsed.data;
   }
 
   /** preApprove must end valid or invalid: a hook that decided nothing is a bug in the action. */
