@@ -46,8 +46,3 @@ export function ifMatchOf(headers: Readonly<Record<string, string>>): number | u
   if (!match) throw new ValidationError([{ path: 'headers.if-match', message: 'Use the ETag of GET /v1/tasks/{id}, e.g. "3"' }]);
   return Number(match[1]);
 }
-
-export const ifMatchOption = (headers: Readonly<Record<string, string>>): { ifMatch?: number } => {
-  const ifMatch = ifMatchOf(headers);
-  return ifMatch === undefined ? {} : { ifMatch };
-};
