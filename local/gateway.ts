@@ -200,8 +200,12 @@ function send(response: ServerResponse, status: number, headers: Record<string, 
   response.end(body);
 }
 
+/** The HTTP function's timeout (lib/assent-stack.ts): an invocation's context counts down from it. */
+export const HTTP_TIMEOUT_MS = 29_000;
+
 function lambdaContext(): Context {
   const requestId = randomUUID();
+  const deadline = Date.now() + HTTP_TIMEOUT_MS;
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName: 'assent-http',
@@ -211,7 +215,7 @@ function lambdaContext(): Context {
     awsRequestId: requestId,
     logGroupName: '/aws/lambda/assent-http',
     logStreamName: 'local',
-    getRemainingTimeInMillis: () => 29_000,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,

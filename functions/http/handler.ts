@@ -58,7 +58,7 @@ export const handlers: Record<RouteKey, RouteHandler> = {
   'GET /console/{asset}': getConsoleAsset,
 };
 
-async function route(event: HttpEvent, _context: Context): Promise<HttpResponse> {
+async function route(event: HttpEvent, context: Context): Promise<HttpResponse> {
   // `$default` (no route matched) and anything else unknown: a 404 problem, not API Gateway's {"message":"Not Found"}.
   const routeHandler = Object.hasOwn(handlers, event.routeKey) ? handlers[event.routeKey as RouteKey] : undefined;
   if (!routeHandler) throw new NotFoundError(`There is no route ${event.requestContext?.http?.method ?? ''} ${event.rawPath}. GET /v1/openapi.json lists the routes.`);
@@ -75,6 +75,7 @@ async function route(event: HttpEvent, _context: Context): Promise<HttpResponse>
     identity,
     sourceIp: event.requestContext.http.sourceIp ?? '',
     wantsHtml: prefersHtml(headers.accept),
+    remainingTimeMs: () => context.getRemainingTimeInMillis(),
     app,
   });
 }

@@ -20,6 +20,8 @@ export interface HttpRequest {
   readonly sourceIp: string;
   /** True when the client prefers HTML (a browser following an emailed link). */
   readonly wantsHtml: boolean;
+  /** How long this invocation may still run (the Lambda context's): a key held for it expires then. */
+  readonly remainingTimeMs: () => number;
   readonly app: App;
 }
 
