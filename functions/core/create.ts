@@ -12,12 +12,13 @@ import { workflowInputOf } from './workflow-input.ts';
 import { startWorkflow } from './workflow-start.ts';
 
 export interface CreateTaskOptions {
-  /** The task's id, reserved beforehand (an `Idempotency-Key`'s). @default - a new id */
+  /** The task's id, chosen beforehand (an `Idempotency-Key`'s: core/idempotency.ts `idFor`). @default - a new id */
   readonly id?: string;
   /**
-   * Whether a request that reserved `id` may have got part of the way already (it died, and this
-   * retry took its key over): a task of that id is then answered, its workflow started (the same
-   * execution: once), instead of created again; a duplicate key it claimed counts as this task's.
+   * Whether an earlier run of the same request may have got part of the way already (it died, and
+   * this retry runs after its key's in-progress record expired): a task of that id is then answered,
+   * its workflow started (the same execution: once), instead of created again; a duplicate key it
+   * claimed counts as this task's.
    * @default false
    */
   readonly resume?: boolean;

@@ -11,7 +11,7 @@ import { type Context, createContext } from './context.ts';
 import { createTask, type CreateTaskOptions } from './create.ts';
 import type { CoreDeps } from './deps.ts';
 import { fail, type StepError } from './failure.ts';
-import { idempotent } from './idempotency.ts';
+import { idempotent, type IdempotentAnswer, type IdempotentRequest } from './idempotency.ts';
 import type { Actor, Identity } from './identity.ts';
 import type { Client } from './limits.ts';
 import { decideByLink, delegateByLink, viewApproval } from './links.ts';
@@ -39,7 +39,7 @@ export function coreOf(ctx: Context) {
   const requests = {
     createTask: (type: string, data: unknown, requester: Identity | undefined, client?: Client, options?: CreateTaskOptions) =>
       createTask(ctx, type, data, requester, client, options),
-    idempotent: (key: string, body: unknown, run: (reservedId: string, takenOver: boolean) => Promise<{ status: number; body: unknown }>) => idempotent(ctx, key, body, run),
+    idempotent: (request: IdempotentRequest, create: (id: string) => Promise<IdempotentAnswer>) => idempotent(ctx, request, create),
     viewApproval: (secret: string) => viewApproval(ctx, secret),
     decideByLink: (secret: string, decision: Decision, reason?: string) => decideByLink(ctx, secret, decision, reason),
     delegateByLink: (secret: string, to: string, reason?: string) => delegateByLink(ctx, secret, to, reason),

@@ -26,13 +26,15 @@ const etagOf = (task: Task) => `"${task.version}"`;
  * `POST /v1/tasks`: 202 with the task's id and status. Task types with `response: 'uniform'`
  * answer the same body whatever happens next (no id), so nothing can be learned from it.
  * With an `Idempotency-Key`, a repeat within 24 h gets the first answer, and the task gets the id
- * the key reserved: a retry that takes over a request that died answers the task that one created.
+ * of the key and body (core/idempotency.ts): a retry after a request that died answers the task that
+ * one created.
  */
-export const createTask: RouteHandler = async ({ body, identity, headers, sourceIp, app }) => {
+export const createTask: RouteHandler = async ({ body, identity, headers, sourceIp, remainingTimeMs, app }) => {
   const input = parseWith(CreateTaskBodySchema, body);
-  const run = async (reservedId?: string, takenOver = false): Promise<{ status: number; body: z.output<typeof TaskCreatedSchema> }> => {
+  const run = async (id?: string): Promise<{ status: number; body: z.output<typeof TaskCreatedSchema> }> => {
     const taskType = app.registry.taskType(input.type);
-    const options = reservedId === undefined ? {} : { id: reservedId, resume: takenOver };
+    // Under a key, the id is the key's: a run after one that died finds the task that one created.
+    const options = id === undefined ? {} : { id, resume: true };
     const task = await app.core.requests.createTask(input.type, input.data, identity, { ip: sourceIp }, options);
     if (taskType.response === 'uniform') {
       return { status: 202, body: { type: taskType.name, status: 'accepted', detail: 'Your request was received. If it can go ahead, an email is on its way.' } };
@@ -46,7 +48,7 @@ export const createTask: RouteHandler = async ({ body, identity, headers, source
   }
   const key = IdempotencyKeySchema.safeParse(rawKey);
   if (!key.success) throw new ValidationError([{ path: 'headers.idempotency-key', message: key.error.issues[0]?.message ?? 'Invalid' }]);
-  const result = await app.core.requests.idempotent(`${identity?.sub ?? 'anonymous'}#${key.data}`, input, run);
+  const result = await app.core.requests.idempotent({ key: `${identity?.sub ?? 'anonymous'}#${key.data}`, body: input, remainingTimeMs }, run);
   // The body `run` answered, now or for the first request with this key (stored as it was).
   const answered = result.body as z.output<typeof TaskCreatedSchema>;
   return answer(TaskCreatedSchema, result.status, answered, { ...locationOf(answered), ...(result.replayed ? { 'idempotent-replayed': 'true' } : {}) });

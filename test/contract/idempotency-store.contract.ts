@@ -1,152 +1,147 @@
-import type { IdempotencyState, IdempotencyStore } from '#ports/idempotency-store';
+import { createHash } from 'node:crypto';
+import { jest } from '@jest/globals';
+import {
+  IdempotencyConfig,
+  IdempotencyItemAlreadyExistsError,
+  IdempotencyItemNotFoundError,
+  IdempotencyRecordStatus,
+  IdempotencyValidationError,
+} from '@aws-lambda-powertools/idempotency';
+import type { IdempotencyStore } from '#ports/idempotency-store';
+import { expectError } from '../support/expect-error.ts';
 
 export interface IdempotencyStoreSubject {
   /** A store on an empty table. */
   readonly store: IdempotencyStore;
 }
 
-const T0 = '2026-11-23T10:00:00.000Z';
-const later = (seconds: number) => new Date(Date.parse(T0) + seconds * 1000).toISOString();
-const DAY = 24 * 3600;
-const LEASE = 30;
+/** What Powertools says when a key is held: the key is the prefix and a SHA-256 of the key's JSON. */
+const HELD = (key: string) => `Failed to put record for already existing idempotency key: contract#${createHash('sha256').update(JSON.stringify(key)).digest('base64')}`;
+const MISMATCH = 'Payload does not match stored record for this event key';
 
-/** The IdempotencyStore port's behaviour, for the in-memory fake and the DynamoDB adapter alike. */
+/** How long a record lives in these cases, and how long its request may run. */
+const EXPIRES_AFTER_SECONDS = 60;
+const RUNS_FOR_MS = 29_000;
+
+/**
+ * The IdempotencyStore port's behaviour (a Powertools persistence layer), for the in-memory fake and
+ * the DynamoDB adapter alike, through the calls Powertools' IdempotencyHandler makes. Powertools
+ * reads the clock with `Date.now()`, so the cases move it with a spy.
+ */
 export function describeIdempotencyStoreContract(name: string, makeStore: () => Promise<IdempotencyStoreSubject>): void {
   describe(`IdempotencyStore contract: ${name}`, () => {
     let store: IdempotencyStore;
-    /** A begin with the usual lease, reserving `reservedId` should the key be fresh. */
-    const begin = (key: string, fingerprint: string, at: string, reservedId: string, ttlSeconds = DAY): Promise<IdempotencyState> =>
-      store.begin(key, fingerprint, at, ttlSeconds, { leaseSeconds: LEASE, reservedId });
+    const T0 = Date.parse('2026-11-23T10:00:00.000Z');
+    let offsetMs = 0;
+    /** Moves the clock Powertools reads to `ms` after T0. */
+    const at = (ms: number) => (offsetMs = ms);
+    const request = (key: string, body: Record<string, string> = { type: 'sign-up' }) => ({ key, body });
+    const statusOf = async (data: ReturnType<typeof request>) => (await store.getRecord(data)).getStatus();
+
     beforeEach(async () => {
       ({ store } = await makeStore());
+      store.configure({
+        config: new IdempotencyConfig({ eventKeyJmesPath: 'key', payloadValidationJmesPath: 'body', throwOnNoIdempotencyKey: true, expiresAfterSeconds: EXPIRES_AFTER_SECONDS, hashFunction: 'sha256' }),
+        keyPrefix: 'contract',
+      });
+      at(0);
+      jest.spyOn(Date, 'now').mockImplementation(() => T0 + offsetMs);
+    });
+    afterEach(() => {
+      jest.restoreAllMocks();
     });
 
-    it('starts a new key with the id given, then tells a second request it is in progress with the first fingerprint', async () => {
-      // Act
-      const states = [await begin('k1', 'fp-1', T0, 'R1'), await begin('k1', 'fp-2', later(1), 'R2')];
-
-      // Assess
-      expect(states).toStrictEqual([{ state: 'new', reservedId: 'R1' }, { state: 'in-progress', fingerprint: 'fp-1' }]);
-    });
-
-    it('answers a completed key with its response, also once the lease has passed', async () => {
+    it('holds a key a request began while it may run: a second begin is refused, and the record says in progress', async () => {
       // Prepare
-      await begin('k1', 'fp-1', T0, 'R1');
+      await store.saveInProgress(request('k1'), RUNS_FOR_MS);
 
       // Act
-      await store.complete('k1', { status: 201, body: { id: 'T1', nested: { list: [1, 'two'] } } });
+      at(RUNS_FOR_MS - 1);
+      const second = store.saveInProgress(request('k1'), RUNS_FOR_MS);
 
       // Assess
-      const done = { state: 'done', fingerprint: 'fp-1', response: { status: 201, body: { id: 'T1', nested: { list: [1, 'two'] } } } };
-      await expect(begin('k1', 'fp-1', later(5), 'R2')).resolves.toStrictEqual(done);
-      await expect(begin('k1', 'fp-1', later(3600), 'R3')).resolves.toStrictEqual(done);
+      await expectError(second, IdempotencyItemAlreadyExistsError, HELD('k1'));
+      await expect(statusOf(request('k1'))).resolves.toBe(IdempotencyRecordStatus.INPROGRESS);
     });
 
-    it('forgets an abandoned key in progress, but not a completed one', async () => {
+    it('answers a completed key with its response, refuses it to another body, and keeps it once its request could no longer run', async () => {
       // Prepare
-      await begin('k1', 'fp-1', T0, 'R1');
-      await begin('k2', 'fp-2', T0, 'R2');
-      await store.complete('k2', { status: 200, body: null });
+      await store.saveInProgress(request('k1'), RUNS_FOR_MS);
 
       // Act
-      await store.abandon('k1');
-      await store.abandon('k2');
-      await store.abandon('absent');
+      await store.saveSuccess(request('k1'), { status: 202, body: { id: 'T1', nested: { list: [1, 'two'] } } });
+      at(RUNS_FOR_MS + 1);
 
       // Assess
-      await expect(begin('k1', 'fp-3', later(1), 'R3')).resolves.toStrictEqual({ state: 'new', reservedId: 'R3' });
-      await expect(begin('k2', 'fp-4', later(1), 'R4')).resolves.toStrictEqual({ state: 'done', fingerprint: 'fp-2', response: { status: 200, body: null } });
+      const record = await store.getRecord(request('k1'));
+      expect([record.getStatus(), record.getResponse()]).toStrictEqual([IdempotencyRecordStatus.COMPLETED, { status: 202, body: { id: 'T1', nested: { list: [1, 'two'] } } }]);
+      await expectError(store.saveInProgress(request('k1'), RUNS_FOR_MS), IdempotencyItemAlreadyExistsError, HELD('k1'));
+      await expectError(store.getRecord(request('k1', { type: 'other' })), IdempotencyValidationError, MISMATCH);
     });
 
-    it('treats a key as absent once ttlSeconds have passed since its request began', async () => {
+    it('lets a key be begun again once the request holding it can no longer be running, not before', async () => {
       // Prepare
-      await begin('k1', 'fp-1', T0, 'R1', 60);
-      await store.complete('k1', { status: 201, body: {} });
+      await store.saveInProgress(request('k1'), 1_000);
+      at(999);
+      await expectError(store.saveInProgress(request('k1'), RUNS_FOR_MS), IdempotencyItemAlreadyExistsError, HELD('k1'));
 
       // Act
-      const states = [await begin('k1', 'fp-2', later(59), 'R2', 60), await begin('k1', 'fp-2', later(60), 'R3', 60), await begin('k1', 'fp-3', later(61), 'R4', 60)];
+      at(1_001);
+      await store.saveInProgress(request('k1'), RUNS_FOR_MS);
 
-      // Assess
-      expect(states).toStrictEqual([
-        { state: 'done', fingerprint: 'fp-1', response: { status: 201, body: {} } },
-        { state: 'new', reservedId: 'R3' },
-        { state: 'in-progress', fingerprint: 'fp-2' },
-      ]);
+      // Assess: the new begin holds it for its own time.
+      at(1_001 + RUNS_FOR_MS - 1);
+      await expectError(store.saveInProgress(request('k1'), RUNS_FOR_MS), IdempotencyItemAlreadyExistsError, HELD('k1'));
+      at(1_001 + RUNS_FOR_MS + 1);
+      await expect(store.saveInProgress(request('k1'), RUNS_FOR_MS)).resolves.toBeUndefined();
     });
 
-    it('does not create a key by completing one that was never begun', async () => {
+    it('lets exactly one of several concurrent begins of a free key win', async () => {
       // Act
-      await store.complete('k1', { status: 201, body: {} });
+      const begins = await Promise.allSettled(Array.from({ length: 5 }, () => store.saveInProgress(request('k1'), RUNS_FOR_MS)));
 
       // Assess
-      await expect(begin('k1', 'fp-1', T0, 'R1')).resolves.toStrictEqual({ state: 'new', reservedId: 'R1' });
+      expect(begins.filter((begin) => begin.status === 'fulfilled')).toHaveLength(1);
+      const refused = begins.flatMap((begin) => (begin.status === 'rejected' ? [begin.reason] : []));
+      expect(refused.map((reason) => reason instanceof IdempotencyItemAlreadyExistsError, HELD('k1'))).toStrictEqual([true, true, true, true]);
     });
 
-    it('keeps a key in progress for its own fingerprint while the lease has not passed', async () => {
+    it('forgets a deleted key: it is not found and can be begun again, with another body', async () => {
       // Prepare
-      await begin('k1', 'fp-1', T0, 'R1');
+      await store.saveInProgress(request('k1'), RUNS_FOR_MS);
 
       // Act
-      const states = [await begin('k1', 'fp-1', later(1), 'R2'), await begin('k1', 'fp-1', later(LEASE - 0.001), 'R3')];
+      await store.deleteRecord(request('k1'));
 
       // Assess
-      expect(states).toStrictEqual([
-        { state: 'in-progress', fingerprint: 'fp-1' },
-        { state: 'in-progress', fingerprint: 'fp-1' },
-      ]);
+      await expectError(store.getRecord(request('k1')), IdempotencyItemNotFoundError, '');
+      await store.saveInProgress(request('k1', { type: 'other' }), RUNS_FOR_MS);
+      await expect(statusOf(request('k1', { type: 'other' }))).resolves.toBe(IdempotencyRecordStatus.INPROGRESS);
     });
 
-    it('lets the same fingerprint take a key over once the lease has passed, keeping the first reserved id and leasing it anew', async () => {
+    it('counts a record as expired once its time has passed, and lets the key be begun anew then', async () => {
       // Prepare
-      await begin('k1', 'fp-1', T0, 'R1');
+      await store.saveInProgress(request('k1'), RUNS_FOR_MS);
+      await store.saveSuccess(request('k1'), { status: 202, body: {} });
 
       // Act
-      const takeover = await begin('k1', 'fp-1', later(LEASE), 'R2');
-      const duringNewLease = await begin('k1', 'fp-1', later(2 * LEASE - 0.001), 'R3');
-      const afterNewLease = await begin('k1', 'fp-1', later(2 * LEASE), 'R4');
+      at(EXPIRES_AFTER_SECONDS * 1000 + 1_000);
 
       // Assess
-      expect([takeover, duringNewLease, afterNewLease]).toStrictEqual([
-        { state: 'new', reservedId: 'R1', takenOver: true },
-        { state: 'in-progress', fingerprint: 'fp-1' },
-        { state: 'new', reservedId: 'R1', takenOver: true },
-      ]);
+      await expect(statusOf(request('k1'))).resolves.toBe(IdempotencyRecordStatus.EXPIRED);
+      await store.saveInProgress(request('k1', { type: 'other' }), RUNS_FOR_MS);
+      await expect(statusOf(request('k1', { type: 'other' }))).resolves.toBe(IdempotencyRecordStatus.INPROGRESS);
     });
 
-    it('answers a taken-over key that completes with its response', async () => {
+    it('keeps keys apart: another key is free while one is held', async () => {
       // Prepare
-      await begin('k1', 'fp-1', T0, 'R1');
-      await begin('k1', 'fp-1', later(LEASE), 'R2');
+      await store.saveInProgress(request('k1'), RUNS_FOR_MS);
 
       // Act
-      await store.complete('k1', { status: 202, body: { id: 'R1' } });
+      await store.saveInProgress(request('k2'), RUNS_FOR_MS);
 
       // Assess
-      await expect(begin('k1', 'fp-1', later(LEASE + 1), 'R3')).resolves.toStrictEqual({ state: 'done', fingerprint: 'fp-1', response: { status: 202, body: { id: 'R1' } } });
-    });
-
-    it('lets exactly one of several concurrent retries take a key over; the others get in-progress', async () => {
-      // Prepare
-      await begin('k1', 'fp-1', T0, 'R1');
-
-      // Act
-      const states = await Promise.all(['R2', 'R3', 'R4', 'R5', 'R6'].map((reservedId) => begin('k1', 'fp-1', later(LEASE + 1), reservedId)));
-
-      // Assess
-      expect(states.filter((state) => state.state === 'new')).toStrictEqual([{ state: 'new', reservedId: 'R1', takenOver: true }]);
-      expect(states.filter((state) => state.state !== 'new')).toStrictEqual(Array.from({ length: 4 }, () => ({ state: 'in-progress', fingerprint: 'fp-1' })));
-    });
-
-    it('does not let another fingerprint take a key over after the lease: in-progress with the first fingerprint, and the key stays takeable', async () => {
-      // Prepare
-      await begin('k1', 'fp-1', T0, 'R1');
-
-      // Act
-      const other = await begin('k1', 'fp-2', later(LEASE + 1), 'R2');
-
-      // Assess
-      expect(other).toStrictEqual({ state: 'in-progress', fingerprint: 'fp-1' });
-      await expect(begin('k1', 'fp-1', later(LEASE + 2), 'R3')).resolves.toStrictEqual({ state: 'new', reservedId: 'R1', takenOver: true });
+      await expect(Promise.all([statusOf(request('k1')), statusOf(request('k2'))])).resolves.toStrictEqual([IdempotencyRecordStatus.INPROGRESS, IdempotencyRecordStatus.INPROGRESS]);
     });
   });
 }

@@ -1,7 +1,9 @@
 import type { Notification } from '#core/notification';
 import { type Task, type TaskStatus, TaskStatusSchema } from '#core/task';
 import type { DuplicateKeyStore } from '#ports/duplicate-keys';
-import type { IdempotencyBeginOptions, IdempotencyState, IdempotencyStore } from '#ports/idempotency-store';
+import { IdempotencyItemAlreadyExistsError, IdempotencyItemNotFoundError, IdempotencyRecordStatus } from '@aws-lambda-powertools/idempotency';
+import { BasePersistenceLayer, IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence';
+import type { IdempotencyRecordOptions } from '@aws-lambda-powertools/idempotency/types';
 import type { NotificationQuery, NotificationStore } from '#ports/notification-store';
 import { type RateLimitHit, type RateLimits, windowOf } from '#ports/rate-limits';
 import type { ReconcileReport, ReconcileReports } from '#ports/reconcile-report';
@@ -173,50 +175,66 @@ export class MemoryDuplicateKeys implements DuplicateKeyStore {
   }
 }
 
-/** An idempotency record as DynamoDbIdempotencyStore keeps it. */
+/** An idempotency record as DynamoDbIdempotencyStore keeps it (Powertools' fields, plainly). */
 export interface MemoryIdempotencyRecord {
-  readonly fingerprint: string;
-  readonly state: 'in-progress' | 'done';
-  readonly response?: { status: number; body: unknown };
-  /** The id reserved for what its request creates, kept by a takeover. */
-  readonly reservedId: string;
-  /** Epoch milliseconds: when the request that began (or took over) the key stops holding it. */
-  readonly leaseUntil: number;
-  readonly createdAt: string;
-  /** Epoch seconds: `createdAt` + the `ttlSeconds` its request began with. */
-  readonly expiresAt: number;
+  readonly status: string;
+  /** Epoch seconds: the record counts as absent after it. */
+  readonly expiryTimestamp?: number;
+  /** Epoch milliseconds: an in-progress record's request can no longer be running after it. */
+  readonly inProgressExpiryTimestamp?: number;
+  readonly responseData?: IdempotencyRecordOptions['responseData'];
+  readonly payloadHash?: string;
 }
 
 /**
- * In-memory IdempotencyStore with the semantics of DynamoDbIdempotencyStore (expiry and lease by the
- * `at` of `begin`; a takeover keeps the reserved id). `begin` does not await, so of concurrent takers
- * exactly one wins, as the adapter's conditional update makes it.
+ * In-memory IdempotencyStore: a Powertools persistence layer with the semantics of
+ * DynamoDbIdempotencyStore's conditional put (a key is free when absent, expired, or in progress
+ * past its in-progress expiry), by `Date.now()` as Powertools itself counts. `_putRecord` decides
+ * before it awaits, so of concurrent requests exactly one wins, as the conditional write makes it.
  */
-export class MemoryIdempotencyStore implements IdempotencyStore {
+export class MemoryIdempotencyStore extends BasePersistenceLayer {
   readonly records = new Map<string, MemoryIdempotencyRecord>();
 
-  async begin(key: string, fingerprint: string, at: string, ttlSeconds: number, options: IdempotencyBeginOptions): Promise<IdempotencyState> {
-    const existing = this.records.get(key);
-    const leaseUntil = Date.parse(at) + options.leaseSeconds * 1000;
-    if (existing && existing.expiresAt > seconds(at)) {
-      if (existing.state === 'done') return { state: 'done', fingerprint: existing.fingerprint, response: copy(existing.response as { status: number; body: unknown }) };
-      if (existing.fingerprint !== fingerprint || existing.leaseUntil > Date.parse(at)) return { state: 'in-progress', fingerprint: existing.fingerprint };
-      this.records.set(key, { ...existing, leaseUntil });
-      return { state: 'new', reservedId: existing.reservedId, takenOver: true };
-    }
-    this.records.set(key, { fingerprint, state: 'in-progress', reservedId: options.reservedId, leaseUntil, createdAt: at, expiresAt: seconds(at) + ttlSeconds });
-    return { state: 'new', reservedId: options.reservedId };
+  protected async _putRecord(record: IdempotencyRecord): Promise<void> {
+    const existing = this.records.get(record.idempotencyKey);
+    const now = Date.now();
+    const free =
+      !existing ||
+      (existing.expiryTimestamp !== undefined && existing.expiryTimestamp < now / 1000) ||
+      (existing.status === IdempotencyRecordStatus.INPROGRESS && existing.inProgressExpiryTimestamp !== undefined && existing.inProgressExpiryTimestamp < now);
+    if (!free) throw new IdempotencyItemAlreadyExistsError(`Failed to put record for already existing idempotency key: ${record.idempotencyKey}`, recordOf(record.idempotencyKey, existing));
+    this.records.set(record.idempotencyKey, plain(record));
   }
 
-  async complete(key: string, response: { status: number; body: unknown }) {
-    const existing = this.records.get(key);
-    if (existing) this.records.set(key, { ...existing, state: 'done', response: copy(response) });
+  protected async _getRecord(idempotencyKey: string): Promise<IdempotencyRecord> {
+    const record = this.records.get(idempotencyKey);
+    if (!record) throw new IdempotencyItemNotFoundError();
+    return recordOf(idempotencyKey, record);
   }
 
-  async abandon(key: string) {
-    if (this.records.get(key)?.state === 'in-progress') this.records.delete(key);
+  /** An update without a condition, as the adapter's UpdateItem: it creates a record that is not there, and keeps its in-progress expiry. */
+  protected async _updateRecord(record: IdempotencyRecord): Promise<void> {
+    const existing = this.records.get(record.idempotencyKey);
+    const { inProgressExpiryTimestamp: _ignored, ...updated } = plain(record);
+    this.records.set(record.idempotencyKey, { ...existing, ...updated });
+  }
+
+  protected async _deleteRecord(record: IdempotencyRecord): Promise<void> {
+    this.records.delete(record.idempotencyKey);
   }
 }
+
+/** Powertools keeps a record's status private; the adapter writes what `getStatus()` reads at write time. */
+const plain = (record: IdempotencyRecord): MemoryIdempotencyRecord => ({
+  status: record.getStatus(),
+  ...(record.expiryTimestamp === undefined ? {} : { expiryTimestamp: record.expiryTimestamp }),
+  ...(record.inProgressExpiryTimestamp === undefined ? {} : { inProgressExpiryTimestamp: record.inProgressExpiryTimestamp }),
+  ...(record.responseData === undefined ? {} : { responseData: copy(record.responseData) }),
+  ...(record.payloadHash === undefined ? {} : { payloadHash: record.payloadHash }),
+});
+
+const recordOf = (idempotencyKey: string, record: MemoryIdempotencyRecord): IdempotencyRecord =>
+  new IdempotencyRecord({ idempotencyKey, ...record, status: record.status as IdempotencyRecordOptions['status'], ...(record.responseData === undefined ? {} : { responseData: copy(record.responseData) }) });
 
 /** In-memory NotificationStore with the semantics of DynamoDbNotificationStore. */
 export class MemoryNotificationStore implements NotificationStore {

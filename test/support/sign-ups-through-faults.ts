@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { IDEMPOTENCY_LEASE_SECONDS } from '#core/idempotency';
+import { HTTP_TIMEOUT_MS } from '#local/gateway';
 import { TOKEN_CLAIM_LEASE_SECONDS } from '#core/links';
 import type { MailWatcher } from './mail-watcher.ts';
 import type { OutageClient, Reply } from './outage-client.ts';
@@ -145,10 +145,10 @@ async function create(env: FlowEnvironment, flow: SignUpFlow): Promise<string | 
       return undefined;
     }
     // "Still being handled": a first try that got no answer holds the key. It may be running, or it
-    // died with the stack; its lease ends IDEMPOTENCY_LEASE_SECONDS after it began, so a key held
-    // well past that after the stack came back is stuck.
+    // died with the stack; it holds the key until its invocation's time is up (the HTTP function's
+    // timeout after it began), so a key held well past that after the stack came back is stuck.
     heldSince ??= Date.now();
-    if (env.faults.isUp() && Date.now() - Math.max(heldSince, env.faults.upSince()) > (IDEMPOTENCY_LEASE_SECONDS + 15) * 1000) {
+    if (env.faults.isUp() && Date.now() - Math.max(heldSince, env.faults.upSince()) > HTTP_TIMEOUT_MS + 15_000) {
       flow.problems.push({ kind: 'stuck-idempotency-key', detail: `POST /v1/tasks kept answering 409 concurrent-update for its Idempotency-Key for ${Math.round((Date.now() - heldSince) / 1000)} s after the stack was back` });
       return createWithoutKey(env, flow, body);
     }

@@ -1,106 +1,63 @@
-import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { IdempotencyBeginOptions, IdempotencyState, IdempotencyStore } from '#ports/idempotency-store';
-import { keys, SingleTable, type SingleTableOptions } from './table.ts';
+import { IdempotencyItemAlreadyExistsError, IdempotencyItemNotFoundError } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import type { IdempotencyRecord } from '@aws-lambda-powertools/idempotency/persistence';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { rethrowAws } from '../aws-errors.ts';
+import { keys, type SingleTableOptions } from './table.ts';
 
 export type DynamoDbIdempotencyStoreOptions = SingleTableOptions;
 
-const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
-
 /**
- * Idempotency keys: `IDEMPOTENCY#<key>` / `IDEMPOTENCY` with the request's fingerprint, the id it
- * reserved, its lease (`leaseUntil`, epoch milliseconds) and, once done, its response. A record
- * expires `ttlSeconds` after its request began (and TTL then deletes it). A takeover is an update
- * conditional on the lease it read, so of two takers at once exactly one wins. A record written
- * before leases (no `leaseUntil` or `reservedId`) is never taken over: it stays in progress until
- * it expires, since nothing tells what its request created.
+ * Powertools Idempotency's DynamoDB persistence on the single table: a key's record is
+ * `IDEMPOTENCY#<prefix>#<hash>` / `IDEMPOTENCY` (one partition per key, like every other item, not
+ * Powertools' one static partition for all), and its expiry is the table's TTL attribute
+ * `expiresAt`, so TTL deletes it and every store's liveness reads agree. Throttling and service
+ * faults become `TransientError` (Powertools then wraps them; core/idempotency.ts unwraps them).
  */
-export class DynamoDbIdempotencyStore implements IdempotencyStore {
-  private readonly table: SingleTable;
-
+export class DynamoDbIdempotencyStore extends DynamoDBPersistenceLayer {
   constructor(options: DynamoDbIdempotencyStoreOptions) {
-    this.table = new SingleTable(options);
+    super({
+      tableName: options.tableName,
+      awsSdkV3Client: options.client,
+      keyAttr: 'pk',
+      expiryAttr: 'expiresAt',
+      inProgressExpiryAttr: 'inProgressUntil',
+      statusAttr: 'state',
+      dataAttr: 'response',
+      validationKeyAttr: 'fingerprint',
+    });
   }
 
-  async begin(key: string, fingerprint: string, at: string, ttlSeconds: number, options: IdempotencyBeginOptions): Promise<IdempotencyState> {
-    const { leaseSeconds, reservedId } = options;
-    const leaseUntil = Date.parse(at) + leaseSeconds * 1000;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const started = await this.table.conditional(
-        () =>
-          this.table.client.send(
-            new PutCommand({
-              TableName: this.table.name,
-              Item: { ...keys.idempotency(key), fingerprint, state: 'in-progress', reservedId, leaseUntil, createdAt: at, expiresAt: seconds(at) + ttlSeconds },
-              // An expired record (TTL not yet applied) is free to reuse.
-              ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
-              ExpressionAttributeValues: { ':now': seconds(at) },
-            }),
-          ),
-        'Starting an idempotent request',
-      );
-      if (started) return { state: 'new', reservedId };
-      // Whether it expired was decided by `at` above, so the record is read as it is.
-      const item = await this.table.get(keys.idempotency(key), 'Reading an idempotency key', false);
-      if (item?.state === 'done') return { state: 'done', fingerprint: String(item.fingerprint), response: item.response as { status: number; body: unknown } };
-      if (!item) continue; // Abandoned in between: try again.
-      const lease = item.leaseUntil;
-      const reserved = item.reservedId;
-      const takeable = item.fingerprint === fingerprint && typeof lease === 'number' && lease <= Date.parse(at) && typeof reserved === 'string';
-      if (!takeable) return { state: 'in-progress', fingerprint: String(item.fingerprint) };
-      if (await this.takeOver(key, fingerprint, lease, reserved, at, leaseUntil)) return { state: 'new', reservedId: reserved, takenOver: true };
-      // Another request took it over (or it changed) since it was read: read it again.
-    }
-    throw new Error(`Idempotency key ${key} kept changing while its request began.`);
+  protected override getKey(idempotencyKey: string): Record<string, AttributeValue> {
+    return marshall(keys.idempotency(idempotencyKey));
   }
 
-  /** Takes over an in-progress record whose lease `read` passed: false when it is no longer that record. */
-  private takeOver(key: string, fingerprint: string, read: number, reservedId: string, at: string, leaseUntil: number): Promise<boolean> {
-    return this.table.conditional(
-      () =>
-        this.table.client.send(
-          new UpdateCommand({
-            TableName: this.table.name,
-            Key: keys.idempotency(key),
-            UpdateExpression: 'SET leaseUntil = :lease, takenOverAt = :at',
-            ConditionExpression: '#state = :progress AND fingerprint = :fingerprint AND reservedId = :reserved AND leaseUntil = :read',
-            ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: { ':lease': leaseUntil, ':at': at, ':progress': 'in-progress', ':fingerprint': fingerprint, ':reserved': reservedId, ':read': read },
-          }),
-        ),
-      'Taking over an idempotent request',
-    );
+  protected override _putRecord(record: IdempotencyRecord): Promise<void> {
+    return translated(() => super._putRecord(record), 'Starting an idempotent request');
   }
 
-  async complete(key: string, response: { status: number; body: unknown }): Promise<void> {
-    await this.table.conditional(
-      () =>
-        this.table.client.send(
-          new UpdateCommand({
-            TableName: this.table.name,
-            Key: keys.idempotency(key),
-            UpdateExpression: 'SET #state = :done, #response = :response',
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeNames: { '#state': 'state', '#response': 'response' },
-            ExpressionAttributeValues: { ':done': 'done', ':response': response },
-          }),
-        ),
-      'Completing an idempotent request',
-    );
+  protected override async _getRecord(idempotencyKey: string): Promise<IdempotencyRecord> {
+    const record = await translated(() => super._getRecord(idempotencyKey), 'Reading an idempotency key');
+    // Powertools reads the key back from `pk`, which holds it with the table's prefix.
+    record.idempotencyKey = idempotencyKey;
+    return record;
   }
 
-  async abandon(key: string): Promise<void> {
-    await this.table.conditional(
-      () =>
-        this.table.client.send(
-          new DeleteCommand({
-            TableName: this.table.name,
-            Key: keys.idempotency(key),
-            ConditionExpression: '#state = :progress',
-            ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: { ':progress': 'in-progress' },
-          }),
-        ),
-      'Releasing an idempotency key',
-    );
+  protected override _updateRecord(record: IdempotencyRecord): Promise<void> {
+    return translated(() => super._updateRecord(record), 'Completing an idempotent request');
+  }
+
+  protected override _deleteRecord(record: IdempotencyRecord): Promise<void> {
+    return translated(() => super._deleteRecord(record), 'Releasing an idempotency key');
+  }
+}
+
+async function translated<T>(send: () => Promise<T>, what: string): Promise<T> {
+  try {
+    return await send();
+  } catch (error) {
+    if (error instanceof IdempotencyItemAlreadyExistsError || error instanceof IdempotencyItemNotFoundError) throw error;
+    rethrowAws(error, what);
   }
 }

@@ -1,6 +1,9 @@
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
+import { createHash } from 'node:crypto';
+import { jest } from '@jest/globals';
+import { IdempotencyConfig, IdempotencyItemAlreadyExistsError } from '@aws-lambda-powertools/idempotency';
+import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDbDuplicateKeys } from '#adapters/dynamodb/duplicate-keys';
 import { DynamoDbIdempotencyStore } from '#adapters/dynamodb/idempotency-store';
@@ -224,87 +227,67 @@ describe('DynamoDbNotificationStore', () => {
 
 describe('DynamoDbIdempotencyStore', () => {
   const store = new DynamoDbIdempotencyStore(options);
-  const lease = { leaseSeconds: 30, reservedId: 'R1' };
+  store.configure({
+    config: new IdempotencyConfig({ eventKeyJmesPath: 'key', payloadValidationJmesPath: 'body', throwOnNoIdempotencyKey: true, expiresAfterSeconds: 60, hashFunction: 'sha256' }),
+    keyPrefix: 'create-task',
+  });
+  const sha256 = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('base64');
+  const KEY = `create-task#${sha256('k1')}`;
+  const request = { key: 'k1', body: { type: 'sign-up' } };
+  beforeEach(() => {
+    jest.spyOn(Date, 'now').mockReturnValue(NOW);
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
 
-  it('starts a key with a conditional put that an expired record does not block', async () => {
+  it('begins a key with a conditional put on a partition of its own, its expiry in the TTL attribute expiresAt', async () => {
     // Prepare
-    ddb.on(PutCommand).resolves({});
+    ddb.on(PutItemCommand).resolves({});
 
     // Act
-    const state = await store.begin('k1', 'fp', '2026-11-23T10:00:00.000Z', 60, lease);
+    await store.saveInProgress(request, 29_000);
 
     // Assess
-    expect(state).toStrictEqual({ state: 'new', reservedId: 'R1' });
-    const at = Date.parse('2026-11-23T10:00:00.000Z') / 1000;
-    expect(ddb.commandCalls(PutCommand)[0]?.args[0].input).toStrictEqual({
-      TableName: 'assent',
-      Item: {
-        pk: 'IDEMPOTENCY#k1',
-        sk: 'IDEMPOTENCY',
-        fingerprint: 'fp',
-        state: 'in-progress',
-        reservedId: 'R1',
-        leaseUntil: (at + 30) * 1000,
-        createdAt: '2026-11-23T10:00:00.000Z',
-        expiresAt: at + 60,
-      },
-      ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
-      ExpressionAttributeValues: { ':now': at },
+    const { Item, ConditionExpression, ExpressionAttributeNames } = ddb.commandCalls(PutItemCommand)[0]?.args[0].input ?? {};
+    expect({ item: unmarshall(Item ?? {}), ConditionExpression, ExpressionAttributeNames }).toStrictEqual({
+      item: { pk: `IDEMPOTENCY#${KEY}`, sk: 'IDEMPOTENCY', expiresAt: NOW / 1000 + 60, state: 'INPROGRESS', inProgressUntil: NOW + 29_000, fingerprint: sha256({ type: 'sign-up' }) },
+      ConditionExpression: 'attribute_not_exists(#id) OR #expiry < :now OR (#status = :inprogress AND attribute_exists(#in_progress_expiry) AND #in_progress_expiry < :now_in_millis)',
+      ExpressionAttributeNames: { '#id': 'pk', '#expiry': 'expiresAt', '#in_progress_expiry': 'inProgressUntil', '#status': 'state' },
     });
   });
 
-  it('reads the record as it is when the key is taken, whatever the store clock says', async () => {
+  it('completes a key with its answer and reads it back under the key it was asked for', async () => {
     // Prepare
-    ddb.on(PutCommand).rejects(failed());
-    ddb.on(GetCommand).resolves({ Item: { pk: 'IDEMPOTENCY#k1', sk: 'IDEMPOTENCY', fingerprint: 'fp', state: 'done', response: { status: 201, body: {} }, expiresAt: 1 } });
-
-    // Act
-    const state = await store.begin('k1', 'fp', '1970-01-01T00:00:00.000Z', 60, lease);
-
-    // Assess
-    expect(state).toStrictEqual({ state: 'done', fingerprint: 'fp', response: { status: 201, body: {} } });
-  });
-
-  it('takes over a passed lease with an update conditional on the lease it read, keeping the reserved id', async () => {
-    // Prepare
-    const leaseUntil = Date.parse('2026-11-23T10:00:30.000Z');
-    ddb.on(PutCommand).rejects(failed());
-    ddb.on(GetCommand).resolves({ Item: { pk: 'IDEMPOTENCY#k1', sk: 'IDEMPOTENCY', fingerprint: 'fp', state: 'in-progress', reservedId: 'R0', leaseUntil, expiresAt: 2e9 } });
-    ddb.on(UpdateCommand).resolves({});
-
-    // Act
-    const state = await store.begin('k1', 'fp', '2026-11-23T10:00:31.000Z', 60, lease);
-
-    // Assess
-    expect(state).toStrictEqual({ state: 'new', reservedId: 'R0', takenOver: true });
-    expect(ddb.commandCalls(UpdateCommand)[0]?.args[0].input).toStrictEqual({
-      TableName: 'assent',
-      Key: { pk: 'IDEMPOTENCY#k1', sk: 'IDEMPOTENCY' },
-      UpdateExpression: 'SET leaseUntil = :lease, takenOverAt = :at',
-      ConditionExpression: '#state = :progress AND fingerprint = :fingerprint AND reservedId = :reserved AND leaseUntil = :read',
-      ExpressionAttributeNames: { '#state': 'state' },
-      ExpressionAttributeValues: {
-        ':lease': Date.parse('2026-11-23T10:01:01.000Z'),
-        ':at': '2026-11-23T10:00:31.000Z',
-        ':progress': 'in-progress',
-        ':fingerprint': 'fp',
-        ':reserved': 'R0',
-        ':read': leaseUntil,
-      },
+    ddb.on(UpdateItemCommand).resolves({});
+    ddb.on(GetItemCommand).resolves({
+      Item: marshall({ pk: `IDEMPOTENCY#${KEY}`, sk: 'IDEMPOTENCY', expiresAt: NOW / 1000 + 60, state: 'COMPLETED', response: { status: 202, body: { id: 'T1' } }, fingerprint: sha256({ type: 'sign-up' }) }),
     });
-  });
-
-  it('does not take over a record written before leases (no leaseUntil): it stays in progress until it expires', async () => {
-    // Prepare
-    ddb.on(PutCommand).rejects(failed());
-    ddb.on(GetCommand).resolves({ Item: { pk: 'IDEMPOTENCY#k1', sk: 'IDEMPOTENCY', fingerprint: 'fp', state: 'in-progress', expiresAt: 2e9 } });
 
     // Act
-    const state = await store.begin('k1', 'fp', '2026-11-23T11:00:00.000Z', 60, lease);
+    await store.saveSuccess(request, { status: 202, body: { id: 'T1' } });
+    const record = await store.getRecord(request);
 
     // Assess
-    expect(state).toStrictEqual({ state: 'in-progress', fingerprint: 'fp' });
-    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+    const update = ddb.commandCalls(UpdateItemCommand)[0]?.args[0].input;
+    expect({ key: unmarshall(update?.Key ?? {}), names: update?.ExpressionAttributeNames }).toStrictEqual({
+      key: { pk: `IDEMPOTENCY#${KEY}`, sk: 'IDEMPOTENCY' },
+      names: { '#expiry': 'expiresAt', '#status': 'state', '#response_data': 'response', '#validation_key': 'fingerprint' },
+    });
+    expect([record.idempotencyKey, record.getStatus(), record.getResponse()]).toStrictEqual([KEY, 'COMPLETED', { status: 202, body: { id: 'T1' } }]);
+    expect(unmarshall(ddb.commandCalls(GetItemCommand)[0]?.args[0].input.Key ?? {})).toStrictEqual({ pk: `IDEMPOTENCY#${KEY}`, sk: 'IDEMPOTENCY' });
+  });
+
+  it('tells a held key apart from a fault: the record Powertools reads, not a TransientError', async () => {
+    // Prepare
+    ddb.on(PutItemCommand).rejects(failed({ pk: `IDEMPOTENCY#${KEY}`, sk: 'IDEMPOTENCY', expiresAt: NOW / 1000 + 60, state: 'INPROGRESS', inProgressUntil: NOW + 1, fingerprint: 'f' }));
+
+    // Act
+    const error = await store.saveInProgress(request, 29_000).catch((failure: unknown) => failure);
+
+    // Assess
+    expect(error).toBeInstanceOf(IdempotencyItemAlreadyExistsError);
+    expect((error as IdempotencyItemAlreadyExistsError).existingRecord?.getStatus()).toBe('INPROGRESS');
   });
 });
 

@@ -4,9 +4,13 @@ import {
   ForbiddenError,
   IdempotencyConflictError,
   NotFoundError,
+  TransientError,
   UnauthorizedError,
   ValidationError,
 } from '#core/errors';
+import { jest } from '@jest/globals';
+import { idFor, IDEMPOTENCY_TTL_SECONDS } from '#core/idempotency';
+import { TaskIdSchema } from '#http/schemas';
 import type { Engine } from '../../support/engine-harness.ts';
 import { expectError } from '../../support/expect-error.ts';
 import { ADMIN, setupApprovers, setupOps, signUp } from './sign-ups.ts';
@@ -89,41 +93,93 @@ describe('duplicates', () => {
 });
 
 describe('idempotent creation', () => {
+  /** How long each request's invocation may still run. */
+  const RUNS_FOR_MS = 29_000;
+  const T0 = Date.parse('2026-11-23T10:00:00.000Z');
+  let offsetMs = 0;
+  /** Moves the clock Powertools Idempotency reads (`Date.now()`) to `ms` after T0. */
+  const at = (ms: number) => (offsetMs = ms);
+  const request = (key: string, body: unknown) => ({ key, body, remainingTimeMs: () => RUNS_FOR_MS });
+  beforeEach(() => {
+    at(0);
+    jest.spyOn(Date, 'now').mockImplementation(() => T0 + offsetMs);
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+
   it('answers a repeat with the first answer, refuses another body with the same key', async () => {
+    // Prepare
     const { idempotency, engine } = setupOps();
     let runs = 0;
     const create = async () => ({ status: 202, body: { n: ++runs } });
 
-    const first = await engine.idempotent('anonymous#key-1', { a: 1, b: 2 }, create);
-    const repeat = await engine.idempotent('anonymous#key-1', { b: 2, a: 1 }, create);
+    // Act
+    const first = await engine.idempotent(request('anonymous#key-1', { a: 1, b: 2 }), create);
+    const repeat = await engine.idempotent(request('anonymous#key-1', { b: 2, a: 1 }), create);
+    const other = engine.idempotent(request('anonymous#key-1', { a: 3 }), create);
 
+    // Assess
     expect(first).toStrictEqual({ status: 202, body: { n: 1 }, replayed: false });
     expect(repeat).toStrictEqual({ status: 202, body: { n: 1 }, replayed: true });
-    await expect(engine.idempotent('anonymous#key-1', { a: 3 }, create)).rejects.toBeInstanceOf(IdempotencyConflictError);
+    await expectError(other, IdempotencyConflictError, 'This Idempotency-Key was used with a different request body. Use a new key for a new request.');
     expect(idempotency.records.size).toBe(1);
   });
 
   it('frees the key when the request fails, and says a running one is in progress', async () => {
+    // Prepare
     const { idempotency, engine } = setupOps();
-    await expect(
-      engine.idempotent('k', {}, async () => {
-        throw new Error('nope');
-      }),
-    ).rejects.toThrow('nope');
-    expect(idempotency.records.size).toBe(0);
-    await idempotency.begin('k2', '44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a', '2026-11-23T10:00:00.000Z', 3600, {
-      leaseSeconds: 30,
-      reservedId: 'R1',
+    let reached!: () => void;
+    const running = new Promise<void>((resolve) => (reached = resolve));
+
+    // Act
+    const failed = engine.idempotent(request('k', {}), async () => {
+      throw new Error('nope');
     });
-    await expect(engine.idempotent('k2', {}, async () => ({ status: 202, body: {} }))).rejects.toBeInstanceOf(ConcurrentUpdateError);
+    await expect(failed).rejects.toThrow('nope');
+    const recordsAfterFailure = idempotency.records.size;
+    void engine.idempotent(request('k2', {}), () => {
+      reached();
+      return new Promise(() => undefined);
+    });
+    await running;
+    const repeat = await expectError(engine.idempotent(request('k2', {}), async () => ({ status: 202, body: {} })), ConcurrentUpdateError, 'A request with this Idempotency-Key is still being handled; retry in a moment.');
+
+    // Assess
+    expect(recordsAfterFailure).toBe(0);
+    expect([(repeat as ConcurrentUpdateError).status, (repeat as ConcurrentUpdateError).retryAfterSeconds]).toStrictEqual([409, 2]);
+  });
+
+  it('answers a fault of the store as the store raised it, not wrapped by Powertools', async () => {
+    // Prepare
+    const { idempotency, engine } = setupOps();
+    jest.spyOn(idempotency, 'saveInProgress').mockRejectedValue(new TransientError('Starting an idempotent request: throttled'));
+
+    // Act
+    const attempt = engine.idempotent(request('k', {}), async () => ({ status: 202, body: {} }));
+
+    // Assess
+    await expectError(attempt, TransientError, 'Starting an idempotent request: throttled');
+  });
+
+  it('gives every run of one request the same task id: the key\'s and the body\'s, in the shape of a task id', () => {
+    // Act
+    const ids = [idFor('u1#k', { type: 't', data: { a: 1, b: 2 } }), idFor('u1#k', { type: 't', data: { b: 2, a: 1 } }), idFor('u2#k', { type: 't', data: { a: 1, b: 2 } }), idFor('u1#k', { type: 't', data: { a: 2, b: 2 } })];
+
+    // Assess
+    expect(ids.map((id) => TaskIdSchema.safeParse(id).success)).toStrictEqual([true, true, true, true]);
+    expect(ids[0]).toBe(ids[1]);
+    expect(new Set(ids).size).toBe(3);
+    expect(ids.every((id) => id[0] !== undefined && id[0] <= '7')).toBe(true);
   });
 
   describe('a key whose first request died', () => {
     const KEY = 'anonymous#key-died';
     const BODY = { type: 'sign-up', data: { email: 'ann@example.com', projectName: 'apollo' } };
+    const ID = idFor(KEY, BODY);
     /** What functions/http/tasks.ts runs under an Idempotency-Key. */
-    const createAs = (engine: Engine) => async (reservedId: string, takenOver: boolean) => {
-      const task = await engine.createTask(BODY.type, BODY.data, undefined, {}, { id: reservedId, resume: takenOver });
+    const createAs = (engine: Engine) => async (id: string) => {
+      const task = await engine.createTask(BODY.type, BODY.data, undefined, {}, { id, resume: true });
       return { status: 202, body: { id: task.id, type: task.type, status: task.status } };
     };
     /** Calls `then` when the request gets that far, then never goes on: the process was killed there. */
@@ -132,61 +188,60 @@ describe('idempotent creation', () => {
       return new Promise<T>(() => undefined);
     };
 
-    it('answers 409 within 30 s of its begin, then lets a retry create the task under the id the first one reserved, once', async () => {
+    it('answers 409 while its invocation could still run, then lets a retry create the task under the request\'s id, once', async () => {
       // Prepare
-      const { engine, store, workflow, clock } = setupOps();
-      let reserved = '';
+      const { engine, store, workflow } = setupOps();
+      let given = '';
       let reached!: () => void;
       const died = new Promise<void>((resolve) => (reached = resolve));
-      void engine.idempotent(KEY, BODY, (reservedId) => {
-        reserved = reservedId;
+      void engine.idempotent(request(KEY, BODY), (id) => {
+        given = id;
         return dieAt<{ status: number; body: unknown }>(reached)();
       });
       await died;
 
       // Act
-      clock.advance(29);
+      at(RUNS_FOR_MS - 1);
       const early = await expectError(
-        engine.idempotent(KEY, BODY, createAs(engine)),
+        engine.idempotent(request(KEY, BODY), createAs(engine)),
         ConcurrentUpdateError,
         'A request with this Idempotency-Key is still being handled; retry in a moment.',
       );
-      clock.advance(1);
-      const retry = await engine.idempotent(KEY, BODY, createAs(engine));
+      at(RUNS_FOR_MS + 1);
+      const retry = await engine.idempotent(request(KEY, BODY), createAs(engine));
 
       // Assess
-      expect([(early as ConcurrentUpdateError).status, (early as ConcurrentUpdateError).retryAfterSeconds]).toStrictEqual([409, 2]);
-      expect(retry).toStrictEqual({ status: 202, body: { id: reserved, type: 'sign-up', status: 'pending' }, replayed: false });
-      expect([...store.tasks.keys()]).toStrictEqual([reserved]);
-      expect(workflow.started).toStrictEqual([{ taskId: reserved, approvalTimeoutSeconds: 604800, tokenTimeoutSeconds: 604800, attempt: 1 }]);
-      await expect(engine.idempotent(KEY, BODY, createAs(engine))).resolves.toStrictEqual({ ...retry, replayed: true });
+      expect([given, (early as ConcurrentUpdateError).status, (early as ConcurrentUpdateError).retryAfterSeconds]).toStrictEqual([ID, 409, 2]);
+      expect(retry).toStrictEqual({ status: 202, body: { id: ID, type: 'sign-up', status: 'pending' }, replayed: false });
+      expect([...store.tasks.keys()]).toStrictEqual([ID]);
+      expect(workflow.started).toStrictEqual([{ taskId: ID, approvalTimeoutSeconds: 604800, tokenTimeoutSeconds: 604800, attempt: 1 }]);
+      await expect(engine.idempotent(request(KEY, BODY), createAs(engine))).resolves.toStrictEqual({ ...retry, replayed: true });
     });
 
     it('answers the task it created when it died before starting the workflow, and starts that workflow once', async () => {
       // Prepare
-      const { engine, store, workflow, clock } = setupOps();
+      const { engine, store, workflow } = setupOps();
       const start = workflow.start.bind(workflow);
       let reached!: () => void;
       const died = new Promise<void>((resolve) => (reached = resolve));
       workflow.start = dieAt<string>(reached);
-      void engine.idempotent(KEY, BODY, createAs(engine));
+      void engine.idempotent(request(KEY, BODY), createAs(engine));
       await died;
       workflow.start = start;
-      const [created] = [...store.tasks.keys()];
 
       // Act
-      clock.advance(30);
-      const retry = await engine.idempotent(KEY, BODY, createAs(engine));
+      at(RUNS_FOR_MS + 1);
+      const retry = await engine.idempotent(request(KEY, BODY), createAs(engine));
 
       // Assess
-      expect(retry).toStrictEqual({ status: 202, body: { id: created, type: 'sign-up', status: 'pending' }, replayed: false });
-      expect(store.tasks.size).toBe(1);
-      expect(workflow.started).toStrictEqual([{ taskId: created, approvalTimeoutSeconds: 604800, tokenTimeoutSeconds: 604800, attempt: 1 }]);
+      expect(retry).toStrictEqual({ status: 202, body: { id: ID, type: 'sign-up', status: 'pending' }, replayed: false });
+      expect([...store.tasks.keys()]).toStrictEqual([ID]);
+      expect(workflow.started).toStrictEqual([{ taskId: ID, approvalTimeoutSeconds: 604800, tokenTimeoutSeconds: 604800, attempt: 1 }]);
     });
 
     it('creates the task when it died after claiming the duplicate key and before storing the task: that claim is its own', async () => {
       // Prepare
-      const { engine, store, duplicates, clock } = setupOps();
+      const { engine, store, duplicates } = setupOps();
       const claim = duplicates.claim.bind(duplicates);
       let reached!: () => void;
       const died = new Promise<void>((resolve) => (reached = resolve));
@@ -194,17 +249,36 @@ describe('idempotent creation', () => {
         await claim(...args);
         return dieAt<boolean>(reached)();
       };
-      void engine.idempotent(KEY, BODY, createAs(engine));
+      void engine.idempotent(request(KEY, BODY), createAs(engine));
       await died;
       duplicates.claim = claim;
 
       // Act
-      clock.advance(30);
-      const retry = await engine.idempotent(KEY, BODY, createAs(engine));
+      at(RUNS_FOR_MS + 1);
+      const retry = await engine.idempotent(request(KEY, BODY), createAs(engine));
 
       // Assess
-      expect(retry).toStrictEqual({ status: 202, body: { id: '01JTASK0000000000000000001', type: 'sign-up', status: 'pending' }, replayed: false });
-      expect([...store.tasks.keys()]).toStrictEqual(['01JTASK0000000000000000001']);
+      expect(retry).toStrictEqual({ status: 202, body: { id: ID, type: 'sign-up', status: 'pending' }, replayed: false });
+      expect([...store.tasks.keys()]).toStrictEqual([ID]);
+    });
+
+    it('answers the task of the same request sent again after the key expired, without creating another', async () => {
+      // Prepare
+      const { engine, store, workflow } = setupOps();
+      const first = await engine.idempotent(request(KEY, BODY), createAs(engine));
+
+      // Act
+      at(IDEMPOTENCY_TTL_SECONDS * 1000 + 1_000);
+      const again = await engine.idempotent(request(KEY, BODY), createAs(engine));
+
+      // Assess
+      expect([first, again]).toStrictEqual([
+        { status: 202, body: { id: ID, type: 'sign-up', status: 'pending' }, replayed: false },
+        { status: 202, body: { id: ID, type: 'sign-up', status: 'pending' }, replayed: false },
+      ]);
+      expect([...store.tasks.keys()]).toStrictEqual([ID]);
+      // Started twice by name, which finds the running execution: one execution.
+      expect([...workflow.statuses.keys()]).toStrictEqual([workflow.executionArn(ID, 1)]);
     });
   });
 });
