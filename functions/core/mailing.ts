@@ -37,7 +37,7 @@ export class StageMailer {
       requester: task.createdBy?.email ?? task.createdBy?.sub ?? 'anonymous',
       ...context,
     });
-    const email = { ...rendered, from: settings.from ?? this.config.mailFrom, ...(settings.replyTo ? { replyTo: settings.replyTo } : {}), taskId: task.id };
+    const email = { ...rendered, from: settings.from ?? this.config.mailFrom, ...(settings.replyTo ? { replyTo: settings.replyTo } : {}), taskId: task.id, taskType: task.type, kind: stage };
     await this.mailer.send({ ...email, to });
     // The requester's own copy is an email of its own: one person, one email.
     const requester = settings.alsoToRequester ? task.createdBy?.email?.toLowerCase() : undefined;
