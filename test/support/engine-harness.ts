@@ -10,6 +10,7 @@ import { actions } from '#functions/actions/registry';
 import { taskTypes } from '#functions/task-types';
 import type { ArchiveLookup } from '#ports/archive-store';
 import type { EventPublisher } from '#ports/events';
+import type { Mailer } from '#ports/mailer';
 import {
   FakeClock,
   MemoryDirectory,
@@ -47,6 +48,8 @@ export interface HarnessOptions {
   readonly archive?: ArchiveLookup;
   /** Where lifecycle events go. @default - none are published */
   readonly events?: EventPublisher;
+  /** Wraps the recording mailer the core sends through (a decorator under test). @default - the recording mailer itself */
+  readonly wrapMailer?: (mailer: Mailer) => Mailer;
   /** Receives internal failures that must not break a request. @default - ignored */
   readonly onInternalError?: (message: string, error: unknown) => void;
   /** How long an approval waits for validation. @default 0 (no concurrent validation runs in unit tests) */
@@ -81,7 +84,7 @@ export function engineWithFakes(options: HarnessOptions = {}) {
     reconcileReports,
     rateLimits,
     workflow,
-    mailer,
+    mailer: options.wrapMailer ? options.wrapMailer(mailer) : mailer,
     registry: new Registry(actions, [...taskTypes, ...(options.extraTaskTypes ?? [])]),
     ports: { directory, clock, todos },
     config: {
