@@ -4,6 +4,7 @@ import { EventBridgeClient, type EventBridgeClientConfig } from '@aws-sdk/client
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { SESClient, type SESClientConfig } from '@aws-sdk/client-ses';
 import { SFNClient, type SFNClientConfig } from '@aws-sdk/client-sfn';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import type { ActionPorts } from '#core/action';
@@ -11,6 +12,7 @@ import { type Core, createCore } from '#core/facades';
 import { Registry } from '#core/registry';
 import { applyTaskTypeOverrides } from '#core/task-type-overrides';
 import { systemClock } from '#ports/clock';
+import type { EventPublisher } from '#ports/events';
 import { actions } from './actions/registry.ts';
 import { DynamoDbDuplicateKeys } from './adapters/dynamodb/duplicate-keys.ts';
 import { DynamoDbIdempotencyStore } from './adapters/dynamodb/idempotency-store.ts';
@@ -24,12 +26,16 @@ import { CognitoUserDirectory } from './adapters/cognito/user-directory.ts';
 import { recognizeOwnRetriedWrites } from './adapters/dynamodb/own-retries.ts';
 import { DynamoDbProjects } from './adapters/dynamodb/projects.ts';
 import { EventBridgePublisher } from './adapters/eventbridge/publisher.ts';
+import { MeteredEvents } from './adapters/metrics/metered-events.ts';
+import { MeteredMailer } from './adapters/metrics/metered-mailer.ts';
 import { S3ArchiveStore } from './adapters/s3/archive-store.ts';
 import { SesMailer } from './adapters/ses/mailer.ts';
 import { requestHandlerOf, SDK_TIMEOUTS } from './adapters/sdk-timeouts.ts';
 import { StepFunctionsWorkflow } from './adapters/sfn/workflow.ts';
+import { AnnotatedEvents, type Annotator } from './adapters/tracing/annotated-events.ts';
 import { type Env, type EnvKey, readEnv } from './env.ts';
 import { logger } from './logger.ts';
+import { metrics as processMetrics } from './metrics.ts';
 import { type ResourceRegistry, resourceRegistry } from './resources.ts';
 import { taskTypes } from './task-types.ts';
 
@@ -68,6 +74,26 @@ export const FUNCTION_ENV = {
 
 export type AppRole = keyof typeof FUNCTION_ENV;
 
+/** What the app needs of Powertools Tracer (functions/tracer.ts): a subsegment per SDK call, annotations. */
+export interface AppTracer extends Annotator {
+  captureAWSv3Client<T>(client: T): T;
+}
+
+/** How a function observes itself: its business metrics and, where it traces, its tracer. */
+export interface AppOptions {
+  /**
+   * Where lifecycle transitions and sent emails are counted (functions/adapters/metrics/).
+   * @default the process-wide Metrics of functions/metrics.ts
+   */
+  readonly metrics?: Metrics;
+  /**
+   * The tracer of a traced function (HTTP and steps; the others keep the X-Ray SDK out of their
+   * bundles): every SDK client traced, the trace annotated with the task of each transition.
+   * @default - no SDK subsegments, no annotations
+   */
+  readonly tracer?: AppTracer;
+}
+
 /** Client options besides the request handler, e.g. an endpoint or `maxAttempts` in tests. */
 type ClientOptions<C> = Omit<C, 'requestHandler'>;
 
@@ -89,10 +115,13 @@ export const defaultClients = {
  * The one composition root, for Lambda and local mode alike: SDK clients (their endpoints come from
  * `AWS_ENDPOINT_URL_*` when set, which is how the local stack points them at the emulators),
  * adapters, and the core. `clients` replaces some of the SDK clients, e.g. with ones that go through
- * a fault-injecting proxy in tests.
+ * a fault-injecting proxy in tests. The event publisher and the mailer count what they do
+ * (`options.metrics`); given `options.tracer`, every client is traced.
  */
-export function createApp(env: Env = readEnv(), clients: Partial<AppClients> = {}): App {
-  const dynamodb = clients.dynamodb ?? defaultClients.dynamodb();
+export function createApp(env: Env = readEnv(), clients: Partial<AppClients> = {}, options: AppOptions = {}): App {
+  const traced = <C>(client: C): C => options.tracer?.captureAWSv3Client(client) ?? client;
+  const metrics = options.metrics ?? processMetrics;
+  const dynamodb = traced(clients.dynamodb ?? defaultClients.dynamodb());
   recognizeOwnRetriedWrites(dynamodb);
   const dynamo = DynamoDBDocumentClient.from(dynamodb, {
     marshallOptions: { removeUndefinedValues: true },
@@ -101,7 +130,7 @@ export function createApp(env: Env = readEnv(), clients: Partial<AppClients> = {
   // The deployment's overrides first: a bad one fails start-up naming each bad field.
   const registry = new Registry(actions, applyTaskTypeOverrides(taskTypes, env.taskTypeOverrides));
   const ports: ActionPorts = {
-    directory: new CognitoUserDirectory({ client: clients.cognito ?? defaultClients.cognito(), userPoolId: env.userPoolId, projects: new DynamoDbProjects(table) }),
+    directory: new CognitoUserDirectory({ client: traced(clients.cognito ?? defaultClients.cognito()), userPoolId: env.userPoolId, projects: new DynamoDbProjects(table) }),
     todos: new DynamoDbTodoStore(table),
     clock: systemClock,
   };
@@ -113,25 +142,34 @@ export function createApp(env: Env = readEnv(), clients: Partial<AppClients> = {
     notifications: new DynamoDbNotificationStore(table),
     reconcileReports: new DynamoDbReconcileReports(table),
     rateLimits: new DynamoDbRateLimits(table),
-    workflow: new StepFunctionsWorkflow({ client: clients.sfn ?? defaultClients.sfn(), ...(env.stateMachineArn ? { stateMachineArn: env.stateMachineArn } : {}) }),
-    mailer: new SesMailer({ client: clients.ses ?? defaultClients.ses(), ...(env.mailConfigurationSet ? { configurationSetName: env.mailConfigurationSet } : {}) }),
+    workflow: new StepFunctionsWorkflow({ client: traced(clients.sfn ?? defaultClients.sfn()), ...(env.stateMachineArn ? { stateMachineArn: env.stateMachineArn } : {}) }),
+    mailer: new MeteredMailer(new SesMailer({ client: traced(clients.ses ?? defaultClients.ses()), ...(env.mailConfigurationSet ? { configurationSetName: env.mailConfigurationSet } : {}) }), metrics),
     registry,
     ports,
     config: { publicUrl: env.publicUrl, mailFrom: env.mailFrom, operatorEmails: env.operatorEmails, ttlMinutes: env.ttlMinutes, trackActions: env.trackActions },
     newId: ulid,
-    ...(env.archiveBucket ? { archive: new S3ArchiveStore({ client: clients.s3 ?? defaultClients.s3(), bucket: env.archiveBucket }) } : {}),
+    ...(env.archiveBucket ? { archive: new S3ArchiveStore({ client: traced(clients.s3 ?? defaultClients.s3()), bucket: env.archiveBucket }) } : {}),
     onInternalError: (message, error) => logger.error(message, { error }),
-    events: new EventBridgePublisher({ client: clients.eventBridge ?? defaultClients.eventBridge(), eventBusName: env.eventBusName }),
+    events: observedEvents(new EventBridgePublisher({ client: traced(clients.eventBridge ?? defaultClients.eventBridge()), eventBusName: env.eventBusName }), metrics, options.tracer),
   });
   return { env, core, registry, ports, resources: resourceRegistry };
 }
 
+/** Lifecycle events counted, then (where the function traces) annotated on the trace, then published. */
+function observedEvents(publisher: EventPublisher, metrics: Metrics, tracer: AppTracer | undefined): EventPublisher {
+  const metered = new MeteredEvents(publisher, metrics);
+  return tracer ? new AnnotatedEvents(metered, tracer) : metered;
+}
+
 const apps = new Map<AppRole, App>();
-/** The process-wide app of a function, created on first use from the variables that function has. */
-export const getApp = (role: AppRole): App => {
+/**
+ * The process-wide app of a function, created on first use from the variables that function has
+ * (and the options of that first use: each function's handler is its one caller).
+ */
+export const getApp = (role: AppRole, options: AppOptions = {}): App => {
   let app = apps.get(role);
   if (!app) {
-    app = createApp(readEnv(process.env, FUNCTION_ENV[role]));
+    app = createApp(readEnv(process.env, FUNCTION_ENV[role]), {}, options);
     apps.set(role, app);
   }
   return app;

@@ -1,11 +1,13 @@
 import type { Context } from 'aws-lambda';
 import { NotFoundError } from '#core/errors';
 import { getApp } from '../app.ts';
+import { tracer } from '../tracer.ts';
 import { decideApproval, showApproval } from './approvals.ts';
 import { identify } from './auth.ts';
 import { parseBody, prefersHtml } from './body.ts';
 import type { HttpEvent, HttpResponse, RouteHandler } from './http-types.ts';
 import { withHttp } from './middleware.ts';
+import { annotatePathTask } from './tracing.ts';
 import type { RouteKey } from './routes.ts';
 import { getApiRoot } from './api-root.ts';
 import { getConsoleAsset, showConsole } from './console.ts';
@@ -62,7 +64,8 @@ async function route(event: HttpEvent, context: Context): Promise<HttpResponse> 
   // `$default` (no route matched) and anything else unknown: a 404 problem, not API Gateway's {"message":"Not Found"}.
   const routeHandler = Object.hasOwn(handlers, event.routeKey) ? handlers[event.routeKey as RouteKey] : undefined;
   if (!routeHandler) throw new NotFoundError(`There is no route ${event.requestContext?.http?.method ?? ''} ${event.rawPath}. GET /v1/openapi.json lists the routes.`);
-  const app = getApp('http');
+  annotatePathTask(tracer, event);
+  const app = getApp('http', { tracer });
   const headers = (event.headers ?? {}) as Record<string, string>;
   const identity = await identify(headers.authorization, app.env);
   return routeHandler({
@@ -81,4 +84,4 @@ async function route(event: HttpEvent, context: Context): Promise<HttpResponse> 
 }
 
 /** The HTTP API's Lambda: every route of functions/http/routes.ts. */
-export const handler = withHttp(route);
+export const handler = withHttp(route, tracer);

@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context } from 'aws-lambda';
 import { ClientError, TransientError, ValidationError } from '#core/errors';
 import { logger } from '../logger.ts';
@@ -9,6 +10,7 @@ import type { HttpEvent, HttpResponse } from './http-types.ts';
 import { messagePage } from './pages.ts';
 import { linkErrorPage, linkKindOf } from './pages/link-error-page.ts';
 import { html, linkHtml, problem } from './responses.ts';
+import { traceHttp } from './tracing.ts';
 
 const PROBLEM_BASE = 'https://assent.dev/problems/';
 
@@ -58,9 +60,13 @@ function clientErrorResponse(error: ClientError, instance: string, wantsHtml: bo
   });
 }
 
-/** The one middleware stack for HTTP handlers: logger → header normalizer → handler; errors mapped last. */
-export function withHttp(handler: (event: HttpEvent, context: Context) => Promise<HttpResponse>) {
+/**
+ * The one middleware stack for HTTP handlers: tracer → logger → header normalizer → handler; errors
+ * mapped last (so the tracer sees whether an error was answered as a 4xx).
+ */
+export function withHttp(handler: (event: HttpEvent, context: Context) => Promise<HttpResponse>, tracer: Tracer) {
   return middy<HttpEvent, HttpResponse>()
+    .use(traceHttp(tracer))
     // Never the event, even with POWERTOOLS_LOGGER_LOG_EVENT=true: it holds bearer tokens, one-time
     // secrets in paths and passwords in bodies. The access log records each request by route key.
     .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))

@@ -1,10 +1,12 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import * as z from 'zod';
 import { isStateName, type StateName } from '#core/state-names';
 import type { StepError } from '#core/facades';
 import { type App, getApp } from '../app.ts';
 import { logger } from '../logger.ts';
+import { tracer } from '../tracer.ts';
 
 /** The state machine's payloads (see stepfunctions/task-workflow.asl.json): ids only. */
 export const StepEventSchema = z.discriminatedUnion('step', [
@@ -47,9 +49,16 @@ export async function runStep(event: StepEvent, { core }: App): Promise<Record<s
   }
 }
 
-/** The state machine's Lambda: one invocation runs one state's step (its stage for every action of the task, and its wait). */
+/**
+ * The state machine's Lambda: one invocation runs one state's step (its stage for every action of
+ * the task, and its wait), traced with the task's id as annotation `taskId` (and `taskType` once a
+ * transition names it). Its answers are `{}`; the event (task tokens) is never captured.
+ */
 export const handler = middy<unknown, Record<string, unknown>>()
+  .use(captureLambdaHandler(tracer))
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event) => {
-    return runStep(StepEventSchema.parse(event), getApp('steps'));
+    const step = StepEventSchema.parse(event);
+    tracer.putAnnotation('taskId', step.taskId);
+    return runStep(step, getApp('steps', { tracer }));
   });
