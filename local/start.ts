@@ -43,6 +43,7 @@ import { Lifecycle } from './lifecycle.ts';
 import { lambdaContext, localEndpoints } from './local-endpoints.ts';
 import { startMailbox } from './mailbox.ts';
 import { assertPortsFree, resolvePorts } from './ports.ts';
+import { LOCAL_POWERTOOLS_ENV } from './powertools-env.ts';
 import { startLocalRecovery } from './recovery.ts';
 import { startS3Local } from './s3/s3-local.ts';
 import { startSfnRunner } from './sfn/server.ts';
@@ -126,6 +127,8 @@ async function start(home: string, lifecycle: Lifecycle, log: (line: string) => 
     AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognitoLocal.endpoint,
     POWERTOOLS_SERVICE_NAME: 'assent',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    // No EMF metric lines, no X-Ray: read when the handlers' Metrics and Tracer are made (on import, below).
+    ...LOCAL_POWERTOOLS_ENV,
     [ENV.tableName]: TABLE_NAME,
     [ENV.stateMachineArn]: STATE_MACHINE_ARN,
     [ENV.mailFrom]: settings.mailFrom,

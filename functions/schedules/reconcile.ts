@@ -4,24 +4,25 @@
  * started (starts it), approved ones whose execution was never told (resumes it), or ended behind
  * their back (fails them, telling the operators), runs the approval policies' schedule (reminders,
  * deadlines, escalations), and logs
- * and records the counts (`GET /v1/status` → `stranded`). On Lambda it also publishes them as the
- * metric `Assent/StrandedTasks` (an EMF log line), which the operators' alarm watches.
+ * and records the counts (`GET /v1/status` → `stranded`). It also publishes them as the metric
+ * `Assent/StrandedTasks` (an EMF log line), which the operators' alarm watches; local mode sets
+ * POWERTOOLS_METRICS_DISABLED, so there it writes none.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import * as z from 'zod';
 import type { Core } from '#core/facades';
 import type { ReconcileCounts } from '#core/reconcile';
 import { getApp } from '../app.ts';
 import { logger } from '../logger.ts';
+import { METRICS_NAMESPACE, metrics } from '../metrics.ts';
 
 /** The schedule's fixed input: how long a task must be unchanged before it is checked. */
 export const ReconcileEventSchema = z.object({ graceSeconds: z.number().int().min(0).optional() });
 export type ReconcileEvent = z.infer<typeof ReconcileEventSchema>;
 
-/** The CloudWatch namespace of Assent's metrics. */
-export const METRICS_NAMESPACE = 'Assent';
+export { METRICS_NAMESPACE };
 /** Tasks a run found stranded (started + resumed + failed): more than 0 means executions are lost somewhere. */
 export const STRANDED_TASKS_METRIC = 'StrandedTasks';
 
@@ -30,9 +31,6 @@ export interface ReconcileMetrics {
   addMetric(name: string, unit: typeof MetricUnit.Count, value: number): unknown;
   publishStoredMetrics(): unknown;
 }
-
-/** The reconciler's metrics, dimension `service` = POWERTOOLS_SERVICE_NAME. */
-export const metrics = new Metrics({ namespace: METRICS_NAMESPACE });
 
 /**
  * One run: reconciles, logs the counts and, given `sink`, publishes the stranded ones (published
@@ -49,9 +47,6 @@ export async function runReconcile(event: unknown, core: { readonly schedules: P
   return counts;
 }
 
-/** CloudWatch reads EMF lines from Lambda logs only; elsewhere (local mode) they would be noise on stdout every run. */
-const inLambda = (): boolean => process.env.AWS_LAMBDA_FUNCTION_NAME !== undefined;
-
 export const handler = middy<unknown, ReconcileCounts>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
-  .handler(async (event) => runReconcile(event, getApp('reconcile').core, inLambda() ? metrics : undefined));
+  .handler(async (event) => runReconcile(event, getApp('reconcile').core, metrics));

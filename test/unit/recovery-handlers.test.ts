@@ -1,10 +1,9 @@
-import { jest } from '@jest/globals';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { OUTBOX_FILTER_PATTERNS } from '#functions/streams/outbox-filter';
 import { outboxBatch, outboxRequestOf } from '#functions/streams/outbox';
 import { METRICS_NAMESPACE, runReconcile, STRANDED_TASKS_METRIC } from '#functions/schedules/reconcile';
 import { matchesFilter } from '../../local/dynamodb/filter-pattern.ts';
+import { emfOf, withoutTimestamp } from '../support/emf.ts';
 
 type ImageOf = { status: string; attempt: number; compensation?: { state: string; since: string }; waitingFor?: string };
 const imageOf = (image: ImageOf) => ({
@@ -166,22 +165,15 @@ describe('the reconcile handler', () => {
 
   it('writes the metric as an EMF line in namespace Assent with the service dimension, which the alarm watches', async () => {
     // Prepare
-    const lines: string[] = [];
-    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => (lines.push(String(chunk)), true));
     const core = { schedules: { reconcile: async () => ({ checked: 2, started: 1, resumed: 0, failed: 0, reminded: 0, escalated: 0, deadlineEnded: 0, remailed: 0 }) } };
 
     // Act
-    try {
-      await runReconcile({}, core, new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'assent' }));
-    } finally {
-      write.mockRestore();
-    }
+    const emf = await emfOf((metrics) => runReconcile({}, core, metrics));
 
     // Assess
-    const emf = lines.map((line) => JSON.parse(line) as { _aws: { CloudWatchMetrics: unknown[] }; service: string; StrandedTasks: number });
-    expect(emf).toHaveLength(1);
-    expect(emf[0]?._aws.CloudWatchMetrics).toStrictEqual([{ Namespace: 'Assent', Dimensions: [['service']], Metrics: [{ Name: STRANDED_TASKS_METRIC, Unit: 'Count' }] }]);
-    expect([emf[0]?.service, emf[0]?.StrandedTasks]).toStrictEqual(['assent', 1]);
+    expect(emf.map(withoutTimestamp)).toStrictEqual([
+      { _aws: { CloudWatchMetrics: [{ Namespace: METRICS_NAMESPACE, Dimensions: [['service']], Metrics: [{ Name: STRANDED_TASKS_METRIC, Unit: 'Count' }] }] }, service: 'assent', StrandedTasks: 1 },
+    ]);
   });
 
   it('refuses a grace period that is not a whole number of seconds', async () => {
