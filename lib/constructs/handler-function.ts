@@ -33,10 +33,15 @@ export const HANDLER_BUNDLING: BundlingOptions = {
   inject: ['./lib/bundling/stack-traces.ts'],
 };
 
-/** What every handler's environment holds before the resources bound to it add theirs. */
+/**
+ * What every handler's environment holds before the resources bound to it add theirs. Responses
+ * are never trace metadata: the HTTP function's hold one-time secrets (functions/http/tracing.ts
+ * turns it off in code as well), and no function answers with anything a trace needs.
+ */
 export const handlerEnvironment = (props: Pick<HandlerFunctionProps, 'serviceName' | 'logLevel'> = {}): Record<string, string> => ({
   POWERTOOLS_SERVICE_NAME: props.serviceName ?? 'assent',
   POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
+  POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
 });
 
 export interface HandlerFunctionProps {
@@ -80,8 +85,9 @@ export interface HandlerFunctionProps {
 }
 
 /**
- * One Node.js 22 Lambda on arm64, bundled locally by esbuild as an ES module (no Docker), traced
- * with X-Ray, logging to its own log group with a retention. Resources are bound to it afterwards
+ * One Node.js 22 Lambda on arm64, bundled locally by esbuild as an ES module (no Docker), with
+ * active X-Ray tracing (Lambda's own segments; the HTTP and steps functions add Powertools Tracer's
+ * subsegments, functions/tracer.ts), logging to its own log group with a retention. Resources are bound to it afterwards
  * by the constructs that own them (`bindTable`, `bindStateMachine`, `bindMailer`...).
  */
 export class HandlerFunction extends Construct {

@@ -179,6 +179,7 @@ describe('handler functions', () => {
     expect(fn?.Properties.Environment.Variables).toStrictEqual({
       POWERTOOLS_SERVICE_NAME: 'assent',
       POWERTOOLS_LOG_LEVEL: 'INFO',
+      POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
       ASSENT_TABLE_NAME: refOf(stack.table.table),
       ASSENT_USER_POOL_ID: refOf(stack.identity.userPool),
       ASSENT_STATE_MACHINE_ARN: refOf(stack.workflow.stateMachine),
@@ -209,6 +210,7 @@ describe('handler functions', () => {
       [
         'POWERTOOLS_SERVICE_NAME',
         'POWERTOOLS_LOG_LEVEL',
+        'POWERTOOLS_TRACER_CAPTURE_RESPONSE',
         'ASSENT_TABLE_NAME',
         'ASSENT_USER_POOL_ID',
         'ASSENT_MAIL_FROM',

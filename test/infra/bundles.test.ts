@@ -96,7 +96,20 @@ describe('Lambda bundles', () => {
   });
 
   it('runs without NODE_OPTIONS=--enable-source-maps, which parses the source map at every cold start', () => {
-    expect(handlerEnvironment()).toStrictEqual({ POWERTOOLS_SERVICE_NAME: 'assent', POWERTOOLS_LOG_LEVEL: 'INFO' });
+    expect(handlerEnvironment()).toStrictEqual({ POWERTOOLS_SERVICE_NAME: 'assent', POWERTOOLS_LOG_LEVEL: 'INFO', POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false' });
+  });
+
+  it.each([
+    ['http', true],
+    ['steps', true],
+    ['archiver', false],
+    ['mailFeedback', false],
+  ] as const)('%s: holds the X-Ray SDK of Powertools Tracer: %s (only the functions that trace pay its ~125 KiB)', (name, traced) => {
+    // Act
+    const { inputs } = bundles[name];
+
+    // Assess
+    expect([inputs.some((input) => input.startsWith('node_modules/aws-xray-sdk-core/')), inputs.some((input) => input.startsWith('node_modules/@aws-lambda-powertools/tracer/lib/esm/Tracer'))]).toStrictEqual([traced, traced]);
   });
 
   it.each(Object.keys(ENTRIES) as Name[])('%s: starts with the source-mapped stack traces of lib/bundling/stack-traces.ts', (name) => {

@@ -126,7 +126,7 @@ describe('MailFeedback', () => {
 
     // Assess
     expect(Object.keys(fn.Environment.Variables).sort()).toStrictEqual(
-      ['ASSENT_OPERATOR_EMAILS', 'ASSENT_MAIL_CONFIGURATION_SET', 'ASSENT_MAIL_FROM', 'ASSENT_PUBLIC_URL', 'ASSENT_TABLE_NAME', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_SERVICE_NAME'].sort(),
+      ['ASSENT_OPERATOR_EMAILS', 'ASSENT_MAIL_CONFIGURATION_SET', 'ASSENT_MAIL_FROM', 'ASSENT_PUBLIC_URL', 'ASSENT_TABLE_NAME', 'POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_TRACER_CAPTURE_RESPONSE'].sort(),
     );
     expect([fn.Timeout, fn.Runtime]).toStrictEqual([30, 'nodejs22.x']);
   });

@@ -157,6 +157,7 @@ describe('TaskRecovery: the reconciler', () => {
       'ASSENT_USER_POOL_ID',
       'POWERTOOLS_LOG_LEVEL',
       'POWERTOOLS_SERVICE_NAME',
+      'POWERTOOLS_TRACER_CAPTURE_RESPONSE',
     ]);
     expect(writes).toHaveLength(1);
     expect(resourcesOf(writes[0] as Statement)).toContainEqual(getAttOf(stack.table.table, 'Arn'));
