@@ -130,6 +130,20 @@ export type Engine = ReturnType<typeof engineWithFakes>['engine'];
 /** The secret of the first approval or token link in an email's text. */
 export const linkSecret = (text: string | undefined): string => /\/v1\/(?:approvals|tokens)\/([\w-]{43})/.exec(text ?? '')?.[1] ?? '';
 
+/**
+ * A sign-up driven as the state machine and people drive it up to its token email, approved through
+ * the emailed link: answers the task id and the token's secret.
+ */
+export async function signUpToToken({ engine, mailer }: Pick<ReturnType<typeof engineWithFakes>, 'engine' | 'mailer'>): Promise<{ id: string; token: string }> {
+  const task = await engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
+  await engine.preApprove(task.id);
+  await engine.awaitApproval(task.id, 'sfn-approval');
+  await engine.decideByLink(linkSecret(mailer.sent.at(-1)?.text), 'approve');
+  await engine.postApprove(task.id);
+  await engine.awaitToken(task.id, 'sfn-token');
+  return { id: task.id, token: linkSecret(mailer.sent.at(-1)?.text) };
+}
+
 /** A JWT identity as the HTTP layer passes it to the core. */
 export const identity = (email: string | undefined, roles: string[] = ['project_admin']): Identity => ({
   sub: `sub-${email ?? 'anonymous'}`,

@@ -1,5 +1,5 @@
 import { type LifecycleEvent, LifecycleEventSchema } from '#core/events';
-import { engineWithFakes, linkSecret } from '../support/engine-harness.ts';
+import { engineWithFakes, linkSecret, signUpToToken } from '../support/engine-harness.ts';
 import { RecordingEvents } from '../support/fakes.ts';
 
 const AT = '2026-11-23T10:00:00.000Z';
@@ -19,18 +19,6 @@ const event = (detailType: LifecycleEvent['detailType'], taskId: string, status:
   detailType,
   detail: { taskId, taskType: 'sign-up', status, at: AT, actor, ...extra },
 });
-
-/** A sign-up up to the token email, approved through the emailed link; answers the task id and token. */
-async function signUpToToken(harness: ReturnType<typeof setup>) {
-  const { engine, mailer } = harness;
-  const task = await engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
-  await engine.preApprove(task.id);
-  await engine.awaitApproval(task.id, 'sfn-approval');
-  await engine.decideByLink(linkSecret(mailer.sent.at(-1)?.text), 'approve');
-  await engine.postApprove(task.id);
-  await engine.awaitToken(task.id, 'sfn-token');
-  return { id: task.id, token: linkSecret(mailer.sent.at(-1)?.text) };
-}
 
 describe('lifecycle events', () => {
   it('publishes created, approved, token_issued, completed and one action.completed for a sign-up, in order', async () => {

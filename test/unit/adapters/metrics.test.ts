@@ -2,7 +2,7 @@ import { MeteredEvents } from '#adapters/metrics/metered-events';
 import { MeteredMailer } from '#adapters/metrics/metered-mailer';
 import type { LifecycleEvent } from '#ports/events';
 import type { Email } from '#ports/mailer';
-import { engineWithFakes, linkSecret } from '../../support/engine-harness.ts';
+import { engineWithFakes, signUpToToken } from '../../support/engine-harness.ts';
 import { emfOf, withoutTimestamp } from '../../support/emf.ts';
 import { RecordingEvents, RecordingMailer } from '../../support/fakes.ts';
 
@@ -125,14 +125,9 @@ describe('the metrics of a task through the engine', () => {
     let sent: Email[] = [];
     const emf = await emfOf(async (metrics) => {
       const { engine, mailer } = engineWithFakes({ events: new MeteredEvents(new RecordingEvents(), metrics), wrapMailer: (inner) => new MeteredMailer(inner, metrics) });
-      const task = await engine.createTask('sign-up', { email: 'ann@example.com', projectName: 'apollo' }, undefined);
-      await engine.preApprove(task.id);
-      await engine.awaitApproval(task.id, 'sfn-approval');
-      await engine.decideByLink(linkSecret(mailer.sent.at(-1)?.text), 'approve');
-      await engine.postApprove(task.id);
-      await engine.awaitToken(task.id, 'sfn-token');
-      await engine.submitToken(linkSecret(mailer.sent.at(-1)?.text), { password: 'correct horse battery' });
-      await engine.complete(task.id);
+      const { id, token } = await signUpToToken({ engine, mailer });
+      await engine.submitToken(token, { password: 'correct horse battery' });
+      await engine.complete(id);
       sent = mailer.sent;
     });
 
