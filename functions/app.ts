@@ -13,14 +13,15 @@ import { Registry } from '#core/registry';
 import { applyTaskTypeOverrides } from '#core/task-type-overrides';
 import { systemClock } from '#ports/clock';
 import type { EventPublisher } from '#ports/events';
+import type { Idempotency } from '#ports/idempotency';
 import { actions } from './actions/registry.ts';
 import { DynamoDbDuplicateKeys } from './adapters/dynamodb/duplicate-keys.ts';
-import { DynamoDbIdempotencyStore } from './adapters/dynamodb/idempotency-store.ts';
 import { DynamoDbNotificationStore } from './adapters/dynamodb/notification-store.ts';
 import { DynamoDbRateLimits } from './adapters/dynamodb/rate-limit-store.ts';
 import { DynamoDbReconcileReports } from './adapters/dynamodb/reconcile-report-store.ts';
 import { DynamoDbSecretStore } from './adapters/dynamodb/secret-store.ts';
 import { DynamoDbTaskStore } from './adapters/dynamodb/task-store.ts';
+import type { SingleTableOptions } from './adapters/dynamodb/table.ts';
 import { DynamoDbTodoStore } from './adapters/dynamodb/todo-store.ts';
 import { CognitoUserDirectory } from './adapters/cognito/user-directory.ts';
 import { recognizeOwnRetriedWrites } from './adapters/dynamodb/own-retries.ts';
@@ -92,6 +93,13 @@ export interface AppOptions {
    * @default - no SDK subsegments, no annotations
    */
   readonly tracer?: AppTracer;
+  /**
+   * `Idempotency-Key` handling on the single table, for the function that takes the header (HTTP:
+   * adapters/powertools/idempotency.ts `dynamoDbIdempotency`). Given here rather than built for
+   * every function, so Powertools Idempotency stays out of the other bundles.
+   * @default - none: the core's requests.idempotent throws
+   */
+  readonly idempotency?: (table: SingleTableOptions) => Idempotency;
 }
 
 /** Client options besides the request handler, e.g. an endpoint or `maxAttempts` in tests. */
@@ -138,7 +146,7 @@ export function createApp(env: Env = readEnv(), clients: Partial<AppClients> = {
     tasks: new DynamoDbTaskStore(table),
     secrets: new DynamoDbSecretStore(table),
     duplicates: new DynamoDbDuplicateKeys(table),
-    idempotency: new DynamoDbIdempotencyStore(table),
+    ...(options.idempotency ? { idempotency: options.idempotency(table) } : {}),
     notifications: new DynamoDbNotificationStore(table),
     reconcileReports: new DynamoDbReconcileReports(table),
     rateLimits: new DynamoDbRateLimits(table),

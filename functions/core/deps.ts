@@ -1,7 +1,7 @@
 import type { ArchiveLookup } from '#ports/archive-store';
 import type { DuplicateKeyStore } from '#ports/duplicate-keys';
 import type { EventPublisher } from '#ports/events';
-import type { IdempotencyStore } from '#ports/idempotency-store';
+import type { Idempotency } from '#ports/idempotency';
 import type { Mailer } from '#ports/mailer';
 import type { NotificationStore } from '#ports/notification-store';
 import type { RateLimits } from '#ports/rate-limits';
@@ -37,7 +37,8 @@ export interface CoreDeps {
   readonly tasks: TaskStore;
   readonly secrets: SecretStore;
   readonly duplicates: DuplicateKeyStore;
-  readonly idempotency: IdempotencyStore;
+  /** `Idempotency-Key` handling: the HTTP function's core only (its handler gives it). @default - requests.idempotent throws */
+  readonly idempotency?: Idempotency;
   readonly notifications: NotificationStore;
   readonly workflow: Workflow;
   readonly mailer: Mailer;

@@ -1,3 +1,4 @@
+import type { IdempotentAnswer, IdempotentRequest } from '#ports/idempotency';
 import type { TaskQuery } from '#ports/task-store';
 import * as admin from './admin.ts';
 import { delegate } from './approval-delegation.ts';
@@ -11,7 +12,7 @@ import { type Context, createContext } from './context.ts';
 import { createTask, type CreateTaskOptions } from './create.ts';
 import type { CoreDeps } from './deps.ts';
 import { fail, type StepError } from './failure.ts';
-import { idempotent, type IdempotentAnswer, type IdempotentRequest } from './idempotency.ts';
+import { idempotent } from './idempotency.ts';
 import type { Actor, Identity } from './identity.ts';
 import type { Client } from './limits.ts';
 import { decideByLink, delegateByLink, viewApproval } from './links.ts';

@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { NotFoundError } from '#core/errors';
+import { dynamoDbIdempotency } from '#adapters/powertools/idempotency';
 import { getApp } from '../app.ts';
 import { tracer } from '../tracer.ts';
 import { decideApproval, showApproval } from './approvals.ts';
@@ -65,7 +66,7 @@ async function route(event: HttpEvent, context: Context): Promise<HttpResponse> 
   const routeHandler = Object.hasOwn(handlers, event.routeKey) ? handlers[event.routeKey as RouteKey] : undefined;
   if (!routeHandler) throw new NotFoundError(`There is no route ${event.requestContext?.http?.method ?? ''} ${event.rawPath}. GET /v1/openapi.json lists the routes.`);
   annotatePathTask(tracer, event);
-  const app = getApp('http', { tracer });
+  const app = getApp('http', { tracer, idempotency: dynamoDbIdempotency });
   const headers = (event.headers ?? {}) as Record<string, string>;
   const identity = await identify(headers.authorization, app.env);
   return routeHandler({

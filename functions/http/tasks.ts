@@ -26,7 +26,7 @@ const etagOf = (task: Task) => `"${task.version}"`;
  * `POST /v1/tasks`: 202 with the task's id and status. Task types with `response: 'uniform'`
  * answer the same body whatever happens next (no id), so nothing can be learned from it.
  * With an `Idempotency-Key`, a repeat within 24 h gets the first answer, and the task gets the id
- * of the key and body (core/idempotency.ts): a retry after a request that died answers the task that
+ * of the key and body (core/idempotency.ts `idFor`): a retry after a request that died answers the task that
  * one created.
  */
 export const createTask: RouteHandler = async ({ body, identity, headers, sourceIp, remainingTimeMs, app }) => {

@@ -112,6 +112,19 @@ describe('Lambda bundles', () => {
     expect([inputs.some((input) => input.startsWith('node_modules/aws-xray-sdk-core/')), inputs.some((input) => input.startsWith('node_modules/@aws-lambda-powertools/tracer/lib/esm/Tracer'))]).toStrictEqual([traced, traced]);
   });
 
+  it.each([
+    ['http', true],
+    ['steps', false],
+    ['archiver', false],
+    ['mailFeedback', false],
+  ] as const)('%s: holds Powertools Idempotency: %s (only the function that takes an Idempotency-Key)', (name, holds) => {
+    // Act
+    const { inputs } = bundles[name];
+
+    // Assess
+    expect(inputs.some((input) => input.includes('node_modules/@aws-lambda-powertools/idempotency/'))).toBe(holds);
+  });
+
   it.each(Object.keys(ENTRIES) as Name[])('%s: starts with the source-mapped stack traces of lib/bundling/stack-traces.ts', (name) => {
     expect(bundles[name].inputs).toContain('lib/bundling/stack-traces.ts');
   });

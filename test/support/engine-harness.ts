@@ -1,3 +1,4 @@
+import { PowertoolsIdempotency } from '#adapters/powertools/idempotency';
 import { createContext } from '#core/context';
 import { isApprovedOrLater } from '#core/explain';
 import { coreOf, type Decision } from '#core/facades';
@@ -79,7 +80,7 @@ export function engineWithFakes(options: HarnessOptions = {}) {
     tasks: store,
     secrets,
     duplicates,
-    idempotency,
+    idempotency: new PowertoolsIdempotency(idempotency),
     notifications,
     reconcileReports,
     rateLimits,

@@ -13,7 +13,7 @@ export type DynamoDbIdempotencyStoreOptions = SingleTableOptions;
  * `IDEMPOTENCY#<prefix>#<hash>` / `IDEMPOTENCY` (one partition per key, like every other item, not
  * Powertools' one static partition for all), and its expiry is the table's TTL attribute
  * `expiresAt`, so TTL deletes it and every store's liveness reads agree. Throttling and service
- * faults become `TransientError` (Powertools then wraps them; core/idempotency.ts unwraps them).
+ * faults become `TransientError` (Powertools then wraps them; adapters/powertools/idempotency.ts unwraps them).
  */
 export class DynamoDbIdempotencyStore extends DynamoDBPersistenceLayer {
   constructor(options: DynamoDbIdempotencyStoreOptions) {

@@ -9,7 +9,9 @@ import {
   ValidationError,
 } from '#core/errors';
 import { jest } from '@jest/globals';
-import { idFor, IDEMPOTENCY_TTL_SECONDS } from '#core/idempotency';
+import { IDEMPOTENCY_TTL_SECONDS } from '#adapters/powertools/idempotency';
+import type { Context } from '#core/context';
+import { idempotent, idFor } from '#core/idempotency';
 import { TaskIdSchema } from '#http/schemas';
 import type { Engine } from '../../support/engine-harness.ts';
 import { expectError } from '../../support/expect-error.ts';
@@ -106,6 +108,19 @@ describe('idempotent creation', () => {
   });
   afterEach(() => {
     jest.restoreAllMocks();
+  });
+
+  it('is refused by a core without the Idempotency port (every function but HTTP), before anything is created', async () => {
+    // Prepare
+    const ctx = { deps: {} } as unknown as Context;
+    let created = 0;
+
+    // Act
+    const attempt = idempotent(ctx, request('anonymous#key-1', {}), async () => ({ status: 202, body: { n: ++created } }));
+
+    // Assess
+    await expectError(attempt, Error, "This function's core has no Idempotency port: only the HTTP function takes an Idempotency-Key (functions/http/handler.ts gives it one).");
+    expect(created).toBe(0);
   });
 
   it('answers a repeat with the first answer, refuses another body with the same key', async () => {
