@@ -222,6 +222,8 @@ function lambdaEnv(enableSourceMaps: boolean): NodeJS.ProcessEnv {
     AWS_ENDPOINT_URL: nowhere,
     AWS_LAMBDA_FUNCTION_NAME: 'bench',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
+    // As Lambda's runtime sets it: the traced functions then load Powertools Tracer and the X-Ray SDK at init, as on AWS.
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
     ...handlerEnvironment(),
     ...(enableSourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
   };

@@ -38,7 +38,7 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
  * then `script` runs, and the files ending in `.map` the process read are listed (`readFileSync`
  * is wrapped before the bundle loads).
  */
-function invoke(name: Name, event: unknown, script: string, nodeOptions = ''): { stdout: string; stderr: string; mapReads: string[] } {
+function invoke(name: Name, event: unknown, script: string, nodeOptions = '', extraEnv: Record<string, string> = {}): { stdout: string; stderr: string; mapReads: string[] } {
   const probe = join(out, `${name}-probe.mjs`);
   writeFileSync(
     probe,
@@ -76,6 +76,7 @@ process.stdout.write('\\nMAP_READS ' + JSON.stringify(mapReads) + '\\n');
     ASSENT_TTL_MINUTES: '1440',
     ASSENT_TRACK_ACTIONS: 'true',
     NODE_OPTIONS: nodeOptions,
+    ...extraEnv,
   };
   const child = spawnSync(process.execPath, [probe], { env, encoding: 'utf8', timeout: 30_000 });
   const [stdout = '', reads = '[]'] = child.stdout.split('\nMAP_READS ');
@@ -115,6 +116,18 @@ describe('Lambda bundles', () => {
       tracer: has('node_modules/@aws-lambda-powertools/tracer/lib/esm/Tracer'),
       idempotency: has('node_modules/@aws-lambda-powertools/idempotency/'),
     }).toStrictEqual({ xraySdk: holds.xray, tracer: holds.xray, idempotency: holds.idempotency });
+  });
+
+  it.each([
+    ['in Lambda (AWS_EXECUTION_ENV set)', { AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x' }, true],
+    ['in Lambda with POWERTOOLS_TRACE_ENABLED=false', { AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x', POWERTOOLS_TRACE_ENABLED: 'false' }, false],
+    ['outside Lambda', {}, false],
+  ] as const)('http: loads Powertools Tracer and the X-Ray SDK at init only where it traces: %s', (_where, env, loaded) => {
+    // Act: importing Tracer sets AWS_XRAY_CONTEXT_MISSING (to IGNORE_ERROR) when it is unset; the X-Ray SDK comes with it.
+    const { stdout } = invoke('http', {}, "process.stdout.write('XRAY ' + (process.env.AWS_XRAY_CONTEXT_MISSING ?? 'unset'));", '', env);
+
+    // Assess
+    expect(/XRAY (\S+)/.exec(stdout)?.[1]).toBe(loaded ? 'IGNORE_ERROR' : 'unset');
   });
 
   it.each(Object.keys(ENTRIES) as Name[])('%s: starts with the source-mapped stack traces of lib/bundling/stack-traces.ts', (name) => {
