@@ -15,10 +15,10 @@ export interface IdempotentRequest {
  * Runs a request once per key: a repeat with the same body gets the first answer (`replayed`);
  * another body with the same key is refused (`IdempotencyConflictError`); a repeat while the first is
  * running gets `ConcurrentUpdateError` with a `Retry-After`. A request that dies holds its key only
- * until its invocation's time is up; a failed `run` frees the key. The adapter is Powertools
+ * until its invocation's time is up; a failed `act` frees the key. The adapter is Powertools
  * Idempotency's (adapters/powertools/idempotency.ts), given only to the HTTP function, the one
  * that takes the header, so the other bundles stay without it.
  */
 export interface Idempotency {
-  run(request: IdempotentRequest, run: () => Promise<IdempotentAnswer>): Promise<IdempotentAnswer & { readonly replayed: boolean }>;
+  run(request: IdempotentRequest, act: () => Promise<IdempotentAnswer>): Promise<IdempotentAnswer & { readonly replayed: boolean }>;
 }

@@ -28,7 +28,7 @@ const IN_PROGRESS_RETRY_SECONDS = 2;
 export class PowertoolsIdempotency implements Idempotency {
   constructor(private readonly store: IdempotencyStore) {}
 
-  async run(request: IdempotentRequest, run: () => Promise<IdempotentAnswer>): Promise<IdempotentAnswer & { replayed: boolean }> {
+  async run(request: IdempotentRequest, act: () => Promise<IdempotentAnswer>): Promise<IdempotentAnswer & { replayed: boolean }> {
     const config = new IdempotencyConfig({
       eventKeyJmesPath: 'key',
       payloadValidationJmesPath: 'body',
@@ -41,7 +41,7 @@ export class PowertoolsIdempotency implements Idempotency {
     config.registerLambdaContext({ getRemainingTimeInMillis: request.remainingTimeMs } as unknown as Parameters<IdempotencyConfig['registerLambdaContext']>[0]);
     const once = makeIdempotent(
       async (_payload: { key: string; body: unknown }) => {
-        const answer = await run();
+        const answer = await act();
         return { status: answer.status, body: answer.body, replayed: false };
       },
       { persistenceStore: this.store, config, keyPrefix: KEY_PREFIX },
