@@ -4,7 +4,9 @@
  * the same index.mjs, byte for byte, as `cdk synth`), once as CDK ships it (AWS SDK bundled)
  * and once with `@aws-sdk/*` external; their sizes; and the time a fresh `node` process takes to
  * import each one and to run a first invocation that needs no network — beside a floor bundle that
- * imports only the same AWS SDK clients and commands and constructs the clients.
+ * imports only the same AWS SDK clients and commands and constructs the clients, and a libraries
+ * floor that adds every other package the function imports, as it imports them, without a line of
+ * project code (bench/library-imports.ts): what a target under it would have to drop a package for.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -15,6 +17,7 @@ import { build, type Metafile } from 'esbuild';
 import { ENV } from '../functions/env-names.ts';
 import { esbuildOptionsFor } from '../lib/bundling/esbuild-options.ts';
 import { HANDLER_BUNDLING, handlerEnvironment } from '../lib/constructs/handler-function.ts';
+import { compiledProjectSources, libraryImportsOf, librarySource, type ModuleImports, packageOf } from './library-imports.ts';
 import { median } from './phase.ts';
 import { fmt, type Table } from './table.ts';
 
@@ -33,7 +36,7 @@ export interface LambdaEntry {
   readonly event: unknown;
 }
 
-type Variant = 'bundled' | 'bundled, --enable-source-maps' | 'SDK external' | 'floor';
+type Variant = 'bundled' | 'bundled, --enable-source-maps' | 'SDK external' | 'libraries' | 'floor';
 
 interface Probe {
   readonly importMs: number;
@@ -71,8 +74,14 @@ export interface ColdStartRow {
   readonly bundled: BundleSizes;
   readonly external: BundleSizes;
   readonly floor: BundleSizes;
+  /** The floor plus the other packages the function's files import (bench/library-imports.ts), no project code. */
+  readonly libraries: BundleSizes;
+  /** The same without the AWS SDK: what the function's packages alone add to a bundle. */
+  readonly librariesExternal: BundleSizes;
   /** The SDK packages and names the floor imports. */
   readonly sdkImports: Readonly<Record<string, readonly string[]>>;
+  /** The other packages, as the function's files import them (the libraries floor adds these). */
+  readonly libraryImports: readonly ModuleImports[];
   readonly probes: Readonly<Record<Variant, readonly Probe[]>>;
 }
 
@@ -262,20 +271,37 @@ export async function runColdStartBenchmark(options: ColdStartOptions): Promise<
       const bundled = join(out, fn.name, 'index.mjs');
       const external = join(out, `${fn.name}-sdk-external`, 'index.mjs');
       const floor = join(out, `${fn.name}-floor`, 'index.mjs');
+      const libraries = join(out, `${fn.name}-libraries`, 'index.mjs');
+      const librariesExternal = join(out, `${fn.name}-libraries-sdk-external`, 'index.mjs');
       const { metafile } = await build(cdkOptions(projectRoot, fn.entry, bundled, []));
       await build(cdkOptions(projectRoot, fn.entry, external, ['@aws-sdk/*']));
       const sdkImports = sdkImportsOf(metafile as Metafile, projectRoot);
       const floorEntry = join(out, `${fn.name}-floor.mjs`);
       writeFileSync(floorEntry, floorSource(sdkImports));
       await build(cdkOptions(projectRoot, relative(projectRoot, floorEntry), floor, []));
-      log(`${fn.name} (${fn.entry}): ${fmt(statSync(bundled).size / 1024)} KiB bundled, ${fmt(statSync(external).size / 1024)} KiB without the SDK, floor ${fmt(statSync(floor).size / 1024)} KiB`);
+      const libraryImports = libraryImportsOf(compiledProjectSources(metafile as Metafile, projectRoot));
+      const librariesEntry = join(out, `${fn.name}-libraries.mjs`);
+      writeFileSync(librariesEntry, `export { handler } from './${fn.name}-floor.mjs';\n${librarySource(libraryImports)}`);
+      await build(cdkOptions(projectRoot, relative(projectRoot, librariesEntry), libraries, []));
+      await build(cdkOptions(projectRoot, relative(projectRoot, librariesEntry), librariesExternal, ['@aws-sdk/*']));
+      log(`${fn.name} (${fn.entry}): ${fmt(statSync(bundled).size / 1024)} KiB bundled, ${fmt(statSync(external).size / 1024)} KiB without the SDK, floor ${fmt(statSync(floor).size / 1024)} KiB, its packages alone ${fmt(statSync(librariesExternal).size / 1024)} KiB without the SDK`);
       built.push({
         fn,
-        files: { bundled, 'bundled, --enable-source-maps': bundled, 'SDK external': external, floor },
-        row: { fn, contents: contentsOf(metafile as Metafile), bundled: sizes(bundled), external: sizes(external), floor: sizes(floor), sdkImports },
+        files: { bundled, 'bundled, --enable-source-maps': bundled, 'SDK external': external, libraries, floor },
+        row: {
+          fn,
+          contents: contentsOf(metafile as Metafile),
+          bundled: sizes(bundled),
+          external: sizes(external),
+          floor: sizes(floor),
+          libraries: sizes(libraries),
+          librariesExternal: sizes(librariesExternal),
+          sdkImports,
+          libraryImports,
+        },
       });
     }
-    const variants: Variant[] = ['bundled', 'bundled, --enable-source-maps', 'SDK external', 'floor'];
+    const variants: Variant[] = ['bundled', 'bundled, --enable-source-maps', 'SDK external', 'libraries', 'floor'];
     const probes = new Map<string, Probe[]>();
     log(`module init: ${runs} fresh node processes per bundle and variant (after one unmeasured run each)`);
     for (let run = 0; run <= runs; run += 1) {
@@ -303,8 +329,8 @@ const kib = (bytes: number) => fmt(bytes / 1024, 0);
 export function coldStartTables(rows: readonly ColdStartRow[], runs: number): Table[] {
   const sizeTable: Table = {
     title: '3a. Lambda bundles as CDK builds them (esbuild, minified ESM, node22), in KiB',
-    headers: ['function', 'entry', 'index.mjs', '.map', 'zip ≈', 'without SDK', 'SDK share', 'floor (SDK only)'],
-    rows: rows.map(({ fn, bundled, external, floor }) => [
+    headers: ['function', 'entry', 'index.mjs', '.map', 'zip ≈', 'without SDK', 'SDK share', 'floor (SDK only)', 'its packages alone, without SDK'],
+    rows: rows.map(({ fn, bundled, external, floor, librariesExternal }) => [
       fn.name,
       fn.entry,
       kib(bundled.bytes),
@@ -313,10 +339,12 @@ export function coldStartTables(rows: readonly ColdStartRow[], runs: number): Ta
       kib(external.bytes),
       `${fmt((100 * (bundled.bytes - external.bytes)) / bundled.bytes, 0)}%`,
       kib(floor.bytes),
+      kib(librariesExternal.bytes),
     ]),
     notes: [
       'without SDK: the same build with `@aws-sdk/*` external (what relying on the runtime\'s SDK would ship); zip ≈: index.mjs and its map deflated.',
       `floor: a bundle importing only the SDK names the function's own files import — ${rows.map(({ fn, sdkImports }) => `${fn.name}: ${Object.keys(sdkImports).map((pkg) => pkg.replace('@aws-sdk/', '')).join(', ')}`).join('; ')}.`,
+      `its packages alone: the floor plus every other package the function's files import, imported as they import it (the names, the members read off a namespace like \`z.object\`, Tracer's \`await import\`), and no project code — ${rows.map(({ fn, libraryImports }) => `${fn.name}: ${[...new Set(libraryImports.map(({ specifier }) => packageOf(specifier)))].join(', ')}`).join('; ')}. A bundle cannot be smaller than this while it uses those packages.`,
     ],
   };
   const contentsTable: Table = {
@@ -343,6 +371,7 @@ export function coldStartTables(rows: readonly ColdStartRow[], runs: number): Ta
     bundled: 'as deployed (source maps read on the first stack trace)',
     'bundled, --enable-source-maps': 'same bundle, NODE_OPTIONS=--enable-source-maps',
     'SDK external': 'SDK loaded from node_modules, like the runtime\'s',
+    libraries: 'floor + its packages, no project code',
     floor: 'SDK clients only (the floor)',
   };
   const initTable: Table = {
@@ -371,6 +400,7 @@ export function coldStartTables(rows: readonly ColdStartRow[], runs: number): Ta
     }),
     notes: [
       'import: `await import(bundle)` (Lambda\'s init phase), wall time; import CPU: its user + system CPU time; CPU ÷ floor: the median over the rounds of import CPU over the floor\'s in the same round; first call: the first invocation with an event that needs no network (HttpHandler: GET /v1/task-types; StepsHandler: an invalid step, after the app is built; stream functions: no records; Reconciler: a scheduled run, whose first AWS call fails at once: the endpoint answers nothing) — the handlers build their SDK clients lazily, there.',
+      'floor + its packages: the function\'s SDK clients and its other packages as its files import them, no project code (table 3a); its CPU ÷ floor is what those packages cost before any project code runs, so the function\'s own ratio cannot go below it.',
       'process ready: from Node\'s start to the end of the first call; process wall: spawn to exit, seen by the parent; first stack: reading the `stack` of the error the first call threw (StepsHandler), when a source map is parsed. Node here is not Lambda\'s runtime (see docs/performance.md).',
     ],
   };

@@ -23,6 +23,12 @@ export interface TargetResult {
   readonly limit: number;
   /** What the measured value is compared with (a floor measured in the same run), in words. */
   readonly floor?: string;
+  /**
+   * What the function's packages alone give, in the target's unit (bench/library-imports.ts: the
+   * SDK clients and every other package it imports, no project code): a target under it cannot be
+   * met while the function uses those packages.
+   */
+  readonly librariesAlone?: number;
   readonly met: boolean;
   /** measured − limit: negative when met (the room left), positive when missed. */
   readonly margin: number;
@@ -45,12 +51,23 @@ const SIGN_UP = { taskType: 'sign-up', path: 'admin approval, token' };
 const RESET_PASSWORD = { taskType: 'reset-password', path: 'known account: auto, token' };
 
 function coldTargets(rows: readonly ColdStartRow[]): TargetResult[] {
-  return rows.flatMap(({ fn, external, probes }) => {
+  return rows.flatMap(({ fn, external, librariesExternal, probes }) => {
     const cpu = (variant: keyof typeof probes) => median(probes[variant].map((probe) => probe.importCpuMs));
-    const ratio = median(probes.bundled.map((probe, round) => probe.importCpuMs / (probes.floor[round]?.importCpuMs ?? Number.NaN)));
+    const overFloor = (variant: keyof typeof probes) => median(probes[variant].map((probe, round) => probe.importCpuMs / (probes.floor[round]?.importCpuMs ?? Number.NaN)));
+    const ratio = overFloor('bundled');
+    const librariesRatio = overFloor('libraries');
     const flagged = median(probes['bundled, --enable-source-maps'].map((probe, round) => probe.importCpuMs / (probes.bundled[round]?.importCpuMs ?? Number.NaN)));
     return [
-      target({ id: `bundle.${fn.name}.kib`, what: `${fn.name}: bundle without the AWS SDK`, source: 'issue 15.3, table 3a', unit: 'KiB', measured: external.bytes / 1024, limit: 150 }),
+      target({
+        id: `bundle.${fn.name}.kib`,
+        what: `${fn.name}: bundle without the AWS SDK`,
+        source: 'issue 15.3, table 3a',
+        unit: 'KiB',
+        measured: external.bytes / 1024,
+        limit: 150,
+        floor: `its packages alone: ${fmt(librariesExternal.bytes / 1024, 0)} KiB`,
+        librariesAlone: librariesExternal.bytes / 1024,
+      }),
       target({
         id: `init.${fn.name}.ratio`,
         what: `${fn.name}: module init, import CPU ÷ floor`,
@@ -58,7 +75,8 @@ function coldTargets(rows: readonly ColdStartRow[]): TargetResult[] {
         unit: '×',
         measured: ratio,
         limit: 1.3,
-        floor: `SDK clients only: ${fmt(cpu('floor'), 0)} ms (this: ${fmt(cpu('bundled'), 0)} ms)`,
+        floor: `SDK clients only: ${fmt(cpu('floor'), 0)} ms (this: ${fmt(cpu('bundled'), 0)} ms; its packages alone: ${fmt(cpu('libraries'), 0)} ms, ${fmt(librariesRatio, 2)}×)`,
+        librariesAlone: librariesRatio,
       }),
       // As deployed, the map is read on the first stack only: the same bundle with the flag must cost more at start.
       target({
@@ -156,6 +174,9 @@ export function summaryTable(results: readonly TargetResult[]): Table {
     title: `Summary: ${results.filter((result) => result.met).length} of ${results.length} targets met in this run`,
     headers: ['target', 'measured', 'target', 'compared with', 'met', 'by how much', 'from'],
     rows: results.map((result) => [result.what, valueOf(result.unit, result.measured), `≤ ${valueOf(result.unit, result.limit)}`, result.floor ?? '–', result.met ? 'yes' : 'NO', marginOf(result), result.source]),
-    notes: ['Ratios are taken within this run (floors measured beside what they compare); times depend on the machine and its load (printed above), counts and units do not.'],
+    notes: [
+      'Ratios are taken within this run (floors measured beside what they compare); times depend on the machine and its load (printed above), counts and units do not.',
+      `"its packages alone": the function's SDK clients and the other packages its files import, without project code (table 3a); ${results.filter((result) => !result.met && result.librariesAlone !== undefined && result.librariesAlone > result.limit).length} of the missed targets are under that value, out of reach while the function uses those packages.`,
+    ],
   };
 }
