@@ -8,6 +8,7 @@
 import type { EventEmitter } from 'node:events';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import autocannon from 'autocannon';
+import { handlerReads } from './handler-read.ts';
 import type { BenchStack } from './stack.ts';
 import { fmt, type Table } from './table.ts';
 
@@ -36,6 +37,8 @@ export interface SequentialRead {
   readonly rawViaProxyMs: readonly number[];
   /** The same GetItem straight to DynamoDB Local. */
   readonly rawDirectMs: readonly number[];
+  /** The stack's HTTP handler called in the benchmark's process with the route's event: the read without the local gateway (bench/handler-read.ts). */
+  readonly handlerMs: readonly number[];
 }
 
 /** The DynamoDB requests of `GET /v1/status` calls made back to back (admin JWT). */
@@ -171,25 +174,28 @@ async function sequentialGetItems(client: BenchStack['dynamodb'], tableName: str
   return latenciesMs;
 }
 
-/** The read's floor: rounds of 50 GETs, 50 GetItems through the proxy and 50 direct, so drift hits all three alike. */
+/** The read's floor: rounds of 50 GETs, 50 handler calls in this process, 50 GetItems through the proxy and 50 direct, so drift hits all four alike. */
 export async function runSequentialRead(stack: BenchStack, taskId: string, requests: number, log: (line: string) => void): Promise<SequentialRead> {
   const tableName = stack.endpoints.services.tableName;
   const round = 50;
   const getMs: number[] = [];
   const rawViaProxyMs: number[] = [];
   const rawDirectMs: number[] = [];
-  log(`GET /v1/tasks/{id} and its GetItem, one at a time: ${requests} of each, in rounds of ${round} (after ${round} unmeasured)`);
+  const handlerMs: number[] = [];
+  log(`GET /v1/tasks/{id}, its handler in this process and its GetItem, one at a time: ${requests} of each, in rounds of ${round} (after ${round} unmeasured)`);
   await sequentialGets(stack, taskId, round);
+  await handlerReads(stack, taskId, round);
   await sequentialGetItems(stack.dynamodbViaProxy, tableName, taskId, round);
   await sequentialGetItems(stack.dynamodb, tableName, taskId, round);
   for (let done = 0; done < requests; done += round) {
     const amount = Math.min(round, requests - done);
     getMs.push(...(await sequentialGets(stack, taskId, amount)));
+    handlerMs.push(...(await handlerReads(stack, taskId, amount)));
     rawViaProxyMs.push(...(await sequentialGetItems(stack.dynamodbViaProxy, tableName, taskId, amount)));
     rawDirectMs.push(...(await sequentialGetItems(stack.dynamodb, tableName, taskId, amount)));
   }
-  log(`  p50 GET ${percentile(getMs, 50).toFixed(2)} ms, GetItem via proxy ${percentile(rawViaProxyMs, 50).toFixed(2)} ms, direct ${percentile(rawDirectMs, 50).toFixed(2)} ms`);
-  return { requests, getMs, rawViaProxyMs, rawDirectMs };
+  log(`  p50 GET ${percentile(getMs, 50).toFixed(2)} ms, the handler alone ${percentile(handlerMs, 50).toFixed(2)} ms, GetItem via proxy ${percentile(rawViaProxyMs, 50).toFixed(2)} ms, direct ${percentile(rawDirectMs, 50).toFixed(2)} ms`);
+  return { requests, getMs, rawViaProxyMs, rawDirectMs, handlerMs };
 }
 
 /** Three `GET /v1/status` calls back to back, each with the DynamoDB requests it made (the proxy's counts, reset before each). */
@@ -230,6 +236,9 @@ export async function runLatencyBenchmark(stack: BenchStack, taskId: string, opt
 /** The read's ratio to its floor: p50 of GET /v1/tasks/{id} over p50 of its raw GetItem, both one at a time. */
 export const readRatio = (sequential: SequentialRead) => percentile(sequential.getMs, 50) / percentile(sequential.rawViaProxyMs, 50);
 
+/** The same for the handler alone (no local gateway): its share of the read. */
+export const handlerReadRatio = (sequential: SequentialRead) => percentile(sequential.handlerMs, 50) / percentile(sequential.rawViaProxyMs, 50);
+
 export function sequentialTable(sequential: SequentialRead): Table {
   const row = (what: string, values: readonly number[]) => [what, values.length, fmt(percentile(values, 50), 2), fmt(percentile(values, 90), 2), fmt(percentile(values, 99), 2), fmt(percentile(values, 50) / percentile(sequential.rawViaProxyMs, 50), 2)];
   return {
@@ -237,12 +246,14 @@ export function sequentialTable(sequential: SequentialRead): Table {
     headers: ['request', 'requests', 'p50', 'p90', 'p99', 'p50 ÷ GetItem via proxy'],
     rows: [
       row('GET /v1/tasks/{id} (admin JWT)', sequential.getMs),
+      row('its HTTP handler alone, called in this process (no gateway, no HTTP)', sequential.handlerMs),
       row('GetItem (ConsistentRead) through the counting proxy', sequential.rawViaProxyMs),
       row('GetItem (ConsistentRead) straight to DynamoDB Local', sequential.rawDirectMs),
     ],
     notes: [
       'The floor is the one DynamoDB request the route makes, sent by an SDK client in the benchmark\'s process through the same counting proxy the handlers use; rounds of 50 of each, interleaved.',
       'GET includes the local gateway (HTTP → API Gateway event, JWT checked against the pool\'s JWKS), the handler, the GetItem, parsing the task and the view.',
+      'the handler alone: the stack\'s HTTP handler imported into the benchmark\'s process with the stack\'s handler environment (the same table through the same proxy) and called with the route\'s API Gateway event, timed from call to answer; what it takes over the GetItem is the handler\'s own share (its JWT check, middy, the task\'s schema, the view), the rest of the GET is the local gateway\'s and the HTTP hop\'s, which API Gateway does on AWS.',
     ],
   };
 }

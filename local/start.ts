@@ -115,7 +115,7 @@ async function start(home: string, lifecycle: Lifecycle, log: (line: string) => 
   const apiUrl = `http://${HOST}:${ports.api}`;
 
   // The handlers' environment: exactly what CDK's bindings set on AWS, plus the emulator endpoints.
-  Object.assign(process.env, {
+  const handlerEnvironment: Record<string, string> = {
     AWS_REGION: REGION,
     AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
@@ -144,7 +144,8 @@ async function start(home: string, lifecycle: Lifecycle, log: (line: string) => 
     [ENV.rolesClaim]: 'cognito:groups',
     [ENV.eventBusName]: EVENT_BUS_NAME,
     [ENV.archiveBucket]: ARCHIVE_BUCKET,
-  });
+  };
+  Object.assign(process.env, handlerEnvironment);
   // Imported after the environment is set, as Lambda loads a handler after its configuration.
   const { handler: httpHandler } = await import('../functions/http/handler.ts');
   const { handler: stepsHandler } = await import('../functions/steps/handler.ts');
@@ -258,6 +259,8 @@ async function start(home: string, lifecycle: Lifecycle, log: (line: string) => 
     },
     cognito: { endpoint: cognitoLocal.endpoint, userPoolId: pool.userPoolId, clientId: pool.clientId },
     users: pool.users.map(({ email, password, groups, sub }) => ({ email, password, groups, sub })),
+    // What the handlers run with (no secret: the emulators' dummy credentials), for whoever calls a handler in its own process (bench/latency.ts).
+    handlerEnvironment,
     // The processes behind it: this one (the stack; its process group holds them all) and DynamoDB Local's JVM.
     pids: { stack: process.pid, dynamodb: dynamo.pid ?? null },
   };

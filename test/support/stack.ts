@@ -24,6 +24,8 @@ export interface Endpoints {
   readonly cognito: LocalPoolEndpoints;
   /** The seeded local accounts. */
   readonly users: readonly SeededAccount[];
+  /** The environment the stack's handlers run with (local/start.ts), for calling one in another process. */
+  readonly handlerEnvironment: Readonly<Record<string, string>>;
 }
 
 /** A seeded local account (local/cognito/seed.ts): its address, password, groups and `sub`. */
