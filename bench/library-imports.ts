@@ -48,7 +48,7 @@ function addClause(into: Collected, clause: string, source: string): void {
   } else if (outside) into.defaultImport = true;
   for (const raw of (braces ?? '').split(',')) {
     const name = raw.trim().split(/\s+as\s+/)[0]?.trim() ?? '';
-    if (name && !name.startsWith('type ')) into.names.add(name);
+    if (name) into.names.add(name);
   }
 }
 
