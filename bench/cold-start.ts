@@ -17,6 +17,7 @@ import { build, type Metafile } from 'esbuild';
 import { ENV } from '../functions/env-names.ts';
 import { esbuildOptionsFor } from '../lib/bundling/esbuild-options.ts';
 import { HANDLER_BUNDLING, handlerEnvironment } from '../lib/constructs/handler-function.ts';
+import { apiGatewayGet } from './api-gateway-event.ts';
 import { compiledProjectSources, libraryImportsOf, librarySource, type ModuleImports, packageOf } from './library-imports.ts';
 import { median } from './phase.ts';
 import { fmt, type Table } from './table.ts';
@@ -104,35 +105,12 @@ export function lambdaEntries(projectRoot: string): LambdaEntry[] {
   const entries = [...new Set(files.flatMap((source) => [...source.matchAll(ENTRY_PATTERN)].map((match) => match[1] ?? '')))];
   return entries.map((entry) => {
     const name = FUNCTION_NAMES[entry] ?? entry;
-    if (entry.includes('/http/')) return { name, entry, event: httpEvent() };
+    // `GET /v1/task-types`: answered from code, no AWS call.
+    if (entry.includes('/http/')) return { name, entry, event: apiGatewayGet('GET /v1/task-types', '/v1/task-types') };
     if (entry.includes('/steps/')) return { name, entry, event: { step: 'not-a-step' } };
     if (entry.includes('/streams/')) return { name, entry, event: { Records: [] } };
     return { name, entry, event: {} };
   });
-}
-
-/** `GET /v1/task-types` as API Gateway sends it: answered from code, no AWS call. */
-function httpEvent(): unknown {
-  return {
-    version: '2.0',
-    routeKey: 'GET /v1/task-types',
-    rawPath: '/v1/task-types',
-    rawQueryString: '',
-    headers: { accept: 'application/json', host: 'api.example.com' },
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'bench',
-      domainName: 'api.example.com',
-      domainPrefix: 'api',
-      http: { method: 'GET', path: '/v1/task-types', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' },
-      requestId: 'bench',
-      routeKey: 'GET /v1/task-types',
-      stage: '$default',
-      time: new Date(0).toUTCString(),
-      timeEpoch: 0,
-    },
-    isBase64Encoded: false,
-  };
 }
 
 const cdkOptions = (projectRoot: string, entry: string, outfile: string, external: string[]) => esbuildOptionsFor(HANDLER_BUNDLING, projectRoot, entry, outfile, external);

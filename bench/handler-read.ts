@@ -8,6 +8,7 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { lambdaContext } from '../local/local-endpoints.ts';
+import { apiGatewayGet } from './api-gateway-event.ts';
 import type { BenchStack } from './stack.ts';
 
 type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -24,40 +25,13 @@ function httpHandler(stack: BenchStack): Promise<HttpHandler> {
   return loaded;
 }
 
-/** The event API Gateway (and the local gateway) hands the function for `GET /v1/tasks/{id}` with a bearer token. */
-function readEvent(taskId: string, token: string): APIGatewayProxyEventV2 {
-  const path = `/v1/tasks/${taskId}`;
-  const now = new Date();
-  return {
-    version: '2.0',
-    routeKey: 'GET /v1/tasks/{id}',
-    rawPath: path,
-    rawQueryString: '',
-    headers: { accept: 'application/json', authorization: `Bearer ${token}`, host: '127.0.0.1' },
-    pathParameters: { id: taskId },
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'local',
-      domainName: '127.0.0.1',
-      domainPrefix: 'local',
-      http: { method: 'GET', path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' },
-      requestId: 'bench',
-      routeKey: 'GET /v1/tasks/{id}',
-      stage: '$default',
-      time: now.toUTCString(),
-      timeEpoch: now.getTime(),
-    },
-    isBase64Encoded: false,
-  };
-}
-
 /** `amount` calls of the handler one at a time, each timed from the call to its answer (ms); any answer but 200 throws. */
 export async function handlerReads(stack: BenchStack, taskId: string, amount: number): Promise<number[]> {
   const handler = await httpHandler(stack);
-  const context = lambdaContext('assent-http', 'us-east-1', '000000000000');
+  const context = lambdaContext('assent-http', stack.endpoints.handlerEnvironment.AWS_REGION ?? 'us-east-1', '000000000000');
   const latenciesMs: number[] = [];
   for (let index = 0; index < amount; index += 1) {
-    const event = readEvent(taskId, stack.endpoints.adminToken);
+    const event = apiGatewayGet('GET /v1/tasks/{id}', `/v1/tasks/${taskId}`, { headers: { authorization: `Bearer ${stack.endpoints.adminToken}` }, pathParameters: { id: taskId } });
     const started = performance.now();
     const result = await handler(event, context);
     latenciesMs.push(performance.now() - started);
